@@ -1,0 +1,58 @@
+/* clip.h - audio prepared for the renderer.
+ * A source (an audio file, or a line of text for the TTS voice) is decoded in
+ * chunks, resampled with libsamplerate to the output rate and measured with
+ * libebur128, once; the result is kept in the cache as a float WAV keyed by
+ * content, and then streamed from there. Nothing holds a whole clip in memory.
+ * Not thread-safe per object; different objects may be used from different threads. */
+#ifndef RLX_CLIP_H
+#define RLX_CLIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+typedef struct rlx_cache rlx_cache;
+
+/* dir NULL: $XDG_CACHE_HOME/relax (fallback ~/.cache/relax), created 0700. */
+rlx_err rlx_cache_open(const char *dir, rlx_cache **out);
+void rlx_cache_close(rlx_cache *c);  /* accepts NULL */
+const char *rlx_cache_dir(const rlx_cache *c);
+
+typedef struct {
+    char *cached_path;     /* float WAV at `rate`, `channels` (1 or 2) */
+    int rate, channels;
+    int64_t frames;
+    double loudness_lufs;  /* integrated (EBU R128); -70 for silence */
+    double peak;           /* sample peak, linear */
+} rlx_clip_info;
+
+/* Probes an audio file without converting it: can libsndfile open and
+ * decode it? Fills frames/rate/channels of the original. On failure returns
+ * RLX_ERR_AUDIO_FILE / RLX_ERR_AUDIO_FORMAT and a one-line reason in why. */
+rlx_err rlx_audio_probe(const char *path, int64_t *frames, int *rate, int *channels,
+                        char *why, size_t whylen);
+
+/* Prepares an audio file (decodes it fully once on a cache miss, so a
+ * truncated or corrupt file fails here, with the reason in why). */
+rlx_err rlx_clip_prepare_file(rlx_cache *c, const char *path, int rate,
+                              rlx_clip_info *out, char *why, size_t whylen);
+
+/* Speaks text with flite (voice name, e.g. "slt"; pace = duration stretch). */
+rlx_err rlx_clip_prepare_tts(rlx_cache *c, const char *text, const char *voice,
+                             double pace, int rate, rlx_clip_info *out,
+                             char *why, size_t whylen);
+bool rlx_tts_voice_known(const char *voice);
+
+void rlx_clip_info_free(rlx_clip_info *info);  /* frees members; accepts NULL */
+
+/* Streaming reader of a prepared clip. Frames are returned as stereo
+ * (mono is duplicated to both channels), interleaved. */
+typedef struct rlx_clip_reader rlx_clip_reader;
+rlx_err rlx_clip_reader_open(const rlx_clip_info *info, rlx_clip_reader **out);
+rlx_err rlx_clip_reader_seek(rlx_clip_reader *r, int64_t frame);
+/* Reads up to n frames; *got < n only at the end of the clip. No allocation. */
+rlx_err rlx_clip_reader_read(rlx_clip_reader *r, float *stereo, size_t n, size_t *got);
+void rlx_clip_reader_close(rlx_clip_reader *r);  /* accepts NULL */
+
+#endif

@@ -1,0 +1,66 @@
+/* cli.h - shared pieces of the command-line front end. Only this layer
+ * prints, reads the environment for paths, and chooses exit codes. */
+#ifndef RLX_CLI_H
+#define RLX_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/err.h"
+#include "session/program.h"
+#include "session/session.h"
+
+/* Exit codes (documented in README.md, "Exit codes"). */
+enum {
+    RLX_EXIT_OK = 0,
+    RLX_EXIT_INTERNAL = 1,     /* unexpected internal error */
+    RLX_EXIT_USAGE = 2,        /* bad command line */
+    RLX_EXIT_SESSION = 3,      /* invalid or unknown session/program file */
+    RLX_EXIT_AUDIO = 4,        /* audio input missing, corrupt, unsupported; TTS failed */
+    RLX_EXIT_OUTPUT = 5,       /* cannot write the output (permissions, disk full) */
+    RLX_EXIT_NO_DEVICE = 6,    /* no usable audio output device */
+    RLX_EXIT_DEVICE_LOST = 7,  /* audio device stopped during playback */
+    RLX_EXIT_STORE = 8,        /* progress store unusable (corrupt, read-only, locked) */
+    RLX_EXIT_INTERRUPTED = 130 /* stopped by Ctrl-C / SIGTERM (progress saved) */
+};
+
+int rlx_cli_exit_code(rlx_err err);
+
+/* Prints "relax: message" to stderr (one line). */
+void rlx_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints diagnostics compiler-style: path:line:col: error: message,
+ * then the source line and a caret under the column. */
+void rlx_cli_print_diags(FILE *f, const rlx_diags *d);
+
+/* Where sessions and assets live: $RELAX_SESSIONS / $RELAX_ASSETS, else the
+ * folders of the source tree the binary was built from. */
+const char *rlx_cli_sessions_dir(void);
+const char *const *rlx_cli_asset_dirs(void);   /* NULL-terminated */
+/* The program file: $RELAX_PROGRAM, else <sessions>/ten-weeks.program. */
+const char *rlx_cli_program_path(void);
+
+/* SESSION argument: a path to a .session file, or a session id from the
+ * sessions folder (e.g. "week-03"). Diagnostics go to d (caller prints). */
+rlx_err rlx_cli_load_session(const char *arg, rlx_session **out, rlx_diags *d);
+
+/* Is stdout/stderr a terminal (and TERM not "dumb")? */
+bool rlx_cli_is_tty(int fd);
+
+/* Formats ms as m:ss (or h:mm:ss) into buf. */
+const char *rlx_cli_fmt_time(long long ms, char *buf, size_t len);
+
+/* Subcommands: argv[0] is the subcommand name. Return an exit code. */
+int rlx_cmd_check(int argc, char **argv);
+int rlx_cmd_render(int argc, char **argv);
+int rlx_cmd_play(int argc, char **argv);
+int rlx_cmd_devices(int argc, char **argv);
+int rlx_cmd_list(int argc, char **argv);
+int rlx_cmd_timeline(int argc, char **argv);
+int rlx_cmd_captions(int argc, char **argv);
+int rlx_cmd_new(int argc, char **argv);
+int rlx_cmd_next(int argc, char **argv);
+int rlx_cmd_progress(int argc, char **argv);
+int rlx_cmd_profiles(int argc, char **argv);
+int rlx_cmd_history(int argc, char **argv);
+
+#endif

@@ -1,0 +1,182 @@
+/* cli_common.c - printing, paths and session lookup shared by the commands. */
+#include "cli.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int rlx_cli_exit_code(rlx_err err)
+{
+    switch (err) {
+    case RLX_OK: return RLX_EXIT_OK;
+    case RLX_ERR_USAGE:
+    case RLX_ERR_LENGTH: return RLX_EXIT_USAGE;
+    case RLX_ERR_IO:
+    case RLX_ERR_SESSION:
+    case RLX_ERR_NOT_FOUND: return RLX_EXIT_SESSION;
+    case RLX_ERR_AUDIO_FILE:
+    case RLX_ERR_AUDIO_FORMAT:
+    case RLX_ERR_TTS: return RLX_EXIT_AUDIO;
+    case RLX_ERR_OUTPUT:
+    case RLX_ERR_DISK_FULL: return RLX_EXIT_OUTPUT;
+    case RLX_ERR_NO_DEVICE: return RLX_EXIT_NO_DEVICE;
+    case RLX_ERR_DEVICE_LOST: return RLX_EXIT_DEVICE_LOST;
+    case RLX_ERR_STORE:
+    case RLX_ERR_STORE_CORRUPT:
+    case RLX_ERR_STORE_LOCKED: return RLX_EXIT_STORE;
+    case RLX_ERR_INTERRUPTED: return RLX_EXIT_INTERRUPTED;
+    default: return RLX_EXIT_INTERNAL;
+    }
+}
+
+void rlx_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("relax: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+bool rlx_cli_is_tty(int fd)
+{
+    const char *term = getenv("TERM");
+    return isatty(fd) && !(term && !strcmp(term, "dumb"));
+}
+
+void rlx_cli_print_diags(FILE *f, const rlx_diags *d)
+{
+    static const char *const sev[] = {"error", "warning", "note"};
+    for (size_t i = 0; i < d->count; i++) {
+        const rlx_diag *g = &d->items[i];
+        if (g->file && g->line > 0)
+            fprintf(f, "%s:%d:%d: ", g->file, g->line, g->col > 0 ? g->col : 1);
+        else if (g->file)
+            fprintf(f, "%s: ", g->file);
+        fprintf(f, "%s: %s\n", sev[g->severity], g->message);
+        if (g->source) {
+            fprintf(f, "  %s\n  ", g->source);
+            /* the caret lines up under column col (sources are printable ASCII-sanitised) */
+            for (int c = 1; c < g->col; c++)
+                fputc(g->source[c - 1] == '\t' ? '\t' : ' ', f);
+            fputs("^\n", f);
+        }
+    }
+    size_t shown_e = 0, shown_w = 0;
+    for (size_t i = 0; i < d->count; i++) {
+        shown_e += d->items[i].severity == RLX_DIAG_ERROR;
+        shown_w += d->items[i].severity == RLX_DIAG_WARNING;
+    }
+    if (d->errors > shown_e || d->warnings > shown_w)
+        fprintf(f, "(%zu more errors and %zu more warnings not shown)\n",
+                d->errors - shown_e, d->warnings - shown_w);
+}
+
+static const char *env_or(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : fallback;
+}
+
+const char *rlx_cli_sessions_dir(void)
+{
+    return env_or("RELAX_SESSIONS", RLX_BUILTIN_SESSIONS_DIR);
+}
+
+const char *const *rlx_cli_asset_dirs(void)
+{
+    static const char *dirs[3];
+    size_t n = 0;
+    const char *env = getenv("RELAX_ASSETS");
+    if (env && *env)
+        dirs[n++] = env;
+    dirs[n++] = RLX_BUILTIN_ASSETS_DIR;
+    dirs[n] = NULL;
+    return dirs;
+}
+
+const char *rlx_cli_program_path(void)
+{
+    static char path[4096];
+    const char *env = getenv("RELAX_PROGRAM");
+    if (env && *env)
+        return env;
+    snprintf(path, sizeof path, "%s/ten-weeks.program", rlx_cli_sessions_dir());
+    return path;
+}
+
+static bool is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* Looks for the session whose file is <dir>/<id>.session, else whose [session] id is `id`. */
+static char *find_session_by_id(const char *id)
+{
+    const char *dir = rlx_cli_sessions_dir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.session", dir, id);
+    if (is_file(path))
+        return strdup(path);
+    DIR *dh = opendir(dir);
+    if (!dh)
+        return NULL;
+    char *found = NULL;
+    struct dirent *e;
+    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = false};
+    while (!found && (e = readdir(dh))) {
+        if (!ends_with(e->d_name, ".session"))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        rlx_session *s = NULL;
+        rlx_diags d = {0};
+        if (rlx_session_parse(path, &cfg, &s, &d) == RLX_OK && s->id && !strcmp(s->id, id))
+            found = strdup(path);
+        rlx_session_free(s);
+        rlx_diags_free(&d);
+    }
+    closedir(dh);
+    return found;
+}
+
+rlx_err rlx_cli_load_session(const char *arg, rlx_session **out, rlx_diags *d)
+{
+    *out = NULL;
+    char *path = NULL;
+    if (strchr(arg, '/') || ends_with(arg, ".session") || is_file(arg))
+        path = strdup(arg);
+    else
+        path = find_session_by_id(arg);
+    if (!path) {
+        rlx_diags_add(d, RLX_DIAG_ERROR, NULL, 0, 0, NULL,
+                      "no session '%s': give a .session file or an id from 'relax list'", arg);
+        return RLX_ERR_NOT_FOUND;
+    }
+    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = true};
+    rlx_err err = rlx_session_parse(path, &cfg, out, d);
+    free(path);
+    return err;
+}
+
+const char *rlx_cli_fmt_time(long long ms, char *buf, size_t len)
+{
+    if (ms < 0)
+        ms = 0;
+    long long s = ms / 1000;
+    if (s >= 3600)
+        snprintf(buf, len, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(buf, len, "%lld:%02lld", s / 60, s % 60);
+    return buf;
+}

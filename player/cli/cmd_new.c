@@ -1,0 +1,9 @@
+/* cmd_new.c - `relax new`. (placeholder until implemented) */
+#include "cli.h"
+
+int rlx_cmd_new(int argc, char **argv)
+{
+    (void)argc;
+    rlx_cli_error("'%s' is not implemented yet", argv[0]);
+    return RLX_EXIT_INTERNAL;
+}

@@ -1,0 +1,9 @@
+/* cmd_next.c - `relax next`. (placeholder until implemented) */
+#include "cli.h"
+
+int rlx_cmd_next(int argc, char **argv)
+{
+    (void)argc;
+    rlx_cli_error("'%s' is not implemented yet", argv[0]);
+    return RLX_EXIT_INTERNAL;
+}

@@ -1,0 +1,70 @@
+/* main.c - `relax`: dispatches to one function per subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *args;
+    const char *help;
+} rlx_command;
+
+static const rlx_command commands[] = {
+    {.name = "next", .run = rlx_cmd_next, .args = "[--profile NAME]",
+     .help = "resume or start your next weekly session"},
+    {.name = "play", .run = rlx_cmd_play, .args = "SESSION [--device D] [--from T] [--length D]",
+     .help = "play a session live"},
+    {.name = "render", .run = rlx_cmd_render, .args = "SESSION -o OUT [--length D] [--rate HZ]",
+     .help = "render a session to a .wav, .flac or .ogg file"},
+    {.name = "list", .run = rlx_cmd_list, .args = "",
+     .help = "show the ten-week program"},
+    {.name = "progress", .run = rlx_cmd_progress, .args = "[--profile NAME] [--json]",
+     .help = "show how far you are in the program"},
+    {.name = "profiles", .run = rlx_cmd_profiles, .args = "",
+     .help = "list profiles and their progress"},
+    {.name = "history", .run = rlx_cmd_history, .args = "[--profile NAME] --csv",
+     .help = "export every listen"},
+    {.name = "devices", .run = rlx_cmd_devices, .args = "",
+     .help = "list audio output devices"},
+    {.name = "check", .run = rlx_cmd_check, .args = "FILE|DIR...",
+     .help = "validate session and program files"},
+    {.name = "timeline", .run = rlx_cmd_timeline, .args = "SESSION -o FILE.svg",
+     .help = "draw a session's timeline"},
+    {.name = "captions", .run = rlx_cmd_captions, .args = "SESSION -o FILE.vtt",
+     .help = "write the voice cues as WebVTT captions"},
+    {.name = "new", .run = rlx_cmd_new, .args = "NAME [-o FILE]",
+     .help = "write a commented template session"},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: relax COMMAND [ARGS]\n\nCommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-9s %-44s %s\n", commands[i].name, commands[i].args, commands[i].help);
+    fprintf(f, "\nrelax COMMAND --help shows a command's options. See README.md for the session format.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return RLX_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return RLX_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("relax %s\n", RLX_VERSION);
+        return RLX_EXIT_OK;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(cmd, commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    rlx_cli_error("unknown command '%s' (try 'relax --help')", cmd);
+    return RLX_EXIT_USAGE;
+}
