@@ -200,3 +200,12 @@ int rlx_auth_write_output(const char *out, rlx_err (*fn)(FILE *f, void *ctx), vo
     }
     return RLX_EXIT_OK;
 }
+
+void rlx_auth_fill_sources(rlx_diags *d)
+{
+    for (size_t i = 0; i < d->count; i++) {
+        rlx_diag *g = &d->items[i];
+        if (!g->source && g->file && g->line > 0)
+            g->source = rlx_auth_source_line(g->file, g->line);
+    }
+}

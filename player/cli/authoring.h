@@ -43,6 +43,10 @@ size_t rlx_auth_put_fit(FILE *f, const char *s, size_t width, bool pad);
  * malloc'ed, NULL if unavailable. For diagnostics with a caret. */
 char *rlx_auth_source_line(const char *path, int line);
 
+/* Gives every diagnostic that names a file and line but no source line its
+ * source line, so it prints with a caret. */
+void rlx_auth_fill_sources(rlx_diags *d);
+
 /* Writes an output file with fn (removing it again on failure); "-" means
  * standard output. Reports a failure on stderr and returns an exit code. */
 int rlx_auth_write_output(const char *out, rlx_err (*fn)(FILE *f, void *ctx), void *ctx);

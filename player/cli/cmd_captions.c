@@ -66,6 +66,7 @@ int rlx_cmd_captions(int argc, char **argv)
     rlx_session *s = NULL;
     rlx_timeline *t = NULL;
     rlx_err err = rlx_auth_load_timeline(session, length_ms, &s, &t, &d);
+    rlx_auth_fill_sources(&d);
     rlx_cli_print_diags(stderr, &d);
     rlx_diags_free(&d);
     if (err)

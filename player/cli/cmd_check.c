@@ -42,15 +42,27 @@ static const char *file_kind(mode_t m)
          : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a regular file";
 }
 
-/* An error at a cue or program entry, with its source line for the caret. */
-static void diag_at(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
-                    const char *fmt, const char *a, const char *b)
+/* An error at a cue or program entry, with its source line for the caret;
+ * the caret goes under `word` when the line has it after col. */
+static void diag_word(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
+                      const char *word, const char *fmt, const char *a, const char *b)
 {
     char *src = rlx_auth_source_line(file, line);
+    if (src && word && col > 0 && (size_t)col <= strlen(src)) {
+        const char *w = strstr(src + col - 1, word);
+        if (w)
+            col = (int)(w - src) + 1;
+    }
     char msg[1024];
     snprintf(msg, sizeof msg, fmt, a, b ? b : "");
     rlx_diags_add(d, sev, file, line, col, src, "%s", msg);
     free(src);
+}
+
+static void diag_at(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
+                    const char *fmt, const char *a, const char *b)
+{
+    diag_word(d, sev, file, line, col, NULL, fmt, a, b);
 }
 
 /* Can libsndfile decode every audio file the session names? */
@@ -67,12 +79,19 @@ static void probe_audio(const rlx_session *s, rlx_diags *d)
         if (!c->path)
             continue;
         why[0] = 0;
-        if (rlx_audio_probe(c->path, &frames, &rate, &ch, why, sizeof why) != RLX_OK)
-            diag_at(d, RLX_DIAG_ERROR, c->src_file ? c->src_file : s->path, c->line, c->col,
-                    "cannot decode '%s': %s", c->file ? c->file : c->path, why[0] ? why : "unreadable");
-        else if (frames == 0)
-            diag_at(d, RLX_DIAG_WARNING, c->src_file ? c->src_file : s->path, c->line, c->col,
-                    "'%s' is empty (no audio frames)%s", c->file ? c->file : c->path, NULL);
+        const char *name = c->file ? c->file : c->path;
+        const char *where = c->src_file ? c->src_file : s->path;
+        if (rlx_audio_probe(c->path, &frames, &rate, &ch, why, sizeof why) != RLX_OK) {
+            /* the reason names the file already */
+            if (why[0])
+                diag_word(d, RLX_DIAG_ERROR, where, c->line, c->col, c->file, "%s%s", why, NULL);
+            else
+                diag_word(d, RLX_DIAG_ERROR, where, c->line, c->col, c->file,
+                          "cannot decode '%s'%s", name, NULL);
+        } else if (frames == 0) {
+            diag_word(d, RLX_DIAG_WARNING, where, c->line, c->col, c->file,
+                      "'%s' holds no audio", name, NULL);
+        }
     }
     const struct { const char *what, *file, *path; bool used; } beds[] = {
         {"ambient", s->ambient_file, s->ambient_path, s->ambient_file != NULL},
@@ -145,7 +164,8 @@ static void print_cue(const check_run *run, const rlx_timeline *t, size_t i)
     if (c->kind == RLX_CUE_BREATH_SYNC)
         kind = "breath";
     /* "  %11s  %-10s" is 2 + 11 + 2 + 10 = 25 columns */
-    printf("  %11s  %-10s", rlx_auth_fmt_clock(start_ms, tm, sizeof tm), kind);
+    printf("  %11s  %-*s", rlx_auth_fmt_clock(start_ms, tm, sizeof tm),
+           detail[0] || text || c->kind == RLX_CUE_BREATH_SYNC ? 10 : 0, kind);
     if (c->kind == RLX_CUE_BREATH_SYNC)
         fputs("sync", stdout);
     size_t used = 25 + rlx_auth_put_fit(stdout, detail, (size_t)run->width > 40 ? run->width - 25 : 40, false);
@@ -154,6 +174,25 @@ static void print_cue(const check_run *run, const rlx_timeline *t, size_t i)
         rlx_auth_put_fit(stdout, text, room, false);
     }
     putchar('\n');
+}
+
+/* The cues in time order (stable: cues at the same time stay as written). */
+static void print_cues(const check_run *run, const rlx_timeline *t)
+{
+    size_t *order = malloc((t->ncues ? t->ncues : 1) * sizeof *order);
+    if (!order)
+        return;
+    for (size_t i = 0; i < t->ncues; i++) {
+        size_t j = i;
+        while (j > 0 && t->cues[order[j - 1]].start > t->cues[i].start) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    for (size_t i = 0; i < t->ncues; i++)
+        print_cue(run, t, order[i]);
+    free(order);
 }
 
 static bool check_session(check_run *run, const char *path, rlx_diags *d)
@@ -207,8 +246,7 @@ static bool check_session(check_run *run, const char *path, rlx_diags *d)
         else
             printf("  length %s\n", rlx_cli_fmt_time(natural, a, sizeof a));
         if (!run->quiet)
-            for (size_t i = 0; i < t->ncues; i++)
-                print_cue(run, t, i);
+            print_cues(run, t);
     }
     rlx_timeline_free(t);
     free(ms);
@@ -308,6 +346,7 @@ static void check_file(check_run *run, const char *path)
     else
         ok = check_session(run, path, &d);
     fflush(stdout);
+    rlx_auth_fill_sources(&d);
     rlx_cli_print_diags(stderr, &d);
     run->valid += ok;
     run->errors += d.errors;
@@ -408,7 +447,9 @@ int rlx_cmd_check(int argc, char **argv)
         run.width = 100;
     for (int i = 0; i < nfiles; i++) {
         struct stat st;
-        if (stat(files[i], &st) == 0 && S_ISDIR(st.st_mode))
+        /* a folder is scanned, unless its name says it is meant as a file */
+        if (stat(files[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+            !ends_with(files[i], ".session") && !ends_with(files[i], ".program"))
             check_dir(&run, files[i]);
         else
             check_file(&run, files[i]);
