@@ -29,7 +29,7 @@ int rlx_cli_store_args(int argc, char **argv, const char *allowed, rlx_cli_store
             continue;
         }
         if (!strncmp(a, "--profile", 9) || !strncmp(a, "--store", 7)) {
-            name = a[3] == 'p' ? "profile" : "store";
+            name = a[2] == 'p' ? "profile" : "store";
             size_t n = strlen(name) + 2;
             if (a[n] == '=')
                 val = a + n + 1;
