@@ -11,6 +11,7 @@
 #include "audio/tone.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "audio/dsp.h"
 
@@ -39,14 +40,16 @@ static inline double sin_quarter(double u)
            + z2 * (1.0 / 362880.0 + z2 * (-1.0 / 39916800.0 + z2 * (1.0 / 6227020800.0)))))));
 }
 
-/* sin(2 pi x), branch-free: a triangle wave of x that equals
- * 4x near 0 maps every x onto [-1, 1] of sin_quarter. */
+/* sin(2 pi x), branch-free and vectorisable: with g = y - round(y) for
+ * y = x + 3/4 (rounded by the 1.5 * 2^52 trick, exact for |y| < 2^51),
+ * 1 - 4|g| is a triangle wave of x that equals 4x near 0, mapping every x
+ * onto [-1, 1] of sin_quarter. */
 static inline double sin_cycles(double x)
 {
+    const double magic = 6755399441055744.0;   /* 1.5 * 2^52 */
     const double y = x + 0.75;
-    double f = y - (double)(int64_t)y;
-    f += (double)(f < 0.0);   /* truncation rounds negative x up */
-    return sin_quarter(4.0 * fabs(f - 0.5) - 1.0);
+    const double g = y - ((y + magic) - magic);
+    return sin_quarter(1.0 - 4.0 * fabs(g));
 }
 
 static double waveform_peak(double c)
@@ -132,13 +135,19 @@ void rlx_tone_render(rlx_tone *t, const rlx_timeline *tl, float *mono, size_t n)
         const double b = (t->inc1 - t->inc0) / GRID;
         const double amp = t->amp0, damp = (t->amp1 - t->amp0) / GRID;
         const double norm = t->norm;
-        float *out = mono + done;
-        for (size_t i = 0; i < cnt; i++) {
-            const double j = (double)(j0 + (int64_t)i);
+        /* Always the whole segment with a fixed trip count: GCC vectorises
+         * that at -O2, and the values do not depend on which part we keep. */
+        double tmp[GRID];
+        float tmpf[GRID];
+        for (int i = 0; i < GRID; i++) {
+            const double j = (double)i;
             const double ph = p0 + j * a + (j * (j - 1.0) * 0.5) * b;
             const double s = sin_cycles(ph) + k2 * sin_cycles(2.0 * ph);
-            out[i] = (float)((amp + j * damp) * norm * s);
+            tmp[i] = (amp + j * damp) * norm * s;
         }
+        for (int i = 0; i < GRID; i++)
+            tmpf[i] = (float)tmp[i];
+        memcpy(mono + done, tmpf + j0, cnt * sizeof *mono);
         done += cnt;
         t->frame += (int64_t)cnt;
     }

@@ -21,7 +21,7 @@ typedef struct {
  * from frame 0) and interpolated linearly in between, so the output depends
  * only on the frame number, never on block boundaries, and pow/cos run once
  * per grid step instead of per sample. */
-#define RLX_TONE_GRID 64
+#define RLX_TONE_GRID 128
 
 /* Level of the second partial (octave) relative to the fundamental: a
  * touch of warmth, -20 dB. */
