@@ -94,6 +94,7 @@ typedef struct {
     int64_t *box;      /* w fixed-point gains */
     /* state */
     int64_t n;         /* frames processed */
+    size_t pos;        /* n % w: slot of the newest frame in delay and box */
     size_t dq_head, dq_count;
     double h;          /* released gain */
     int64_t sum;       /* sum of box */
@@ -147,32 +148,34 @@ void rlx_limiter_reset(rlx_limiter *l)
         s->box[i] = (int64_t)RLX_LIM_Q;
     s->sum = (int64_t)RLX_LIM_Q * (int64_t)s->w;
     s->n = 0;
+    s->pos = 0;
     s->dq_head = s->dq_count = 0;
     s->h = 1.0;
     s->gain = 1.0;
 }
 
-/* The gain for the newest frame n (peak p); returns the gain to apply to
- * the frame leaving the delay line (frame n - lookahead). */
-static double lim_step(rlx_lim_state *s, double p)
+static inline size_t wrap(size_t i, size_t w)
+{
+    return i >= w ? i - w : i;
+}
+
+/* Takes the peak p of the newest frame (in slot s->pos) and returns the gain
+ * for the frame leaving the delay line (frame n - lookahead). */
+static inline double lim_step(rlx_lim_state *s, double p)
 {
     const size_t w = s->w;
-    const int64_t n = s->n++;
+    const int64_t n = s->n;
     double r = p > s->ceil_in ? s->ceil_in / p : 1.0;
 
     /* sliding minimum of r over the last w frames (expire first, so the
      * ring of w slots never overflows) */
     while (s->dq_count > 0 && s->dq_idx[s->dq_head] <= n - (int64_t)w) {
-        s->dq_head = (s->dq_head + 1) % w;
+        s->dq_head = wrap(s->dq_head + 1, w);
         s->dq_count--;
     }
-    while (s->dq_count > 0) {
-        size_t back = (s->dq_head + s->dq_count - 1) % w;
-        if (s->dq_val[back] < r)
-            break;
+    while (s->dq_count > 0 && s->dq_val[wrap(s->dq_head + s->dq_count - 1, w)] >= r)
         s->dq_count--;
-    }
-    size_t slot = (s->dq_head + s->dq_count) % w;
+    size_t slot = wrap(s->dq_head + s->dq_count, w);
     s->dq_val[slot] = r;
     s->dq_idx[slot] = n;
     s->dq_count++;
@@ -181,7 +184,7 @@ static double lim_step(rlx_lim_state *s, double p)
     /* instant attack, one-pole release; h <= m always */
     if (m <= s->h) {
         s->h = m;
-    } else {
+    } else if (s->h < m) {
         s->h += (m - s->h) * s->alpha;
         if (m - s->h < 1e-9 || s->h > m)
             s->h = m;
@@ -190,9 +193,8 @@ static double lim_step(rlx_lim_state *s, double p)
     /* box average over the window: ramps the gain down over the lookahead
      * and never exceeds the minimum over the window */
     int64_t q = (int64_t)floor(s->h * RLX_LIM_Q);
-    size_t bi = (size_t)(n % (int64_t)w);
-    s->sum += q - s->box[bi];
-    s->box[bi] = q;
+    s->sum += q - s->box[s->pos];
+    s->box[s->pos] = q;
     s->gain = (double)s->sum / (RLX_LIM_Q * (double)w);
     return s->gain;
 }
@@ -206,7 +208,7 @@ void rlx_limiter_process(rlx_limiter *l, float *inout, size_t frames)
     const float c = l->ceiling;
     for (size_t f = 0; f < frames; f++) {
         float *x = inout + f * (size_t)ch;
-        float *d = s->delay + (size_t)(s->n % (int64_t)s->w) * (size_t)ch;
+        float *d = s->delay + s->pos * (size_t)ch;
         double p = 0.0;
         for (int k = 0; k < ch; k++) {
             float v = x[k];
@@ -218,8 +220,15 @@ void rlx_limiter_process(rlx_limiter *l, float *inout, size_t frames)
             d[k] = v;
         }
         double g = lim_step(s, p);
-        /* slot n+1 (mod w) holds frame n - lookahead */
-        const float *o = s->delay + (size_t)(s->n % (int64_t)s->w) * (size_t)ch;
+        s->n++;
+        s->pos = wrap(s->pos + 1, s->w);
+        /* the next slot holds frame n - lookahead */
+        const float *o = s->delay + s->pos * (size_t)ch;
+        if (g == 1.0) {
+            for (int k = 0; k < ch; k++)
+                x[k] = o[k];
+            continue;
+        }
         for (int k = 0; k < ch; k++) {
             float y = (float)((double)o[k] * g);
             /* never triggers by construction; a last guard against rounding */

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audio/dsp.h"
 
@@ -276,6 +277,25 @@ static void non_finite_input_is_silenced(void **state)
     rlx_limiter_free(&l);
 }
 
+static void limiter_benchmark(void **state)
+{
+    (void)state;
+    size_t n = SECS(60);
+    float *x = make_signal(n, SECS(10), SECS(20));
+    rlx_limiter l;
+    assert_int_equal(rlx_limiter_init(&l, RATE, 2, -1.0, 5.0, 100.0), 0);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (size_t off = 0; off < n; off += 1024)
+        rlx_limiter_process(&l, x + 2 * off, 1024 < n - off ? 1024 : n - off);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double dt = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) * 1e-9;
+    print_message("limiter: 60 s stereo at 48 kHz in %.2f ms (%.0fx realtime)\n",
+                  dt * 1e3, 60.0 / dt);
+    rlx_limiter_free(&l);
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +306,7 @@ int main(void)
         cmocka_unit_test(quiet_signal_passes_bit_identical),
         cmocka_unit_test(burst_never_exceeds_ceiling),
         cmocka_unit_test(non_finite_input_is_silenced),
+        cmocka_unit_test(limiter_benchmark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
