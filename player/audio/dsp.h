@@ -23,9 +23,11 @@ double rlx_duck_depth(const rlx_span *spans, size_t n, int64_t t,
                       int64_t pre, int64_t post, size_t *hint);
 
 /* Lookahead peak limiter: no output sample exceeds the ceiling (sample
- * peak, every channel, one gain for all channels). It delays the signal by
- * `lookahead` frames (rlx_limiter_latency). The gain is the running minimum
- * of the gain each frame needs over the lookahead window, released by a
+ * peak, every channel, one gain for all channels); inter-sample peaks are
+ * estimated too (cubic midpoint) and kept under it approximately. It delays
+ * the signal by `lookahead` frames (rlx_limiter_latency: the lookahead
+ * window plus 2 frames for the midpoint estimate). The gain is the running
+ * minimum of the gain each frame needs over the window, released by a
  * one-pole filter (release_ms time constant), then averaged over the window:
  * attack and release are smooth, and the gain is exactly 1.0 while the
  * signal stays below the ceiling, so quiet audio passes bit-identically.
