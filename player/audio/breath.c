@@ -13,17 +13,15 @@ static double cycle_shape(const rlx_tl_breath *b, int64_t dt, int rate)
     else if (s0 > 1.0)
         s0 = 1.0;
     int64_t u = dt * 1000;      /* time in units of 1 / (1000 * rate) s */
-    int64_t in = (int64_t)b->pattern.inhale_ms * rate;
-    int64_t h1 = (int64_t)b->pattern.hold_in_ms * rate;
-    int64_t ex = (int64_t)b->pattern.exhale_ms * rate;
+    int64_t in = (int64_t)(b->pattern.inhale_ms > 0 ? b->pattern.inhale_ms : 0) * rate;
+    int64_t h1 = (int64_t)(b->pattern.hold_in_ms > 0 ? b->pattern.hold_in_ms : 0) * rate;
+    int64_t ex = (int64_t)(b->pattern.exhale_ms > 0 ? b->pattern.exhale_ms : 0) * rate;
     if (u < in)
         return s0 + (1.0 - s0) * rlx_smoothstep((double)u / (double)in);
-    if (in > 0)
-        u -= in;
+    u -= in;
     if (u < h1)
         return 1.0;
-    if (h1 > 0)
-        u -= h1;
+    u -= h1;
     if (u < ex)
         return 1.0 - rlx_smoothstep((double)u / (double)ex);
     return 0.0;
