@@ -329,14 +329,21 @@ static uint64_t meta_sum(const rlx_cache_meta *m)
     return rlx_hash_bytes(buf, (size_t)n, 0x6d657461);
 }
 
+/* The sidecar's exact text; reading re-formats and compares, so any changed
+ * byte is caught, on top of the sum over the values. */
+static int meta_format(char *buf, size_t cap, const rlx_cache_meta *m)
+{
+    return snprintf(buf, cap,
+                    META_MAGIC " %d\nframes %" PRId64 "\nrate %d\nchannels %d\n"
+                    "loudness %.17g\npeak %.17g\nchecksum %016" PRIx64 "\nsum %016" PRIx64 "\n",
+                    RLX_CLIP_CONVERTER_VERSION, m->frames, m->rate, m->channels,
+                    m->loudness_lufs, m->peak, m->checksum, meta_sum(m));
+}
+
 rlx_err rlx_cache_meta_write(const char *path, const rlx_cache_meta *m)
 {
     char buf[512];
-    int n = snprintf(buf, sizeof buf,
-                     META_MAGIC " %d\nframes %" PRId64 "\nrate %d\nchannels %d\n"
-                     "loudness %.17g\npeak %.17g\nchecksum %016" PRIx64 "\nsum %016" PRIx64 "\n",
-                     RLX_CLIP_CONVERTER_VERSION, m->frames, m->rate, m->channels,
-                     m->loudness_lufs, m->peak, m->checksum, meta_sum(m));
+    int n = meta_format(buf, sizeof buf, m);
     if (n < 0 || (size_t)n >= sizeof buf)
         return RLX_ERR_INTERNAL;
     return rlx_write_atomic(path, buf, (size_t)n);
@@ -361,6 +368,10 @@ rlx_err rlx_cache_meta_read(const char *path, rlx_cache_meta *m)
                      &m->peak, &m->checksum, &sum);
     if (got != 8 || version != RLX_CLIP_CONVERTER_VERSION || sum != meta_sum(m) ||
         m->frames <= 0 || m->rate <= 0 || (m->channels != 1 && m->channels != 2))
+        return RLX_ERR_CACHE;
+    char canon[512];
+    int cn = meta_format(canon, sizeof canon, m);
+    if (cn < 0 || (size_t)cn != n || memcmp(canon, buf, n) != 0)
         return RLX_ERR_CACHE;
     return RLX_OK;
 }

@@ -1,5 +1,8 @@
 /* decode.c - libsndfile streaming decode with channel mapping. */
+#define _GNU_SOURCE 1  /* RTLD_NEXT */
 #include "audio/decode.h"
+
+#include <dlfcn.h>
 
 #include <errno.h>
 #include <math.h>
@@ -30,6 +33,41 @@ struct rlx_decoder {
 };
 
 static atomic_ulong open_count;
+
+/* libsndfile decodes MP3 with libmpg123 but leaves mpg123's notes on ("Note:
+ * Illegal Audio-MPEG-Header ... Trying to resync") going to stderr, and
+ * offers no way to turn them off; library code must not print. So we stand
+ * in for mpg123_new (libsndfile.so calls it through its PLT, so this
+ * definition wins), call the real one and set MPG123_QUIET on the handle.
+ * The values are libmpg123's stable ABI (no mpg123.h is installed). */
+typedef struct mpg123_handle_struct mpg123_handle;
+mpg123_handle *mpg123_new(const char *decoder, int *error);
+
+enum { RLX_MPG123_ADD_FLAGS = 2, RLX_MPG123_QUIET = 0x20, RLX_MPG123_ERR = -1 };
+
+mpg123_handle *mpg123_new(const char *decoder, int *error)
+{
+    typedef mpg123_handle *(*new_fn)(const char *, int *);
+    typedef int (*param_fn)(mpg123_handle *, int, long, double);
+    /* dlsym returns an object pointer; POSIX guarantees the conversion. */
+    new_fn real_new;
+    param_fn param;
+    void *sym = dlsym(RTLD_NEXT, "mpg123_new");
+    memcpy(&real_new, &sym, sizeof real_new);
+    sym = dlsym(RTLD_NEXT, "mpg123_param2");
+    if (!sym)
+        sym = dlsym(RTLD_NEXT, "mpg123_param");
+    memcpy(&param, &sym, sizeof param);
+    if (!real_new) {
+        if (error)
+            *error = RLX_MPG123_ERR;
+        return NULL;
+    }
+    mpg123_handle *h = real_new(decoder, error);
+    if (h && param)
+        param(h, RLX_MPG123_ADD_FLAGS, RLX_MPG123_QUIET, 0.0);
+    return h;
+}
 
 unsigned long rlx_decoder_open_count(void)
 {
