@@ -3,7 +3,9 @@
  * input file is generated here with libsndfile into a temporary folder. */
 #include "rlx_test.h"
 
+#include <dirent.h>
 #include <ebur128.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <math.h>
 #include <samplerate.h>
@@ -145,6 +147,9 @@ static void every_format_rate_and_layout(void **state)
         {"pcm24.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_24},
         {"pcm32.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_32},
         {"float.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT},
+        {"double.wav", SF_FORMAT_WAV | SF_FORMAT_DOUBLE},
+        {"ext.wav", SF_FORMAT_WAVEX | SF_FORMAT_PCM_16},
+        {"x.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_16},
         {"x.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16},
         {"x.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS},
     };
@@ -615,6 +620,75 @@ static void damaged_entries_are_rebuilt(void **state)
     free(p);
 }
 
+/* Several threads preparing the same file and the same line on a cold cache
+ * all succeed and agree; the entry left behind is sound. */
+typedef struct {
+    rlx_cache *cache;
+    const char *path;
+    rlx_err err;
+    rlx_clip_info info;
+} job;
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    char why[256];
+    j->err = rlx_clip_prepare_file(j->cache, j->path, 48000, &j->info, why, sizeof why);
+    return NULL;
+}
+
+static void concurrent_preparation(void **state)
+{
+    fixture *f = *state;
+    char *p = gen(f->tmp, "c.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_24, 44100, 2, 44100 * 2, 0.5);
+    enum { N = 4 };
+    job jobs[N];
+    pthread_t th[N];
+    for (int i = 0; i < N; i++) {
+        jobs[i] = (job){.cache = f->cache, .path = p};
+        assert_int_equal(pthread_create(&th[i], NULL, run_job, &jobs[i]), 0);
+    }
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(jobs[i].err, RLX_OK);
+        assert_string_equal(jobs[i].info.cached_path, jobs[0].info.cached_path);
+        assert_int_equal(jobs[i].info.frames, jobs[0].info.frames);
+    }
+    for (int i = 0; i < N; i++)
+        rlx_clip_info_free(&jobs[i].info);
+    unsigned long n0 = rlx_decoder_open_count();
+    rlx_clip_info again;
+    prepare_ok(f, p, 48000, &again);
+    assert_int_equal(rlx_decoder_open_count(), n0);  /* the entry is valid */
+    rlx_clip_info_free(&again);
+    /* No temporary files left. */
+    char clips[4096];
+    snprintf(clips, sizeof clips, "%s/clips", rlx_cache_dir(f->cache));
+    DIR *d = opendir(clips);
+    for (struct dirent *e; (e = readdir(d));)
+        assert_null(strstr(e->d_name, ".tmp."));
+    closedir(d);
+    free(p);
+}
+
+/* When the cache cannot be written, preparing fails with an error value. */
+static void unwritable_cache(void **state)
+{
+    fixture *f = *state;
+    char *p = gen(f->tmp, "u.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 48000, 2, 4800, 0.5);
+    char clips[4096];
+    snprintf(clips, sizeof clips, "%s/clips", rlx_cache_dir(f->cache));
+    rlx_test_rmtree(clips);
+    char *blocker = rlx_test_write(rlx_cache_dir(f->cache), "clips", "x", 1);
+    char why[256] = "";
+    rlx_err err = prepare_err(f, p, why, sizeof why);
+    assert_int_equal(err, RLX_ERR_IO);
+    assert_non_null(strstr(why, "cache"));
+    free(blocker);
+    free(p);
+}
+
 /* ---- the reader ------------------------------------------------------------------------ */
 
 static void reader_seeks_and_stops_at_the_end(void **state)
@@ -668,6 +742,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(warm_cache_does_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(damaged_entries_are_rebuilt, setup, teardown),
         cmocka_unit_test_setup_teardown(reader_seeks_and_stops_at_the_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_preparation, setup, teardown),
+        cmocka_unit_test_setup_teardown(unwritable_cache, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
