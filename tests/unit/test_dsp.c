@@ -123,6 +123,22 @@ static void duck_matches_reference_with_any_hint(void **state)
         assert_true(fabs(duck(t, &hint) - ref_depth(SPANS, NSPANS, t)) < 1e-12);
 }
 
+static void duck_without_ramps_is_a_gate(void **state)
+{
+    (void)state;
+    rlx_span s[] = {{100, 200}};
+    assert_true(rlx_duck_depth(s, 1, 99, 0, 0, NULL) == 0.0);
+    assert_true(rlx_duck_depth(s, 1, 100, 0, 0, NULL) == 1.0);
+    assert_true(rlx_duck_depth(s, 1, 199, 0, 0, NULL) == 1.0);
+    assert_true(rlx_duck_depth(s, 1, 200, 0, 0, NULL) == 0.0);
+    assert_true(rlx_duck_depth(s, 1, 150, -5, -5, NULL) == 1.0);
+    /* an empty span still ramps in and out around its instant */
+    rlx_span e[] = {{1000, 1000}};
+    assert_true(rlx_duck_depth(e, 1, 1000, 100, 100, NULL) == 1.0);
+    assert_true(fabs(rlx_duck_depth(e, 1, 950, 100, 100, NULL) - 0.5) < 1e-12);
+    assert_true(fabs(rlx_duck_depth(e, 1, 1050, 100, 100, NULL) - 0.5) < 1e-12);
+}
+
 /* ---- limiter ------------------------------------------------------------ */
 
 #define SECS(x) ((size_t)((x) * RATE))
@@ -330,6 +346,7 @@ int main(void)
         cmocka_unit_test(smoothstep_values),
         cmocka_unit_test(duck_ramp_timing),
         cmocka_unit_test(duck_matches_reference_with_any_hint),
+        cmocka_unit_test(duck_without_ramps_is_a_gate),
         cmocka_unit_test(limiter_init_and_errors),
         cmocka_unit_test(quiet_signal_passes_bit_identical),
         cmocka_unit_test(burst_never_exceeds_ceiling),
