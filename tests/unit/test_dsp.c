@@ -329,10 +329,10 @@ static void limiter_benchmark(void **state)
     rlx_limiter l;
     assert_int_equal(rlx_limiter_init(&l, RATE, 2, -1.0, 5.0, 100.0), 0);
     struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);   /* CPU time, not wall */
     for (size_t off = 0; off < n; off += 1024)
         rlx_limiter_process(&l, x + 2 * off, 1024 < n - off ? 1024 : n - off);
-    clock_gettime(CLOCK_MONOTONIC, &b);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
     double dt = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) * 1e-9;
     print_message("limiter: 60 s stereo at 48 kHz in %.2f ms (%.0fx realtime)\n",
                   dt * 1e3, 60.0 / dt);
