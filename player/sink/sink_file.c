@@ -92,7 +92,7 @@ static rlx_err file_close(rlx_sink *base, bool commit)
     if (!commit || err != RLX_OK)
         unlink(s->tmp_path);
     free_sink(s);
-    return err;
+    return commit ? err : RLX_OK;
 }
 
 static const rlx_sink_ops file_ops = {
