@@ -240,11 +240,8 @@ static bool check_session(check_run *run, const char *path, rlx_diags *d)
         if (d->warnings)
             printf(", %zu warning%s", d->warnings, d->warnings == 1 ? "" : "s");
         putchar('\n');
-        if (longest > natural)
-            printf("  length %s natural, %s longest\n", rlx_cli_fmt_time(natural, a, sizeof a),
-                   rlx_cli_fmt_time(longest, b, sizeof b));
-        else
-            printf("  length %s\n", rlx_cli_fmt_time(natural, a, sizeof a));
+        printf("  length natural %s, longest %s%s\n", rlx_cli_fmt_time(natural, a, sizeof a),
+               rlx_cli_fmt_time(longest, b, sizeof b), longest > natural ? "" : " (nothing stretches)");
         if (!run->quiet)
             print_cues(run, t);
     }
