@@ -277,7 +277,9 @@ static void draw_curve(const svg *g, double base, double h, curve_fn fn, void *s
                        const char *fill, const char *stroke)
 {
     FILE *f = g->f;
-    int64_t step = (int64_t)(g->t->rate * SAMPLE_S);
+    /* every SAMPLE_S, or every half pixel when that is coarser (long sessions) */
+    double step_s = 30.0 / g->ppm > SAMPLE_S ? 30.0 / g->ppm : SAMPLE_S;
+    int64_t step = (int64_t)(g->t->rate * step_s);
     if (step < 1)
         step = 1;
     if (fill) {
