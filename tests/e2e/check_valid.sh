@@ -39,4 +39,13 @@ grep -n ': ok ' "$T/out" | cut -d: -f2 > "$T/order"
 printf '%s\n' "$D/check.program" "$D/short.session" "$D/tone.session" | diff - "$T/order" \
     || { echo "FAIL: folder order"; fail=1; }
 has "  week 1   short.session          \"Short & <sweet>\"" "$T/out"
+
+# no usable cache (its folder is a file): still valid, with a warning and "length ?"
+: > "$T/notadir"
+XDG_CACHE_HOME=$T/notadir timeout 60 "$RELAX" check "$D/short.session" >"$T/out" 2>"$T/err"; rc=$?
+[ "$rc" = 0 ] || { echo "FAIL: no cache: exit $rc"; cat "$T/err"; fail=1; }
+has "  length ?" "$T/out"
+grep -q "^$D/short.session: warning: cannot open the cache" "$T/err" || { echo "FAIL: no cache warning"; cat "$T/err"; fail=1; }
+XDG_CACHE_HOME=$T/notadir timeout 60 "$RELAX" timeline "$D/short.session" -o "$T/x.svg" 2>/dev/null; rc=$?
+[ "$rc" = 5 ] || { echo "FAIL: timeline without a cache: exit $rc, expected 5"; fail=1; }
 exit $fail
