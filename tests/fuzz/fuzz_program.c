@@ -3,18 +3,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "session/program.h"
+
+static char name[300]; /* the input is parsed as if it were <folder>/fuzz.program */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    static char folder[256];
+    char folder[256], path[300];
     snprintf(folder, sizeof folder, "%s/relax-fuzz-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(folder) || chdir(folder) != 0)
+    if (!mkdtemp(folder))
         abort();
-    FILE *f = fopen("week-01.session", "w");
+    snprintf(name, sizeof name, "%s/fuzz.program", folder);
+    snprintf(path, sizeof path, "%s/week-01.session", folder);
+    FILE *f = fopen(path, "w");
     if (f)
         fclose(f);
     return 0;
@@ -24,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     rlx_program *p = NULL;
     rlx_diags d = {0};
-    rlx_err e = rlx_program_parse_buffer("fuzz.program", (const char *)data, size, &p, &d);
+    rlx_err e = rlx_program_parse_buffer(name, (const char *)data, size, &p, &d);
     if ((e == RLX_OK) != (p != NULL) || (e == RLX_OK && d.errors))
         abort();
     if (p && (!p->id || !p->title || !p->nentries || p->wait_s < 0))

@@ -1,23 +1,22 @@
 /* fuzz_session.c - libFuzzer target: any bytes as a session file; when they
  * parse, the timeline is built (natural length and a stretched one) with
  * made-up voice durations and its invariants are checked. Also feeds the
- * bytes to rlx_parse_duration_ms. Runs in a private temporary folder that
- * holds a few files the input may name (includes, audio). */
+ * bytes to rlx_parse_duration_ms. The input is parsed as a file in a private
+ * temporary folder that holds a few files it may name (includes, audio). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "session/session.h"
 #include "session/timeline.h"
 
-static char folder[256];
+static char folder[256], name[300]; /* the input is parsed as if it were <folder>/fuzz.session */
 
-static void put(const char *name, const char *text)
+static void put(const char *file, const char *text)
 {
     char p[512];
-    snprintf(p, sizeof p, "%s/%s", folder, name);
+    snprintf(p, sizeof p, "%s/%s", folder, file);
     FILE *f = fopen(p, "w");
     if (f) {
         fputs(text, f);
@@ -29,8 +28,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     snprintf(folder, sizeof folder, "%s/relax-fuzz-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(folder) || chdir(folder) != 0)
+    if (!mkdtemp(folder))
         abort();
+    snprintf(name, sizeof name, "%s/fuzz.session", folder);
     put("a.inc", "[voice]\ntts-voice = rms\n[breath]\npattern = 3 1 5 1\n");
     put("b.inc", "include \"a.inc\"\n[ambient]\nfile = x.ogg\n");
     put("self.inc", "include \"self.inc\"\n");
@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rlx_parse_config cfg = {.asset_dirs = dirs, .check_files = size % 2 == 0};
     rlx_session *s = NULL;
     rlx_diags d = {0};
-    rlx_err e = rlx_session_parse_buffer("fuzz.session", (const char *)data, size, &cfg, &s, &d);
+    rlx_err e = rlx_session_parse_buffer(name, (const char *)data, size, &cfg, &s, &d);
     CHECK((e == RLX_OK) == (s != NULL));
     CHECK(e != RLX_OK || d.errors == 0);
     CHECK(e == RLX_OK || e == RLX_ERR_NOMEM || d.errors > 0);
