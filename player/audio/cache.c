@@ -8,6 +8,7 @@
  * or a concurrent writer never leaves a half-written entry under its name. */
 #include "audio/cache.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -173,6 +174,27 @@ static rlx_err mkdir_p(const char *path)
     return err;
 }
 
+/* Temporary files left by a run that crashed or was killed mid-write: remove
+ * those over an hour old (a live writer touches its file all the time). */
+#define STALE_TMP_SECONDS 3600
+
+static void sweep_tmp(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    time_t now = time(NULL);
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!strstr(e->d_name, ".tmp."))
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            now - st.st_mtime > STALE_TMP_SECONDS)
+            (void)unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
 rlx_err rlx_cache_open(const char *dir, rlx_cache **out)
 {
     *out = NULL;
@@ -215,6 +237,8 @@ rlx_err rlx_cache_open(const char *dir, rlx_cache **out)
         rlx_cache_close(c);
         return err;
     }
+    sweep_tmp(c->clips);
+    sweep_tmp(c->index);
     *out = c;
     return RLX_OK;
 }

@@ -358,8 +358,19 @@ static rlx_err hash_fd(int fd, uint64_t *out)
 }
 
 /* The content key of a file: its bytes' hash, through the stat index. */
+static bool stamp_of(const struct stat *st, rlx_file_stamp *out)
+{
+    *out = (rlx_file_stamp){
+        .size = (int64_t)st->st_size,
+        .mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
+        .ino = (uint64_t)st->st_ino,
+        .dev = (uint64_t)st->st_dev,
+    };
+    return true;
+}
+
 static rlx_err file_content(rlx_cache *c, const char *path, uint64_t *content,
-                            char *why, size_t whylen)
+                            rlx_file_stamp *stamp_out, char *why, size_t whylen)
 {
     const char *name = base_name(path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -376,12 +387,9 @@ static rlx_err file_content(rlx_cache *c, const char *path, uint64_t *content,
         set_why(why, whylen, "%s: not a regular file", name);
         return RLX_ERR_AUDIO_FILE;
     }
-    rlx_file_stamp stamp = {
-        .size = (int64_t)st.st_size,
-        .mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
-        .ino = (uint64_t)st.st_ino,
-        .dev = (uint64_t)st.st_dev,
-    };
+    rlx_file_stamp stamp;
+    stamp_of(&st, &stamp);
+    *stamp_out = stamp;
     char real[PATH_MAX];
     bool have_real = realpath(path, real) != NULL;
     rlx_err err = RLX_OK;
@@ -414,28 +422,52 @@ rlx_err rlx_clip_prepare_file(rlx_cache *c, const char *path, int rate,
         set_why(why, whylen, "%s", "invalid arguments");
         return RLX_ERR_USAGE;
     }
-    uint64_t content;
-    rlx_err err = file_content(c, path, &content, why, whylen);
-    if (err)
-        return err;
-    uint64_t key = file_key(content, rate);
-    err = lookup(c, key, rate, out);
-    if (err != RLX_ERR_CACHE)
-        return err;
-    rlx_decoder *d;
-    err = rlx_decoder_open(path, &d, why, whylen);
-    if (err)
-        return err;
-    source s = {.rate = rlx_decoder_rate(d), .channels = rlx_decoder_channels(d),
-                .read = decoder_source_read, .ctx = d};
-    err = build_entry(c, key, &s, rate, out, why, whylen);
-    rlx_decoder_close(d);
-    if (err == RLX_ERR_AUDIO_FILE && why && strncmp(why, "contains", 8) == 0) {
-        char tmp[256];
-        snprintf(tmp, sizeof tmp, "%s: %s", base_name(path), why);
-        snprintf(why, whylen, "%s", tmp);
+    /* The key comes from the bytes hashed before decoding: if the file is
+     * replaced in between, the entry would hold other audio than its key
+     * says. So check the file did not change meanwhile, and if it did, drop
+     * the entry and start over (twice at most). */
+    for (int attempt = 0;; attempt++) {
+        uint64_t content;
+        rlx_file_stamp before;
+        rlx_err err = file_content(c, path, &content, &before, why, whylen);
+        if (err)
+            return err;
+        uint64_t key = file_key(content, rate);
+        err = lookup(c, key, rate, out);
+        if (err != RLX_ERR_CACHE)
+            return err;
+        rlx_decoder *d;
+        err = rlx_decoder_open(path, &d, why, whylen);
+        if (err)
+            return err;
+        source s = {.rate = rlx_decoder_rate(d), .channels = rlx_decoder_channels(d),
+                    .read = decoder_source_read, .ctx = d};
+        err = build_entry(c, key, &s, rate, out, why, whylen);
+        rlx_decoder_close(d);
+        if (err == RLX_ERR_AUDIO_FILE && why && strncmp(why, "contains", 8) == 0) {
+            char tmp[256];
+            snprintf(tmp, sizeof tmp, "%s: %s", base_name(path), why);
+            snprintf(why, whylen, "%s", tmp);
+        }
+        if (err)
+            return err;
+        struct stat st;
+        rlx_file_stamp after;
+        if (stat(path, &st) == 0 && stamp_of(&st, &after) && after.size == before.size &&
+            after.mtime_ns == before.mtime_ns && after.ino == before.ino && after.dev == before.dev)
+            return RLX_OK;
+        /* Changed under us: this entry cannot be trusted. */
+        char *meta = rlx_cache_entry_path(c, key, "meta");
+        if (meta)
+            unlink(meta);
+        free(meta);
+        rlx_clip_info_free(out);
+        memset(out, 0, sizeof *out);
+        if (attempt == 2) {
+            set_why(why, whylen, "%s: the file keeps changing while it is read", base_name(path));
+            return RLX_ERR_AUDIO_FILE;
+        }
     }
-    return err;
 }
 
 rlx_err rlx_audio_probe(const char *path, int64_t *frames, int *rate, int *channels,
