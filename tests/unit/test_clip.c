@@ -726,6 +726,84 @@ static void reader_seeks_and_stops_at_the_end(void **state)
     free(p);
 }
 
+/* After open, the reader never allocates (it runs in the render path). The
+ * allocator is replaced in this executable to count calls (not under ASan,
+ * which owns malloc). */
+#if !defined(__SANITIZE_ADDRESS__) && defined(__GLIBC__)
+#define RLX_COUNT_MALLOC 1
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+static volatile int counting;
+static volatile unsigned long allocations;
+void *malloc(size_t n)
+{
+    if (counting)
+        allocations++;
+    return __libc_malloc(n);
+}
+void *calloc(size_t a, size_t b)
+{
+    if (counting)
+        allocations++;
+    return __libc_calloc(a, b);
+}
+void *realloc(void *p, size_t n)
+{
+    if (counting)
+        allocations++;
+    return __libc_realloc(p, n);
+}
+#endif
+
+static void reader_does_not_allocate(void **state)
+{
+#ifdef RLX_COUNT_MALLOC
+    fixture *f = *state;
+    /* The counter itself works. */
+    counting = 1;
+    allocations = 0;
+    void *volatile probe = malloc(16);
+    counting = 0;
+    free(probe);
+    assert_int_equal(allocations, 1);
+    int chans[] = {1, 2};
+    for (int k = 0; k < 2; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "alloc%d.wav", chans[k]);
+        char *p = gen(f->tmp, name, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, chans[k], 44100, 0.5);
+        rlx_clip_info info;
+        prepare_ok(f, p, 48000, &info);
+        rlx_clip_reader *r;
+        assert_int_equal(rlx_clip_reader_open(&info, &r), RLX_OK);
+        static float buf[2 * 4096];
+        size_t got, total = 0;
+        counting = 1;
+        allocations = 0;
+        rlx_err e1 = rlx_clip_reader_seek(r, 1000);
+        do {
+            if (rlx_clip_reader_read(r, buf, 4096, &got) != RLX_OK)
+                break;
+            total += got;
+        } while (got == 4096);
+        rlx_err e2 = rlx_clip_reader_seek(r, 0);
+        rlx_err e3 = rlx_clip_reader_read(r, buf, 3000, &got);
+        counting = 0;
+        assert_int_equal(e1, RLX_OK);
+        assert_int_equal(e2, RLX_OK);
+        assert_int_equal(e3, RLX_OK);
+        assert_int_equal(total, info.frames - 1000);
+        assert_int_equal(allocations, 0);
+        rlx_clip_reader_close(r);
+        rlx_clip_info_free(&info);
+        free(p);
+    }
+#else
+    (void)state;
+    skip();
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -743,6 +821,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(damaged_entries_are_rebuilt, setup, teardown),
         cmocka_unit_test_setup_teardown(reader_seeks_and_stops_at_the_end, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_preparation, setup, teardown),
+        cmocka_unit_test_setup_teardown(reader_does_not_allocate, setup, teardown),
         cmocka_unit_test_setup_teardown(unwritable_cache, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
