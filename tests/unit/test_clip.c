@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -689,6 +690,44 @@ static void unwritable_cache(void **state)
     free(p);
 }
 
+/* A full disk: RLX_ERR_DISK_FULL, no temporary left, nothing half-written
+ * under an entry's name. Needs root to mount a 64 KiB tmpfs; skipped otherwise. */
+static void disk_full(void **state)
+{
+    fixture *f = *state;
+    char *p = gen(f->tmp, "big.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, 44100 * 3, 0.5);
+    char small[4096];
+    snprintf(small, sizeof small, "%s/small", f->tmp);
+    assert_int_equal(mkdir(small, 0700), 0);
+    if (mount("tmpfs", small, "tmpfs", 0, "size=64k") != 0) {
+        print_message("skipping disk_full: cannot mount a small tmpfs here (not root?)\n");
+        free(p);
+        skip();
+    }
+    char cdir[4200];
+    snprintf(cdir, sizeof cdir, "%s/cache", small);
+    rlx_cache *c;
+    rlx_err err = rlx_cache_open(cdir, &c);
+    rlx_clip_info info;
+    char why[256] = "";
+    rlx_err perr = err ? err : rlx_clip_prepare_file(c, p, 48000, &info, why, sizeof why);
+    int left = 0;
+    char clips[4300];
+    snprintf(clips, sizeof clips, "%s/clips", cdir);
+    DIR *d = opendir(clips);
+    for (struct dirent *e; d && (e = readdir(d));)
+        left += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    rlx_cache_close(c);
+    assert_int_equal(umount(small), 0);
+    assert_int_equal(err, RLX_OK);
+    assert_int_equal(perr, RLX_ERR_DISK_FULL);
+    assert_non_null(strstr(why, "No space left"));
+    assert_int_equal(left, 0);
+    free(p);
+}
+
 /* ---- the reader ------------------------------------------------------------------------ */
 
 static void reader_seeks_and_stops_at_the_end(void **state)
@@ -823,6 +862,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(concurrent_preparation, setup, teardown),
         cmocka_unit_test_setup_teardown(reader_does_not_allocate, setup, teardown),
         cmocka_unit_test_setup_teardown(unwritable_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(disk_full, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
