@@ -128,6 +128,11 @@ static rlx_err pump(source *s, int rate, sink *k, char *why, size_t whylen)
             }
             if (!sink_put(k, out, (size_t)d.output_frames_gen))
                 goto write_error;
+            if (!d.end_of_input && d.input_frames_used == 0 && d.output_frames_gen == 0) {
+                set_why(why, whylen, "resampler: %s", "made no progress");
+                err = RLX_ERR_INTERNAL;  /* cannot happen with libsamplerate; never hang */
+                goto done;
+            }
             d.data_in += d.input_frames_used * ch;
             d.input_frames -= d.input_frames_used;
             if (d.end_of_input ? d.output_frames_gen == 0 : d.input_frames == 0)

@@ -426,6 +426,8 @@ static void truncated_files_fail(void **state)
         {"t16.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16},
         {"tf.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT},
         {"t.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16},
+        {"t.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS},
+        {"t.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_24},
     };
     for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++) {
         char *p = gen(f->tmp, fmts[i].name, fmts[i].format, 44100, 2, 44100 * 2, 0.5);
