@@ -9,11 +9,13 @@
 #include <limits.h>
 #include <math.h>
 #include <samplerate.h>
+#include <stdatomic.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audio/cache.h"
@@ -153,6 +155,46 @@ done:
     return err;
 }
 
+static atomic_ulong full_checks;
+
+unsigned long rlx_cache_full_checks(void)
+{
+    return atomic_load(&full_checks);
+}
+
+static bool wav_stamp(const char *path, rlx_wav_stamp *w)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return false;
+    *w = (rlx_wav_stamp){
+        .size = (int64_t)st.st_size,
+        .mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+        .ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec,
+        .ino = (uint64_t)st.st_ino,
+    };
+    return true;
+}
+
+static bool same_stamp(const rlx_wav_stamp *a, const rlx_wav_stamp *b)
+{
+    return a->ino != 0 && a->size == b->size && a->mtime_ns == b->mtime_ns &&
+           a->ctime_ns == b->ctime_ns && a->ino == b->ino;
+}
+
+/* A stamp proves "unchanged since" only if any later write must get a later
+ * ctime: file times come from a coarse clock (a few ms per tick) and some
+ * file systems keep whole seconds. So a stamp is recorded only once the
+ * file's ctime lies safely in the past. */
+static bool settled(const rlx_wav_stamp *w)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    int64_t margin = w->ctime_ns % 1000000000 == 0 ? 2000000000 : 100000000;
+    return w->ctime_ns <= now - margin;
+}
+
 static void fill_info(rlx_clip_info *out, char *wav, const rlx_cache_meta *m)
 {
     out->cached_path = wav;
@@ -238,7 +280,8 @@ static rlx_err build_entry(rlx_cache *c, uint64_t key, source *s, int rate,
     }
     free(tmp);
     tmp = NULL;
-    err = rlx_cache_meta_write(meta, &m);
+    /* No stamp yet (m.wav is zero): see verify_entry. */
+    err = rlx_cache_meta_write(meta, &m, true);
     if (err) {
         set_why(why, whylen, "cannot write to the cache folder %s", rlx_cache_dir(c));
         goto fail;
@@ -263,12 +306,22 @@ fail:
     return err;
 }
 
-/* Checks a cache entry against its sidecar, sample by sample. Anything amiss
- * (no sidecar, short or altered WAV) is RLX_ERR_CACHE: the caller rebuilds. */
+/* Checks a cache entry against its sidecar. Anything amiss (no sidecar,
+ * short or altered WAV) is RLX_ERR_CACHE: the caller rebuilds. If the WAV
+ * is exactly as it was when last checked (same stat stamp, see cache.h), the
+ * sidecar suffices; otherwise every sample is read and checksummed, and a
+ * WAV that passes (say, a cache folder copied elsewhere) gets its new stamp
+ * recorded. */
 static rlx_err verify_entry(const char *wav, const char *meta, int rate, rlx_cache_meta *m)
 {
     if (rlx_cache_meta_read(meta, m) != RLX_OK || m->rate != rate)
         return RLX_ERR_CACHE;
+    rlx_wav_stamp now;
+    if (!wav_stamp(wav, &now))
+        return RLX_ERR_CACHE;
+    if (same_stamp(&now, &m->wav))
+        return RLX_OK;
+    atomic_fetch_add(&full_checks, 1);
     SF_INFO info = {0};
     SNDFILE *sf = sf_open(wav, SFM_READ, &info);
     if (!sf)
@@ -300,6 +353,10 @@ static rlx_err verify_entry(const char *wav, const char *meta, int rate, rlx_cac
 done:
     free(buf);
     sf_close(sf);
+    if (err == RLX_OK && settled(&now)) {
+        m->wav = now;
+        (void)rlx_cache_meta_write(meta, m, false);  /* best effort: next start is quick again */
+    }
     return err;
 }
 

@@ -115,7 +115,7 @@ static void sidecar_round_trip_and_damage(void **state)
     rlx_cache_meta m = {.frames = 123456789012, .rate = 48000, .channels = 2,
                         .loudness_lufs = -23.456789012345678, .peak = 0.987654321,
                         .checksum = 0xfedcba9876543210ULL};
-    assert_int_equal(rlx_cache_meta_write(path, &m), RLX_OK);
+    assert_int_equal(rlx_cache_meta_write(path, &m, true), RLX_OK);
     rlx_cache_meta r;
     assert_int_equal(rlx_cache_meta_read(path, &r), RLX_OK);
     assert_true(r.frames == m.frames && r.rate == m.rate && r.channels == m.channels);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audio/cache.h"
@@ -730,6 +731,78 @@ static void disk_full(void **state)
     free(p);
 }
 
+/* Copies src to dst byte for byte (a new inode, new times). */
+static void copy_file(const char *src, const char *dst)
+{
+    FILE *a = fopen(src, "rb"), *b = fopen(dst, "wb");
+    assert_non_null(a);
+    assert_non_null(b);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, a)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, b), n);
+    fclose(a);
+    assert_int_equal(fclose(b), 0);
+}
+
+/* A cached WAV is checked in full until its stat stamp has been recorded
+ * (once its ctime is safely in the past); from then on the sidecar suffices
+ * while the stamp is unchanged, and any write to the WAV brings the full
+ * check back. */
+static void full_check_until_stamped(void **state)
+{
+    fixture *f = *state;
+    char *p = gen(f->tmp, "s.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, 44100, 0.5);
+    rlx_clip_info a, b;
+    prepare_ok(f, p, 48000, &a);
+    int64_t n1;
+    float *s1 = read_clip(&a, &n1);
+    /* Let the entry's ctime fall 150 ms behind the clock (time passing, not
+     * synchronisation: the stamp is only trusted for files older than that). */
+    struct timespec pause = {.tv_nsec = 150000000};
+    nanosleep(&pause, NULL);
+    unsigned long c0 = rlx_cache_full_checks(), d0 = rlx_decoder_open_count();
+    prepare_ok(f, p, 48000, &b);          /* checked in full, stamp recorded */
+    rlx_clip_info_free(&b);
+    assert_int_equal(rlx_cache_full_checks(), c0 + 1);
+    prepare_ok(f, p, 48000, &b);          /* trusted */
+    rlx_clip_info_free(&b);
+    prepare_ok(f, p, 48000, &b);
+    rlx_clip_info_free(&b);
+    assert_int_equal(rlx_cache_full_checks(), c0 + 1);
+    assert_int_equal(rlx_decoder_open_count(), d0);
+
+    /* A copy (new inode and times, same bytes) passes the full check. */
+    char *tmp = malloc(strlen(a.cached_path) + 8);
+    sprintf(tmp, "%s.copy", a.cached_path);
+    copy_file(a.cached_path, tmp);
+    assert_int_equal(rename(tmp, a.cached_path), 0);
+    free(tmp);
+    prepare_ok(f, p, 48000, &b);
+    rlx_clip_info_free(&b);
+    assert_int_equal(rlx_cache_full_checks(), c0 + 2);
+    assert_int_equal(rlx_decoder_open_count(), d0);
+
+    /* Altered samples, same size: found and rebuilt. */
+    nanosleep(&pause, NULL);
+    prepare_ok(f, p, 48000, &b);  /* re-stamps the copy */
+    rlx_clip_info_free(&b);
+    struct stat st;
+    assert_int_equal(stat(a.cached_path, &st), 0);
+    flip_bytes(a.cached_path, st.st_size - 100, 8);
+    prepare_ok(f, p, 48000, &b);
+    assert_int_equal(rlx_decoder_open_count(), d0 + 1);
+    int64_t n2;
+    float *s2 = read_clip(&b, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(s1, s2, sizeof(float) * 2 * (size_t)n1);
+    free(s1);
+    free(s2);
+    rlx_clip_info_free(&b);
+    rlx_clip_info_free(&a);
+    free(p);
+}
+
 /* ---- the reader ------------------------------------------------------------------------ */
 
 static void reader_seeks_and_stops_at_the_end(void **state)
@@ -860,6 +933,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(damaged_files_print_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(warm_cache_does_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(damaged_entries_are_rebuilt, setup, teardown),
+        cmocka_unit_test_setup_teardown(full_check_until_stamped, setup, teardown),
         cmocka_unit_test_setup_teardown(reader_seeks_and_stops_at_the_end, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_preparation, setup, teardown),
         cmocka_unit_test_setup_teardown(reader_does_not_allocate, setup, teardown),
