@@ -127,6 +127,8 @@ static float *read_clip(const rlx_clip_info *info, int64_t *frames)
     return out;
 }
 
+static rlx_err prepare_err(fixture *f, const char *path, char *why, size_t whylen);
+
 static void prepare_ok(fixture *f, const char *path, int rate, rlx_clip_info *info)
 {
     char why[256] = "";
@@ -283,6 +285,42 @@ static void resampling_matches_libsamplerate(void **state)
     free(in);
     rlx_clip_info_free(&info);
     free(p);
+}
+
+/* Float files may go beyond full scale: kept as they are (the limiter is
+ * downstream). A NaN or infinity is corruption. */
+static void float_extremes(void **state)
+{
+    fixture *f = *state;
+    char *path = malloc(strlen(f->tmp) + 32);
+    sprintf(path, "%s/hot.wav", f->tmp);
+    SF_INFO info = {.samplerate = 48000, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
+    SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+    float v[1000];
+    for (int i = 0; i < 1000; i++)
+        v[i] = (float)(2.5 * sin(i * 0.1));
+    sf_writef_float(sf, v, 1000);
+    sf_close(sf);
+    rlx_clip_info ci;
+    prepare_ok(f, path, 48000, &ci);
+    assert_true(ci.peak > 2.4 && ci.peak <= 2.5);
+    int64_t n;
+    float *s = read_clip(&ci, &n);
+    assert_int_equal(n, 1000);
+    for (int i = 0; i < 1000; i++)
+        assert_true(s[2 * i] == v[i] && s[2 * i + 1] == v[i]);
+    free(s);
+    rlx_clip_info_free(&ci);
+
+    sprintf(path, "%s/nan.wav", f->tmp);
+    sf = sf_open(path, SFM_WRITE, &info);
+    v[500] = NAN;
+    sf_writef_float(sf, v, 1000);
+    sf_close(sf);
+    char why[256];
+    assert_int_equal(prepare_err(f, path, why, sizeof why), RLX_ERR_AUDIO_FILE);
+    assert_string_equal(why, "nan.wav: truncated or corrupt (non-finite sample values)");
+    free(path);
 }
 
 /* ---- loudness ------------------------------------------------------------------- */
@@ -843,7 +881,13 @@ static void reader_seeks_and_stops_at_the_end(void **state)
 /* After open, the reader never allocates (it runs in the render path). The
  * allocator is replaced in this executable to count calls (not under ASan,
  * which owns malloc). */
-#if !defined(__SANITIZE_ADDRESS__) && defined(__GLIBC__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define RLX_SANITIZED 1
+#endif
+#endif
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && !defined(RLX_SANITIZED) && \
+    defined(__GLIBC__)
 #define RLX_COUNT_MALLOC 1
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
@@ -925,6 +969,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(opus_and_mp3, setup, teardown),
         cmocka_unit_test_setup_teardown(pass_through_is_bit_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(resampling_matches_libsamplerate, setup, teardown),
+        cmocka_unit_test_setup_teardown(float_extremes, setup, teardown),
         cmocka_unit_test_setup_teardown(loudness_of_a_known_sine, setup, teardown),
         cmocka_unit_test_setup_teardown(silence_is_minus_70, setup, teardown),
         cmocka_unit_test_setup_teardown(six_channels_mix_down_to_stereo, setup, teardown),
