@@ -597,7 +597,7 @@ static void test_voice_durations(void **state)
 static void test_bad_audio_reports_cue(void **state)
 {
     fixture *f = *state;
-    rlx_test_write(f->dir, "bad.wav", "RIFF....WAVEfmt garbage garbage garbage", 40);
+    free(rlx_test_write(f->dir, "bad.wav", "RIFF....WAVEfmt garbage garbage garbage", 40));
     rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n"
                               "[timeline]\n0:00 fade-in 1 s\n0:01 play bad.wav\n0:05 end\n");
     rlx_render_config cfg = rlx_render_config_init();
