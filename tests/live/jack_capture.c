@@ -168,7 +168,6 @@ int main(int argc, char **argv)
         }
         sleep_ms(1);
     }
-    atomic_store(&recording, true);
     for (int i = 0; i < 2; i++) {
         if (jack_connect(cl, src[i], jack_port_name(in_port[i]))) {
             fprintf(stderr, "jack_capture: cannot connect %s\n", src[i]);
@@ -176,6 +175,8 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    /* only now: the two connections may take effect a cycle apart */
+    atomic_store(&recording, true);
     printf("connected %s %s\n", src[0], src[1]);
     fflush(stdout);
 

@@ -3,10 +3,10 @@
  *   wav_check compare REF.wav CAP.wav TOL MAX_MISSING_MS
  *     Aligns CAP (what a JACK client recorded) with REF (the same session
  *     rendered to a file): finds the first offset where a 50 ms window of CAP,
- *     from its first non-zero sample, matches REF within TOL, then checks every
- *     captured frame against REF (frames past REF's end must be silent), that
- *     CAP reaches REF's end, and that at most MAX_MISSING_MS of REF's start
- *     were missed (the capture connects after the player's ports appear).
+ *     from its first sample above 1e-3, matches REF within TOL, then checks
+ *     every captured frame against REF (frames outside REF must be silent),
+ *     that CAP reaches REF's end, and that at most MAX_MISSING_MS of REF's
+ *     start were missed (the capture connects after the player's ports appear).
  *     Prints "offset", "missing_ms", "compared", "max_diff"; exit 0 if equal.
  *
  *   wav_check stats CAP.wav [MIN_GAP_MS] [EDGE_MS]
@@ -60,6 +60,14 @@ static long first_nonzero(const wav *w, long from)
     return -1;
 }
 
+static long first_above(const wav *w, double level)
+{
+    for (long i = 0; i < w->n; i++)
+        if (fabs(w->x[2 * i]) > level || fabs(w->x[2 * i + 1]) > level)
+            return i;
+    return -1;
+}
+
 static long last_nonzero(const wav *w)
 {
     for (long i = w->n - 1; i >= 0; i--)
@@ -77,7 +85,9 @@ static int compare(const char *refp, const char *capp, double tol, double max_mi
         printf("rates differ: %d vs %d\n", ref.rate, cap.rate);
         return 1;
     }
-    long c0 = first_nonzero(&cap, 0), r0 = first_nonzero(&ref, 0);
+    /* align on a clearly audible stretch, so tiny leading values cannot
+     * match at a wrong offset */
+    long c0 = first_above(&cap, 1e-3), r0 = first_nonzero(&ref, 0);
     if (c0 < 0 || r0 < 0) {
         printf("no audio in %s\n", c0 < 0 ? capp : refp);
         return 1;
@@ -101,13 +111,15 @@ static int compare(const char *refp, const char *capp, double tol, double max_mi
         return 1;
     }
     long offset = k - c0;  /* ref index = cap index + offset */
-    double missing_ms = (double)(k - r0) * 1000.0 / ref.rate;
+    /* the capture may have connected after the player started */
+    double missing_ms = offset > r0 ? (double)(offset - r0) * 1000.0 / ref.rate : 0.0;
     double max_diff = 0;
     long worst = -1, compared = 0;
-    for (long i = c0; i < cap.n; i++) {
+    /* every captured frame: the render's frame, or silence outside it */
+    for (long i = 0; i < cap.n; i++) {
         long ri = i + offset;
         float rl = 0, rr = 0;
-        if (ri < ref.n) {
+        if (ri >= 0 && ri < ref.n) {
             rl = ref.x[2 * ri];
             rr = ref.x[2 * ri + 1];
         }
