@@ -7,6 +7,7 @@
 #ifndef RLX_CLIP_H
 #define RLX_CLIP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

@@ -1,9 +1,127 @@
-/* cmd_next.c - `relax next`. (placeholder until implemented) */
+/* cmd_next.c - `relax next`: resume the unfinished week, else play the next
+ * open one, else say when it opens; render to a file without a device. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "cli.h"
+#include "cli_store.h"
+
+#define RLX_NEXT_RESUME_BACK_MS 5000   /* resume a little before where it stopped */
+#define RLX_NEXT_RESUME_FADE_MS 3000   /* and fade in over this */
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: relax next [--profile NAME] [--store PATH] [--any]\n"
+               "Resumes your unfinished week, or plays the next week that is open.\n"
+               "--any plays the next week even if it has not opened yet.\n"
+               "Without an audio device the week is rendered to week-NN.wav instead.\n");
+}
+
+/* Plays one week live; returns an exit code (RLX_EXIT_NO_DEVICE without a device). */
+static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, const char *profile,
+                     const char *store)
+{
+    (void)path, (void)from_ms, (void)fade_ms, (void)profile, (void)store;
+    return RLX_EXIT_NO_DEVICE;   /* live playback is wired in when cli/play.h lands */
+}
+
+static int render_week(const rlx_cli_progress *p, int week)
+{
+    char out[32];
+    snprintf(out, sizeof out, "week-%02d.wav", week + 1);
+    char *argv[] = {"render", p->weeks[week].path, "-o", out, NULL};
+    int rc = rlx_cmd_render(4, argv);
+    if (rc == RLX_EXIT_OK)
+        printf("No audio device found: rendered week %d to %s instead.\n", week + 1, out);
+    return rc;
+}
+
+static void say_when_open(const rlx_cli_progress *p)
+{
+    int w = p->sum.waiting;
+    char day[64], when[96];
+    int days = rlx_cli_days_until(p->now_ms, p->sum.waiting_opens_ms);
+    if (days <= 0) {
+        time_t secs = (time_t)(p->sum.waiting_opens_ms / 1000);
+        struct tm tm;
+        localtime_r(&secs, &tm);
+        strftime(when, sizeof when, "today at %H:%M", &tm);
+        printf("Week %d opens %s.", w + 1, when);
+    } else {
+        rlx_cli_fmt_day(p->sum.waiting_opens_ms, day, sizeof day);
+        if (days == 1)
+            snprintf(when, sizeof when, "tomorrow");
+        else
+            snprintf(when, sizeof when, "in %d days", days);
+        printf("Week %d opens on %s (%s).", w + 1, day, when);
+    }
+    /* the latest completed week is the natural one to replay */
+    int last = -1;
+    for (int i = 0; i < (int)p->n; i++)
+        if (p->status[i].state == RLX_WEEK_DONE &&
+            (last < 0 || p->status[i].completed_ms >= p->status[last].completed_ms))
+            last = i;
+    if (last >= 0)
+        printf(" You can replay any completed week with 'relax play %s'.", p->weeks[last].id);
+    printf("\n");
+}
 
 int rlx_cmd_next(int argc, char **argv)
 {
-    (void)argc;
-    rlx_cli_error("'%s' is not implemented yet", argv[0]);
-    return RLX_EXIT_INTERNAL;
+    rlx_cli_store_opts o;
+    int rc = rlx_cli_store_args(argc, argv, "profile store any", &o);
+    if (rc)
+        return rc;
+    if (o.help) {
+        usage(stdout);
+        return RLX_EXIT_OK;
+    }
+    const char *profile = rlx_store_resolve_profile(o.profile);
+    rlx_store *st;
+    if ((rc = rlx_cli_store_open(&o, &st)))
+        return rc;
+    rlx_cli_progress p;
+    rc = rlx_cli_progress_load(st, profile, o.any, &p);
+    rlx_store_close(st);   /* playback opens its own connection */
+    if (rc)
+        return rc;
+
+    if (p.sum.all_done) {
+        printf("You have completed all %zu weeks. Well done, and thank you for giving yourself this time.\n"
+               "Any week can be played again, for example 'relax play %s'.\n",
+               p.n, p.n ? p.weeks[p.n - 1].id : "week-01");
+        rlx_cli_progress_free(&p);
+        return RLX_EXIT_OK;
+    }
+    if (p.sum.next < 0) {
+        if (p.sum.waiting >= 0)
+            say_when_open(&p);
+        else
+            printf("The program has no sessions.\n");
+        rlx_cli_progress_free(&p);
+        return RLX_EXIT_OK;
+    }
+
+    int w = p.sum.next;
+    const rlx_cli_week *week = &p.weeks[w];
+    const char *title = week->title ? week->title : week->id;
+    int64_t from = 0, fade = 0;
+    char a[32], b[32];
+    if (p.sum.resume) {
+        from = p.status[w].resume_ms - RLX_NEXT_RESUME_BACK_MS;
+        from = from < 0 ? 0 : from;
+        fade = from > 0 ? RLX_NEXT_RESUME_FADE_MS : 0;
+        printf("Resuming week %d, %s, at %s of %s.\n", w + 1, title, rlx_cli_fmt_time(from, a, sizeof a),
+               rlx_cli_fmt_time(p.status[w].length_ms, b, sizeof b));
+    } else {
+        printf("Week %d: %s\n", w + 1, title);
+    }
+    fflush(stdout);
+    rc = play_week(week->path, from, fade, profile, o.store);
+    if (rc == RLX_EXIT_NO_DEVICE)
+        rc = render_week(&p, w);
+    rlx_cli_progress_free(&p);
+    return rc;
 }

@@ -1,9 +1,60 @@
-/* cmd_profiles.c - `relax profiles`. (placeholder until implemented) */
+/* cmd_profiles.c - `relax profiles`: who uses this store, and how far they are. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
 #include "cli.h"
+#include "cli_store.h"
 
 int rlx_cmd_profiles(int argc, char **argv)
 {
-    (void)argc;
-    rlx_cli_error("'%s' is not implemented yet", argv[0]);
-    return RLX_EXIT_INTERNAL;
+    rlx_cli_store_opts o;
+    int rc = rlx_cli_store_args(argc, argv, "store", &o);
+    if (rc)
+        return rc;
+    if (o.help) {
+        printf("Usage: relax profiles [--store PATH]\n"
+               "Lists the profiles in the progress store with their weeks done and last listen.\n");
+        return RLX_EXIT_OK;
+    }
+    rlx_store *st;
+    if ((rc = rlx_cli_store_open(&o, &st)))
+        return rc;
+    rlx_profile *profiles;
+    size_t n;
+    char why[1024];
+    rlx_err err = rlx_store_profiles(st, &profiles, &n, why, sizeof why);
+    if (err) {
+        rlx_cli_error("%s", why);
+        rlx_store_close(st);
+        return rlx_cli_exit_code(err);
+    }
+    if (n == 0)
+        printf("No profiles yet: 'relax next' starts one (named '%s').\n", rlx_store_resolve_profile(NULL));
+    else
+        printf("%-24s  %-12s  %s\n", "PROFILE", "WEEKS DONE", "LAST LISTEN");
+    for (size_t i = 0; i < n && !rc; i++) {
+        rlx_cli_progress p;
+        if ((rc = rlx_cli_progress_load(st, profiles[i].name, false, &p)))
+            break;
+        char done[32], last[64], t[16];
+        snprintf(done, sizeof done, "%zu of %zu", p.sum.done, p.n);
+        if (p.last_listen_ms > 0) {
+            rlx_cli_fmt_date(p.last_listen_ms, last, sizeof last);
+            time_t secs = (time_t)(p.last_listen_ms / 1000);
+            struct tm tm;
+            localtime_r(&secs, &tm);
+            strftime(t, sizeof t, " %H:%M", &tm);
+            strncat(last, t, sizeof last - strlen(last) - 1);
+        } else {
+            snprintf(last, sizeof last, "never");
+        }
+        printf("%-24s  %-12s  %s\n", profiles[i].name, done, last);
+        rlx_cli_progress_free(&p);
+    }
+    rlx_store_profiles_free(profiles, n);
+    rlx_store_close(st);
+    if (rc)
+        return rc;
+    return fflush(stdout) == 0 ? RLX_EXIT_OK : RLX_EXIT_OUTPUT;
 }

@@ -1,0 +1,69 @@
+/* cache.h - internals of the clip cache shared by clip.c and the tests:
+ * a fast 64-bit hash, the entry paths, the sidecar and the stat index.
+ * The public face (rlx_cache_open, ...) is in clip.h. */
+#ifndef RLX_CACHE_H
+#define RLX_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "audio/clip.h"
+
+/* Bumped whenever the conversion (decode, mapping, resampler, loudness)
+ * changes what a cache entry holds: old entries are then simply not found. */
+#define RLX_CLIP_CONVERTER_VERSION 1
+
+/* Streaming 64-bit hash: four independent multiply-rotate lanes over 8-byte
+ * words (several GB/s), so hashing a source file or verifying a cached entry
+ * costs little next to the 150 ms start-up budget. Not cryptographic. */
+typedef struct {
+    uint64_t v[4];
+    uint8_t buf[32];
+    size_t buflen;
+    uint64_t total;
+    uint64_t seed;
+} rlx_hash;
+
+void rlx_hash_init(rlx_hash *h, uint64_t seed);
+void rlx_hash_update(rlx_hash *h, const void *data, size_t len);
+uint64_t rlx_hash_final(const rlx_hash *h);
+uint64_t rlx_hash_bytes(const void *data, size_t len, uint64_t seed);
+
+/* What a cache entry's sidecar holds. */
+typedef struct {
+    int64_t frames;
+    int rate, channels;
+    double loudness_lufs, peak;
+    uint64_t checksum;  /* rlx_hash of the float samples as stored */
+} rlx_cache_meta;
+
+/* malloc'ed "<dir>/clips/<key>.wav" / ".meta"; NULL when out of memory. */
+char *rlx_cache_entry_path(const rlx_cache *c, uint64_t key, const char *ext);
+
+rlx_err rlx_cache_meta_read(const char *path, rlx_cache_meta *m);
+rlx_err rlx_cache_meta_write(const char *path, const rlx_cache_meta *m);
+
+/* The stat index: (realpath, size, mtime_ns, inode) -> content hash. A miss
+ * or a stale entry returns false; the caller then hashes the file. */
+typedef struct {
+    int64_t size;
+    int64_t mtime_ns;
+    uint64_t ino;
+    uint64_t dev;
+} rlx_file_stamp;
+
+bool rlx_cache_index_get(const rlx_cache *c, const char *realpath,
+                         const rlx_file_stamp *st, uint64_t *content);
+void rlx_cache_index_put(const rlx_cache *c, const char *realpath,
+                         const rlx_file_stamp *st, uint64_t content);
+
+/* Writes data to path through a unique temporary file, fsync and rename. */
+rlx_err rlx_write_atomic(const char *path, const void *data, size_t len);
+/* A unique temporary file name next to path (malloc'ed) and its open fd. */
+rlx_err rlx_tmp_create(const char *path, char **tmp, int *fd);
+/* fsync the folder holding path, so a rename survives a crash. */
+void rlx_fsync_dir_of(const char *path);
+
+#endif

@@ -1,0 +1,617 @@
+/* clip.c - preparing clips (decode/speak, map, resample, measure, cache) and
+ * streaming them back from the cache. */
+#include "audio/clip.h"
+
+#include <ebur128.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <samplerate.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audio/cache.h"
+#include "audio/decode.h"
+#include "audio/tts.h"
+
+#define CHUNK 8192          /* frames per step of the conversion */
+#define READER_CHUNK 2048   /* frames of the reader's mono scratch buffer */
+#define SILENCE_LUFS -70.0
+
+static void set_why(char *why, size_t whylen, const char *fmt, const char *a)
+{
+    if (why && whylen)
+        snprintf(why, whylen, fmt, a);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s && s[1] ? s + 1 : path;
+}
+
+/* ---- the conversion pipeline ------------------------------------------- */
+
+/* A source of float frames at its own rate, 1 or 2 channels. read returns
+ * *got == 0 at the end. */
+typedef struct {
+    int rate, channels;
+    rlx_err (*read)(void *ctx, float *buf, size_t n, size_t *got, char *why, size_t whylen);
+    void *ctx;
+} source;
+
+typedef struct {
+    SNDFILE *sf;
+    ebur128_state *meter;
+    rlx_hash sum;
+    int channels;
+    int64_t frames;
+    bool write_failed;
+} sink;
+
+static bool sink_put(sink *k, const float *buf, size_t n)
+{
+    if (!n)
+        return true;
+    if (sf_writef_float(k->sf, buf, (sf_count_t)n) != (sf_count_t)n) {
+        k->write_failed = true;
+        return false;
+    }
+    ebur128_add_frames_float(k->meter, buf, n);
+    rlx_hash_update(&k->sum, buf, n * (size_t)k->channels * sizeof(float));
+    k->frames += (int64_t)n;
+    return true;
+}
+
+/* Reads all of s, resamples it to rate (or passes it through untouched when
+ * the rates match) and feeds the sink. */
+static rlx_err pump(source *s, int rate, sink *k, char *why, size_t whylen)
+{
+    int ch = s->channels;
+    float *in = malloc(sizeof(float) * CHUNK * (size_t)ch);
+    float *out = malloc(sizeof(float) * CHUNK * (size_t)ch);
+    SRC_STATE *src = NULL;
+    rlx_err err = RLX_OK;
+    if (!in || !out) {
+        err = RLX_ERR_NOMEM;
+        goto done;
+    }
+    double ratio = (double)rate / (double)s->rate;
+    if (s->rate != rate) {
+        int e = 0;
+        src = src_new(SRC_SINC_MEDIUM_QUALITY, ch, &e);
+        if (!src) {
+            set_why(why, whylen, "resampler: %s", src_strerror(e));
+            err = RLX_ERR_INTERNAL;
+            goto done;
+        }
+        if (!src_is_valid_ratio(ratio)) {
+            set_why(why, whylen, "cannot resample to %s", "this rate");
+            err = RLX_ERR_AUDIO_FORMAT;
+            goto done;
+        }
+    }
+    for (;;) {
+        size_t got = 0;
+        err = s->read(s->ctx, in, CHUNK, &got, why, whylen);
+        if (err)
+            goto done;
+        if (!src) {
+            if (!got)
+                break;
+            if (!sink_put(k, in, got))
+                goto write_error;
+            continue;
+        }
+        SRC_DATA d = {
+            .data_in = in,
+            .input_frames = (long)got,
+            .data_out = out,
+            .output_frames = CHUNK,
+            .end_of_input = got == 0,
+            .src_ratio = ratio,
+        };
+        /* Feed this block until consumed; at the end, drain until the
+         * resampler gives nothing more. */
+        for (;;) {
+            int e = src_process(src, &d);
+            if (e) {
+                set_why(why, whylen, "resampler: %s", src_strerror(e));
+                err = RLX_ERR_INTERNAL;
+                goto done;
+            }
+            if (!sink_put(k, out, (size_t)d.output_frames_gen))
+                goto write_error;
+            d.data_in += d.input_frames_used * ch;
+            d.input_frames -= d.input_frames_used;
+            if (d.end_of_input ? d.output_frames_gen == 0 : d.input_frames == 0)
+                break;
+        }
+        if (got == 0)
+            break;
+    }
+    goto done;
+write_error:
+    set_why(why, whylen, "cannot write to the cache: %s", strerror(errno ? errno : EIO));
+    err = errno == ENOSPC ? RLX_ERR_DISK_FULL : RLX_ERR_IO;
+done:
+    if (src)
+        src_delete(src);
+    free(in);
+    free(out);
+    return err;
+}
+
+static void fill_info(rlx_clip_info *out, char *wav, const rlx_cache_meta *m)
+{
+    out->cached_path = wav;
+    out->rate = m->rate;
+    out->channels = m->channels;
+    out->frames = m->frames;
+    out->loudness_lufs = m->loudness_lufs;
+    out->peak = m->peak;
+}
+
+/* Converts s into the cache entry key: a float WAV through a temporary file,
+ * fsync and rename, then the sidecar (whose presence commits the entry). */
+static rlx_err build_entry(rlx_cache *c, uint64_t key, source *s, int rate,
+                           rlx_clip_info *out, char *why, size_t whylen)
+{
+    char *wav = rlx_cache_entry_path(c, key, "wav");
+    char *meta = rlx_cache_entry_path(c, key, "meta");
+    char *tmp = NULL;
+    int fd = -1;
+    sink k = {.channels = s->channels};
+    rlx_err err = RLX_OK;
+    if (!wav || !meta) {
+        err = RLX_ERR_NOMEM;
+        goto fail;
+    }
+    unlink(meta);  /* a damaged entry stops being one before we rebuild it */
+    err = rlx_tmp_create(wav, &tmp, &fd);
+    if (err) {
+        set_why(why, whylen, "cannot write to the cache folder %s", rlx_cache_dir(c));
+        goto fail;
+    }
+    SF_INFO info = {.samplerate = rate, .channels = s->channels,
+                    .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
+    k.sf = sf_open_fd(fd, SFM_WRITE, &info, 0);
+    if (!k.sf) {
+        set_why(why, whylen, "cannot write a cache entry: %s", sf_strerror(NULL));
+        err = RLX_ERR_IO;
+        goto fail;
+    }
+    k.meter = ebur128_init((unsigned)s->channels, (unsigned long)rate,
+                           EBUR128_MODE_I | EBUR128_MODE_SAMPLE_PEAK);
+    if (!k.meter) {
+        err = RLX_ERR_NOMEM;
+        goto fail;
+    }
+    /* A mono clip is played on both speakers: measure it that way. */
+    if (s->channels == 1)
+        ebur128_set_channel(k.meter, 0, EBUR128_DUAL_MONO);
+    rlx_hash_init(&k.sum, 0);
+    err = pump(s, rate, &k, why, whylen);
+    if (err)
+        goto fail;
+    if (k.frames == 0) {
+        set_why(why, whylen, "%s", "contains no audio");
+        err = RLX_ERR_AUDIO_FILE;
+        goto fail;
+    }
+    rlx_cache_meta m = {.frames = k.frames, .rate = rate, .channels = s->channels,
+                        .checksum = rlx_hash_final(&k.sum)};
+    double l = SILENCE_LUFS;
+    if (ebur128_loudness_global(k.meter, &l) != EBUR128_SUCCESS || !isfinite(l) || l < SILENCE_LUFS)
+        l = SILENCE_LUFS;
+    m.loudness_lufs = l;
+    m.peak = 0;
+    for (int i = 0; i < s->channels; i++) {
+        double p = 0;
+        if (ebur128_sample_peak(k.meter, (unsigned)i, &p) == EBUR128_SUCCESS && p > m.peak)
+            m.peak = p;
+    }
+    int serr = sf_close(k.sf);
+    k.sf = NULL;
+    if (serr != 0 || fsync(fd) != 0) {
+        err = errno == ENOSPC ? RLX_ERR_DISK_FULL : RLX_ERR_IO;
+        set_why(why, whylen, "cannot write to the cache: %s", strerror(errno ? errno : EIO));
+        goto fail;
+    }
+    close(fd);
+    fd = -1;
+    if (rename(tmp, wav) != 0) {
+        err = RLX_ERR_IO;
+        set_why(why, whylen, "cannot write to the cache: %s", strerror(errno));
+        goto fail;
+    }
+    free(tmp);
+    tmp = NULL;
+    err = rlx_cache_meta_write(meta, &m);
+    if (err) {
+        set_why(why, whylen, "cannot write to the cache folder %s", rlx_cache_dir(c));
+        goto fail;
+    }
+    ebur128_destroy(&k.meter);
+    free(meta);
+    fill_info(out, wav, &m);
+    return RLX_OK;
+fail:
+    if (k.sf)
+        sf_close(k.sf);
+    if (k.meter)
+        ebur128_destroy(&k.meter);
+    if (fd >= 0)
+        close(fd);
+    if (tmp) {
+        unlink(tmp);
+        free(tmp);
+    }
+    free(wav);
+    free(meta);
+    return err;
+}
+
+/* Checks a cache entry against its sidecar, sample by sample. Anything amiss
+ * (no sidecar, short or altered WAV) is RLX_ERR_CACHE: the caller rebuilds. */
+static rlx_err verify_entry(const char *wav, const char *meta, int rate, rlx_cache_meta *m)
+{
+    if (rlx_cache_meta_read(meta, m) != RLX_OK || m->rate != rate)
+        return RLX_ERR_CACHE;
+    SF_INFO info = {0};
+    SNDFILE *sf = sf_open(wav, SFM_READ, &info);
+    if (!sf)
+        return RLX_ERR_CACHE;
+    rlx_err err = RLX_OK;
+    float *buf = NULL;
+    if (info.frames != m->frames || info.channels != m->channels || info.samplerate != rate ||
+        info.format != (SF_FORMAT_WAV | SF_FORMAT_FLOAT)) {
+        err = RLX_ERR_CACHE;
+        goto done;
+    }
+    buf = malloc(sizeof(float) * CHUNK * (size_t)info.channels);
+    if (!buf) {
+        err = RLX_ERR_NOMEM;
+        goto done;
+    }
+    rlx_hash h;
+    rlx_hash_init(&h, 0);
+    int64_t total = 0;
+    for (;;) {
+        sf_count_t r = sf_readf_float(sf, buf, CHUNK);
+        if (r <= 0)
+            break;
+        rlx_hash_update(&h, buf, (size_t)r * (size_t)info.channels * sizeof(float));
+        total += r;
+    }
+    if (sf_error(sf) || total != m->frames || rlx_hash_final(&h) != m->checksum)
+        err = RLX_ERR_CACHE;
+done:
+    free(buf);
+    sf_close(sf);
+    return err;
+}
+
+/* Looks the entry up; RLX_OK fills out, RLX_ERR_CACHE means (re)build it. */
+static rlx_err lookup(rlx_cache *c, uint64_t key, int rate, rlx_clip_info *out)
+{
+    char *wav = rlx_cache_entry_path(c, key, "wav");
+    char *meta = rlx_cache_entry_path(c, key, "meta");
+    rlx_err err = RLX_ERR_NOMEM;
+    if (wav && meta) {
+        rlx_cache_meta m;
+        err = verify_entry(wav, meta, rate, &m);
+        if (err == RLX_OK) {
+            fill_info(out, wav, &m);
+            wav = NULL;
+        }
+    }
+    free(wav);
+    free(meta);
+    return err;
+}
+
+static bool rate_ok(int rate)
+{
+    return rate >= 8000 && rate <= 384000;
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+static rlx_err decoder_source_read(void *ctx, float *buf, size_t n, size_t *got,
+                                   char *why, size_t whylen)
+{
+    return rlx_decoder_read(ctx, buf, n, got, why, whylen);
+}
+
+/* Hashes the bytes of an open file. */
+static rlx_err hash_fd(int fd, uint64_t *out)
+{
+    enum { BUF = 1 << 16 };
+    uint8_t *buf = malloc(BUF);
+    if (!buf)
+        return RLX_ERR_NOMEM;
+    rlx_hash h;
+    rlx_hash_init(&h, 0x66696c65);
+    rlx_err err = RLX_OK;
+    for (;;) {
+        ssize_t r = read(fd, buf, BUF);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            err = RLX_ERR_AUDIO_FILE;
+            break;
+        }
+        if (r == 0)
+            break;
+        rlx_hash_update(&h, buf, (size_t)r);
+    }
+    free(buf);
+    *out = rlx_hash_final(&h);
+    return err;
+}
+
+/* The content key of a file: its bytes' hash, through the stat index. */
+static rlx_err file_content(rlx_cache *c, const char *path, uint64_t *content,
+                            char *why, size_t whylen)
+{
+    const char *name = base_name(path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            set_why(why, whylen, "%s: not found", name);
+        else if (why && whylen)
+            snprintf(why, whylen, "%s: %s", name, strerror(errno));
+        return RLX_ERR_AUDIO_FILE;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        set_why(why, whylen, "%s: not a regular file", name);
+        return RLX_ERR_AUDIO_FILE;
+    }
+    rlx_file_stamp stamp = {
+        .size = (int64_t)st.st_size,
+        .mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+        .ino = (uint64_t)st.st_ino,
+        .dev = (uint64_t)st.st_dev,
+    };
+    char real[PATH_MAX];
+    bool have_real = realpath(path, real) != NULL;
+    rlx_err err = RLX_OK;
+    if (!have_real || !rlx_cache_index_get(c, real, &stamp, content)) {
+        err = hash_fd(fd, content);
+        if (err)
+            set_why(why, whylen, "%s: cannot read the file", name);
+        else if (have_real)
+            rlx_cache_index_put(c, real, &stamp, *content);
+    }
+    close(fd);
+    return err;
+}
+
+static uint64_t file_key(uint64_t content, int rate)
+{
+    char buf[96];
+    int n = snprintf(buf, sizeof buf, "file v%d %016" PRIx64 " %d", RLX_CLIP_CONVERTER_VERSION,
+                     content, rate);
+    return rlx_hash_bytes(buf, (size_t)n, 0x6b6579);
+}
+
+rlx_err rlx_clip_prepare_file(rlx_cache *c, const char *path, int rate,
+                              rlx_clip_info *out, char *why, size_t whylen)
+{
+    memset(out, 0, sizeof *out);
+    if (why && whylen)
+        why[0] = 0;
+    if (!c || !path || !*path || !rate_ok(rate)) {
+        set_why(why, whylen, "%s", "invalid arguments");
+        return RLX_ERR_USAGE;
+    }
+    uint64_t content;
+    rlx_err err = file_content(c, path, &content, why, whylen);
+    if (err)
+        return err;
+    uint64_t key = file_key(content, rate);
+    err = lookup(c, key, rate, out);
+    if (err != RLX_ERR_CACHE)
+        return err;
+    rlx_decoder *d;
+    err = rlx_decoder_open(path, &d, why, whylen);
+    if (err)
+        return err;
+    source s = {.rate = rlx_decoder_rate(d), .channels = rlx_decoder_channels(d),
+                .read = decoder_source_read, .ctx = d};
+    err = build_entry(c, key, &s, rate, out, why, whylen);
+    rlx_decoder_close(d);
+    if (err == RLX_ERR_AUDIO_FILE && why && strncmp(why, "contains", 8) == 0) {
+        char tmp[256];
+        snprintf(tmp, sizeof tmp, "%s: %s", base_name(path), why);
+        snprintf(why, whylen, "%s", tmp);
+    }
+    return err;
+}
+
+rlx_err rlx_audio_probe(const char *path, int64_t *frames, int *rate, int *channels,
+                        char *why, size_t whylen)
+{
+    rlx_decoder *d;
+    rlx_err err = rlx_decoder_open(path, &d, why, whylen);
+    if (err)
+        return err;
+    *frames = rlx_decoder_frames(d);
+    *rate = rlx_decoder_rate(d);
+    *channels = rlx_decoder_source_channels(d);
+    /* Decode the start, so a file whose header is fine but whose data is
+     * not fails here already. */
+    float *buf = malloc(sizeof(float) * 2 * 1024);
+    if (!buf) {
+        rlx_decoder_close(d);
+        return RLX_ERR_NOMEM;
+    }
+    size_t got;
+    err = rlx_decoder_read(d, buf, 1024, &got, why, whylen);
+    free(buf);
+    rlx_decoder_close(d);
+    return err;
+}
+
+/* ---- text to speech --------------------------------------------------------- */
+
+typedef struct {
+    const float *samples;
+    size_t frames, pos;
+} mem_source;
+
+static rlx_err mem_source_read(void *ctx, float *buf, size_t n, size_t *got,
+                               char *why, size_t whylen)
+{
+    (void)why, (void)whylen;
+    mem_source *m = ctx;
+    size_t left = m->frames - m->pos;
+    *got = n < left ? n : left;
+    memcpy(buf, m->samples + m->pos, *got * sizeof(float));
+    m->pos += *got;
+    return RLX_OK;
+}
+
+rlx_err rlx_clip_prepare_tts(rlx_cache *c, const char *text, const char *voice,
+                             double pace, int rate, rlx_clip_info *out,
+                             char *why, size_t whylen)
+{
+    memset(out, 0, sizeof *out);
+    if (why && whylen)
+        why[0] = 0;
+    if (!voice || !*voice)
+        voice = "slt";
+    if (!c || !text || !rate_ok(rate)) {
+        set_why(why, whylen, "%s", "invalid arguments");
+        return RLX_ERR_USAGE;
+    }
+    if (!rlx_tts_voice_known(voice)) {
+        if (why && whylen)
+            snprintf(why, whylen, "unknown voice '%s' (slt, rms, awb, kal16 are available)", voice);
+        return RLX_ERR_USAGE;
+    }
+    rlx_hash h;
+    rlx_hash_init(&h, 0x747473);
+    char head[128];
+    int n = snprintf(head, sizeof head, "tts v%d %s %.6f %d", RLX_CLIP_CONVERTER_VERSION,
+                     voice, pace, rate);
+    rlx_hash_update(&h, head, (size_t)n + 1);
+    rlx_hash_update(&h, text, strlen(text));
+    uint64_t key = rlx_hash_final(&h);
+    rlx_err err = lookup(c, key, rate, out);
+    if (err != RLX_ERR_CACHE)
+        return err;
+    float *samples;
+    size_t frames;
+    int trate;
+    err = rlx_tts_synth(text, voice, pace, &samples, &frames, &trate, why, whylen);
+    if (err)
+        return err;
+    mem_source m = {.samples = samples, .frames = frames};
+    source s = {.rate = trate, .channels = 1, .read = mem_source_read, .ctx = &m};
+    err = build_entry(c, key, &s, rate, out, why, whylen);
+    free(samples);
+    return err;
+}
+
+void rlx_clip_info_free(rlx_clip_info *info)
+{
+    if (!info)
+        return;
+    free(info->cached_path);
+    info->cached_path = NULL;
+}
+
+/* ---- reader -------------------------------------------------------------------- */
+
+struct rlx_clip_reader {
+    SNDFILE *sf;
+    int channels;
+    int64_t frames, pos;
+    float *scratch;  /* READER_CHUNK mono frames */
+};
+
+rlx_err rlx_clip_reader_open(const rlx_clip_info *info, rlx_clip_reader **out)
+{
+    *out = NULL;
+    if (!info || !info->cached_path)
+        return RLX_ERR_USAGE;
+    rlx_clip_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return RLX_ERR_NOMEM;
+    SF_INFO si = {0};
+    r->sf = sf_open(info->cached_path, SFM_READ, &si);
+    if (!r->sf || si.channels != info->channels || si.frames != info->frames ||
+        (si.channels != 1 && si.channels != 2)) {
+        rlx_clip_reader_close(r);
+        return RLX_ERR_AUDIO_FILE;
+    }
+    r->channels = si.channels;
+    r->frames = si.frames;
+    if (r->channels == 1) {
+        r->scratch = malloc(sizeof(float) * READER_CHUNK);
+        if (!r->scratch) {
+            rlx_clip_reader_close(r);
+            return RLX_ERR_NOMEM;
+        }
+    }
+    *out = r;
+    return RLX_OK;
+}
+
+rlx_err rlx_clip_reader_seek(rlx_clip_reader *r, int64_t frame)
+{
+    if (frame < 0)
+        return RLX_ERR_USAGE;
+    if (frame > r->frames)
+        frame = r->frames;
+    if (sf_seek(r->sf, (sf_count_t)frame, SEEK_SET) != (sf_count_t)frame)
+        return RLX_ERR_AUDIO_FILE;
+    r->pos = frame;
+    return RLX_OK;
+}
+
+rlx_err rlx_clip_reader_read(rlx_clip_reader *r, float *stereo, size_t n, size_t *got)
+{
+    *got = 0;
+    int64_t left64 = r->frames - r->pos;
+    size_t want = left64 < (int64_t)n ? (size_t)left64 : n;
+    while (*got < want) {
+        size_t step = want - *got;
+        sf_count_t rd;
+        if (r->channels == 2) {
+            rd = sf_readf_float(r->sf, stereo + 2 * *got, (sf_count_t)step);
+        } else {
+            if (step > READER_CHUNK)
+                step = READER_CHUNK;
+            rd = sf_readf_float(r->sf, r->scratch, (sf_count_t)step);
+            float *o = stereo + 2 * *got;
+            for (sf_count_t i = 0; i < rd; i++)
+                o[2 * i] = o[2 * i + 1] = r->scratch[i];
+        }
+        if (rd <= 0)
+            return RLX_ERR_AUDIO_FILE;  /* the cache file shrank under us */
+        *got += (size_t)rd;
+        r->pos += rd;
+    }
+    return RLX_OK;
+}
+
+void rlx_clip_reader_close(rlx_clip_reader *r)
+{
+    if (!r)
+        return;
+    if (r->sf)
+        sf_close(r->sf);
+    free(r->scratch);
+    free(r);
+}

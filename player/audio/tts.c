@@ -1,0 +1,167 @@
+/* tts.c - flite text-to-speech. */
+#include "audio/tts.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <flite/flite.h>
+
+#include "audio/clip.h"
+
+/* The voices flite1-dev compiles in; no header declares their registration. */
+cst_voice *register_cmu_us_slt(const char *voxdir);
+cst_voice *register_cmu_us_rms(const char *voxdir);
+cst_voice *register_cmu_us_awb(const char *voxdir);
+cst_voice *register_cmu_us_kal16(const char *voxdir);
+
+static const struct {
+    const char *name;
+    cst_voice *(*reg)(const char *);
+} voices[] = {
+    {"slt", register_cmu_us_slt},
+    {"rms", register_cmu_us_rms},
+    {"awb", register_cmu_us_awb},
+    {"kal16", register_cmu_us_kal16},
+};
+#define NVOICES (sizeof voices / sizeof *voices)
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static cst_voice *loaded[NVOICES];
+static atomic_ulong synth_count;
+
+/* flite reports problems through cst_errmsg(), which would print them on
+ * stderr. Defining it here replaces flite's own (libflite.so resolves it
+ * through the PLT), so the library stays silent; the last message is kept
+ * for the error reason. Only called under `lock` or from init. */
+static char last_msg[256];
+
+int cst_errmsg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(last_msg);
+    while (n && (last_msg[n - 1] == '\n' || last_msg[n - 1] == ' '))
+        last_msg[--n] = 0;
+    return 0;
+}
+
+static void init_flite(void)
+{
+    flite_init();
+    for (size_t i = 0; i < NVOICES; i++)
+        loaded[i] = voices[i].reg(NULL);
+}
+
+bool rlx_tts_voice_known(const char *voice)
+{
+    if (!voice)
+        return false;
+    for (size_t i = 0; i < NVOICES; i++)
+        if (strcmp(voice, voices[i].name) == 0)
+            return true;
+    return false;
+}
+
+unsigned long rlx_tts_synth_count(void)
+{
+    return atomic_load(&synth_count);
+}
+
+static bool blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return false;
+    return true;
+}
+
+/* The part under the lock; kept apart so that nothing with automatic storage
+ * that changes after setjmp is read after a longjmp. */
+static cst_wave *synth_locked(const char *text, cst_voice *v, float pace, bool *failed)
+{
+    jmp_buf jb;
+    jmp_buf *volatile saved = cst_errjmp;
+    *failed = false;
+    last_msg[0] = 0;
+    /* flite's fatal errors call exit() unless cst_errjmp is set. */
+    cst_errjmp = &jb;
+    if (setjmp(jb)) {
+        cst_errjmp = saved;
+        *failed = true;
+        return NULL;  /* flite's partial allocations leak; this is very rare */
+    }
+    flite_feat_set_float(v->features, "duration_stretch", pace);
+    cst_wave *w = flite_text_to_wave(text, v);
+    cst_errjmp = saved;
+    return w;
+}
+
+rlx_err rlx_tts_synth(const char *text, const char *voice, double pace,
+                      float **samples, size_t *frames, int *rate,
+                      char *why, size_t whylen)
+{
+    *samples = NULL;
+    *frames = 0;
+    *rate = 0;
+    if (!voice || !*voice)
+        voice = "slt";
+    size_t vi = NVOICES;
+    for (size_t i = 0; i < NVOICES; i++)
+        if (strcmp(voice, voices[i].name) == 0)
+            vi = i;
+    if (vi == NVOICES) {
+        snprintf(why, whylen, "unknown voice '%s' (slt, rms, awb, kal16 are available)", voice);
+        return RLX_ERR_USAGE;
+    }
+    if (!isfinite(pace) || pace < 0.25 || pace > 4.0) {
+        snprintf(why, whylen, "pace %g out of range (0.25 to 4)", pace);
+        return RLX_ERR_USAGE;
+    }
+    if (!text || blank(text)) {
+        snprintf(why, whylen, "nothing to say: the text is empty");
+        return RLX_ERR_TTS;
+    }
+    pthread_once(&once, init_flite);
+    if (!loaded[vi]) {
+        snprintf(why, whylen, "flite voice '%s' failed to load", voice);
+        return RLX_ERR_TTS;
+    }
+    pthread_mutex_lock(&lock);
+    bool failed;
+    cst_wave *w = synth_locked(text, loaded[vi], (float)pace, &failed);
+    atomic_fetch_add(&synth_count, 1);
+    rlx_err err = RLX_OK;
+    if (!w || failed) {
+        snprintf(why, whylen, "flite failed%s%s", last_msg[0] ? ": " : "", last_msg);
+        err = RLX_ERR_TTS;
+    }
+    pthread_mutex_unlock(&lock);
+    if (err)
+        return err;
+    if (w->num_samples <= 0 || w->num_channels != 1 || w->sample_rate <= 0) {
+        snprintf(why, whylen, "flite produced no audio for this text");
+        delete_wave(w);
+        return RLX_ERR_TTS;
+    }
+    float *out = malloc(sizeof(float) * (size_t)w->num_samples);
+    if (!out) {
+        delete_wave(w);
+        return RLX_ERR_NOMEM;
+    }
+    for (int i = 0; i < w->num_samples; i++)
+        out[i] = (float)w->samples[i] / 32768.0f;
+    *samples = out;
+    *frames = (size_t)w->num_samples;
+    *rate = w->sample_rate;
+    delete_wave(w);
+    return RLX_OK;
+}

@@ -1,0 +1,293 @@
+/* cli_store.c - shared pieces of the progress commands. */
+#include "cli_store.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "store/listen.h"
+
+static bool allowed_opt(const char *allowed, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = allowed; (p = strstr(p, name)); p += n)
+        if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0))
+            return true;
+    return false;
+}
+
+int rlx_cli_store_args(int argc, char **argv, const char *allowed, rlx_cli_store_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        const char *name = NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            o->help = true;
+            continue;
+        }
+        if (!strncmp(a, "--profile", 9) || !strncmp(a, "--store", 7)) {
+            name = a[2] == 'p' ? "profile" : "store";
+            size_t n = strlen(name) + 2;
+            if (a[n] == '=')
+                val = a + n + 1;
+            else if (a[n] == 0 && i + 1 < argc)
+                val = argv[++i];
+            else if (a[n] == 0) {
+                rlx_cli_error("%s needs a value", a);
+                return RLX_EXIT_USAGE;
+            } else
+                name = NULL;
+        } else if (!strncmp(a, "--", 2)) {
+            name = a + 2;
+        }
+        if (!name || !allowed_opt(allowed, name)) {
+            rlx_cli_error("%s: unknown option or argument '%s' (try 'relax %s --help')", argv[0], a, argv[0]);
+            return RLX_EXIT_USAGE;
+        }
+        if (!strcmp(name, "profile")) {
+            if (!rlx_profile_name_valid(val)) {
+                rlx_cli_error("invalid profile name '%s': use 1 to %d printable characters", val,
+                              RLX_PROFILE_NAME_MAX);
+                return RLX_EXIT_USAGE;
+            }
+            o->profile = val;
+        } else if (!strcmp(name, "store")) {
+            if (!*val) {
+                rlx_cli_error("--store needs a file path");
+                return RLX_EXIT_USAGE;
+            }
+            o->store = val;
+        } else if (!strcmp(name, "json"))
+            o->json = true;
+        else if (!strcmp(name, "csv"))
+            o->csv = true;
+        else if (!strcmp(name, "any"))
+            o->any = true;
+        else if (!strcmp(name, "all"))
+            o->all = true;
+    }
+    const char *p = rlx_store_resolve_profile(o->profile);
+    if (!rlx_profile_name_valid(p)) {
+        rlx_cli_error("invalid profile name '%s' (from RELAX_PROFILE): use 1 to %d printable characters",
+                      p, RLX_PROFILE_NAME_MAX);
+        return RLX_EXIT_USAGE;
+    }
+    return 0;
+}
+
+int rlx_cli_store_open(const rlx_cli_store_opts *o, rlx_store **out)
+{
+    char path[4096], why[1024];
+    if (rlx_store_resolve_path(o->store, path, sizeof path) != RLX_OK) {
+        rlx_cli_error("no place for the progress store: set HOME, XDG_DATA_HOME or RELAX_STORE, or use --store PATH");
+        return RLX_EXIT_USAGE;
+    }
+    rlx_err err = rlx_store_open(path, out, why, sizeof why);
+    if (err) {
+        rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
+        return rlx_cli_exit_code(err);
+    }
+    return 0;
+}
+
+/* RELAX_NOW (seconds since the epoch) fixes "now" for tests and demos. */
+static int64_t cli_now_ms(void)
+{
+    const char *env = getenv("RELAX_NOW");
+    if (env && *env) {
+        char *end;
+        long long s = strtoll(env, &end, 10);
+        if (!*end && s > 0)
+            return (int64_t)s * 1000;
+    }
+    return rlx_store_now_ms();
+}
+
+static char *basename_id(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    char *id = strdup(b);
+    if (id) {
+        char *dot = strstr(id, ".session");
+        if (dot && !dot[8])
+            *dot = 0;
+    }
+    return id;
+}
+
+int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_progress *p)
+{
+    memset(p, 0, sizeof *p);
+    p->now_ms = cli_now_ms();
+    rlx_diags d = {0};
+    rlx_err err = rlx_program_parse(rlx_cli_program_path(), &p->program, &d);
+    if (err) {
+        rlx_cli_print_diags(stderr, &d);
+        rlx_diags_free(&d);
+        rlx_cli_error("cannot read the program file %s", rlx_cli_program_path());
+        return rlx_cli_exit_code(err);
+    }
+    rlx_diags_free(&d);
+    p->n = p->program->nentries;
+    p->weeks = calloc(p->n ? p->n : 1, sizeof *p->weeks);
+    p->in = calloc(p->n ? p->n : 1, sizeof *p->in);
+    p->status = calloc(p->n ? p->n : 1, sizeof *p->status);
+    if (!p->weeks || !p->in || !p->status)
+        goto nomem;
+    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = false};
+    for (size_t i = 0; i < p->n; i++) {
+        rlx_cli_week *w = &p->weeks[i];
+        const char *path = p->program->entries[i].path;
+        rlx_session *s = NULL;
+        rlx_diags sd = {0};
+        if (rlx_session_parse(path, &cfg, &s, &sd) == RLX_OK && s->id) {
+            w->id = strdup(s->id);
+            w->title = s->title ? strdup(s->title) : NULL;
+        } else {
+            w->id = basename_id(path);
+        }
+        rlx_session_free(s);
+        rlx_diags_free(&sd);
+        w->path = strdup(path);
+        if (!w->id || !w->path)
+            goto nomem;
+    }
+
+    rlx_listen_rec *recs;
+    size_t n;
+    char why[1024];
+    err = rlx_store_listens(st, profile, NULL, &recs, &n, why, sizeof why);
+    if (err) {
+        rlx_cli_error("%s", why);
+        rlx_cli_progress_free(p);
+        return rlx_cli_exit_code(err);
+    }
+    p->listens = n;
+    /* rows come oldest first: the last one seen per week is its latest listen */
+    const rlx_listen_rec **latest = calloc(p->n ? p->n : 1, sizeof *latest);
+    if (!latest) {
+        rlx_store_listens_free(recs, n);
+        goto nomem;
+    }
+    for (size_t r = 0; r < n; r++) {
+        p->listened_ms += recs[r].played_ms;
+        if (recs[r].started_ms > p->last_listen_ms)
+            p->last_listen_ms = recs[r].started_ms;
+        for (size_t i = 0; i < p->n; i++) {
+            if (strcmp(recs[r].session_id, p->weeks[i].id))
+                continue;
+            if (recs[r].completed && !p->in[i].completed_ms)
+                p->in[i].completed_ms = recs[r].ended_ms > 0 ? recs[r].ended_ms : 1;
+            if (recs[r].started_ms >= p->in[i].last_listen_ms)
+                p->in[i].last_listen_ms = recs[r].started_ms;
+            latest[i] = &recs[r];
+        }
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        const rlx_listen_rec *l = latest[i];
+        if (l && !l->completed && l->position_ms > 0 && l->position_ms < l->length_ms) {
+            p->in[i].resume_ms = l->position_ms;
+            p->in[i].length_ms = l->length_ms;
+        }
+    }
+    free(latest);
+    rlx_store_listens_free(recs, n);
+    rlx_schedule_compute(p->in, p->n, p->program->wait_s * 1000, p->now_ms, any, p->status, &p->sum);
+    return 0;
+
+nomem:
+    rlx_cli_progress_free(p);
+    rlx_cli_error("%s", rlx_strerror(RLX_ERR_NOMEM));
+    return RLX_EXIT_INTERNAL;
+}
+
+void rlx_cli_progress_free(rlx_cli_progress *p)
+{
+    if (p->weeks)
+        for (size_t i = 0; i < p->n; i++) {
+            free(p->weeks[i].path);
+            free(p->weeks[i].id);
+            free(p->weeks[i].title);
+        }
+    free(p->weeks);
+    free(p->in);
+    free(p->status);
+    rlx_program_free(p->program);
+    memset(p, 0, sizeof *p);
+}
+
+static struct tm local_tm(int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    return tm;
+}
+
+const char *rlx_cli_fmt_day(int64_t ms, char *buf, size_t len)
+{
+    struct tm tm = local_tm(ms);
+    char month[32], wday[32];
+    strftime(wday, sizeof wday, "%A", &tm);
+    strftime(month, sizeof month, "%B", &tm);
+    snprintf(buf, len, "%s %d %s", wday, tm.tm_mday, month);
+    return buf;
+}
+
+const char *rlx_cli_fmt_date(int64_t ms, char *buf, size_t len)
+{
+    struct tm tm = local_tm(ms);
+    char wday[16], month[16];
+    strftime(wday, sizeof wday, "%a", &tm);
+    strftime(month, sizeof month, "%b", &tm);
+    snprintf(buf, len, "%s %d %s %d", wday, tm.tm_mday, month, tm.tm_year + 1900);
+    return buf;
+}
+
+const char *rlx_cli_fmt_iso(int64_t ms, char *buf, size_t len)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+int rlx_cli_days_until(int64_t now_ms, int64_t then_ms)
+{
+    struct tm a = local_tm(now_ms), b = local_tm(then_ms);
+    /* noon on both days keeps daylight-saving shifts out of the division */
+    a.tm_hour = b.tm_hour = 12;
+    a.tm_min = b.tm_min = a.tm_sec = b.tm_sec = 0;
+    a.tm_isdst = b.tm_isdst = -1;
+    double diff = difftime(mktime(&b), mktime(&a));
+    return (int)(diff / 86400.0 + (diff >= 0 ? 0.5 : -0.5));
+}
+
+void rlx_cli_json_str(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}

@@ -1,0 +1,66 @@
+/* cli_store.h - what `relax next`, `progress`, `profiles` and `history`
+ * share: options, opening the store with a printed error, and a profile's
+ * progress through the program. */
+#ifndef RLX_CLI_STORE_H
+#define RLX_CLI_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "session/program.h"
+#include "store/schedule.h"
+#include "store/store.h"
+
+/* Options common to the progress commands. */
+typedef struct {
+    const char *profile;   /* NULL = $RELAX_PROFILE or "default" */
+    const char *store;     /* NULL = default location */
+    bool json, csv, any, all, help;
+} rlx_cli_store_opts;
+
+/* Parses argv[1..] accepting only the options in `allowed` (e.g. "profile store json").
+ * Prints the problem and returns RLX_EXIT_USAGE, else 0. */
+int rlx_cli_store_args(int argc, char **argv, const char *allowed, rlx_cli_store_opts *o);
+
+/* Opens the store named by o->store (or the default). Prints the reason and
+ * returns the exit code on failure, else 0. */
+int rlx_cli_store_open(const rlx_cli_store_opts *o, rlx_store **out);
+
+/* One week of the program, with the profile's progress. */
+typedef struct {
+    char *path;     /* the session file */
+    char *id;       /* its [session] id (the file name without .session if unreadable) */
+    char *title;    /* NULL if unreadable */
+} rlx_cli_week;
+
+typedef struct {
+    rlx_program *program;
+    size_t n;
+    rlx_cli_week *weeks;
+    rlx_week_input *in;
+    rlx_week_status *status;
+    rlx_schedule sum;
+    int64_t listened_ms;   /* all listens of the profile, program or not */
+    size_t listens;
+    int64_t last_listen_ms;
+    int64_t now_ms;
+} rlx_cli_progress;
+
+/* Loads the program file and computes the profile's progress. Prints the
+ * problem and returns the exit code on failure, else 0. */
+int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_progress *p);
+void rlx_cli_progress_free(rlx_cli_progress *p);
+
+/* Time formatting, local time: "Friday 27 November", "Fri 27 Nov 2026", and
+ * ISO 8601 UTC "2026-11-27T18:05:00Z". */
+const char *rlx_cli_fmt_day(int64_t ms, char *buf, size_t len);
+const char *rlx_cli_fmt_date(int64_t ms, char *buf, size_t len);
+const char *rlx_cli_fmt_iso(int64_t ms, char *buf, size_t len);
+/* Whole calendar days (local) from now to then: 0 today, 1 tomorrow. */
+int rlx_cli_days_until(int64_t now_ms, int64_t then_ms);
+
+/* Writes s as a JSON string (with quotes). */
+void rlx_cli_json_str(FILE *f, const char *s);
+
+#endif

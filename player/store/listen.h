@@ -1,0 +1,73 @@
+/* listen.h - recording one listen while a session plays.
+ * Called from the playback control thread (never the audio callback): each
+ * write is one short SQLite transaction. */
+#ifndef RLX_LISTEN_H
+#define RLX_LISTEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "session/session.h"
+#include "store/store.h"
+
+#define RLX_LISTEN_WRITE_INTERVAL_MS 5000  /* kill -9 loses at most this much */
+#define RLX_LISTEN_COMPLETE_FRACTION 0.9   /* share of the length that must be heard */
+#define RLX_LISTEN_RESUME_SLACK_MS 10000   /* a start this far past the last position still resumes */
+
+typedef struct rlx_listen rlx_listen;
+
+/* Wall clock in ms since the epoch; tests pass a fake one. */
+typedef int64_t (*rlx_clock_fn)(void *user);
+
+/* Starts a listen of `session` (its id, week and hash are recorded) for
+ * `profile` (created if new), rendered at length_ms, starting at from_ms.
+ * When from_ms > 0 continues the profile's last unfinished listen of the same
+ * session (from_ms <= its furthest position + RLX_LISTEN_RESUME_SLACK_MS),
+ * the time heard there counts towards completion. Writes the first row now.
+ * clock may be NULL (real clock). The store must outlive the listen. */
+rlx_err rlx_listen_begin(rlx_store *st, const char *profile, const rlx_session *session,
+                         int64_t length_ms, int64_t from_ms, rlx_clock_fn clock, void *clock_user,
+                         rlx_listen **out, char *why, size_t whylen);
+
+/* Position and time heard so far. Writes when `force` (pause, seek, quit,
+ * signals) or RLX_LISTEN_WRITE_INTERVAL_MS passed since the last write. */
+rlx_err rlx_listen_update(rlx_listen *l, int64_t pos_ms, int64_t played_ms, bool force,
+                          char *why, size_t whylen);
+
+/* Final write. Completed iff reached_end and the time heard (including the
+ * listen it resumed) is >= 90% of the length. Further calls are no-ops. */
+rlx_err rlx_listen_finish(rlx_listen *l, int64_t pos_ms, int64_t played_ms, bool reached_end,
+                          char *why, size_t whylen);
+
+void rlx_listen_close(rlx_listen *l);   /* accepts NULL; does not write */
+
+const rlx_listen_rec *rlx_listen_record(const rlx_listen *l);
+int rlx_listen_writes(const rlx_listen *l);   /* rows written so far (tests) */
+
+/* The resume point of `session_id` for `profile`: the position of its latest
+ * listen if that one did not complete and stopped before the end, and the
+ * session was never completed; else 0. Also returns that listen's length. */
+rlx_err rlx_listen_resume_point(rlx_store *st, const char *profile, const char *session_id,
+                                int64_t *pos_ms, int64_t *length_ms, char *why, size_t whylen);
+
+/* ---- playback hooks ------------------------------------------------------
+ * A recorder turns the player's hook calls into a listen. Open it before
+ * playback (it opens the store, so a broken store is reported up front),
+ * pass the three callbacks with the recorder as `user`, close it after. */
+typedef struct rlx_listen_recorder rlx_listen_recorder;
+
+rlx_err rlx_listen_recorder_open(const char *store_path_or_null, const char *profile_or_null,
+                                 rlx_listen_recorder **out, char *why, size_t whylen);
+void rlx_listen_recorder_on_start(void *user, const rlx_session *s, int64_t length_ms);
+void rlx_listen_recorder_on_position(void *user, int64_t pos_ms, int64_t played_ms, bool paused);
+void rlx_listen_recorder_on_stop(void *user, int64_t pos_ms, int64_t played_ms, bool reached_end);
+/* Remembers the profile's mix and device (saved at close). device may be NULL. */
+void rlx_listen_recorder_set_mix(rlx_listen_recorder *r, double volume_db, double background_db,
+                                 const char *device);
+/* The profile's remembered mix; false if none was saved yet. */
+bool rlx_listen_recorder_mix(const rlx_listen_recorder *r, double *volume_db, double *background_db,
+                             const char **device);
+/* Returns the first store error met during playback (message in why), or RLX_OK. Accepts NULL. */
+rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# A progress store that cannot be used: a clear one-line message naming the
+# file, exit 8, and the existing file byte-for-byte unchanged.
+. "$(dirname "$0")/store_common.bash"
+export RELAX_NOW=$T0
+
+# --- not a database
+mkdir -p "$(dirname "$STORE")"
+head -c 5000 /dev/urandom > "$STORE"
+cp "$STORE" "$W/orig"
+for cmd in progress next profiles history; do
+    run "$RELAX" $cmd
+    expect_rc 8 "corrupt: $cmd"
+    expect_err "relax: progress store $STORE is damaged or not a database" "corrupt: $cmd"
+    [ "$(wc -l < "$W/err")" -eq 1 ] || fail "corrupt: $cmd: more than one line: $ERR"
+    cmp -s "$STORE" "$W/orig" || fail "corrupt: $cmd changed the file"
+done
+[ ! -e "$STORE-wal" ] || fail "corrupt: a -wal file was created"
+
+# --- --store and RELAX_STORE take precedence over XDG_DATA_HOME
+run "$RELAX" progress --store "$W/other.db"
+expect_rc 0 "--store"
+[ -f "$W/other.db" ] || fail "--store did not create $W/other.db"
+RELAX_STORE="$W/env.db" run "$RELAX" progress
+expect_rc 0 "RELAX_STORE"
+[ -f "$W/env.db" ] || fail "RELAX_STORE did not create $W/env.db"
+RELAX_STORE="$W/env.db" run "$RELAX" progress --store "$W/other2.db"
+[ -f "$W/other2.db" ] || fail "--store does not win over RELAX_STORE"
+cmp -s "$STORE" "$W/orig" || fail "corrupt store touched"
+
+# --- the store's folder is a file
+echo "just a file" > "$W/afile"
+run "$RELAX" progress --store "$W/afile/progress.db"
+expect_rc 8 "folder is a file"
+expect_err "$W/afile is a file, not a folder" "folder is a file"
+[ "$(cat "$W/afile")" = "just a file" ] || fail "folder-is-a-file: file changed"
+
+# --- read-only file and folder (root ignores permission bits: use chattr +i)
+good="$W/good/progress.db"
+run "$RELAX" progress --store "$good"
+expect_rc 0 "make good store"
+cp "$good" "$W/good.orig"
+ro_on() { if [ "$(id -u)" -eq 0 ]; then chattr +i "$1"; else chmod a-w "$1"; fi; }
+ro_off() { if [ "$(id -u)" -eq 0 ]; then chattr -i "$1"; else chmod u+w "$1"; fi; }
+if ro_on "$good" 2>/dev/null; then
+    run "$RELAX" progress --store "$good"
+    ro_off "$good"
+    expect_rc 8 "read-only file"
+    expect_err "cannot write the progress store $good: it or its folder is read-only" "read-only file"
+    cmp -s "$good" "$W/good.orig" || fail "read-only file changed"
+else
+    echo "SKIP read-only file: no immutable attribute on this filesystem"
+fi
+if ro_on "$W/good" 2>/dev/null; then
+    run "$RELAX" progress --store "$good"
+    ro_off "$W/good"
+    expect_rc 8 "read-only folder"
+    expect_err "it or its folder is read-only" "read-only folder"
+    cmp -s "$good" "$W/good.orig" || fail "read-only folder: file changed"
+else
+    echo "SKIP read-only folder"
+fi
+
+# --- full disk: a 200 kB tmpfs (needs root)
+mkdir "$W/full"
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=200k tmpfs "$W/full" 2>/dev/null; then
+    run "$RELAX" progress --store "$W/full/progress.db"
+    expect_rc 0 "store on tmpfs"
+    "$TOOL" "$W/full/progress.db" listen default week-01 1 600 600 600 1 $T0 || fail "tool on tmpfs"
+    dd if=/dev/zero of="$W/full/filler" bs=4k 2>/dev/null
+    cp "$W/full/progress.db" "$W/full.orig" 2>/dev/null || cp "$W/full/progress.db" "$W/full.orig"
+    run "$TOOL" "$W/full/progress.db" listen default week-02 2 600 600 600 1 $((T0 + 7 * DAY))
+    [ "$RC" -ne 0 ] || fail "full disk: write succeeded"
+    expect_err "no space left to" "full disk"; expect_err "the progress store $W/full/progress.db; free some disk space" "full disk"
+    cmp -s "$W/full/progress.db" "$W/full.orig" || fail "full disk: store changed"
+    rm -f "$W/full/filler"
+    run "$RELAX" progress --store "$W/full/progress.db"
+    expect_rc 0 "after freeing space"
+    grep -E "Week  1 .* done on" "$W/out" >/dev/null || fail "full disk lost week 1: $OUT"
+    umount "$W/full"
+else
+    echo "SKIP full disk: cannot mount a tmpfs (not root?)"
+fi
+finish

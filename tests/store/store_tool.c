@@ -1,0 +1,67 @@
+/* store_tool.c - test helper: writes listens into a progress store through
+ * the same rlx_listen_* calls the player uses, at chosen (fake) times, so the
+ * end-to-end tests can set up any point in the program without playing.
+ *
+ *   rlx_store_tool DB listen PROFILE SESSION_ID WEEK LENGTH_S POS_S PLAYED_S END(0|1) STARTED_EPOCH_S
+ *       a finished listen that started at STARTED and stopped at POS after PLAYED seconds heard
+ *   rlx_store_tool DB crash  PROFILE SESSION_ID WEEK LENGTH_S POS_S STARTED_EPOCH_S
+ *       a listen cut off at POS (no finish), as after a kill -9
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/listen.h"
+
+static int64_t clock_ms;
+static int64_t fake_clock(void *user)
+{
+    (void)user;
+    return clock_ms;
+}
+
+static long long num(const char *s)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*end) {
+        fprintf(stderr, "rlx_store_tool: not a number: %s\n", s);
+        exit(2);
+    }
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    bool crash = argc == 9 && !strcmp(argv[2], "crash");
+    if (!(argc == 11 && !strcmp(argv[2], "listen")) && !crash) {
+        fprintf(stderr, "usage: see the comment at the top of tests/store/store_tool.c\n");
+        return 2;
+    }
+    rlx_session s;
+    memset(&s, 0, sizeof s);
+    s.id = argv[4];
+    s.week = (int)num(argv[5]);
+    s.hash = 0x1234;
+    int64_t len = num(argv[6]) * 1000, pos = num(argv[7]) * 1000;
+    int64_t played = crash ? pos : num(argv[8]) * 1000;
+    clock_ms = num(argv[crash ? 8 : 10]) * 1000;
+    char why[1024];
+    rlx_store *st;
+    rlx_listen *l;
+    rlx_err err = rlx_store_open(argv[1], &st, why, sizeof why);
+    if (!err)
+        err = rlx_listen_begin(st, argv[3], &s, len, 0, fake_clock, NULL, &l, why, sizeof why);
+    if (!err) {
+        clock_ms += played;
+        err = crash ? rlx_listen_update(l, pos, played, true, why, sizeof why)
+                    : rlx_listen_finish(l, pos, played, num(argv[9]) != 0, why, sizeof why);
+        rlx_listen_close(l);
+    }
+    rlx_store_close(st);
+    if (err) {
+        fprintf(stderr, "rlx_store_tool: %s\n", why);
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,549 @@
+/* test_store.c - the progress store: schema, modes, WAL, concurrency, and
+ * every failure path leaving the existing file byte-for-byte unchanged. */
+#include "rlx_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+static char *path_in(const char *dir, const char *name)
+{
+    char *p = malloc(strlen(dir) + strlen(name) + 2);
+    assert_non_null(p);
+    sprintf(p, "%s/%s", dir, name);
+    return p;
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    unsigned char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+static void assert_same_bytes(const char *path, const unsigned char *before, size_t len)
+{
+    size_t n;
+    unsigned char *now = slurp(path, &n);
+    assert_int_equal(n, len);
+    assert_memory_equal(now, before, len);
+    free(now);
+}
+
+static rlx_listen_rec make_rec(const char *profile, const char *session, int64_t pos)
+{
+    rlx_listen_rec r = {
+        .profile = (char *)profile, .session_id = (char *)session, .session_hash = "0123456789abcdef",
+        .week = 3, .length_ms = 600000, .started_ms = 1000, .ended_ms = 2000, .from_ms = 0,
+        .position_ms = pos, .furthest_ms = pos, .played_ms = pos, .credit_ms = pos,
+    };
+    return r;
+}
+
+/* Runs one SQL statement on a separate plain connection; returns its first column as text. */
+static char *sql_text(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    char *out = NULL;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        out = strdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    assert_non_null(out);
+    return out;
+}
+
+static void creates_schema_mode_and_wal(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "data/relax/progress.db");
+    mode_t old = umask(022);   /* the mode must not depend on the umask */
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    umask(old);
+    assert_int_equal(rlx_store_schema_version(st), RLX_STORE_SCHEMA_VERSION);
+    assert_string_equal(rlx_store_path(st), path);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    char *folder = path_in(dir, "data/relax");
+    assert_int_equal(stat(folder, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    rlx_store_close(st);
+
+    char *mode = sql_text(path, "PRAGMA journal_mode");
+    assert_string_equal(mode, "wal");
+    char *ver = sql_text(path, "PRAGMA user_version");
+    assert_string_equal(ver, "1");
+    char *tables = sql_text(path, "SELECT group_concat(name, ',') FROM "
+                                  "(SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)");
+    assert_string_equal(tables, "listens,profiles");
+    free(mode), free(ver), free(tables), free(folder), free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+static void migrates_empty_file_and_keeps_data(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = rlx_test_write(dir, "progress.db", "", 0);   /* an empty file is an empty database */
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    rlx_listen_rec r = make_rec("anna", "week-01", 42000);
+    assert_int_equal(rlx_store_listen_add(st, &r, why, sizeof why), RLX_OK);
+    assert_true(r.id > 0);
+    rlx_store_close(st);
+
+    /* reopening does not re-run migration 1 and keeps the rows */
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(st, "anna", NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(recs[0].session_id, "week-01");
+    assert_string_equal(recs[0].session_hash, "0123456789abcdef");
+    assert_int_equal(recs[0].position_ms, 42000);
+    assert_int_equal(recs[0].week, 3);
+    assert_false(recs[0].completed);
+    rlx_store_listens_free(recs, n);
+    rlx_store_close(st);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+static void refuses_newer_schema(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x); PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    size_t len;
+    unsigned char *before = slurp(path, &len);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(st);
+    assert_non_null(strstr(why, path));
+    assert_non_null(strstr(why, "newer version of relax"));
+    assert_same_bytes(path, before, len);
+    free(before), free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+static void profiles_and_mix(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    rlx_profile p;
+    assert_int_equal(rlx_store_profile_get(st, "zoe", false, &p, why, sizeof why), RLX_ERR_NOT_FOUND);
+    assert_non_null(strstr(why, "zoe"));
+    assert_int_equal(rlx_store_profile_get(st, "zoe", true, &p, why, sizeof why), RLX_OK);
+    assert_string_equal(p.name, "zoe");
+    assert_false(p.has_mix);
+    assert_null(p.device);
+    assert_true(p.created_ms > 1600000000000LL);
+    rlx_profile_clear(&p);
+    assert_int_equal(rlx_store_profile_set_mix(st, "anna", -6.5, 3, "pulse", why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_profile_get(st, "anna", false, &p, why, sizeof why), RLX_OK);
+    assert_true(p.has_mix);
+    assert_true(p.volume_db == -6.5);
+    assert_true(p.background_db == 3);
+    assert_string_equal(p.device, "pulse");
+    rlx_profile_clear(&p);
+    rlx_profile *all;
+    size_t n;
+    assert_int_equal(rlx_store_profiles(st, &all, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(all[0].name, "anna");
+    assert_string_equal(all[1].name, "zoe");
+    rlx_store_profiles_free(all, n);
+    rlx_store_close(st);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+static void path_resolution(void **state)
+{
+    (void)state;
+    char buf[256];
+    unsetenv("RELAX_STORE");
+    setenv("XDG_DATA_HOME", "/x/data", 1);
+    setenv("HOME", "/home/u", 1);
+    assert_int_equal(rlx_store_resolve_path("/a/b.db", buf, sizeof buf), RLX_OK);
+    assert_string_equal(buf, "/a/b.db");
+    assert_int_equal(rlx_store_resolve_path(NULL, buf, sizeof buf), RLX_OK);
+    assert_string_equal(buf, "/x/data/relax/progress.db");
+    setenv("XDG_DATA_HOME", "relative", 1);   /* invalid per the XDG spec: ignored */
+    assert_int_equal(rlx_store_resolve_path(NULL, buf, sizeof buf), RLX_OK);
+    assert_string_equal(buf, "/home/u/.local/share/relax/progress.db");
+    setenv("RELAX_STORE", "/env/s.db", 1);
+    assert_int_equal(rlx_store_resolve_path("", buf, sizeof buf), RLX_OK);
+    assert_string_equal(buf, "/env/s.db");
+    assert_int_equal(rlx_store_resolve_path(NULL, buf, 4), RLX_ERR_USAGE);
+    unsetenv("RELAX_STORE");
+
+    unsetenv("RELAX_PROFILE");
+    assert_string_equal(rlx_store_resolve_profile(NULL), "default");
+    setenv("RELAX_PROFILE", "kim", 1);
+    assert_string_equal(rlx_store_resolve_profile(""), "kim");
+    assert_string_equal(rlx_store_resolve_profile("lee"), "lee");
+    unsetenv("RELAX_PROFILE");
+    assert_true(rlx_profile_name_valid("Anna Maria"));
+    assert_false(rlx_profile_name_valid(""));
+    assert_false(rlx_profile_name_valid("a\nb"));
+}
+
+/* Two processes open a fresh store at the same moment and add 200 listens
+ * each, one transaction per listen: none fails, none is lost. */
+static void two_processes_write_concurrently(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    int go[2];
+    assert_int_equal(pipe(go), 0);
+    pid_t kids[2];
+    for (int k = 0; k < 2; k++) {
+        kids[k] = fork();
+        assert_true(kids[k] >= 0);
+        if (kids[k] == 0) {
+            close(go[1]);
+            char c;
+            if (read(go[0], &c, 1) != 0)   /* wait for the parent to close: both start together */
+                _exit(10);
+            rlx_store *st = NULL;
+            char why[512];
+            if (rlx_store_open(path, &st, why, sizeof why) != RLX_OK) {
+                fprintf(stderr, "child %d: %s\n", k, why);
+                _exit(11);
+            }
+            const char *profile = k ? "two" : "one";
+            for (int i = 0; i < 200; i++) {
+                rlx_listen_rec r = make_rec(profile, "week-02", i);
+                rlx_err err = rlx_store_listen_add(st, &r, why, sizeof why);
+                if (!err) {
+                    r.position_ms = i + 1;
+                    err = rlx_store_listen_save(st, &r, why, sizeof why);
+                }
+                if (err) {
+                    fprintf(stderr, "child %d write %d: %s\n", k, i, why);
+                    _exit(12);
+                }
+            }
+            rlx_store_close(st);
+            _exit(0);
+        }
+    }
+    close(go[0]);
+    close(go[1]);
+    for (int k = 0; k < 2; k++) {
+        int status;
+        assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    rlx_store *st = NULL;
+    char why[512];
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    const char *profiles[] = {"one", "two"};
+    for (int k = 0; k < 2; k++) {
+        rlx_listen_rec *recs;
+        size_t n;
+        assert_int_equal(rlx_store_listens(st, profiles[k], NULL, &recs, &n, why, sizeof why), RLX_OK);
+        assert_int_equal(n, 200);
+        long long sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += recs[i].position_ms;
+        assert_int_equal(sum, 200 * 201 / 2);   /* every update landed */
+        rlx_store_listens_free(recs, n);
+    }
+    rlx_store_close(st);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+static void corrupt_file_is_left_alone(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    unsigned char garbage[8192];
+    unsigned x = 12345;
+    for (size_t i = 0; i < sizeof garbage; i++)
+        garbage[i] = (unsigned char)((x = x * 1103515245 + 12345) >> 16);
+    char *path = rlx_test_write(dir, "progress.db", garbage, sizeof garbage);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(st);
+    assert_non_null(strstr(why, path));
+    assert_non_null(strstr(why, "not a database"));
+    assert_non_null(strstr(why, "move it aside"));
+    assert_same_bytes(path, garbage, sizeof garbage);
+    /* a short text file too */
+    char *txt = rlx_test_write(dir, "notes.db", "shopping list\n", 14);
+    assert_int_equal(rlx_store_open(txt, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_same_bytes(txt, (const unsigned char *)"shopping list\n", 14);
+    free(txt), free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* A store with one listen; returns its path (closed, WAL checkpointed). */
+static char *make_store(const char *dir, const char *name)
+{
+    char *path = path_in(dir, name);
+    rlx_store *st = NULL;
+    char why[512];
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    rlx_listen_rec r = make_rec("anna", "week-01", 1000);
+    assert_int_equal(rlx_store_listen_add(st, &r, why, sizeof why), RLX_OK);
+    rlx_store_close(st);
+    return path;
+}
+
+/* Tests run as root, where permission bits do not stop writes: the
+ * immutable attribute (chattr +i) does. Without root, chmod is enough. */
+static bool make_readonly(const char *path, bool on)
+{
+    if (geteuid() != 0)
+        return chmod(path, on ? 0500 : 0700) == 0 || chmod(path, on ? 0400 : 0600) == 0;
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "chattr %ci '%s' 2>/dev/null", on ? '+' : '-', path);
+    return system(cmd) == 0;
+}
+
+static void readonly_file(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = make_store(dir, "progress.db");
+    size_t len;
+    unsigned char *before = slurp(path, &len);
+    if (geteuid() != 0)
+        chmod(path, 0400);
+    else if (!make_readonly(path, true)) {
+        free(before), free(path), rlx_test_rmtree(dir), free(dir);
+        skip();   /* the filesystem has no immutable attribute */
+    }
+    rlx_store *st = NULL;
+    char why[512] = "";
+    rlx_err err = rlx_store_open(path, &st, why, sizeof why);
+    if (geteuid() != 0)
+        chmod(path, 0600);
+    else
+        make_readonly(path, false);
+    assert_int_equal(err, RLX_ERR_STORE);
+    assert_null(st);
+    assert_non_null(strstr(why, path));
+    assert_non_null(strstr(why, "read-only"));
+    assert_same_bytes(path, before, len);
+    free(before), free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+static void readonly_folder(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *sub = path_in(dir, "relax");
+    assert_int_equal(mkdir(sub, 0700), 0);
+    char *path = make_store(sub, "progress.db");
+    size_t len;
+    unsigned char *before = slurp(path, &len);
+    if (!make_readonly(sub, true)) {
+        free(before), free(path), free(sub), rlx_test_rmtree(dir), free(dir);
+        skip();
+    }
+    rlx_store *st = NULL;
+    char why[512] = "";
+    rlx_err err = rlx_store_open(path, &st, why, sizeof why);
+    make_readonly(sub, false);
+    assert_int_equal(err, RLX_ERR_STORE);
+    assert_null(st);
+    assert_non_null(strstr(why, path));
+    assert_non_null(strstr(why, "read-only"));
+    assert_same_bytes(path, before, len);
+    free(before), free(path), free(sub);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+static void folder_is_a_file(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *file = rlx_test_write(dir, "relax", "I am a file", 11);
+    char *path = path_in(dir, "relax/progress.db");
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_ERR_STORE);
+    assert_null(st);
+    assert_non_null(strstr(why, path));
+    assert_non_null(strstr(why, "is a file"));
+    assert_same_bytes(file, (const unsigned char *)"I am a file", 11);
+    /* deeper: a file two levels up */
+    char *deep = path_in(dir, "relax/more/progress.db");
+    assert_int_equal(rlx_store_open(deep, &st, why, sizeof why), RLX_ERR_STORE);
+    assert_non_null(strstr(why, "is a file"));
+    assert_same_bytes(file, (const unsigned char *)"I am a file", 11);
+    /* the store path itself is a folder */
+    char *folder = path_in(dir, "adir");
+    assert_int_equal(mkdir(folder, 0700), 0);
+    assert_int_equal(rlx_store_open(folder, &st, why, sizeof why), RLX_ERR_STORE);
+    assert_non_null(strstr(why, "not a regular file"));
+    free(folder), free(deep), free(path), free(file);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+static void locked_beyond_timeout(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = make_store(dir, "progress.db");
+    sqlite3 *holder;
+    assert_int_equal(sqlite3_open_v2(path, &holder, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(holder, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    rlx_err err = rlx_store_open(path, &st, why, sizeof why);
+    if (!err) {   /* WAL lets it read; the write must wait out the 5 s and fail cleanly */
+        rlx_listen_rec r = make_rec("anna", "week-02", 5);
+        err = rlx_store_listen_add(st, &r, why, sizeof why);
+        rlx_store_close(st);
+    }
+    assert_int_equal(err, RLX_ERR_STORE_LOCKED);
+    assert_non_null(strstr(why, path));
+    assert_non_null(strstr(why, "locked"));
+    sqlite3_exec(holder, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(holder);
+    /* and nothing was lost */
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(st, NULL, NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 1);
+    rlx_store_listens_free(recs, n);
+    rlx_store_close(st);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* A 200 kB tmpfs filled to the brim. Needs root (mount); skipped otherwise. */
+static void full_disk(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    if (geteuid() != 0 || mount("tmpfs", dir, "tmpfs", 0, "size=200k") != 0) {
+        rlx_test_rmtree(dir);
+        free(dir);
+        skip();
+    }
+    char *path = make_store(dir, "progress.db");
+    size_t len;
+    unsigned char *before = slurp(path, &len);
+    char *filler = path_in(dir, "filler");
+    int fd = open(filler, O_WRONLY | O_CREAT, 0600);
+    assert_true(fd >= 0);
+    char block[4096] = {0};
+    while (write(fd, block, sizeof block) > 0) {
+    }
+    assert_int_equal(errno, ENOSPC);
+    close(fd);
+
+    rlx_store *st = NULL;
+    char why[512] = "";
+    rlx_err err = rlx_store_open(path, &st, why, sizeof why);
+    for (int i = 0; !err && i < 50; i++) {
+        rlx_listen_rec r = make_rec("anna", "week-03", i);
+        err = rlx_store_listen_add(st, &r, why, sizeof why);
+    }
+    rlx_store_close(st);
+    assert_int_equal(err, RLX_ERR_STORE);
+    assert_non_null(strstr(why, path));
+    assert_non_null(strstr(why, "no space"));
+    assert_same_bytes(path, before, len);
+
+    /* creating a store on a full disk fails cleanly too */
+    char *fresh = path_in(dir, "sub/fresh.db");
+    err = rlx_store_open(fresh, &st, why, sizeof why);
+    assert_int_equal(err, RLX_ERR_STORE);
+    assert_non_null(strstr(why, "space"));
+
+    /* room again: the old store opens and still has its listen */
+    unlink(filler);
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(st, NULL, NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 1);
+    rlx_store_listens_free(recs, n);
+    rlx_store_close(st);
+    free(fresh), free(filler), free(before), free(path);
+    assert_int_equal(umount(dir), 0);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(creates_schema_mode_and_wal),
+        cmocka_unit_test(migrates_empty_file_and_keeps_data),
+        cmocka_unit_test(refuses_newer_schema),
+        cmocka_unit_test(profiles_and_mix),
+        cmocka_unit_test(path_resolution),
+        cmocka_unit_test(two_processes_write_concurrently),
+        cmocka_unit_test(corrupt_file_is_left_alone),
+        cmocka_unit_test(readonly_file),
+        cmocka_unit_test(readonly_folder),
+        cmocka_unit_test(folder_is_a_file),
+        cmocka_unit_test(locked_beyond_timeout),
+        cmocka_unit_test(full_disk),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,258 @@
+/* test_tts.c - the flite voice: audible speech of a plausible length, the
+ * four voices, pace, caching (a cached line is not spoken again), errors,
+ * and silence on stdout/stderr. */
+#include "rlx_test.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audio/clip.h"
+#include "audio/tts.h"
+
+typedef struct {
+    char *tmp;
+    rlx_cache *cache;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->tmp = rlx_test_tmpdir();
+    char cdir[4096];
+    snprintf(cdir, sizeof cdir, "%s/cache", f->tmp);
+    assert_int_equal(rlx_cache_open(cdir, &f->cache), RLX_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    rlx_cache_close(f->cache);
+    rlx_test_rmtree(f->tmp);
+    free(f->tmp);
+    free(f);
+    return 0;
+}
+
+static double rms_of(const rlx_clip_info *info)
+{
+    rlx_clip_reader *r;
+    assert_int_equal(rlx_clip_reader_open(info, &r), RLX_OK);
+    float buf[2 * 1024];
+    double sum = 0;
+    int64_t n = 0;
+    size_t got;
+    do {
+        assert_int_equal(rlx_clip_reader_read(r, buf, 1024, &got), RLX_OK);
+        for (size_t i = 0; i < 2 * got; i++)
+            sum += (double)buf[i] * buf[i];
+        n += (int64_t)got;
+    } while (got == 1024);
+    rlx_clip_reader_close(r);
+    assert_int_equal(n, info->frames);
+    return sqrt(sum / (2.0 * (double)n));
+}
+
+static void speaks_audibly_and_caches(void **state)
+{
+    fixture *f = *state;
+    const char *text = "Breathe in slowly, and let your shoulders drop.";
+    rlx_clip_info a, b;
+    char why[256] = "";
+    unsigned long n0 = rlx_tts_synth_count();
+    rlx_err err = rlx_clip_prepare_tts(f->cache, text, "slt", 1.0, 48000, &a, why, sizeof why);
+    if (err)
+        fail_msg("%s: %s", rlx_strerror(err), why);
+    assert_int_equal(rlx_tts_synth_count(), n0 + 1);
+    assert_int_equal(a.rate, 48000);
+    assert_int_equal(a.channels, 1);
+    /* Eight words: between 1.5 and 6 seconds at a normal pace. */
+    double secs = (double)a.frames / 48000.0;
+    if (secs < 1.5 || secs > 6.0)
+        fail_msg("%.2f s of speech", secs);
+    assert_true(rms_of(&a) > 0.01);
+    assert_true(a.loudness_lufs > -40 && a.loudness_lufs < -5);
+    assert_true(a.peak > 0.05 && a.peak <= 1.0);
+
+    assert_int_equal(rlx_clip_prepare_tts(f->cache, text, "slt", 1.0, 48000, &b, why, sizeof why),
+                     RLX_OK);
+    assert_int_equal(rlx_tts_synth_count(), n0 + 1);  /* from the cache, flite not called */
+    assert_string_equal(a.cached_path, b.cached_path);
+    assert_int_equal(a.frames, b.frames);
+    rlx_clip_info_free(&b);
+
+    /* A slower pace is longer, and another entry. */
+    assert_int_equal(rlx_clip_prepare_tts(f->cache, text, "slt", 1.5, 48000, &b, why, sizeof why),
+                     RLX_OK);
+    assert_int_equal(rlx_tts_synth_count(), n0 + 2);
+    assert_true((double)b.frames > 1.3 * (double)a.frames);
+    assert_string_not_equal(a.cached_path, b.cached_path);
+    rlx_clip_info_free(&b);
+
+    /* Another rate is another entry too. */
+    assert_int_equal(rlx_clip_prepare_tts(f->cache, text, "slt", 1.0, 44100, &b, why, sizeof why),
+                     RLX_OK);
+    assert_int_equal(b.rate, 44100);
+    assert_true(llabs(b.frames - a.frames * 44100 / 48000) < 10);
+    rlx_clip_info_free(&b);
+    rlx_clip_info_free(&a);
+}
+
+static void all_four_voices(void **state)
+{
+    fixture *f = *state;
+    const char *names[] = {"slt", "rms", "awb", "kal16"};
+    for (int i = 0; i < 4; i++) {
+        assert_true(rlx_tts_voice_known(names[i]));
+        rlx_clip_info info;
+        char why[256] = "";
+        rlx_err err = rlx_clip_prepare_tts(f->cache, "Rest now.", names[i], 1.0, 48000, &info,
+                                           why, sizeof why);
+        if (err)
+            fail_msg("%s: %s: %s", names[i], rlx_strerror(err), why);
+        double secs = (double)info.frames / 48000.0;
+        assert_true(secs > 0.3 && secs < 3.0);
+        assert_true(rms_of(&info) > 0.005);
+        rlx_clip_info_free(&info);
+    }
+    assert_false(rlx_tts_voice_known("kal"));
+    assert_false(rlx_tts_voice_known(""));
+    assert_false(rlx_tts_voice_known(NULL));
+}
+
+static void errors(void **state)
+{
+    fixture *f = *state;
+    rlx_clip_info info;
+    char why[256];
+    assert_int_equal(rlx_clip_prepare_tts(f->cache, "Hello.", "robot", 1.0, 48000, &info, why,
+                                          sizeof why),
+                     RLX_ERR_USAGE);
+    assert_non_null(strstr(why, "robot"));
+    assert_int_equal(rlx_clip_prepare_tts(f->cache, "  \n", "slt", 1.0, 48000, &info, why,
+                                          sizeof why),
+                     RLX_ERR_TTS);
+    assert_int_equal(rlx_clip_prepare_tts(f->cache, "Hello.", "slt", 0.0, 48000, &info, why,
+                                          sizeof why),
+                     RLX_ERR_USAGE);
+    assert_int_equal(rlx_clip_prepare_tts(f->cache, "Hello.", "slt", NAN, 48000, &info, why,
+                                          sizeof why),
+                     RLX_ERR_USAGE);
+}
+
+/* Redirects fds 1 and 2 to a file while speaking odd text; nothing may come out. */
+static void prints_nothing(void **state)
+{
+    fixture *f = *state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/out.txt", f->tmp);
+    fflush(stdout);
+    fflush(stderr);
+    int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(out >= 0);
+    int save1 = dup(1), save2 = dup(2);
+    dup2(out, 1);
+    dup2(out, 2);
+    const char *texts[] = {
+        "Zxqvbnm grrrk 12345678901234567890 %s %n \\x00 ... !!! ???",
+        "\xc3\xa9t\xc3\xa9 na\xc3\xafve caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80",
+        "<speak>not ssml</speak> & &amp; ;;; ''' \"\"\"",
+        "a",
+    };
+    rlx_err errs[4];
+    for (int i = 0; i < 4; i++) {
+        rlx_clip_info info;
+        char why[256];
+        errs[i] = rlx_clip_prepare_tts(f->cache, texts[i], "kal16", 1.0, 48000, &info, why,
+                                       sizeof why);
+        if (!errs[i])
+            rlx_clip_info_free(&info);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    dup2(save1, 1);
+    dup2(save2, 2);
+    close(save1);
+    close(save2);
+    close(out);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 0);
+    for (int i = 0; i < 4; i++)
+        assert_true(errs[i] == RLX_OK || errs[i] == RLX_ERR_TTS);
+}
+
+/* flite is not thread-safe: lines spoken from several threads at once
+ * (behind the module's lock) all come out right. */
+typedef struct {
+    rlx_cache *cache;
+    const char *text, *voice;
+    rlx_err err;
+    rlx_clip_info info;
+} job;
+
+static void *speak(void *arg)
+{
+    job *j = arg;
+    char why[256];
+    j->err = rlx_clip_prepare_tts(j->cache, j->text, j->voice, 1.0, 48000, &j->info, why,
+                                  sizeof why);
+    return NULL;
+}
+
+static void threads(void **state)
+{
+    fixture *f = *state;
+    enum { N = 6 };
+    const char *texts[N] = {"One.", "Two, three.", "One.", "Four five six.", "Two, three.", "Seven."};
+    const char *voices[N] = {"slt", "rms", "slt", "awb", "rms", "kal16"};
+    job jobs[N];
+    pthread_t th[N];
+    for (int i = 0; i < N; i++) {
+        jobs[i] = (job){.cache = f->cache, .text = texts[i], .voice = voices[i]};
+        assert_int_equal(pthread_create(&th[i], NULL, speak, &jobs[i]), 0);
+    }
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(jobs[i].err, RLX_OK);
+        /* Each matches what the same line gives when spoken alone, later. */
+        rlx_clip_info again;
+        char why[256];
+        assert_int_equal(rlx_clip_prepare_tts(f->cache, texts[i], voices[i], 1.0, 48000, &again,
+                                              why, sizeof why),
+                         RLX_OK);
+        assert_string_equal(again.cached_path, jobs[i].info.cached_path);
+        assert_int_equal(again.frames, jobs[i].info.frames);
+        rlx_clip_info_free(&again);
+        float *raw;
+        size_t n;
+        int rate;
+        assert_int_equal(rlx_tts_synth(texts[i], voices[i], 1.0, &raw, &n, &rate, why, sizeof why),
+                         RLX_OK);
+        assert_int_equal(rate, 16000);
+        assert_true(llabs(jobs[i].info.frames - 3 * (int64_t)n) <= 3);
+        free(raw);
+    }
+    for (int i = 0; i < N; i++)
+        rlx_clip_info_free(&jobs[i].info);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(speaks_audibly_and_caches, setup, teardown),
+        cmocka_unit_test_setup_teardown(all_four_voices, setup, teardown),
+        cmocka_unit_test_setup_teardown(errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(prints_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(threads, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
