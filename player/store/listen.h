@@ -13,6 +13,7 @@
 #define RLX_LISTEN_WRITE_INTERVAL_MS 5000  /* kill -9 loses at most this much */
 #define RLX_LISTEN_COMPLETE_FRACTION 0.9   /* share of the length that must be heard */
 #define RLX_LISTEN_RESUME_SLACK_MS 10000   /* a start this far past the last position still resumes */
+#define RLX_LISTEN_SEEK_MS 1500            /* recorder: a jump this big is a seek, saved at once */
 
 typedef struct rlx_listen rlx_listen;
 
@@ -53,7 +54,9 @@ rlx_err rlx_listen_resume_point(rlx_store *st, const char *profile, const char *
 /* ---- playback hooks ------------------------------------------------------
  * A recorder turns the player's hook calls into a listen. Open it before
  * playback (it opens the store, so a broken store is reported up front),
- * pass the three callbacks with the recorder as `user`, close it after. */
+ * pass the three callbacks with the recorder as `user`, close it after.
+ * on_position saves at once on pause and on a seek (the position moving
+ * other than with the time heard), else every RLX_LISTEN_WRITE_INTERVAL_MS. */
 typedef struct rlx_listen_recorder rlx_listen_recorder;
 
 rlx_err rlx_listen_recorder_open(const char *store_path_or_null, const char *profile_or_null,

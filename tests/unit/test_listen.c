@@ -203,6 +203,15 @@ static void recorder_follows_hooks(void **state)
     rlx_listen_rec row = last_row(f->st, "eve", "week-05");
     assert_int_equal(row.position_ms, 2000);
     rlx_listen_rec_clear(&row);
+    rlx_listen_recorder_on_position(r, 3000, 3000, false);     /* playing on: not saved yet */
+    row = last_row(f->st, "eve", "week-05");
+    assert_int_equal(row.position_ms, 2000);
+    rlx_listen_rec_clear(&row);
+    rlx_listen_recorder_on_position(r, 60000, 3100, false);    /* a seek: saved at once */
+    row = last_row(f->st, "eve", "week-05");
+    assert_int_equal(row.position_ms, 60000);
+    assert_int_equal(row.furthest_ms, 60000);
+    rlx_listen_rec_clear(&row);
     rlx_listen_recorder_on_stop(r, 10 * MIN, 10 * MIN, true);
     rlx_listen_recorder_set_mix(r, -3, 2.5, "hw:1");
     assert_int_equal(rlx_listen_recorder_close(r, why, sizeof why), RLX_OK);
