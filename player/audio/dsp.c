@@ -122,7 +122,7 @@ int rlx_limiter_init(rlx_limiter *l, int rate, int channels, double ceiling_db,
     if (!l)
         return -1;
     memset(l, 0, sizeof *l);
-    if (rate <= 0 || channels <= 0 || channels > 64 || !(lookahead_ms >= 0.0)
+    if (rate <= 0 || channels <= 0 || !(lookahead_ms >= 0.0)
         || !isfinite(ceiling_db))
         return -1;
     double la = floor(lookahead_ms * rate / 1000.0 + 0.5);

@@ -11,7 +11,6 @@
 #include "audio/tone.h"
 
 #include <math.h>
-#include <string.h>
 
 #include "audio/dsp.h"
 
@@ -117,12 +116,25 @@ void rlx_tone_seek(rlx_tone *t, const rlx_timeline *tl, int64_t frame)
     t->frame = frame;
 }
 
+/* One control segment, and the sample at offset j (0 <= j < GRID) in it. */
+typedef struct {
+    double p0, a, b;      /* phase at its start, increment, increment slope */
+    double amp, damp;     /* amplitude at its start, slope */
+    double norm;
+} tone_seg;
+
+static inline double tone_sample(const tone_seg *sg, double j)
+{
+    const double ph = sg->p0 + j * sg->a + (j * (j - 1.0) * 0.5) * sg->b;
+    const double s = sin_cycles(ph) + RLX_TONE_PARTIAL2 * sin_cycles(2.0 * ph);
+    return (sg->amp + j * sg->damp) * sg->norm * s;
+}
+
 /* RT-safe: no allocation, no locks. */
 void rlx_tone_render(rlx_tone *t, const rlx_timeline *tl, float *mono, size_t n)
 {
     if (t->frame < 0)
         t->frame = 0;
-    const double k2 = RLX_TONE_PARTIAL2;
     size_t done = 0;
     while (done < n) {
         const int64_t seg = t->frame / GRID;
@@ -131,23 +143,21 @@ void rlx_tone_render(rlx_tone *t, const rlx_timeline *tl, float *mono, size_t n)
         size_t cnt = (size_t)(GRID - j0);
         if (cnt > n - done)
             cnt = n - done;
-        const double p0 = t->phase, a = t->inc0;
-        const double b = (t->inc1 - t->inc0) / GRID;
-        const double amp = t->amp0, damp = (t->amp1 - t->amp0) / GRID;
-        const double norm = t->norm;
-        /* Always the whole segment with a fixed trip count: GCC vectorises
-         * that at -O2, and the values do not depend on which part we keep. */
-        double tmp[GRID];
-        float tmpf[GRID];
-        for (int i = 0; i < GRID; i++) {
-            const double j = (double)i;
-            const double ph = p0 + j * a + (j * (j - 1.0) * 0.5) * b;
-            const double s = sin_cycles(ph) + k2 * sin_cycles(2.0 * ph);
-            tmp[i] = (amp + j * damp) * norm * s;
+        const tone_seg sg = {t->phase, t->inc0, (t->inc1 - t->inc0) / GRID,
+                             t->amp0, (t->amp1 - t->amp0) / GRID, t->norm};
+        if (cnt == GRID) {
+            /* A whole segment: fixed trip counts, which GCC vectorises at
+             * -O2 (same IEEE operations per lane, so the same bits). */
+            double tmp[GRID];
+            for (int i = 0; i < GRID; i++)
+                tmp[i] = tone_sample(&sg, (double)i);
+            float *out = mono + done;
+            for (int i = 0; i < GRID; i++)
+                out[i] = (float)tmp[i];
+        } else {
+            for (size_t i = 0; i < cnt; i++)
+                mono[done + i] = (float)tone_sample(&sg, (double)(j0 + (int64_t)i));
         }
-        for (int i = 0; i < GRID; i++)
-            tmpf[i] = (float)tmp[i];
-        memcpy(mono + done, tmpf + j0, cnt * sizeof *mono);
         done += cnt;
         t->frame += (int64_t)cnt;
     }

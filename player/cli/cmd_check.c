@@ -1,9 +1,463 @@
-/* cmd_check.c - `relax check`. (placeholder until implemented) */
+/* cmd_check.c - `relax check FILE|DIR...`: parses and validates session and
+ * program files, reports every problem compiler-style, and prints each
+ * valid session's lengths and cue list. */
 #include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audio/clip.h"
+#include "authoring.h"
+#include "session/timeline.h"
+
+typedef struct {
+    bool quiet;
+    int width;              /* columns for the cue list */
+    size_t files, valid, errors, warnings;
+} check_run;
+
+static void usage(FILE *f)
+{
+    fputs("Usage: relax check [--quiet] FILE|DIR...\n"
+          "Validates session (.session) and program (.program) files; a folder means\n"
+          "every such file in it. Prints each valid session's length and cues.\n"
+          "  -q, --quiet   print only problems and a summary\n"
+          "Exit status: 0 all valid (warnings allowed), 3 some file invalid, 2 usage.\n",
+          f);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static const char *file_kind(mode_t m)
+{
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket"
+         : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a regular file";
+}
+
+/* An error at a cue or program entry, with its source line for the caret;
+ * the caret goes under `word` when the line has it after col. */
+static void diag_word(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
+                      const char *word, const char *fmt, const char *a, const char *b)
+{
+    char *src = rlx_auth_source_line(file, line);
+    if (src && word && col > 0 && (size_t)col <= strlen(src)) {
+        const char *w = strstr(src + col - 1, word);
+        if (w)
+            col = (int)(w - src) + 1;
+    }
+    char msg[1024];
+    snprintf(msg, sizeof msg, fmt, a, b ? b : "");
+    rlx_diags_add(d, sev, file, line, col, src, "%s", msg);
+    free(src);
+}
+
+static void diag_at(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
+                    const char *fmt, const char *a, const char *b)
+{
+    diag_word(d, sev, file, line, col, NULL, fmt, a, b);
+}
+
+/* Can libsndfile decode every audio file the session names? */
+static void probe_audio(const rlx_session *s, rlx_diags *d)
+{
+    char why[256];
+    int64_t frames;
+    int rate, ch;
+    bool default_chime = false;
+    for (size_t i = 0; i < s->ncues; i++) {
+        const rlx_cue *c = &s->cues[i];
+        if (c->kind == RLX_CUE_CHIME && !c->file)
+            default_chime = true;
+        if (!c->path)
+            continue;
+        why[0] = 0;
+        const char *name = c->file ? c->file : c->path;
+        const char *where = c->src_file ? c->src_file : s->path;
+        if (rlx_audio_probe(c->path, &frames, &rate, &ch, why, sizeof why) != RLX_OK) {
+            /* the reason names the file already */
+            if (why[0])
+                diag_word(d, RLX_DIAG_ERROR, where, c->line, c->col, c->file, "%s%s", why, NULL);
+            else
+                diag_word(d, RLX_DIAG_ERROR, where, c->line, c->col, c->file,
+                          "cannot decode '%s'%s", name, NULL);
+        } else if (frames == 0) {
+            diag_word(d, RLX_DIAG_WARNING, where, c->line, c->col, c->file,
+                      "'%s' holds no audio", name, NULL);
+        }
+    }
+    const struct { const char *what, *file, *path; bool used; } beds[] = {
+        {"ambient", s->ambient_file, s->ambient_path, s->ambient_file != NULL},
+        {"chime", s->chime_file, s->chime_path, default_chime},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        if (!beds[i].used || !beds[i].path)
+            continue;
+        why[0] = 0;
+        if (rlx_audio_probe(beds[i].path, &frames, &rate, &ch, why, sizeof why) != RLX_OK)
+            rlx_diags_add(d, RLX_DIAG_ERROR, s->path, 0, 0, NULL, "%s file '%s': cannot decode: %s",
+                          beds[i].what, beds[i].file ? beds[i].file : beds[i].path,
+                          why[0] ? why : "unreadable");
+    }
+}
+
+/* One line per cue: time, kind, what it does. */
+static void print_cue(const check_run *run, const rlx_timeline *t, size_t i)
+{
+    const rlx_tl_cue *tc = &t->cues[i];
+    const rlx_cue *c = tc->cue;
+    char tm[32], a[32], b[32], detail[512];
+    int64_t start_ms = (tc->start * 1000 + t->rate / 2) / t->rate;
+    detail[0] = 0;
+    const char *text = NULL;   /* free text shown after the detail, cut to fit */
+    switch (c->kind) {
+    case RLX_CUE_SAY:
+        text = c->text;
+        if (c->path)
+            snprintf(detail, sizeof detail, "[%s] ", c->file);
+        break;
+    case RLX_CUE_PLAY:
+        snprintf(detail, sizeof detail, "%s%s", c->file ? c->file : "", c->text ? "  " : "");
+        text = c->text;
+        break;
+    case RLX_CUE_SILENCE:
+        if (c->dur_max_ms > c->dur_ms)
+            snprintf(detail, sizeof detail, "%s .. %s (stretchable)",
+                     rlx_auth_fmt_dur(c->dur_ms, a, sizeof a), rlx_auth_fmt_dur(c->dur_max_ms, b, sizeof b));
+        else
+            rlx_auth_fmt_dur(c->dur_ms, detail, sizeof detail);
+        break;
+    case RLX_CUE_BREATH:
+        snprintf(detail, sizeof detail, "%g %g %g %g", c->pattern.inhale_ms / 1000.0,
+                 c->pattern.hold_in_ms / 1000.0, c->pattern.exhale_ms / 1000.0,
+                 c->pattern.hold_out_ms / 1000.0);
+        break;
+    case RLX_CUE_CHIME:
+        snprintf(detail, sizeof detail, "%s", c->file ? c->file : "");
+        break;
+    case RLX_CUE_FADE_IN:
+    case RLX_CUE_FADE_OUT:
+        rlx_auth_fmt_dur(c->dur_ms, detail, sizeof detail);
+        break;
+    case RLX_CUE_LEVEL: {
+        static const char *const bus[] = {"voice", "breath", "ambient"};
+        snprintf(detail, sizeof detail, "%s %g %s over %s", (unsigned)c->bus < 3 ? bus[c->bus] : "?",
+                 c->value, c->bus == RLX_BUS_VOICE ? "LUFS" : "dB",
+                 rlx_auth_fmt_dur(c->dur_ms > 0 ? c->dur_ms : 50, a, sizeof a));
+        break;
+    }
+    default:
+        break;
+    }
+    if (c->gain_db != 0 && (c->kind == RLX_CUE_SAY || c->kind == RLX_CUE_PLAY || c->kind == RLX_CUE_CHIME)) {
+        size_t l = strlen(detail);
+        snprintf(detail + l, sizeof detail - l, "(gain %+g dB) ", c->gain_db);
+    }
+    const char *kind = rlx_cue_kind_name(c->kind);
+    if (c->kind == RLX_CUE_BREATH_SYNC)
+        kind = "breath";
+    /* "  %11s  %-10s" is 2 + 11 + 2 + 10 = 25 columns */
+    printf("  %11s  %-*s", rlx_auth_fmt_clock(start_ms, tm, sizeof tm),
+           detail[0] || text || c->kind == RLX_CUE_BREATH_SYNC ? 10 : 0, kind);
+    if (c->kind == RLX_CUE_BREATH_SYNC)
+        fputs("sync", stdout);
+    size_t used = 25 + rlx_auth_put_fit(stdout, detail, (size_t)run->width > 40 ? run->width - 25 : 40, false);
+    if (text) {
+        size_t room = (size_t)run->width > used + 8 ? run->width - used : 8;
+        rlx_auth_put_fit(stdout, text, room, false);
+    }
+    putchar('\n');
+}
+
+/* The cues in time order (stable: cues at the same time stay as written). */
+static void print_cues(const check_run *run, const rlx_timeline *t)
+{
+    size_t *order = malloc((t->ncues ? t->ncues : 1) * sizeof *order);
+    if (!order)
+        return;
+    for (size_t i = 0; i < t->ncues; i++) {
+        size_t j = i;
+        while (j > 0 && t->cues[order[j - 1]].start > t->cues[i].start) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    for (size_t i = 0; i < t->ncues; i++)
+        print_cue(run, t, order[i]);
+    free(order);
+}
+
+static bool check_session(check_run *run, const char *path, rlx_diags *d)
+{
+    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = true};
+    rlx_session *s = NULL;
+    rlx_err err = rlx_session_parse(path, &cfg, &s, d);
+    if (err) {
+        if (d->errors == 0)
+            rlx_diags_add(d, RLX_DIAG_ERROR, path, 0, 0, NULL, "%s", rlx_strerror(err));
+        return false;
+    }
+    probe_audio(s, d);
+    int64_t *ms = NULL, natural = 0, longest = 0;
+    rlx_timeline *t = NULL;
+    if (d->errors == 0 && rlx_auth_durations(s, &ms, d) == RLX_OK &&
+        rlx_timeline_lengths(s, ms, &natural, &longest, d) == RLX_OK &&
+        rlx_timeline_build(s, ms, 0, RLX_AUTH_RATE, &t, d) == RLX_OK && longest > natural) {
+        /* stretched to the longest, later cues move: check that too */
+        rlx_timeline *tl = NULL;
+        rlx_diags dl = {0};
+        if (rlx_timeline_build(s, ms, longest, RLX_AUTH_RATE, &tl, &dl) != RLX_OK) {
+            for (size_t i = 0; i < dl.count; i++) {
+                const rlx_diag *g = &dl.items[i];
+                rlx_diags_add(d, g->severity, g->file, g->line, g->col, g->source,
+                              "at the longest length: %s", g->message);
+            }
+            if (dl.count == 0)
+                rlx_diags_add(d, RLX_DIAG_ERROR, path, 0, 0, NULL,
+                              "cannot be stretched to its longest length");
+        }
+        rlx_diags_free(&dl);
+        rlx_timeline_free(tl);
+    }
+    bool ok = d->errors == 0 && t;
+    if (!ok && d->errors == 0)
+        rlx_diags_add(d, RLX_DIAG_ERROR, path, 0, 0, NULL, "cannot lay out the session");
+    if (ok) {
+        char a[32], b[32];
+        printf("%s: ok \xE2\x80\x94 \"", path);
+        rlx_auth_put_fit(stdout, s->title ? s->title : "", 200, false);
+        putchar('"');
+        if (s->week > 0)
+            printf(" (week %d)", s->week);
+        if (d->warnings)
+            printf(", %zu warning%s", d->warnings, d->warnings == 1 ? "" : "s");
+        putchar('\n');
+        if (longest > natural)
+            printf("  length %s natural, %s longest\n", rlx_cli_fmt_time(natural, a, sizeof a),
+                   rlx_cli_fmt_time(longest, b, sizeof b));
+        else
+            printf("  length %s\n", rlx_cli_fmt_time(natural, a, sizeof a));
+        if (!run->quiet)
+            print_cues(run, t);
+    }
+    rlx_timeline_free(t);
+    free(ms);
+    rlx_session_free(s);
+    return ok;
+}
+
+static bool check_program(check_run *run, const char *path, rlx_diags *d)
+{
+    rlx_program *p = NULL;
+    rlx_err err = rlx_program_parse(path, &p, d);
+    if (err) {
+        if (d->errors == 0)
+            rlx_diags_add(d, RLX_DIAG_ERROR, path, 0, 0, NULL, "%s", rlx_strerror(err));
+        return false;
+    }
+    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = false};
+    char **ids = calloc(p->nentries ? p->nentries : 1, sizeof *ids);
+    char **titles = calloc(p->nentries ? p->nentries : 1, sizeof *titles);
+    for (size_t i = 0; ids && titles && i < p->nentries; i++) {
+        const rlx_program_entry *e = &p->entries[i];
+        if (!e->path)
+            continue;   /* the parser reported it */
+        rlx_session *s = NULL;
+        rlx_diags sd = {0};
+        int week = (int)i + 1;
+        char wk[24];
+        snprintf(wk, sizeof wk, "%d", week);
+        if (rlx_session_parse(e->path, &cfg, &s, &sd) != RLX_OK) {
+            diag_at(d, RLX_DIAG_ERROR, path, e->line, e->col,
+                    "session '%s' is invalid (relax check %s shows why)", e->file, e->path);
+        } else {
+            if (s->week == 0)
+                diag_at(d, RLX_DIAG_WARNING, path, e->line, e->col,
+                        "session '%s' sets no week; it is week %s of this program", e->file, wk);
+            else if (s->week != week) {
+                char msg[64];
+                snprintf(msg, sizeof msg, "%d but it is week %d", s->week, week);
+                diag_at(d, RLX_DIAG_WARNING, path, e->line, e->col,
+                        "session '%s' says week = %s of this program", e->file, msg);
+            }
+            for (size_t j = 0; s->id && j < i; j++)
+                if (ids[j] && !strcmp(ids[j], s->id)) {
+                    diag_at(d, RLX_DIAG_WARNING, path, e->line, e->col,
+                            "session id '%s' appears twice in the program (also week %s)", s->id,
+                            (snprintf(wk, sizeof wk, "%zu", j + 1), wk));
+                    break;
+                }
+            ids[i] = s->id ? strdup(s->id) : NULL;
+            titles[i] = s->title ? strdup(s->title) : NULL;
+        }
+        rlx_diags_free(&sd);
+        rlx_session_free(s);
+    }
+    bool ok = d->errors == 0;
+    if (ok) {
+        printf("%s: ok \xE2\x80\x94 \"", path);
+        rlx_auth_put_fit(stdout, p->title ? p->title : "", 200, false);
+        printf("\" (%zu session%s", p->nentries, p->nentries == 1 ? "" : "s");
+        if (d->warnings)
+            printf(", %zu warning%s", d->warnings, d->warnings == 1 ? "" : "s");
+        puts(")");
+        if (!run->quiet)
+            for (size_t i = 0; i < p->nentries; i++) {
+                printf("  week %-3zu %-22s ", i + 1, p->entries[i].file ? p->entries[i].file : "");
+                if (titles && titles[i])
+                    printf("\"%s\"", titles[i]);
+                putchar('\n');
+            }
+    }
+    for (size_t i = 0; i < p->nentries; i++) {
+        if (ids)
+            free(ids[i]);
+        if (titles)
+            free(titles[i]);
+    }
+    free(ids);
+    free(titles);
+    rlx_program_free(p);
+    return ok;
+}
+
+static void check_file(check_run *run, const char *path)
+{
+    rlx_diags d = {0};
+    struct stat st;
+    bool ok = false;
+    run->files++;
+    /* stat, not open: a FIFO or a device must never block or be read */
+    if (stat(path, &st) != 0)
+        rlx_diags_add(&d, RLX_DIAG_ERROR, path, 0, 0, NULL, "cannot read: %s", strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rlx_diags_add(&d, RLX_DIAG_ERROR, path, 0, 0, NULL, "is %s, not a session or program file",
+                      file_kind(st.st_mode));
+    else if (ends_with(path, ".program"))
+        ok = check_program(run, path, &d);
+    else
+        ok = check_session(run, path, &d);
+    fflush(stdout);
+    rlx_auth_fill_sources(&d);
+    rlx_cli_print_diags(stderr, &d);
+    run->valid += ok;
+    run->errors += d.errors;
+    run->warnings += d.warnings;
+    rlx_diags_free(&d);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.session and *.program directly in dir, sorted. */
+static void check_dir(check_run *run, const char *dir)
+{
+    DIR *dh = opendir(dir);
+    if (!dh) {
+        rlx_diags d = {0};
+        rlx_diags_add(&d, RLX_DIAG_ERROR, dir, 0, 0, NULL, "cannot read the folder: %s", strerror(errno));
+        rlx_cli_print_diags(stderr, &d);
+        run->files++;
+        run->errors++;
+        rlx_diags_free(&d);
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(dh))) {
+        if (e->d_name[0] == '.' || !(ends_with(e->d_name, ".session") || ends_with(e->d_name, ".program")))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **nn = realloc(names, cap * sizeof *names);
+            if (!nn)
+                break;
+            names = nn;
+        }
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = malloc(len);
+        if (!p)
+            break;
+        snprintf(p, len, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
+        names[n++] = p;
+    }
+    closedir(dh);
+    if (n == 0) {
+        rlx_diags d = {0};
+        rlx_diags_add(&d, RLX_DIAG_WARNING, dir, 0, 0, NULL, "no .session or .program files here");
+        rlx_cli_print_diags(stderr, &d);
+        run->warnings++;
+        rlx_diags_free(&d);
+    }
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        check_file(run, names[i]);
+        free(names[i]);
+    }
+    free(names);
+}
 
 int rlx_cmd_check(int argc, char **argv)
 {
-    (void)argc;
-    rlx_cli_error("'%s' is not implemented yet", argv[0]);
-    return RLX_EXIT_INTERNAL;
+    check_run run = {0};
+    int nfiles = 0;
+    bool opts = true;
+    char **files = calloc((size_t)argc + 1, sizeof *files);
+    if (!files)
+        return RLX_EXIT_INTERNAL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (opts && !strcmp(a, "--")) {
+            opts = false;
+        } else if (opts && (!strcmp(a, "-q") || !strcmp(a, "--quiet"))) {
+            run.quiet = true;
+        } else if (opts && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
+            usage(stdout);
+            free(files);
+            return RLX_EXIT_OK;
+        } else if (opts && a[0] == '-' && a[1]) {
+            rlx_cli_error("check: unknown option '%s'", a);
+            usage(stderr);
+            free(files);
+            return RLX_EXIT_USAGE;
+        } else {
+            files[nfiles++] = argv[i];
+        }
+    }
+    if (nfiles == 0) {
+        rlx_cli_error("check: name at least one session or program file, or a folder");
+        usage(stderr);
+        free(files);
+        return RLX_EXIT_USAGE;
+    }
+    /* cue lines are cut to the terminal, or to 100 columns in a pipe or file */
+    run.width = rlx_auth_term_width(STDOUT_FILENO);
+    if (run.width <= 0)
+        run.width = 100;
+    for (int i = 0; i < nfiles; i++) {
+        struct stat st;
+        /* a folder is scanned, unless its name says it is meant as a file */
+        if (stat(files[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+            !ends_with(files[i], ".session") && !ends_with(files[i], ".program"))
+            check_dir(&run, files[i]);
+        else
+            check_file(&run, files[i]);
+    }
+    size_t bad = run.files - run.valid;
+    printf("%zu file%s checked: %zu valid, %zu invalid; %zu error%s, %zu warning%s\n", run.files,
+           run.files == 1 ? "" : "s", run.valid, bad, run.errors, run.errors == 1 ? "" : "s",
+           run.warnings, run.warnings == 1 ? "" : "s");
+    free(files);
+    return bad ? RLX_EXIT_SESSION : RLX_EXIT_OK;
 }

@@ -1,9 +1,155 @@
-/* cmd_list.c - `relax list`. (placeholder until implemented) */
+/* cmd_list.c - `relax list`: the program's sessions, week by week. */
 #include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "authoring.h"
+#include "session/captions_vtt.h"
+
+static void usage(FILE *f)
+{
+    fputs("Usage: relax list\n"
+          "Shows the program (" "$RELAX_PROGRAM, else sessions/ten-weeks.program): each week's\n"
+          "session id, title, natural length and summary.\n",
+          f);
+}
+
+typedef struct {
+    char *id, *title, *summary;
+    char length[24];
+} row;
+
+static void fill_row(row *r, const rlx_program_entry *e)
+{
+    strcpy(r->length, "?");
+    rlx_session *s = NULL;
+    rlx_diags d = {0};
+    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = true};
+    if (!e->path || rlx_session_parse(e->path, &cfg, &s, &d) != RLX_OK) {
+        const char *base = strrchr(e->file ? e->file : "?", '/');
+        r->id = strdup(base ? base + 1 : e->file ? e->file : "?");
+        char *dot = r->id ? strrchr(r->id, '.') : NULL;
+        if (dot)
+            *dot = 0;
+        r->title = strdup("(invalid: see relax check)");
+        rlx_diags_free(&d);
+        return;
+    }
+    r->id = strdup(s->id ? s->id : "");
+    r->title = strdup(s->title ? s->title : "");
+    r->summary = s->summary ? strdup(s->summary) : NULL;
+    int64_t *ms = NULL, natural, longest;
+    if (rlx_auth_durations(s, &ms, &d) == RLX_OK &&
+        rlx_timeline_lengths(s, ms, &natural, &longest, &d) == RLX_OK)
+        rlx_cli_fmt_time(natural, r->length, sizeof r->length);
+    free(ms);
+    rlx_diags_free(&d);
+    rlx_session_free(s);
+}
 
 int rlx_cmd_list(int argc, char **argv)
 {
-    (void)argc;
-    rlx_cli_error("'%s' is not implemented yet", argv[0]);
-    return RLX_EXIT_INTERNAL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return RLX_EXIT_OK;
+        }
+        rlx_cli_error("list: unexpected argument '%s'", argv[i]);
+        usage(stderr);
+        return RLX_EXIT_USAGE;
+    }
+    const char *path = rlx_cli_program_path();
+    rlx_program *p = NULL;
+    rlx_diags d = {0};
+    rlx_err err = rlx_program_parse(path, &p, &d);
+    rlx_cli_print_diags(stderr, &d);
+    rlx_diags_free(&d);
+    if (err) {
+        if (err == RLX_ERR_IO || err == RLX_ERR_NOT_FOUND)
+            rlx_cli_error("cannot read the program '%s'", path);
+        return rlx_cli_exit_code(err);
+    }
+    row *rows = calloc(p->nentries ? p->nentries : 1, sizeof *rows);
+    if (!rows) {
+        rlx_program_free(p);
+        return RLX_EXIT_INTERNAL;
+    }
+    size_t wid = 2, wtitle = 5;
+    for (size_t i = 0; i < p->nentries; i++) {
+        fill_row(&rows[i], &p->entries[i]);
+        size_t a = rlx_auth_width(rows[i].id), b = rlx_auth_width(rows[i].title);
+        wid = a > wid ? a : wid;
+        wtitle = b > wtitle ? b : wtitle;
+    }
+    int term = rlx_auth_term_width(STDOUT_FILENO);
+    bool tty = term > 0;
+    if (tty && wtitle > 40)
+        wtitle = 40;
+    if (p->title) {
+        rlx_auth_put_fit(stdout, p->title, tty ? (size_t)term : 500, false);
+        printf(" (%zu week%s)\n\n", p->nentries, p->nentries == 1 ? "" : "s");
+    }
+    /* week  id  title  length  summary */
+    size_t summary_col = 4 + 2 + wid + 2 + wtitle + 2 + 6 + 2;
+    size_t room = tty && (size_t)term > summary_col + 12 ? (size_t)term - summary_col : 0;
+    if (tty)
+        fputs("\033[1m", stdout);
+    printf("%-4s  ", "week");
+    rlx_auth_put_fit(stdout, "id", wid, true);
+    fputs("  ", stdout);
+    rlx_auth_put_fit(stdout, "title", wtitle, true);
+    printf("  %6s  summary", "length");
+    if (tty)
+        fputs("\033[0m", stdout);
+    putchar('\n');
+    for (size_t i = 0; i < p->nentries; i++) {
+        row *r = &rows[i];
+        printf("%4zu  ", i + 1);
+        rlx_auth_put_fit(stdout, r->id, wid, true);
+        fputs("  ", stdout);
+        rlx_auth_put_fit(stdout, r->title, wtitle, true);
+        printf("  %6s  ", r->length);
+        const char *sum = r->summary ? r->summary : "";
+        if (!tty || room == 0) {
+            rlx_auth_put_fit(stdout, sum, tty ? 12 : strlen(sum) + 1, false);
+            putchar('\n');
+            continue;
+        }
+        /* on a terminal the summary wraps in its own column, at most 3 lines */
+        size_t n = strlen(sum);
+        size_t *st = malloc((n + 1) * sizeof *st), *ln = malloc((n + 1) * sizeof *ln);
+        size_t lines = st && ln ? rlx_wrap_text(sum, room, st, ln, n + 1) : 0;
+        for (size_t l = 0; l < lines && l < 3; l++) {
+            if (l > 0)
+                printf("%*s", (int)summary_col, "");
+            char *piece = strndup(sum + st[l], ln[l]);
+            if (l == 2 && lines > 3) {   /* more than fits: cut with an ellipsis */
+                char *more = malloc(ln[l] + 8);
+                if (more && piece) {
+                    snprintf(more, ln[l] + 8, "%s \xE2\x80\xA6", piece);
+                    free(piece);
+                    piece = more;
+                } else {
+                    free(more);
+                }
+            }
+            rlx_auth_put_fit(stdout, piece ? piece : "", room, false);
+            free(piece);
+            putchar('\n');
+        }
+        if (lines == 0)
+            putchar('\n');
+        free(st);
+        free(ln);
+    }
+    for (size_t i = 0; i < p->nentries; i++) {
+        free(rows[i].id);
+        free(rows[i].title);
+        free(rows[i].summary);
+    }
+    free(rows);
+    rlx_program_free(p);
+    return RLX_EXIT_OK;
 }

@@ -1,9 +1,279 @@
-/* cmd_render.c - `relax render`. (placeholder until implemented) */
+/* cmd_render.c - `relax render SESSION -o OUT [--length D] [--rate HZ] [--from T] [--to T]`.
+ * Everything that can fail before audio exists (arguments, session, audio
+ * files, TTS, length) is checked before the output file is created. stdout
+ * stays clean; messages and the progress bar go to stderr. */
 #include "cli.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <stdbool.h>
+
+#include "audio/render.h"
+#include "sink/sink.h"
+
+#define PUMP_FRAMES 4096
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    g_stop = sig;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: relax render SESSION -o OUT [--length D] [--rate HZ] [--from T] [--to T]\n"
+                    "  OUT ends in .wav (24-bit PCM), .flac (24-bit) or .ogg (Vorbis)\n");
+}
+
+typedef struct {
+    bool tty;
+    bool shown;
+} prep_ui;
+
+static void on_prepare(void *user, size_t done, size_t total, const char *what)
+{
+    prep_ui *ui = user;
+    if (!ui->tty || total == 0)
+        return;
+    (void)what;
+    fprintf(stderr, "\rpreparing audio %zu/%zu", done, total);
+    ui->shown = true;
+    if (done == total)
+        fputs("\r\033[K", stderr);
+    fflush(stderr);
+}
+
+static void progress(int64_t done, int64_t total, int rate)
+{
+    char a[32], b[32];
+    int pct = total > 0 ? (int)(done * 100 / total) : 100;
+    int bar = pct * 30 / 100;
+    fprintf(stderr, "\rrendering [%.*s%*s] %3d%%  %s / %s", bar,
+            "##############################", 30 - bar, "", pct,
+            rlx_cli_fmt_time(done * 1000 / rate, a, sizeof a),
+            rlx_cli_fmt_time(total * 1000 / rate, b, sizeof b));
+    fflush(stderr);
+}
+
+static bool parse_rate(const char *s, int *rate)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < 8000 || v > 192000)
+        return false;
+    *rate = (int)v;
+    return true;
+}
+
+/* 5 ms ramps at the edges of an excerpt (the renderer ramps the session's own ends). */
+static void edge_ramp(float *buf, size_t n, int64_t first, int64_t from, int64_t to, int64_t R)
+{
+    for (size_t j = 0; j < n; j++) {
+        int64_t k = first + (int64_t)j;
+        double g = 1.0;
+        if (k - from < R)
+            g = (double)(k - from) / (double)R;
+        if (to - 1 - k < R) {
+            double h = (double)(to - 1 - k) / (double)R;
+            g = h < g ? h : g;
+        }
+        if (g < 1.0) {
+            buf[2 * j] = (float)(buf[2 * j] * g);
+            buf[2 * j + 1] = (float)(buf[2 * j + 1] * g);
+        }
+    }
+}
 
 int rlx_cmd_render(int argc, char **argv)
 {
-    (void)argc;
-    rlx_cli_error("'%s' is not implemented yet", argv[0]);
-    return RLX_EXIT_INTERNAL;
+    const char *session_arg = NULL, *out_path = NULL;
+    const char *length_arg = NULL, *from_arg = NULL, *to_arg = NULL;
+    int rate = 48000;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_val = i + 1 < argc;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage();
+            return RLX_EXIT_OK;
+        } else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && has_val) {
+            out_path = argv[++i];
+        } else if (!strcmp(a, "--length") && has_val) {
+            length_arg = argv[++i];
+        } else if (!strcmp(a, "--rate") && has_val) {
+            if (!parse_rate(argv[++i], &rate)) {
+                rlx_cli_error("--rate: '%s' is not a rate from 8000 to 192000 Hz", argv[i]);
+                return RLX_EXIT_USAGE;
+            }
+        } else if (!strcmp(a, "--from") && has_val) {
+            from_arg = argv[++i];
+        } else if (!strcmp(a, "--to") && has_val) {
+            to_arg = argv[++i];
+        } else if (a[0] == '-' && a[1]) {
+            rlx_cli_error("render: unknown option or missing value: '%s'", a);
+            usage();
+            return RLX_EXIT_USAGE;
+        } else if (!session_arg) {
+            session_arg = a;
+        } else {
+            rlx_cli_error("render: unexpected argument '%s'", a);
+            usage();
+            return RLX_EXIT_USAGE;
+        }
+    }
+    if (!session_arg || !out_path) {
+        rlx_cli_error("render: %s", !session_arg ? "missing SESSION" : "missing -o OUT");
+        usage();
+        return RLX_EXIT_USAGE;
+    }
+    int64_t length_ms = 0, from_ms = 0, to_ms = -1;
+    if (length_arg && (!rlx_parse_duration_ms(length_arg, &length_ms) || length_ms <= 0)) {
+        rlx_cli_error("--length: '%s' is not a duration (e.g. 20 min, 1:30:00)", length_arg);
+        return RLX_EXIT_USAGE;
+    }
+    if (from_arg && !rlx_parse_duration_ms(from_arg, &from_ms)) {
+        rlx_cli_error("--from: '%s' is not a time (e.g. 1:30, 90 s)", from_arg);
+        return RLX_EXIT_USAGE;
+    }
+    if (to_arg && !rlx_parse_duration_ms(to_arg, &to_ms)) {
+        rlx_cli_error("--to: '%s' is not a time (e.g. 2:00, 120 s)", to_arg);
+        return RLX_EXIT_USAGE;
+    }
+    if (to_arg && to_ms <= from_ms) {
+        rlx_cli_error("--to must be after --from");
+        return RLX_EXIT_USAGE;
+    }
+    /* the extension is checked before any slow preparation */
+    const char *dot = strrchr(out_path, '.');
+    const char *slash = strrchr(out_path, '/');
+    if (!dot || (slash && dot < slash) ||
+        (strcasecmp(dot, ".wav") && strcasecmp(dot, ".flac") && strcasecmp(dot, ".ogg"))) {
+        rlx_cli_error("%s: unknown output format (use .wav, .flac or .ogg)", out_path);
+        return RLX_EXIT_USAGE;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    rlx_diags diags = {0};
+    rlx_session *s = NULL;
+    rlx_err err = rlx_cli_load_session(session_arg, &s, &diags);
+    rlx_cli_print_diags(stderr, &diags);
+    rlx_diags_free(&diags);
+    if (err != RLX_OK)
+        return rlx_cli_exit_code(err);
+
+    prep_ui ui = {.tty = rlx_cli_is_tty(2)};
+    rlx_render_config cfg = rlx_render_config_init();
+    cfg.rate = rate;
+    cfg.length_ms = length_ms;
+    cfg.on_prepare = on_prepare;
+    cfg.user = &ui;
+    rlx_renderer *r = NULL;
+    err = rlx_renderer_open(&cfg, s, &r, &diags);
+    if (ui.shown)
+        fputs("\r\033[K", stderr);
+    rlx_cli_print_diags(stderr, &diags);
+    rlx_diags_free(&diags);
+    int code = RLX_EXIT_OK;
+    if (err != RLX_OK) {
+        code = rlx_cli_exit_code(err);
+        goto done;
+    }
+    if (g_stop) {
+        code = RLX_EXIT_INTERRUPTED;
+        goto done;
+    }
+    int64_t length = rlx_renderer_length(r);
+    int64_t from = rlx_ms_to_frames(from_ms, rate);
+    int64_t to = to_ms < 0 ? length : rlx_ms_to_frames(to_ms, rate);
+    if (to > length)
+        to = length;
+    if (from >= length) {
+        char a[32], b[32];
+        rlx_cli_error("--from %s is past the end of the session (%s)",
+                      rlx_cli_fmt_time(from_ms, a, sizeof a),
+                      rlx_cli_fmt_time(length * 1000 / rate, b, sizeof b));
+        code = RLX_EXIT_USAGE;
+        goto done;
+    }
+    if (from > 0 && (err = rlx_renderer_seek(r, from)) != RLX_OK) {
+        rlx_cli_error("cannot read prepared audio: %s", rlx_strerror(err));
+        code = rlx_cli_exit_code(err);
+        goto done;
+    }
+
+    char why[1024];
+    rlx_sink *sink = NULL;
+    err = rlx_sink_file_open(out_path, rate, &sink, why, sizeof why);
+    if (err != RLX_OK) {
+        rlx_cli_error("%s", why);
+        code = rlx_cli_exit_code(err);
+        goto done;
+    }
+    static float buf[PUMP_FRAMES * 2];
+    bool tty = rlx_cli_is_tty(2);
+    bool excerpt = from > 0 || to < length;
+    int64_t R = rlx_ms_to_frames(5, rate);
+    int64_t pos = from, last_shown = -1;
+    while (pos < to && !g_stop) {
+        size_t want = (size_t)(to - pos < PUMP_FRAMES ? to - pos : PUMP_FRAMES), got = 0;
+        err = rlx_renderer_read(r, buf, want, &got);
+        if (err != RLX_OK) {
+            rlx_cli_error("rendering stopped: a prepared audio file became unreadable (%s)",
+                          rlx_strerror(err));
+            break;
+        }
+        if (got == 0)
+            break;
+        if (excerpt)
+            edge_ramp(buf, got, pos, from, to, R);
+        err = sink->ops->write(sink, buf, got);
+        if (err != RLX_OK)
+            break;
+        pos += (int64_t)got;
+        if (tty && (pos - last_shown >= rate || pos == to)) {
+            progress(pos - from, to - from, rate);
+            last_shown = pos;
+        }
+    }
+    if (tty && last_shown >= 0)
+        fputs("\r\033[K", stderr);
+    if (g_stop) {
+        sink->ops->close(sink, false);
+        rlx_cli_error("interrupted; %s was not written", out_path);
+        code = RLX_EXIT_INTERRUPTED;
+        goto done;
+    }
+    if (err != RLX_OK) {
+        bool write_err = err == RLX_ERR_DISK_FULL || err == RLX_ERR_OUTPUT;
+        sink->ops->close(sink, false);
+        if (write_err)
+            rlx_cli_error("cannot write %s: %s", out_path,
+                          err == RLX_ERR_DISK_FULL ? "no space left on the device" : "write failed");
+        code = rlx_cli_exit_code(err);
+        goto done;
+    }
+    err = sink->ops->close(sink, true);
+    if (err != RLX_OK) {
+        rlx_cli_error("cannot write %s: %s", out_path,
+                      err == RLX_ERR_DISK_FULL ? "no space left on the device" : "write failed");
+        code = rlx_cli_exit_code(err);
+        goto done;
+    }
+    char t[32];
+    fprintf(stderr, "wrote %s (%s, %d Hz)\n", out_path,
+            rlx_cli_fmt_time((to - from) * 1000 / rate, t, sizeof t), rate);
+done:
+    rlx_renderer_close(r);
+    rlx_session_free(s);
+    return code;
 }

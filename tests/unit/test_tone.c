@@ -318,8 +318,44 @@ static void block_size_independent(void **state)
 static double now_s(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);   /* CPU time: robust on a busy machine */
     return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void other_rate_and_no_breaths(void **state)
+{
+    (void)state;
+    /* 44.1 kHz, hold in from 1 s to 3 s: the top pitch there */
+    rlx_tl_breath b[] = {{0, pat(1000, 2000, 1000, 1000), 0.0}};
+    rlx_timeline tl = tl_of(b, 1, 5 * 44100);
+    tl.rate = 44100;
+    rlx_tone t;
+    rlx_tone_config c = {220.0, 12.0, 44100};
+    rlx_tone_init(&t, &c);
+    size_t n = 5 * 44100;
+    float *y = malloc(n * sizeof *y);
+    rlx_tone_render(&t, &tl, y, n);
+    /* the estimator assumes RATE: scale */
+    freq_track tr = track(y, n);
+    double k = 44100.0 / RATE;
+    assert_true(fabs(mean_freq(&tr, 1.2 * k, 2.8 * k) * k / 440.0 - 1) < 1e-4);
+    assert_true(fabs(mean_freq(&tr, 4.1 * k, 4.9 * k) * k / 220.0 - 1) < 1e-4);
+    track_free(&tr);
+
+    /* a timeline without breaths: a steady tone at the pitch, 35 % level */
+    rlx_timeline none = tl_of(NULL, 0, RATE);
+    rlx_tone_config c2 = config();
+    rlx_tone_init(&t, &c2);
+    rlx_tone_render(&t, &none, y, RATE);
+    tr = track(y, RATE);
+    assert_true(fabs(mean_freq(&tr, 0.1, 0.9) / PITCH - 1) < 1e-4);
+    float pk = 0;
+    for (size_t i = 0; i < RATE; i++)
+        pk = fmaxf(pk, fabsf(y[i]));
+    assert_true(fabsf(pk - 0.35f) < 0.002f);
+    assert_true(y[0] == 0.0f);   /* starts at phase 0: no click */
+    track_free(&tr);
+    free(y);
 }
 
 static void micro_benchmark(void **state)
@@ -359,6 +395,7 @@ int main(void)
         cmocka_unit_test(no_discontinuity_across_change_and_sync),
         cmocka_unit_test(seek_equals_linear_render),
         cmocka_unit_test(block_size_independent),
+        cmocka_unit_test(other_rate_and_no_breaths),
         cmocka_unit_test(micro_benchmark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

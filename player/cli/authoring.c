@@ -1,0 +1,211 @@
+/* authoring.c - shared helpers of check, list, timeline and captions. */
+#include "authoring.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audio/render.h"
+#include "cli.h"
+
+rlx_err rlx_auth_durations(const rlx_session *s, int64_t **out_ms, rlx_diags *d)
+{
+    *out_ms = NULL;
+    size_t speak = 0;
+    for (size_t i = 0; i < s->ncues; i++)
+        speak += s->cues[i].kind == RLX_CUE_SAY && !s->cues[i].path;
+    rlx_cache *cache = NULL;
+    rlx_err err = rlx_cache_open(NULL, &cache);
+    if (err) {
+        rlx_diags_add(d, RLX_DIAG_ERROR, s->path, 0, 0, NULL,
+                      "cannot open the cache to measure the voice: %s", rlx_strerror(err));
+        return err;
+    }
+    bool show = speak > 0 && rlx_cli_is_tty(STDERR_FILENO);
+    if (show) {
+        fprintf(stderr, "speaking %zu line%s\xE2\x80\xA6", speak, speak == 1 ? "" : "s");
+        fflush(stderr);
+    }
+    err = rlx_voice_durations(s, cache, RLX_AUTH_RATE, out_ms, d);
+    if (show)
+        fputs("\r\033[K", stderr);
+    rlx_cache_close(cache);
+    return err;
+}
+
+rlx_err rlx_auth_load_timeline(const char *arg, int64_t length_ms, rlx_session **s,
+                               rlx_timeline **t, rlx_diags *d)
+{
+    *s = NULL;
+    *t = NULL;
+    rlx_session *ses = NULL;
+    rlx_err err = rlx_cli_load_session(arg, &ses, d);
+    if (err)
+        return err;
+    int64_t *ms = NULL;
+    err = rlx_auth_durations(ses, &ms, d);
+    if (!err)
+        err = rlx_timeline_build(ses, ms, length_ms, RLX_AUTH_RATE, t, d);
+    free(ms);
+    if (err) {
+        rlx_timeline_free(*t);
+        *t = NULL;
+        rlx_session_free(ses);
+        return err;
+    }
+    *s = ses;
+    return RLX_OK;
+}
+
+const char *rlx_auth_fmt_dur(int64_t ms, char *buf, size_t len)
+{
+    if (ms >= 60000 && ms % 60000 == 0)
+        snprintf(buf, len, "%" PRId64 " min", ms / 60000);
+    else if (ms % 1000 == 0)
+        snprintf(buf, len, "%" PRId64 " s", ms / 1000);
+    else if (ms >= 1000)
+        snprintf(buf, len, "%g s", (double)ms / 1000.0);
+    else
+        snprintf(buf, len, "%" PRId64 " ms", ms);
+    return buf;
+}
+
+const char *rlx_auth_fmt_clock(int64_t ms, char *buf, size_t len)
+{
+    if (ms < 0)
+        ms = 0;
+    int64_t s = ms / 1000;
+    if (s >= 3600)
+        snprintf(buf, len, "%" PRId64 ":%02" PRId64 ":%02" PRId64 ".%03" PRId64, s / 3600,
+                 s / 60 % 60, s % 60, ms % 1000);
+    else
+        snprintf(buf, len, "%" PRId64 ":%02" PRId64 ".%03" PRId64, s / 60, s % 60, ms % 1000);
+    return buf;
+}
+
+int rlx_auth_term_width(int fd)
+{
+    if (!rlx_cli_is_tty(fd))
+        return 0;
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    const char *c = getenv("COLUMNS");
+    int n = c ? atoi(c) : 0;
+    return n > 0 ? n : 80;
+}
+
+size_t rlx_auth_width(const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+size_t rlx_auth_put_fit(FILE *f, const char *s, size_t width, bool pad)
+{
+    if (!s)
+        s = "";
+    size_t total = rlx_auth_width(s), shown = total > width ? (width ? width - 1 : 0) : total;
+    size_t cp = 0;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c & 0xC0) != 0x80) {
+            if (cp == shown)
+                break;
+            cp++;
+        }
+        fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
+    }
+    if (total > width && width > 0) {
+        fputs("\xE2\x80\xA6", f);
+        cp++;
+    }
+    for (; pad && cp < width; cp++)
+        fputc(' ', f);
+    return cp;
+}
+
+char *rlx_auth_source_line(const char *path, int line)
+{
+    if (!path || line < 1)
+        return NULL;
+    /* never block on a FIFO or read a device: regular files only */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    FILE *f = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "r"))) {
+        close(fd);
+        return NULL;
+    }
+    enum { MAXLEN = 200 };
+    char *out = malloc(MAXLEN + 4);
+    size_t n = 0;
+    int cur = 1, c;
+    long budget = 1 << 20;   /* give up after 1 MB */
+    while (out && cur <= line && (c = fgetc(f)) != EOF && budget-- > 0) {
+        if (c == '\n') {
+            cur++;
+            continue;
+        }
+        if (cur != line || n >= MAXLEN)
+            continue;
+        if (c == '\r')
+            continue;
+        out[n++] = c == '\t' ? '\t' : (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
+    }
+    fclose(f);
+    if (out && cur < line) {   /* the file has fewer lines */
+        free(out);
+        return NULL;
+    }
+    if (out)
+        out[n] = 0;
+    return out;
+}
+
+int rlx_auth_write_output(const char *out, rlx_err (*fn)(FILE *f, void *ctx), void *ctx)
+{
+    if (!strcmp(out, "-")) {
+        rlx_err err = fn(stdout, ctx);
+        if (err)
+            rlx_cli_error("cannot write to standard output: %s", rlx_strerror(err));
+        return err ? rlx_cli_exit_code(err) : RLX_EXIT_OK;
+    }
+    FILE *f = fopen(out, "w");
+    if (!f) {
+        rlx_cli_error("cannot write '%s': %s", out, strerror(errno));
+        return RLX_EXIT_OUTPUT;
+    }
+    errno = 0;
+    rlx_err err = fn(f, ctx);
+    int saved = errno;
+    if (fclose(f) != 0 && !err) {
+        err = RLX_ERR_OUTPUT;
+        saved = errno;
+    }
+    if (err) {
+        rlx_cli_error("cannot write '%s': %s", out,
+                      err == RLX_ERR_OUTPUT && saved ? strerror(saved) : rlx_strerror(err));
+        unlink(out);
+        return rlx_cli_exit_code(err);
+    }
+    return RLX_EXIT_OK;
+}
+
+void rlx_auth_fill_sources(rlx_diags *d)
+{
+    for (size_t i = 0; i < d->count; i++) {
+        rlx_diag *g = &d->items[i];
+        if (!g->source && g->file && g->line > 0)
+            g->source = rlx_auth_source_line(g->file, g->line);
+    }
+}

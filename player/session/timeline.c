@@ -1,0 +1,551 @@
+/* timeline.c - a parsed session resolved to frames.
+ *
+ * Times are first resolved in milliseconds. A relative cue starts at the end
+ * of the previous voice cue or silence (its "anchor") plus its offset. An
+ * absolute cue starts at its written time plus the stretch of every silence
+ * written before it whose natural start lies before that time. Stretching
+ * therefore only moves cues, never reorders them. The natural pass (every
+ * silence at its minimum) also decides which silences can lengthen the
+ * session: those whose stretch reaches the `end` cue. */
+#include "session/timeline.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session/lex.h"
+
+#define NO_ANCHOR ((size_t)-1)
+
+typedef struct {
+    const rlx_session *s;
+    const int64_t *voice_ms;
+    size_t n;
+    int64_t *nat_start;   /* natural pass: start of each cue */
+    int64_t *start, *end; /* current pass */
+    size_t *anchor;       /* relative cues: the cue they count from */
+    size_t end_cue;
+} resolver;
+
+static int64_t clamp_ms(int64_t v)
+{
+    if (v < 0)
+        return 0;
+    if (v > 4 * RLX_LEX_MAX_MS)
+        return 4 * RLX_LEX_MAX_MS;
+    return v;
+}
+
+static int64_t cue_duration(const resolver *R, size_t i, const int64_t *stretch)
+{
+    const rlx_cue *c = &R->s->cues[i];
+    switch (c->kind) {
+    case RLX_CUE_SAY:
+    case RLX_CUE_PLAY:
+        return R->voice_ms ? clamp_ms(R->voice_ms[i]) : 0;
+    case RLX_CUE_SILENCE:
+        return clamp_ms(c->dur_ms) + (stretch ? stretch[i] : 0);
+    case RLX_CUE_FADE_IN:
+    case RLX_CUE_FADE_OUT:
+        return clamp_ms(c->dur_ms);
+    case RLX_CUE_LEVEL:
+        return clamp_ms(c->dur_ms ? c->dur_ms : 50);
+    default:
+        return 0;
+    }
+}
+
+/* ---- a min-heap of silences by natural start ---------------------------- */
+
+typedef struct {
+    int64_t key, val;
+} heap_item;
+
+static void heap_push(heap_item *h, size_t *n, heap_item it)
+{
+    size_t k = (*n)++;
+    h[k] = it;
+    while (k > 0) {
+        size_t p = (k - 1) / 2;
+        if (h[p].key <= h[k].key)
+            break;
+        heap_item t = h[p];
+        h[p] = h[k];
+        h[k] = t;
+        k = p;
+    }
+}
+
+static heap_item heap_pop(heap_item *h, size_t *n)
+{
+    heap_item top = h[0];
+    h[0] = h[--(*n)];
+    size_t k = 0;
+    for (;;) {
+        size_t l = 2 * k + 1, r = l + 1, m = k;
+        if (l < *n && h[l].key < h[m].key)
+            m = l;
+        if (r < *n && h[r].key < h[m].key)
+            m = r;
+        if (m == k)
+            break;
+        heap_item t = h[m];
+        h[m] = h[k];
+        h[k] = t;
+        k = m;
+    }
+    return top;
+}
+
+/* One pass: fills R->start/end (ms). stretch == NULL is the natural pass,
+ * which also records natural starts and anchors. */
+static bool resolve(resolver *R, const int64_t *stretch)
+{
+    const rlx_session *s = R->s;
+    heap_item *heap = NULL;
+    size_t hn = 0;
+    if (stretch) {
+        heap = malloc((R->n ? R->n : 1) * sizeof *heap);
+        if (!heap)
+            return false;
+    }
+    int64_t anchor_end = 0, shift = 0;
+    size_t anchor = NO_ANCHOR;
+    for (size_t i = 0; i < R->n; i++) {
+        const rlx_cue *c = &s->cues[i];
+        int64_t st;
+        if (c->relative) {
+            st = anchor_end + clamp_ms(c->time_ms);
+            if (!stretch)
+                R->anchor[i] = anchor;
+        } else {
+            int64_t t = clamp_ms(c->time_ms);
+            while (stretch && hn && heap[0].key < t)
+                shift += heap_pop(heap, &hn).val;
+            st = t + shift;
+        }
+        int64_t en = st + cue_duration(R, i, stretch);
+        R->start[i] = st;
+        R->end[i] = en;
+        if (!stretch)
+            R->nat_start[i] = st;
+        if (c->kind == RLX_CUE_SILENCE && stretch && stretch[i] > 0)
+            heap_push(heap, &hn, (heap_item){R->nat_start[i], stretch[i]});
+        if (rlx_cue_is_voice(c) || c->kind == RLX_CUE_SILENCE) {
+            anchor_end = en;
+            anchor = i;
+        }
+    }
+    free(heap);
+    return true;
+}
+
+/* Marks the silences whose stretch moves the end cue. */
+static void mark_contributors(const resolver *R, bool *mark)
+{
+    const rlx_session *s = R->s;
+    memset(mark, 0, R->n * sizeof *mark);
+    if (R->end_cue == NO_ANCHOR)
+        return;
+    size_t cur = R->end_cue;
+    while (cur != NO_ANCHOR && s->cues[cur].relative) {
+        size_t a = R->anchor[cur];
+        if (a != NO_ANCHOR && s->cues[a].kind == RLX_CUE_SILENCE)
+            mark[a] = true;
+        cur = a;
+    }
+    if (cur == NO_ANCHOR)
+        return;
+    int64_t t = clamp_ms(s->cues[cur].time_ms);
+    for (size_t j = 0; j < cur; j++)
+        if (s->cues[j].kind == RLX_CUE_SILENCE && R->nat_start[j] < t)
+            mark[j] = true;
+}
+
+static void cue_error(rlx_diags *d, const rlx_cue *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void cue_error(rlx_diags *d, const rlx_cue *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rlx_diags_vadd(d, RLX_DIAG_ERROR, c->src_file, c->line, c->col, NULL, fmt, ap);
+    va_end(ap);
+}
+
+typedef struct {
+    int64_t start, end;
+    size_t idx;
+} span;
+
+static int cmp_span(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Overlapping voices or silences, cues after the end. Returns false if any. */
+static bool check(const resolver *R, rlx_diags *d)
+{
+    const rlx_session *s = R->s;
+    size_t errors = d->errors;
+    char a[32], b[32], c2[32];
+    if (R->end_cue == NO_ANCHOR) {
+        rlx_diags_add(d, RLX_DIAG_ERROR, s->path, 0, 0, NULL, "the timeline has no 'end'");
+        return false;
+    }
+    int64_t end = R->start[R->end_cue];
+    if (end > RLX_LEX_MAX_MS) {
+        cue_error(d, &s->cues[R->end_cue], "'end' at %s: sessions last at most 24 hours",
+                  rlx_fmt_ms(end, a, sizeof a));
+        return false;
+    }
+    span *sp = malloc((R->n ? R->n : 1) * sizeof *sp);
+    if (!sp)
+        return false;
+    size_t ns = 0;
+    for (size_t i = 0; i < R->n; i++) {
+        const rlx_cue *c = &s->cues[i];
+        if (i == R->end_cue)
+            continue;
+        if (R->start[i] > end) {
+            cue_error(d, c, "'%s' starts at %s, after 'end' at %s", rlx_cue_kind_name(c->kind),
+                      rlx_fmt_ms(R->start[i], a, sizeof a), rlx_fmt_ms(end, b, sizeof b));
+            continue;
+        }
+        if ((rlx_cue_is_voice(c) || c->kind == RLX_CUE_SILENCE) && R->end[i] > end) {
+            cue_error(d, c, "'%s' runs until %s, past 'end' at %s", rlx_cue_kind_name(c->kind),
+                      rlx_fmt_ms(R->end[i], a, sizeof a), rlx_fmt_ms(end, b, sizeof b));
+            continue;
+        }
+        if ((rlx_cue_is_voice(c) || c->kind == RLX_CUE_SILENCE) && R->end[i] > R->start[i])
+            sp[ns++] = (span){R->start[i], R->end[i], i};
+    }
+    qsort(sp, ns, sizeof *sp, cmp_span);
+    size_t prev = NO_ANCHOR;
+    for (size_t k = 0; k < ns; k++) {
+        if (prev != NO_ANCHOR && sp[k].start < sp[prev].end) {
+            const rlx_cue *c = &s->cues[sp[k].idx], *p = &s->cues[sp[prev].idx];
+            bool cv = rlx_cue_is_voice(c), pv = rlx_cue_is_voice(p);
+            if (cv && pv)
+                cue_error(d, c, "'%s' starts at %s while the previous voice cue runs until %s",
+                          rlx_cue_kind_name(c->kind), rlx_fmt_ms(sp[k].start, a, sizeof a),
+                          rlx_fmt_ms(sp[prev].end, b, sizeof b));
+            else if (cv)
+                cue_error(d, c, "'%s' starts at %s during the silence from %s to %s (line %d)",
+                          rlx_cue_kind_name(c->kind), rlx_fmt_ms(sp[k].start, a, sizeof a),
+                          rlx_fmt_ms(sp[prev].start, c2, sizeof c2), rlx_fmt_ms(sp[prev].end, b, sizeof b),
+                          p->line);
+            else
+                cue_error(d, c, "silence starts at %s while the previous %s cue runs until %s (line %d)",
+                          rlx_fmt_ms(sp[k].start, a, sizeof a), pv ? "voice" : "silence",
+                          rlx_fmt_ms(sp[prev].end, b, sizeof b), p->line);
+        }
+        if (prev == NO_ANCHOR || sp[k].end > sp[prev].end)
+            prev = k;
+    }
+    free(sp);
+    return d->errors == errors;
+}
+
+static void resolver_free(resolver *R)
+{
+    free(R->nat_start);
+    free(R->start);
+    free(R->end);
+    free(R->anchor);
+}
+
+static rlx_err resolver_init(resolver *R, const rlx_session *s, const int64_t *voice_ms)
+{
+    memset(R, 0, sizeof *R);
+    R->s = s;
+    R->voice_ms = voice_ms;
+    R->n = s->ncues;
+    size_t n = R->n ? R->n : 1;
+    R->nat_start = malloc(n * sizeof(int64_t));
+    R->start = malloc(n * sizeof(int64_t));
+    R->end = malloc(n * sizeof(int64_t));
+    R->anchor = malloc(n * sizeof(size_t));
+    if (!R->nat_start || !R->start || !R->end || !R->anchor) {
+        resolver_free(R);
+        return RLX_ERR_NOMEM;
+    }
+    R->end_cue = NO_ANCHOR;
+    for (size_t i = 0; i < R->n; i++)
+        if (s->cues[i].kind == RLX_CUE_END) {
+            R->end_cue = i;
+            break;
+        }
+    return RLX_OK;
+}
+
+/* Natural pass, checks and the lengths. */
+static rlx_err natural(resolver *R, bool *mark, int64_t *natural_ms, int64_t *longest_ms, rlx_diags *d)
+{
+    if (!resolve(R, NULL))
+        return RLX_ERR_NOMEM;
+    if (!check(R, d))
+        return RLX_ERR_SESSION;
+    mark_contributors(R, mark);
+    int64_t nat = R->start[R->end_cue], longest = nat;
+    for (size_t i = 0; i < R->n; i++)
+        if (mark[i])
+            longest += clamp_ms(R->s->cues[i].dur_max_ms) - clamp_ms(R->s->cues[i].dur_ms) > 0
+                           ? clamp_ms(R->s->cues[i].dur_max_ms) - clamp_ms(R->s->cues[i].dur_ms)
+                           : 0;
+    if (longest > RLX_LEX_MAX_MS)
+        longest = RLX_LEX_MAX_MS > nat ? RLX_LEX_MAX_MS : nat;
+    *natural_ms = nat;
+    *longest_ms = longest;
+    return RLX_OK;
+}
+
+rlx_err rlx_timeline_lengths(const rlx_session *s, const int64_t *voice_ms, int64_t *natural_ms,
+                             int64_t *longest_ms, rlx_diags *diags)
+{
+    resolver R;
+    rlx_err e = resolver_init(&R, s, voice_ms);
+    if (e != RLX_OK)
+        return e;
+    bool *mark = calloc(R.n ? R.n : 1, sizeof *mark);
+    if (!mark) {
+        resolver_free(&R);
+        return RLX_ERR_NOMEM;
+    }
+    int64_t nat = 0, lng = 0;
+    e = natural(&R, mark, &nat, &lng, diags);
+    if (e == RLX_OK) {
+        if (natural_ms)
+            *natural_ms = nat;
+        if (longest_ms)
+            *longest_ms = lng;
+    }
+    free(mark);
+    resolver_free(&R);
+    return e;
+}
+
+/* ---- breath cycles ------------------------------------------------------- */
+
+static double smooth(double x)
+{
+    if (x <= 0)
+        return 0;
+    if (x >= 1)
+        return 1;
+    return 0.5 - 0.5 * cos(M_PI * x);
+}
+
+/* The shape inside one cycle (the brief's definition), for a breath sync. */
+static double cycle_shape(const rlx_tl_breath *b, int64_t frame, int rate)
+{
+    double t = (double)(frame - b->start) / rate;
+    double I = b->pattern.inhale_ms / 1000.0, H1 = b->pattern.hold_in_ms / 1000.0;
+    double E = b->pattern.exhale_ms / 1000.0;
+    if (t < I)
+        return b->start_shape + (1 - b->start_shape) * smooth(t / I);
+    if (t < I + H1)
+        return 1;
+    if (t < I + H1 + E)
+        return 1 - smooth((t - I - H1) / E);
+    return 0;
+}
+
+static int64_t cycle_frames(const rlx_breath_pattern *p, int rate)
+{
+    int64_t ms = (int64_t)p->inhale_ms + p->hold_in_ms + p->exhale_ms + p->hold_out_ms;
+    if (ms < 1000) /* the parser refuses shorter cycles; never loop on a hand-made one */
+        ms = 1000;
+    return rlx_ms_to_frames(ms, rate);
+}
+
+typedef struct {
+    int64_t frame;
+    size_t idx;
+} bevent;
+
+static int cmp_bevent(const void *a, const void *b)
+{
+    const bevent *x = a, *y = b;
+    if (x->frame != y->frame)
+        return x->frame < y->frame ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static bool push_cycle(rlx_timeline *t, size_t *cap, rlx_tl_breath b)
+{
+    if (t->nbreaths == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        rlx_tl_breath *nb = realloc(t->breaths, nc * sizeof *nb);
+        if (!nb)
+            return false;
+        t->breaths = nb;
+        *cap = nc;
+    }
+    t->breaths[t->nbreaths++] = b;
+    return true;
+}
+
+static rlx_err lay_out_breaths(rlx_timeline *t, const rlx_session *s)
+{
+    size_t ne = 0, cap = 0;
+    bevent *ev = malloc((s->ncues ? s->ncues : 1) * sizeof *ev);
+    if (!ev)
+        return RLX_ERR_NOMEM;
+    for (size_t i = 0; i < s->ncues; i++)
+        if (s->cues[i].kind == RLX_CUE_BREATH || s->cues[i].kind == RLX_CUE_BREATH_SYNC)
+            ev[ne++] = (bevent){t->cues[i].start, i};
+    qsort(ev, ne, sizeof *ev, cmp_bevent);
+    rlx_breath_pattern pat = s->breath;
+    size_t k = 0;
+    /* changes at frame 0 apply to the first cycle */
+    for (; k < ne && ev[k].frame <= 0; k++)
+        if (s->cues[ev[k].idx].kind == RLX_CUE_BREATH)
+            pat = s->cues[ev[k].idx].pattern;
+    if (!push_cycle(t, &cap, (rlx_tl_breath){0, pat, 0}))
+        goto oom;
+    for (;;) {
+        rlx_tl_breath *cur = &t->breaths[t->nbreaths - 1];
+        int64_t b = cur->start + cycle_frames(&cur->pattern, t->rate);
+        if (k < ne && ev[k].frame < b && ev[k].frame < t->length) {
+            const rlx_cue *c = &s->cues[ev[k].idx];
+            int64_t f = ev[k].frame;
+            k++;
+            if (c->kind == RLX_CUE_BREATH) {
+                pat = c->pattern;
+            } else if (f == cur->start) {
+                cur->pattern = pat;
+            } else {
+                double s0 = cycle_shape(cur, f, t->rate);
+                if (!push_cycle(t, &cap, (rlx_tl_breath){f, pat, s0}))
+                    goto oom;
+            }
+            continue;
+        }
+        if (b >= t->length)
+            break;
+        for (; k < ne && ev[k].frame <= b; k++)
+            if (s->cues[ev[k].idx].kind == RLX_CUE_BREATH)
+                pat = s->cues[ev[k].idx].pattern;
+        if (!push_cycle(t, &cap, (rlx_tl_breath){b, pat, 0}))
+            goto oom;
+    }
+    free(ev);
+    return RLX_OK;
+oom:
+    free(ev);
+    return RLX_ERR_NOMEM;
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+void rlx_timeline_free(rlx_timeline *t)
+{
+    if (!t)
+        return;
+    free(t->cues);
+    free(t->breaths);
+    free(t);
+}
+
+rlx_err rlx_timeline_build(const rlx_session *s, const int64_t *voice_ms, int64_t length_ms, int rate,
+                           rlx_timeline **out, rlx_diags *diags)
+{
+    *out = NULL;
+    if (rate < 1000 || rate > 1000000) {
+        rlx_diags_add(diags, RLX_DIAG_ERROR, s->path, 0, 0, NULL, "sample rate %d Hz is out of range", rate);
+        return RLX_ERR_USAGE;
+    }
+    resolver R;
+    rlx_err e = resolver_init(&R, s, voice_ms);
+    if (e != RLX_OK)
+        return e;
+    bool *mark = calloc(R.n ? R.n : 1, sizeof *mark);
+    int64_t *stretch = calloc(R.n ? R.n : 1, sizeof *stretch);
+    rlx_timeline *t = calloc(1, sizeof *t);
+    if (!mark || !stretch || !t) {
+        e = RLX_ERR_NOMEM;
+        goto done;
+    }
+    int64_t nat, lng;
+    if ((e = natural(&R, mark, &nat, &lng, diags)) != RLX_OK)
+        goto done;
+    if (length_ms == 0)
+        length_ms = nat;
+    if (length_ms < nat || length_ms > lng) {
+        char a[32], b[32], c[32];
+        if (nat == lng)
+            rlx_diags_add(diags, RLX_DIAG_ERROR, s->path, 0, 0, NULL,
+                          "length %s is not possible: this session always lasts %s (it has no stretchable silence)",
+                          rlx_fmt_ms(length_ms, a, sizeof a), rlx_fmt_ms(nat, b, sizeof b));
+        else
+            rlx_diags_add(diags, RLX_DIAG_ERROR, s->path, 0, 0, NULL,
+                          "length %s is outside what this session allows: %s to %s",
+                          rlx_fmt_ms(length_ms, a, sizeof a), rlx_fmt_ms(nat, b, sizeof b),
+                          rlx_fmt_ms(lng, c, sizeof c));
+        e = RLX_ERR_LENGTH;
+        goto done;
+    }
+    /* Share the extra time in proportion to each silence's range; cumulative
+     * rounding makes the shares add up to exactly `extra`. */
+    int64_t extra = length_ms - nat;
+    double total = 0;
+    for (size_t i = 0; i < R.n; i++)
+        if (mark[i] && s->cues[i].dur_max_ms > s->cues[i].dur_ms)
+            total += (double)(clamp_ms(s->cues[i].dur_max_ms) - clamp_ms(s->cues[i].dur_ms));
+    if (extra > 0 && total > 0) {
+        double cum = 0;
+        int64_t given = 0;
+        for (size_t i = 0; i < R.n; i++) {
+            if (!mark[i] || s->cues[i].dur_max_ms <= s->cues[i].dur_ms)
+                continue;
+            int64_t range = clamp_ms(s->cues[i].dur_max_ms) - clamp_ms(s->cues[i].dur_ms);
+            cum += (double)range;
+            int64_t upto = cum >= total ? extra : (int64_t)llround((double)extra * (cum / total));
+            if (upto > extra)
+                upto = extra;
+            int64_t share = upto - given;
+            if (share > range)
+                share = range;
+            if (share < 0)
+                share = 0;
+            stretch[i] = share;
+            given += share;
+        }
+    }
+    if (!resolve(&R, stretch)) {
+        e = RLX_ERR_NOMEM;
+        goto done;
+    }
+    if (!check(&R, diags)) {
+        e = RLX_ERR_SESSION;
+        goto done;
+    }
+    t->rate = rate;
+    t->natural_ms = nat;
+    t->longest_ms = lng;
+    t->length_ms = R.start[R.end_cue];
+    t->length = rlx_ms_to_frames(t->length_ms, rate);
+    t->ncues = R.n;
+    t->cues = calloc(R.n ? R.n : 1, sizeof *t->cues);
+    if (!t->cues) {
+        e = RLX_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < R.n; i++)
+        t->cues[i] = (rlx_tl_cue){&s->cues[i], rlx_ms_to_frames(clamp_ms(R.start[i]), rate),
+                                  rlx_ms_to_frames(clamp_ms(R.end[i]), rate)};
+    e = lay_out_breaths(t, s);
+done:
+    if (e == RLX_OK) {
+        *out = t;
+    } else {
+        rlx_timeline_free(t);
+    }
+    free(mark);
+    free(stretch);
+    resolver_free(&R);
+    return e;
+}

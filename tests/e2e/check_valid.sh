@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# relax check on valid files: exit 0, the lengths and the cue list on stdout.
+set -u
+: "${RELAX:?}" "${RLX_TEST_DATA:?}"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+export XDG_CACHE_HOME=$T/cache XDG_DATA_HOME=$T/data RELAX_STORE=$T/store.db
+D=$RLX_TEST_DATA/check/valid
+fail=0
+has() {   # has TEXT FILE: a line of FILE equals TEXT exactly
+    grep -qxF -- "$1" "$2" || { echo "FAIL: no line '$1' in:"; cat "$2"; fail=1; }
+}
+timeout 120 "$RELAX" check "$D/short.session" >"$T/out" 2>"$T/err"; rc=$?
+[ "$rc" = 0 ] || { echo "FAIL: exit $rc"; cat "$T/err"; fail=1; }
+has "$D/short.session: ok — \"Short & <sweet>\" (week 1)" "$T/out"
+has "  length 0:25 natural, 0:50 longest" "$T/out"
+has "     0:00.000  fade-in   2 s" "$T/out"
+has "     0:01.000  say       Hello there." "$T/out"
+grep -qE '^ +0:[0-9]{2}\.[0-9]{3}  silence   5 s \.\. 30 s \(stretchable\)$' "$T/out" || { echo "FAIL: silence line"; fail=1; }
+grep -qE '^ +0:[0-9]{2}\.[0-9]{3}  breath    sync$' "$T/out" || { echo "FAIL: breath sync line"; fail=1; }
+grep -qE '^ +0:[0-9]{2}\.[0-9]{3}  level     breath -30 dB over 2 s$' "$T/out" || { echo "FAIL: level line"; fail=1; }
+has "     0:20.000  fade-out  5 s" "$T/out"
+has "     0:25.000  end" "$T/out"
+has "1 file checked: 1 valid, 0 invalid; 0 errors, 0 warnings" "$T/out"
+[ -s "$T/err" ] && { echo "FAIL: unexpected stderr:"; cat "$T/err"; fail=1; }
+
+# a session, a voiceless one and the program naming both; --quiet leaves out the cues
+timeout 120 "$RELAX" check --quiet "$D/short.session" "$D/tone.session" "$D/check.program" >"$T/out" 2>"$T/err"; rc=$?
+[ "$rc" = 0 ] || { echo "FAIL: --quiet exit $rc"; cat "$T/err"; fail=1; }
+has "$D/tone.session: ok — \"Tone only\" (week 2)" "$T/out"
+has "  length 0:10" "$T/out"
+has "$D/check.program: ok — \"Two short weeks\" (2 sessions)" "$T/out"
+has "3 files checked: 3 valid, 0 invalid; 0 errors, 0 warnings" "$T/out"
+grep -q 'Hello there' "$T/out" && { echo "FAIL: --quiet printed cues"; fail=1; }
+
+# the folder: the same three files, sorted
+timeout 120 "$RELAX" check "$D" >"$T/out" 2>"$T/err"; rc=$?
+[ "$rc" = 0 ] || { echo "FAIL: folder exit $rc"; cat "$T/err"; fail=1; }
+grep -n ': ok ' "$T/out" | cut -d: -f2 > "$T/order"
+printf '%s\n' "$D/check.program" "$D/short.session" "$D/tone.session" | diff - "$T/order" \
+    || { echo "FAIL: folder order"; fail=1; }
+has "  week 1   short.session          \"Short & <sweet>\"" "$T/out"
+exit $fail

@@ -1,0 +1,262 @@
+/* test_sink_file.c - the file sink: formats, atomic replace, abandon, errors, disk full. */
+#include "rlx_test.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sink/sink.h"
+
+static char *join(const char *dir, const char *name)
+{
+    char *p = malloc(strlen(dir) + strlen(name) + 2);
+    assert_non_null(p);
+    sprintf(p, "%s/%s", dir, name);
+    return p;
+}
+
+/* Number of directory entries other than . and .. */
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n;
+}
+
+static void fill(float *buf, size_t n, size_t offset)
+{
+    for (size_t i = 0; i < n; i++) {
+        double t = (double)(i + offset) / 48000.0;
+        buf[2 * i] = (float)(0.5 * sin(2 * M_PI * 440 * t));
+        buf[2 * i + 1] = (float)(-0.25 * sin(2 * M_PI * 660 * t));
+    }
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    assert_non_null(b);
+    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+static void write_and_check(const char *ext, int expect_major, double tol)
+{
+    char *dir = rlx_test_tmpdir();
+    char name[32];
+    snprintf(name, sizeof name, "out.%s", ext);
+    char *out = join(dir, name);
+    rlx_sink *s = NULL;
+    char why[256];
+    assert_int_equal(rlx_sink_file_open(out, 48000, &s, why, sizeof why), RLX_OK);
+    enum { N = 48000 };
+    static float buf[N * 2];
+    fill(buf, N, 0);
+    for (size_t off = 0; off < N; off += 1000)
+        assert_int_equal(s->ops->write(s, buf + off * 2, 1000), RLX_OK);
+    /* nothing at OUT until commit; the temporary is the only entry */
+    struct stat st;
+    assert_int_not_equal(stat(out, &st), 0);
+    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(s->ops->close(s, true), RLX_OK);
+    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(stat(out, &st), 0);
+    mode_t mask = umask(0);
+    umask(mask);
+    assert_int_equal(st.st_mode & 0777, 0666 & ~mask);
+
+    SF_INFO info = {0};
+    SNDFILE *sf = sf_open(out, SFM_READ, &info);
+    assert_non_null(sf);
+    assert_int_equal(info.samplerate, 48000);
+    assert_int_equal(info.channels, 2);
+    assert_int_equal(info.format & SF_FORMAT_TYPEMASK, expect_major);
+    assert_int_equal(info.frames, N);
+    static float back[N * 2];
+    assert_int_equal(sf_readf_float(sf, back, N), N);
+    sf_close(sf);
+    double maxerr = 0;
+    for (size_t i = 1000; i < (N - 1000) * 2; i++)
+        maxerr = fmax(maxerr, fabs(back[i] - buf[i]));
+    if (maxerr > tol)
+        fail_msg("%s: max error %g > %g", ext, maxerr, tol);
+    rlx_test_rmtree(dir);
+    free(out);
+    free(dir);
+}
+
+static void test_wav_24bit(void **state)
+{
+    (void)state;
+    write_and_check("wav", SF_FORMAT_WAV, 1.0 / 8388608.0 * 1.01);
+}
+
+static void test_flac_24bit(void **state)
+{
+    (void)state;
+    write_and_check("flac", SF_FORMAT_FLAC, 1.0 / 8388608.0 * 1.01);
+}
+
+static void test_ogg_vorbis(void **state)
+{
+    (void)state;
+    write_and_check("OGG", SF_FORMAT_OGG, 0.05);  /* lossy: only roughly equal */
+}
+
+static void test_unknown_extension(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    const char *names[] = {"out.mp3", "out", "out.wav.txt", ".wav"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char *out = join(dir, names[i]);
+        rlx_sink *s = (rlx_sink *)1;
+        char why[256];
+        assert_int_equal(rlx_sink_file_open(out, 48000, &s, why, sizeof why), RLX_ERR_USAGE);
+        assert_null(s);
+        assert_non_null(strstr(why, "unknown output format"));
+        free(out);
+    }
+    assert_int_equal(count_entries(dir), 0);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_abandon_keeps_existing(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *out = rlx_test_write(dir, "keep.wav", "old contents", 12);
+    rlx_sink *s = NULL;
+    char why[256];
+    assert_int_equal(rlx_sink_file_open(out, 44100, &s, why, sizeof why), RLX_OK);
+    float buf[512 * 2];
+    fill(buf, 512, 0);
+    assert_int_equal(s->ops->write(s, buf, 512), RLX_OK);
+    assert_int_equal(s->ops->close(s, false), RLX_OK);
+    size_t len;
+    char *b = read_all(out, &len);
+    assert_non_null(b);
+    assert_int_equal(len, 12);
+    assert_memory_equal(b, "old contents", 12);
+    free(b);
+    assert_int_equal(count_entries(dir), 1);
+    /* commit replaces it */
+    assert_int_equal(rlx_sink_file_open(out, 44100, &s, why, sizeof why), RLX_OK);
+    assert_int_equal(s->ops->write(s, buf, 512), RLX_OK);
+    assert_int_equal(s->ops->close(s, true), RLX_OK);
+    b = read_all(out, &len);
+    assert_true(len > 512 * 6);
+    assert_memory_equal(b, "RIFF", 4);
+    free(b);
+    assert_int_equal(count_entries(dir), 1);
+    rlx_test_rmtree(dir);
+    free(out);
+    free(dir);
+}
+
+static void test_missing_folder(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *out = join(dir, "no/such/folder/out.wav");
+    rlx_sink *s = NULL;
+    char why[512];
+    assert_int_equal(rlx_sink_file_open(out, 48000, &s, why, sizeof why), RLX_ERR_OUTPUT);
+    assert_null(s);
+    assert_non_null(strstr(why, out));
+    assert_non_null(strstr(why, "No such file or directory"));
+    /* a folder given as OUT */
+    assert_int_equal(rlx_sink_file_open(dir, 48000, &s, why, sizeof why), RLX_ERR_USAGE);
+    char *sub = join(dir, "x.wav");
+    assert_int_equal(mkdir(sub, 0700), 0);
+    assert_int_equal(rlx_sink_file_open(sub, 48000, &s, why, sizeof why), RLX_ERR_OUTPUT);
+    assert_non_null(strstr(why, "is a folder"));
+    rlx_test_rmtree(dir);
+    free(sub);
+    free(out);
+    free(dir);
+}
+
+/* ENOSPC: a 256 KiB tmpfs (needs root / CAP_SYS_ADMIN; skipped with a message otherwise). */
+static void test_disk_full(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    if (mount("tmpfs", dir, "tmpfs", 0, "size=256k") != 0) {
+        printf("SKIP test_disk_full: cannot mount a small tmpfs (%s); ENOSPC is not tested\n",
+               strerror(errno));
+        rlx_test_rmtree(dir);
+        free(dir);
+        skip();
+    }
+    char *out = rlx_test_write(dir, "full.wav", "previous", 8);
+    rlx_sink *s = NULL;
+    char why[256];
+    assert_int_equal(rlx_sink_file_open(out, 48000, &s, why, sizeof why), RLX_OK);
+    static float buf[4800 * 2];
+    fill(buf, 4800, 0);
+    rlx_err err = RLX_OK;
+    int i;
+    for (i = 0; i < 1000 && err == RLX_OK; i++)  /* 100 s of 24-bit stereo = 28 MB */
+        err = s->ops->write(s, buf, 4800);
+    assert_int_equal(err, RLX_ERR_DISK_FULL);
+    assert_true(i > 1);
+    /* the error sticks; abandoning removes the temporary */
+    assert_int_equal(s->ops->write(s, buf, 10), RLX_ERR_DISK_FULL);
+    assert_int_equal(s->ops->close(s, false), RLX_OK);
+    assert_int_equal(count_entries(dir), 1);
+    size_t len;
+    char *b = read_all(out, &len);
+    assert_int_equal(len, 8);
+    assert_memory_equal(b, "previous", 8);
+    free(b);
+    /* commit after a failure reports it and keeps the old file too */
+    assert_int_equal(rlx_sink_file_open(out, 48000, &s, why, sizeof why), RLX_OK);
+    for (err = RLX_OK, i = 0; i < 1000 && err == RLX_OK; i++)
+        err = s->ops->write(s, buf, 4800);
+    assert_int_equal(err, RLX_ERR_DISK_FULL);
+    assert_int_equal(s->ops->close(s, true), RLX_ERR_DISK_FULL);
+    assert_int_equal(count_entries(dir), 1);
+    b = read_all(out, &len);
+    assert_int_equal(len, 8);
+    free(b);
+    assert_int_equal(umount(dir), 0);
+    rlx_test_rmtree(dir);
+    free(out);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wav_24bit),
+        cmocka_unit_test(test_flac_24bit),
+        cmocka_unit_test(test_ogg_vorbis),
+        cmocka_unit_test(test_unknown_extension),
+        cmocka_unit_test(test_abandon_keeps_existing),
+        cmocka_unit_test(test_missing_folder),
+        cmocka_unit_test(test_disk_full),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
