@@ -365,3 +365,29 @@ rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whyl
     free(r);
     return err;
 }
+
+#ifdef RLX_HAVE_PLAY_HOOKS
+rlx_err rlx_listen_hooks_open(const char *store_path_or_null, const char *profile_or_null,
+                              rlx_play_hooks *hooks_out, char *why, size_t whylen)
+{
+    memset(hooks_out, 0, sizeof *hooks_out);
+    rlx_listen_recorder *r;
+    rlx_err err = rlx_listen_recorder_open(store_path_or_null, profile_or_null, &r, why, whylen);
+    if (err)
+        return err;
+    hooks_out->user = r;
+    hooks_out->on_start = rlx_listen_recorder_on_start;
+    hooks_out->on_position = rlx_listen_recorder_on_position;
+    hooks_out->on_stop = rlx_listen_recorder_on_stop;
+    return RLX_OK;
+}
+
+rlx_err rlx_listen_hooks_close(rlx_play_hooks *hooks, char *why, size_t whylen)
+{
+    if (!hooks)
+        return RLX_OK;
+    rlx_err err = rlx_listen_recorder_close(hooks->user, why, whylen);
+    memset(hooks, 0, sizeof *hooks);
+    return err;
+}
+#endif

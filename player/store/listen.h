@@ -73,4 +73,18 @@ bool rlx_listen_recorder_mix(const rlx_listen_recorder *r, double *volume_db, do
 /* Returns the first store error met during playback (message in why), or RLX_OK. Accepts NULL. */
 rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whylen);
 
+/* The same, as the player's hook struct (cli/play.h). In cmd_play.c:
+ *     rlx_play_hooks hooks;
+ *     if ((err = rlx_listen_hooks_open(store_or_NULL, profile_or_NULL, &hooks, why, sizeof why)))
+ *         { rlx_cli_error("%s", why); return rlx_cli_exit_code(err); }
+ *     opts.hooks = &hooks;  ...play...  err = rlx_listen_hooks_close(&hooks, why, sizeof why);
+ * hooks.user is the rlx_listen_recorder (for set_mix / mix). */
+#if __has_include("cli/play.h")
+#include "cli/play.h"
+#define RLX_HAVE_PLAY_HOOKS 1
+rlx_err rlx_listen_hooks_open(const char *store_path_or_null, const char *profile_or_null,
+                              rlx_play_hooks *hooks_out, char *why, size_t whylen);
+rlx_err rlx_listen_hooks_close(rlx_play_hooks *hooks, char *why, size_t whylen);  /* accepts NULL */
+#endif
+
 #endif
