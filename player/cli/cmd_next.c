@@ -155,8 +155,27 @@ int rlx_cmd_next(int argc, char **argv)
     }
     fflush(stdout);
     rc = play_week(week->path, from, fade, length, profile, o.store);
-    if (rc == RLX_EXIT_NO_DEVICE)
+    if (rc == RLX_EXIT_NO_DEVICE) {
         rc = render_week(&p, w);
+    } else if (rc == RLX_EXIT_OK) {
+        /* just completed the week? say what comes next */
+        rlx_cli_progress after;
+        if (rlx_cli_store_open(&o, &st) == 0) {
+            if (rlx_cli_progress_load(st, profile, false, &after) == 0) {
+                if (after.status[w].state == RLX_WEEK_DONE && p.status[w].state != RLX_WEEK_DONE) {
+                    printf("Week %d is complete. ", w + 1);
+                    if (after.sum.all_done)
+                        printf("That was the last one: well done.\n");
+                    else if (after.sum.waiting >= 0)
+                        say_when_open(&after);
+                    else
+                        printf("\n");
+                }
+                rlx_cli_progress_free(&after);
+            }
+            rlx_store_close(st);
+        }
+    }
     rlx_cli_progress_free(&p);
     return rc;
 }
