@@ -26,32 +26,24 @@ static void usage(FILE *f)
 static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, int64_t length_ms,
                      const char *profile, const char *store)
 {
-    rlx_play_hooks hooks;
-    char why[1024];
-    rlx_err err = rlx_listen_hooks_open(store, profile, &hooks, why, sizeof why);
-    if (err) {
-        rlx_cli_error("%s", why);
-        return rlx_cli_exit_code(err);
-    }
     rlx_play_opts o = rlx_play_opts_init();
     o.from_ms = from_ms;
     o.resume_fade_ms = (int)fade_ms;
     o.length_ms = length_ms;
     o.profile = profile;
     o.store_path = store;
-    o.hooks = &hooks;
-    double vol, bg;
-    const char *dev = NULL;
-    if (rlx_listen_recorder_mix(hooks.user, &vol, &bg, &dev))
-        o.volume_db = vol;
-    int rc = rlx_cli_play(path, &o);
-    err = rlx_listen_hooks_close(&hooks, why, sizeof why);
-    if (err) {
-        rlx_cli_error("%s", why);
-        if (rc == RLX_EXIT_OK || rc == RLX_EXIT_INTERRUPTED)
-            rc = rlx_cli_exit_code(err);
+    /* the volume this profile last played at */
+    rlx_store *st;
+    char spath[4096];
+    rlx_profile pr = {0};
+    if (rlx_store_resolve_path(store, spath, sizeof spath) == RLX_OK &&
+        rlx_store_open(spath, &st, NULL, 0) == RLX_OK) {
+        if (rlx_store_profile_get(st, profile, false, &pr, NULL, 0) == RLX_OK && pr.has_mix)
+            o.volume_db = pr.volume_db;
+        rlx_store_close(st);
     }
-    return rc;
+    rlx_profile_clear(&pr);
+    return rlx_cli_play_recorded(path, &o);
 }
 #else
 static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, int64_t length_ms,

@@ -331,6 +331,11 @@ void rlx_listen_recorder_set_mix(rlx_listen_recorder *r, double volume_db, doubl
     r->has_mix = r->mix_dirty = true;
 }
 
+void rlx_listen_recorder_on_mix(void *user, double volume_db, double background_db, const char *device)
+{
+    rlx_listen_recorder_set_mix(user, volume_db, background_db, device);
+}
+
 bool rlx_listen_recorder_mix(const rlx_listen_recorder *r, double *volume_db, double *background_db,
                              const char **device)
 {

@@ -64,6 +64,8 @@ rlx_err rlx_listen_recorder_open(const char *store_path_or_null, const char *pro
 void rlx_listen_recorder_on_start(void *user, const rlx_session *s, int64_t length_ms);
 void rlx_listen_recorder_on_position(void *user, int64_t pos_ms, int64_t played_ms, bool paused);
 void rlx_listen_recorder_on_stop(void *user, int64_t pos_ms, int64_t played_ms, bool reached_end);
+/* Signature fit for a player hook reporting the mix when playback ends. */
+void rlx_listen_recorder_on_mix(void *user, double volume_db, double background_db, const char *device);
 /* Remembers the profile's mix and device (saved at close). device may be NULL. */
 void rlx_listen_recorder_set_mix(rlx_listen_recorder *r, double volume_db, double background_db,
                                  const char *device);
