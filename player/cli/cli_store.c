@@ -292,7 +292,6 @@ void rlx_cli_json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-#ifdef RLX_HAVE_PLAY_HOOKS
 int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
 {
     rlx_play_hooks hooks;
@@ -314,4 +313,3 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
     }
     return rc;
 }
-#endif

@@ -22,7 +22,6 @@ static void usage(FILE *f)
 
 /* Plays one week live, recording the listen; returns an exit code
  * (RLX_EXIT_NO_DEVICE without a device). */
-#ifdef RLX_HAVE_PLAY_HOOKS
 static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, int64_t length_ms,
                      const char *profile, const char *store)
 {
@@ -45,14 +44,6 @@ static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, int64_t
     rlx_profile_clear(&pr);
     return rlx_cli_play_recorded(path, &o);
 }
-#else
-static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, int64_t length_ms,
-                     const char *profile, const char *store)
-{
-    (void)path, (void)from_ms, (void)fade_ms, (void)length_ms, (void)profile, (void)store;
-    return RLX_EXIT_NO_DEVICE;   /* built without live playback (no cli/play.h) */
-}
-#endif
 
 static int render_week(const rlx_cli_progress *p, int week)
 {

@@ -371,7 +371,6 @@ rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whyl
     return err;
 }
 
-#ifdef RLX_HAVE_PLAY_HOOKS
 rlx_err rlx_listen_hooks_open(const char *store_path_or_null, const char *profile_or_null,
                               rlx_play_hooks *hooks_out, char *why, size_t whylen)
 {
@@ -395,4 +394,3 @@ rlx_err rlx_listen_hooks_close(rlx_play_hooks *hooks, char *why, size_t whylen)
     memset(hooks, 0, sizeof *hooks);
     return err;
 }
-#endif

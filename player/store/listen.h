@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cli/play.h"   /* rlx_play_hooks: plain types only, no CLI code */
 #include "session/session.h"
 #include "store/store.h"
 
@@ -81,12 +82,8 @@ rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whyl
  *         { rlx_cli_error("%s", why); return rlx_cli_exit_code(err); }
  *     opts.hooks = &hooks;  ...play...  err = rlx_listen_hooks_close(&hooks, why, sizeof why);
  * hooks.user is the rlx_listen_recorder (for set_mix / mix). */
-#if __has_include("cli/play.h")
-#include "cli/play.h"
-#define RLX_HAVE_PLAY_HOOKS 1
 rlx_err rlx_listen_hooks_open(const char *store_path_or_null, const char *profile_or_null,
                               rlx_play_hooks *hooks_out, char *why, size_t whylen);
 rlx_err rlx_listen_hooks_close(rlx_play_hooks *hooks, char *why, size_t whylen);  /* accepts NULL */
-#endif
 
 #endif

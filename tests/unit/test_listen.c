@@ -235,7 +235,6 @@ static void recorder_follows_hooks(void **state)
     assert_non_null(strstr(why, "profile"));
 }
 
-#ifdef RLX_HAVE_PLAY_HOOKS
 static void hooks_record_a_listen(void **state)
 {
     fixture *f = *state;
@@ -262,7 +261,6 @@ static void hooks_record_a_listen(void **state)
     assert_null(h.user);
     free(bad);
 }
-#endif
 
 /* ---- kill -9 ----------------------------------------------------------- */
 
@@ -371,9 +369,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(completion_needs_end_and_ninety_percent, setup, teardown),
         cmocka_unit_test_setup_teardown(resume_carries_time_heard, setup, teardown),
         cmocka_unit_test_setup_teardown(recorder_follows_hooks, setup, teardown),
-#ifdef RLX_HAVE_PLAY_HOOKS
         cmocka_unit_test_setup_teardown(hooks_record_a_listen, setup, teardown),
-#endif
         cmocka_unit_test_setup_teardown(kill9_at_random_moments, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
