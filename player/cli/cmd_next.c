@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "cli_store.h"
+#include "sink/player.h"
 #include "store/listen.h"
 
 #define RLX_NEXT_RESUME_BACK_MS 5000   /* resume a little before where it stopped */
@@ -137,7 +138,13 @@ int rlx_cmd_next(int argc, char **argv)
         printf("Week %d: %s\n", w + 1, title);
     }
     fflush(stdout);
-    rc = play_week(week->path, from, fade, length, profile, o.store);
+    /* no output device at all: render straight away (the player would say
+     * "no device" first); a device that fails to open comes back as 6 too */
+    rlx_device_info *devs = NULL;
+    size_t ndevs = 0;
+    bool none = rlx_device_list(&devs, &ndevs) == RLX_OK && ndevs == 0;
+    free(devs);
+    rc = none ? RLX_EXIT_NO_DEVICE : play_week(week->path, from, fade, length, profile, o.store);
     if (rc == RLX_EXIT_NO_DEVICE) {
         rc = render_week(&p, w);
     } else if (rc == RLX_EXIT_OK) {
