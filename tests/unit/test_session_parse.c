@@ -411,6 +411,10 @@ static void error_messages(void **state)
     expect_error(HEAD "0:00 level breath -3 dB over\n0:01 end\n", H, 29,
                  "expected a duration like '10 s' or '1500 ms'");
     expect_error(HEAD "0:00 end now\n", H, 10, "unexpected 'now' after 'end'");
+    expect_error(HEAD "0:00 say \"a\" recordin a.wav\n0:01 end\n", H, 14,
+                 "unexpected 'recordin' after the cue (did you mean 'recording'?)");
+    expect_error(HEAD "0:00 level breath -3 dB ovr 2 s\n0:01 end\n", H, 25,
+                 "unexpected 'ovr' after the cue (did you mean 'over'?)");
     expect_error(HEAD "0:00 chime bell.wav extra\n0:01 end\n", H, 21, "unexpected 'extra' after the cue");
     expect_error(HEAD "say \"a\"\n0:01 end\n", H, 1, "'say' needs a time in front, like '0:30 say' or '+2 s say'");
     expect_error(HEAD "hello\n0:01 end\n", H, 1,
@@ -485,7 +489,7 @@ static void columns_count_characters(void **state)
     (void)state;
     /* "é" is two bytes but one column; an invalid byte counts one column */
     expect_error(HEAD "0:00 say \"\xc3\xa9\xc3\xa9\" gian 3 dB\n0:01 end\n", HEAD_LINES + 1, 15,
-                 "unexpected 'gian' after the cue");
+                 "unexpected 'gian' after the cue (did you mean 'gain'?)");
     rlx_session *s = NULL;
     rlx_diags d;
     parse(HEAD "0:00 say \"\xff\" x\n0:01 end\n", &s, &d);
