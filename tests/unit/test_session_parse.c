@@ -442,6 +442,13 @@ static void error_messages(void **state)
     expect_error(HEAD "0:00 fade-in -1 s\n0:01 end\n", H, 14, "a duration cannot be negative");
     expect_error(HEAD "include \"x.inc\"\n0:01 end\n", H, 1, "'include' is only allowed outside [timeline]");
     expect_error(HEAD "0:00 end\n[timeline]\n", H + 1, 1, "section [timeline] repeated (first at line 4)");
+    expect_error(HEAD "+2s\"a\" end\n", H, 4, "expected a blank between the time and the cue");
+    expect_error(HEAD "0:00 \"a\"\n0:01 end\n", H, 6, "expected a cue (say, play, silence, ...), found '\"a\"'");
+    expect_error(HEAD "0:00 say \"a\" recording a.wav recording b.wav\n0:01 end\n", H, 30,
+                 "'recording' given twice");
+    expect_error(HEAD "0:00 say \"a\x01\"\n0:01 end\n", H, 12, "control character in string");
+    expect_error("[session]\nid = a\ntitle = \"A\"\ninclude \"x.inc\" y\n[timeline]\n0:00 end\n", 4, 17,
+                 "unexpected 'y' after the included file name");
 
     /* settings */
     const char *S = "[session]\nid = a\ntitle = \"A\"\n";
@@ -467,6 +474,14 @@ static void error_messages(void **state)
     expect_error(SET("[ambient]\nfile = \"\""), 5, 8, "empty file name");
     expect_error(SET("[ambient]\nfile = a.ogg b.ogg"), 5, 14, "unexpected 'b.ogg' after the file name");
     expect_error(SET("[chime]\nlevel = loud"), 5, 9, "expected a level like '-32 dB'");
+    expect_error(SET("[chime]\nfile = ?x"), 5, 8,
+                 "expected a file name (a word like ambient/shore.ogg or a \"string\")");
+    expect_error(SET("[chime]\nfile = bell\xff.wav"), 5, 12, "invalid UTF-8 in file name");
+    expect_error(SET("[voice]\n= 3"), 5, 1, "expected a setting like 'key = value', found '='");
+    expect_error(SET("[foo]"), 4, 2,
+                 "unknown section [foo] (expected [session], [voice], [breath], [ambient], [chime] or [timeline])");
+    expect_error("[session]\nid = \"a\"\ntitle = \"A\"\n[timeline]\n0:00 end\n", 2, 6,
+                 "expected an id of a-z, 0-9 and '-', like 'week-03'");
     expect_error(SET("[session]\n"), 4, 1, "section [session] repeated (first at line 1)");
     expect_error("[session]\nid = Week_3\ntitle = \"A\"\n[timeline]\n0:00 end\n", 2, 6,
                  "an id may only use a-z, 0-9 and '-', like 'week-03'");
