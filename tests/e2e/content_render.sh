@@ -6,7 +6,10 @@ set -u
 : "${RELAX:?RELAX must point at the relax binary}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache" XDG_DATA_HOME="$tmp/data" RELAX_STORE="$tmp/data/progress.db"
+# The spoken lines are shared by the content tests through a cache in the
+# build folder (never the user's own cache): a cold cache costs minutes.
+export XDG_CACHE_HOME="${RLX_BUILD_DIR:-$tmp}/content-test-cache"
+export XDG_DATA_HOME="$tmp/data" RELAX_STORE="$tmp/data/progress.db"
 export RELAX_SESSIONS="${RLX_SOURCE_DIR:?}/sessions"
 fail=0
 for n in 01 02 03 04 05 06 07 08 09 10; do
