@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <math.h>
+#include <sndfile.h>
+#include <sys/stat.h>
+
 #include "audio/clip.h"
 #include "audio/render.h"
 #include "session/program.h"
@@ -259,6 +263,106 @@ static void program_file(void **state)
  * folder. Never the user's own cache. */
 static bool g_cache_is_tmp;
 
+/* ---- the generated assets ------------------------------------------------ */
+
+typedef struct {
+    float *x;        /* interleaved */
+    sf_count_t frames;
+    SF_INFO info;
+    long long bytes;
+} asset_audio;
+
+static asset_audio load_asset(const char *rel)
+{
+    char *path = rlx_test_source_path(rel);
+    asset_audio a = {0};
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    a.bytes = (long long)st.st_size;
+    SNDFILE *f = sf_open(path, SFM_READ, &a.info);
+    if (!f)
+        fprintf(stderr, "%s: %s\n", path, sf_strerror(NULL));
+    assert_non_null(f);
+    assert_true(a.info.frames > 0);
+    a.x = malloc((size_t)a.info.frames * (size_t)a.info.channels * sizeof *a.x);
+    assert_non_null(a.x);
+    a.frames = sf_readf_float(f, a.x, a.info.frames);
+    assert_int_equal(a.frames, a.info.frames);
+    sf_close(f);
+    free(path);
+    return a;
+}
+
+static double db(double lin)
+{
+    return 20.0 * log10(lin > 1e-12 ? lin : 1e-12);
+}
+
+static double rms(const asset_audio *a, sf_count_t from, sf_count_t n)
+{
+    double sum = 0;
+    for (sf_count_t i = from; i < from + n; i++)
+        for (int c = 0; c < a->info.channels; c++) {
+            double v = a->x[i * a->info.channels + c];
+            sum += v * v;
+        }
+    return sqrt(sum / (double)(n * a->info.channels));
+}
+
+static void ambient_beds_loop_seamlessly(void **state)
+{
+    (void)state;
+    static const char *const beds[] = {"assets/ambient/shore.ogg", "assets/ambient/rain.ogg"};
+    for (size_t b = 0; b < 2; b++) {
+        asset_audio a = load_asset(beds[b]);
+        assert_int_equal(a.info.format & SF_FORMAT_TYPEMASK, SF_FORMAT_OGG);
+        assert_int_equal(a.info.samplerate, 48000);
+        assert_int_equal(a.info.channels, 2);
+        assert_true(a.frames >= 45 * 48000 && a.frames <= 60 * 48000);
+        assert_true(a.bytes < 1200 * 1000);
+        double level = db(rms(&a, 0, a.frames));
+        assert_true(level > -26 && level < -12);
+        /* The step across the loop point (last frame -> first frame) is no
+         * bigger than the steps inside the file... */
+        for (int c = 0; c < 2; c++) {
+            double mean = 0, max = 0;
+            for (sf_count_t i = 1; i < a.frames; i++) {
+                double d = fabs(a.x[i * 2 + c] - a.x[(i - 1) * 2 + c]);
+                mean += d;
+                if (d > max)
+                    max = d;
+            }
+            mean /= (double)(a.frames - 1);
+            double seam = fabs(a.x[c] - a.x[(a.frames - 1) * 2 + c]);
+            assert_true(seam <= max);
+            assert_true(seam < 5 * mean);
+        }
+        /* ...and the loudness does not jump there. */
+        double head = db(rms(&a, 0, 24000)), tail = db(rms(&a, a.frames - 24000, 24000));
+        assert_true(fabs(head - tail) < 3.0);
+        free(a.x);
+    }
+}
+
+static void chime_rings_and_fades(void **state)
+{
+    (void)state;
+    asset_audio a = load_asset("assets/chime.flac");
+    assert_int_equal(a.info.format & SF_FORMAT_TYPEMASK, SF_FORMAT_FLAC);
+    assert_int_equal(a.info.samplerate, 48000);
+    assert_true(a.frames >= 3 * 48000 && a.frames <= 6 * 48000);
+    double peak = 0;
+    for (sf_count_t i = 0; i < a.frames * a.info.channels; i++)
+        if (fabs(a.x[i]) > peak)
+            peak = fabs(a.x[i]);
+    assert_true(db(peak) > -6 && db(peak) < -1);
+    /* starts from silence (no click), decays, and ends in silence */
+    assert_true(fabs(a.x[0]) < 0.01);
+    assert_true(db(rms(&a, 48000, 4800)) < db(rms(&a, 4800, 4800)) - 3);
+    assert_true(db(rms(&a, a.frames - 2400, 2400)) < -60);
+    free(a.x);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -290,6 +394,8 @@ int main(void)
         cmocka_unit_test(writing_rules),
         cmocka_unit_test(program_file),
         cmocka_unit_test(lengths_with_real_voice),
+        cmocka_unit_test(ambient_beds_loop_seamlessly),
+        cmocka_unit_test(chime_rings_and_fades),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
