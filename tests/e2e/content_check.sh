@@ -32,18 +32,23 @@ if [ "$rc" != 0 ] || grep -Eiq '(^|[^a-z])(error|warning):' "$tmp/pout"; then
     echo "FAIL: the program file does not check cleanly (exit $rc)"; cat "$tmp/pout"; fail=1
 fi
 
-# Natural length per session: `relax check FILE` prints
-# "length 13:59 natural, 50:44 longest".
+# Natural and longest length per session, from the "length" line that
+# `relax check FILE` prints ("length natural 13:59, longest 50:44"; the time
+# may also stand before its word).
 to_s() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%d\n", s }'; }
+length_of() {  # length_of WORD FILE
+    grep -m1 -E "natural.*longest|longest.*natural" "$2" \
+        | grep -oE "$1 [0-9]+(:[0-9]+)+|[0-9]+(:[0-9]+)+ $1" | head -1 | grep -oE '[0-9]+(:[0-9]+)+'
+}
 for n in 01 02 03 04 05 06 07 08 09 10; do
     f="$sessions/week-$n.session"
     "$RELAX" check "$f" >"$tmp/one" 2>&1 || { echo "FAIL: week-$n does not check"; cat "$tmp/one"; fail=1; continue; }
-    t=$(grep -o 'length [0-9:]* natural' "$tmp/one" | head -1 | awk '{ print $2 }')
+    t=$(length_of natural "$tmp/one")
     if [ -z "$t" ]; then
         echo "FAIL: no natural length for week-$n in:"; cat "$tmp/one"; fail=1; continue
     fi
     s=$(echo "$t" | to_s)
-    l=$(grep -o 'natural, [0-9:]* longest' "$tmp/one" | head -1 | awk '{ print $2 }')
+    l=$(length_of longest "$tmp/one")
     ls=$(echo "${l:-0}" | to_s)
     if [ "$s" -lt 720 ] || [ "$s" -gt 1200 ]; then
         echo "FAIL: week-$n natural length $t is not between 12:00 and 20:00"; fail=1
