@@ -8,6 +8,7 @@
 #ifndef RLX_RENDER_H
 #define RLX_RENDER_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,9 @@ typedef struct {
     /* progress of preparation (cold cache can take seconds); may be NULL */
     void (*on_prepare)(void *user, size_t done, size_t total, const char *what);
     void *user;
+    /* may be NULL; when *cancel becomes non-zero (e.g. from a signal handler),
+     * rlx_renderer_open stops before the next source with RLX_ERR_INTERRUPTED */
+    const volatile sig_atomic_t *cancel;
 } rlx_render_config;
 
 rlx_render_config rlx_render_config_init(void);
