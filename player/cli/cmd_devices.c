@@ -1,9 +1,40 @@
-/* cmd_devices.c - `relax devices`. (placeholder until implemented) */
+/* cmd_devices.c - `relax devices`: the audio outputs PortAudio can see. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "sink/player.h"
 
 int rlx_cmd_devices(int argc, char **argv)
 {
-    (void)argc;
-    rlx_cli_error("'%s' is not implemented yet", argv[0]);
-    return RLX_EXIT_INTERNAL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("Usage: relax devices\n"
+                   "Lists audio output devices; give the index or part of the name to\n"
+                   "'relax play --device'. '*' marks the default.\n");
+            return RLX_EXIT_OK;
+        }
+        rlx_cli_error("devices takes no arguments (got '%s')", argv[i]);
+        return RLX_EXIT_USAGE;
+    }
+    rlx_device_info *v = NULL;
+    size_t n = 0;
+    rlx_err err = rlx_device_list(&v, &n);
+    if (err != RLX_OK) {
+        rlx_cli_error("cannot list audio devices: %s", rlx_strerror(err));
+        return rlx_cli_exit_code(err);
+    }
+    if (!n) {
+        printf("no audio output devices found\n");
+        free(v);
+        return RLX_EXIT_OK;
+    }
+    printf("  %5s  %-32s %-28s %8s  %s\n", "index", "name", "host API", "rate", "latency low/high");
+    for (size_t i = 0; i < n; i++)
+        printf("%c %5d  %-32s %-28s %8.0f  %.1f / %.1f ms\n", v[i].is_default ? '*' : ' ', v[i].index,
+               v[i].name, v[i].host_api, v[i].default_rate, v[i].low_latency * 1000,
+               v[i].high_latency * 1000);
+    free(v);
+    return RLX_EXIT_OK;
 }

@@ -25,6 +25,7 @@
 #define RLX_RAMP_MS 20
 #define RLX_WATCHDOG_NS 1000000000LL
 #define RLX_CLOSE_WAIT_MS 1000
+#define RLX_CLOSE_WAIT_LOST_MS 300   /* a dead server often never answers */
 
 static int64_t now_ns(void)
 {
@@ -771,7 +772,7 @@ void rlx_player_close(rlx_player *p)
             quiet_fd q;
             quiet_begin(&q);
             if (pthread_create(&th, NULL, closer_main, c) == 0) {
-                int64_t until = now_ns() + RLX_CLOSE_WAIT_MS * 1000000LL;
+                int64_t until = now_ns() + (p->lost ? RLX_CLOSE_WAIT_LOST_MS : RLX_CLOSE_WAIT_MS) * 1000000LL;
                 while (!atomic_load(&c->done) && now_ns() < until)
                     sleep_ms(5);
                 if (atomic_load(&c->done)) {

@@ -1,0 +1,51 @@
+# live.cmake - live playback harness: a JACK dummy server stands in for a
+# sound card, a small JACK client records what `relax play` outputs, and
+# scripts compare it with `relax render`. Also the `bench-play` target.
+# Needs libjack (Debian: libjack-jackd2-dev) and jackd (jackd2) to run.
+if(NOT RLX_TESTS)
+  return()
+endif()
+pkg_check_modules(JACK IMPORTED_TARGET jack)
+if(NOT JACK_FOUND)
+  message(WARNING "libjack not found: live playback tests disabled (install 'libjack-jackd2-dev' and 'jackd2')")
+  return()
+endif()
+
+add_executable(jack_capture tests/live/jack_capture.c)
+target_link_libraries(jack_capture PRIVATE PkgConfig::JACK PkgConfig::SNDFILE)
+add_executable(wav_check tests/live/wav_check.c)
+target_link_libraries(wav_check PRIVATE PkgConfig::SNDFILE m)
+add_executable(pty_drive tests/live/pty_drive.c)
+target_link_libraries(pty_drive PRIVATE util)
+
+find_program(RLX_JACKD jackd)
+if(NOT RLX_JACKD)
+  message(WARNING "jackd not found: live playback tests disabled (install 'jackd2')")
+  return()
+endif()
+
+set(RLX_LIVE_ENV
+  "RELAX=$<TARGET_FILE:relax>"
+  "RLX_LIVE_BIN=${CMAKE_CURRENT_BINARY_DIR}"
+  "RLX_SOURCE_DIR=${CMAKE_CURRENT_SOURCE_DIR}"
+  "RLX_BUILD_DIR=${CMAKE_CURRENT_BINARY_DIR}")
+file(GLOB RLX_LIVE_TESTS CONFIGURE_DEPENDS tests/live/test_*.sh)
+foreach(script ${RLX_LIVE_TESTS})
+  get_filename_component(name ${script} NAME_WE)
+  string(REGEX REPLACE "^test_" "" name ${name})
+  add_test(NAME live_${name} COMMAND bash ${script})
+  # One JACK server at a time: a loaded 2-core machine must not cause underruns.
+  set_tests_properties(live_${name} PROPERTIES
+    ENVIRONMENT "${RLX_LIVE_ENV}"
+    RESOURCE_LOCK jack RUN_SERIAL TRUE
+    SKIP_RETURN_CODE 77
+    TIMEOUT 180)
+endforeach()
+
+# Benchmark: prints figures (CPU per minute of audio, underruns idle and under
+# stress-ng, time to first audio, pause-to-silence latency). Not a test.
+add_custom_target(bench-play
+  COMMAND ${CMAKE_COMMAND} -E env ${RLX_LIVE_ENV} bash ${CMAKE_CURRENT_SOURCE_DIR}/bench/play_bench.sh
+  DEPENDS relax jack_capture wav_check pty_drive
+  USES_TERMINAL
+  VERBATIM)

@@ -1,0 +1,45 @@
+/* play.h - live playback as the CLI runs it: `relax play` and, through the
+ * hooks, `relax next` (the store helper records progress with them). */
+#ifndef RLX_PLAY_H
+#define RLX_PLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "session/session.h"
+
+/* Called on the control thread (never the audio callback). on_position comes
+ * at least every second while playing and at once on pause, resume, seek,
+ * quit, Ctrl-C and SIGTERM; played_ms counts audio actually played (time
+ * skipped by seeking is not counted, paused time neither). on_stop comes
+ * once, whatever the reason (end, quit, signal, device lost, error). */
+typedef struct {
+    void *user;
+    void (*on_start)(void *user, const rlx_session *s, int64_t length_ms);
+    void (*on_position)(void *user, int64_t pos_ms, int64_t played_ms, bool paused);
+    void (*on_stop)(void *user, int64_t pos_ms, int64_t played_ms, bool reached_end);
+} rlx_play_hooks;
+
+typedef struct {
+    const char *device;      /* name substring or index; NULL = default output */
+    int64_t from_ms;         /* start here (0 = the beginning) */
+    int64_t length_ms;       /* 0 = the session's natural length */
+    bool stats;              /* print underruns, callbacks, load at the end */
+    double volume_db;        /* master volume (<= 0 in the player; > 0 goes before the limiter) */
+    int resume_fade_ms;      /* fade in over this when starting (e.g. resuming); 0 = 30 ms if from_ms > 0 */
+    int rate;                /* wanted device rate; 0 = the device's default */
+    /* for the store helper (relax next): passed through, not used here */
+    const char *profile;
+    const char *store_path;
+    bool any;
+    const rlx_play_hooks *hooks;  /* may be NULL */
+} rlx_play_opts;
+
+rlx_play_opts rlx_play_opts_init(void);
+
+/* Plays SESSION (path or id) live. Prints its own messages; returns the exit
+ * code (0 at the end or after q, 130 on Ctrl-C/SIGTERM, 6 no device, 7
+ * device lost, or the code of a session/audio error). */
+int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts);
+
+#endif

@@ -1,0 +1,236 @@
+/* tui.c - status line and raw-mode keys for `relax play` (see tui.h). */
+#include "tui.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static struct termios saved_tio;
+static volatile sig_atomic_t raw_on;
+static bool handlers_installed;
+
+/* Async-signal-safe: only tcsetattr and write. */
+static void restore_terminal(void)
+{
+    if (!raw_on)
+        return;
+    raw_on = 0;
+    static const char show[] = "\r\033[K\033[?25h";
+    ssize_t w = write(STDOUT_FILENO, show, sizeof show - 1);
+    (void)w;
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+}
+
+static void enter_raw(void)
+{
+    struct termios t = saved_tio;
+    t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);  /* ISIG stays: Ctrl-C still raises SIGINT */
+    t.c_cc[VMIN] = 0;
+    t.c_cc[VTIME] = 0;
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) {
+        raw_on = 1;
+        static const char hide[] = "\033[?25l";
+        ssize_t w = write(STDOUT_FILENO, hide, sizeof hide - 1);
+        (void)w;
+    }
+}
+
+/* Fatal signals: put the terminal back, then die the way we would have. */
+static void on_fatal(int sig)
+{
+    restore_terminal();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Ctrl-Z: a stopped program must not leave the shell in raw mode. */
+static void on_tstp(int sig)
+{
+    (void)sig;
+    bool was = raw_on;
+    restore_terminal();
+    raw_on = 0;
+    signal(SIGTSTP, SIG_DFL);
+    raise(SIGTSTP);
+    /* continued */
+    signal(SIGTSTP, on_tstp);
+    if (was)
+        enter_raw();
+}
+
+bool rlx_tui_available(void)
+{
+    return rlx_cli_is_tty(STDIN_FILENO) && rlx_cli_is_tty(STDOUT_FILENO);
+}
+
+bool rlx_tui_open(void)
+{
+    if (tcgetattr(STDIN_FILENO, &saved_tio) != 0)
+        return false;
+    if (!handlers_installed) {
+        handlers_installed = true;
+        atexit(restore_terminal);
+        int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT, SIGHUP};
+        for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+            struct sigaction sa = {0};
+            sa.sa_handler = on_fatal;
+            sigemptyset(&sa.sa_mask);
+            sa.sa_flags = SA_RESETHAND;
+            sigaction(fatal[i], &sa, NULL);
+        }
+        struct sigaction sa = {0};
+        sa.sa_handler = on_tstp;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTSTP, &sa, NULL);
+    }
+    enter_raw();
+    return raw_on;
+}
+
+void rlx_tui_close(void)
+{
+    restore_terminal();
+}
+
+int rlx_tui_key(int timeout_ms)
+{
+    struct pollfd pf = {.fd = STDIN_FILENO, .events = POLLIN};
+    int r = poll(&pf, 1, timeout_ms);
+    if (r <= 0)
+        return RLX_KEY_NONE;
+    if (pf.revents & (POLLHUP | POLLERR | POLLNVAL))
+        return RLX_KEY_EOF;
+    unsigned char c;
+    ssize_t n = read(STDIN_FILENO, &c, 1);
+    if (n == 0)
+        return RLX_KEY_EOF;
+    if (n < 0)
+        return errno == EINTR || errno == EAGAIN ? RLX_KEY_NONE : RLX_KEY_EOF;
+    if (c != 27)
+        return c;
+    /* ESC [ A..D (or ESC O A..D); a lone ESC is ignored */
+    unsigned char seq[2];
+    for (int i = 0; i < 2; i++) {
+        pf.revents = 0;
+        if (poll(&pf, 1, 30) <= 0 || read(STDIN_FILENO, &seq[i], 1) != 1)
+            return RLX_KEY_NONE;
+    }
+    if (seq[0] != '[' && seq[0] != 'O')
+        return RLX_KEY_NONE;
+    switch (seq[1]) {
+    case 'A': return RLX_KEY_UP;
+    case 'B': return RLX_KEY_DOWN;
+    case 'C': return RLX_KEY_RIGHT;
+    case 'D': return RLX_KEY_LEFT;
+    default: return RLX_KEY_NONE;
+    }
+}
+
+/* Appends s to buf, counting columns (one per UTF-8 code point) and never
+ * going past max_cols or cutting a character in half. Control bytes are dropped. */
+typedef struct {
+    char *buf;
+    size_t len, used;
+    int cols, max_cols;
+} line_buf;
+
+static void put(line_buf *b, const char *s)
+{
+    while (*s) {
+        size_t clen = 1;
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0xf0)
+            clen = 4;
+        else if (c >= 0xe0)
+            clen = 3;
+        else if (c >= 0xc0)
+            clen = 2;
+        size_t k = 0;
+        while (k < clen && s[k])
+            k++;
+        if (k < clen)
+            return;
+        if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xc0)) {
+            s += 1;
+            continue;
+        }
+        if (b->cols >= b->max_cols || b->used + clen + 1 > b->len)
+            return;
+        memcpy(b->buf + b->used, s, clen);
+        b->used += clen;
+        b->buf[b->used] = 0;
+        b->cols++;
+        s += clen;
+    }
+}
+
+char *rlx_tui_format(const rlx_tui_state *st, int width, char *buf, size_t len)
+{
+    if (!len)
+        return buf;
+    buf[0] = 0;
+    line_buf b = {.buf = buf, .len = len, .max_cols = width > 1 ? width - 1 : 0};
+    char t1[32], t2[32], tmp[64];
+    put(&b, st->paused ? "\xe2\x80\x96 " : "\xe2\x96\xb6 ");  /* ‖ or ▶ */
+    char title[64];
+    snprintf(title, sizeof title, "%s", st->title ? st->title : "");
+    if (strlen(title) > 28) {  /* keep the line for the moving parts */
+        size_t cut = 27;
+        while (cut > 0 && ((unsigned char)title[cut] & 0xc0) == 0x80)
+            cut--;
+        strcpy(title + cut, "\xe2\x80\xa6");
+    }
+    put(&b, title);
+    snprintf(tmp, sizeof tmp, "  %s / %s ", rlx_cli_fmt_time(st->pos_ms, t1, sizeof t1),
+             rlx_cli_fmt_time(st->total_ms, t2, sizeof t2));
+    put(&b, tmp);
+    /* progress bar: 20 cells when there is room, fewer on narrow terminals */
+    int cells = width >= 100 ? 20 : width >= 70 ? 12 : 6;
+    int filled = st->total_ms > 0 ? (int)((double)st->pos_ms / (double)st->total_ms * cells + 0.5) : 0;
+    if (filled > cells)
+        filled = cells;
+    put(&b, "[");
+    for (int i = 0; i < cells; i++)
+        put(&b, i < filled ? "=" : "-");
+    put(&b, "] ");
+    if (st->paused) {
+        put(&b, " paused (space resumes) ");
+    } else if (st->breath >= 0) {
+        /* the breathing guide: grows on the inhale, shrinks on the exhale */
+        int dots = (int)(st->breath * 8 + 0.5);
+        for (int i = 0; i < 8; i++)
+            put(&b, i < dots ? "\xe2\x97\x8f" : "\xc2\xb7");  /* ● or · */
+        put(&b, st->breath_dir > 0 ? " breathe in  " : st->breath_dir < 0 ? " breathe out " : " hold        ");
+    }
+    if (st->note && *st->note) {
+        put(&b, st->note);
+    } else if (st->caption && *st->caption) {
+        put(&b, "\xe2\x80\x9c");  /* “ */
+        put(&b, st->caption);
+        put(&b, "\xe2\x80\x9d");  /* ” */
+    }
+    return buf;
+}
+
+void rlx_tui_draw(const rlx_tui_state *st)
+{
+    struct winsize ws;
+    int width = 80;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        width = ws.ws_col;
+    char line[1024];
+    rlx_tui_format(st, width, line, sizeof line);
+    /* a caption cut at the width may end with the closing quote missing; fine */
+    fputs("\r", stdout);
+    fputs(line, stdout);
+    fputs("\033[K", stdout);
+    fflush(stdout);
+}

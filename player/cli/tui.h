@@ -1,0 +1,47 @@
+/* tui.h - the terminal status line and single-key controls of `relax play`.
+ * Used only when stdin and stdout are both terminals. The terminal is put in
+ * raw mode (no echo, no line buffering; Ctrl-C still raises SIGINT) and is
+ * always restored: by rlx_tui_close, at exit, and on fatal signals. */
+#ifndef RLX_TUI_H
+#define RLX_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    RLX_KEY_NONE = 0,
+    RLX_KEY_EOF = -1,
+    RLX_KEY_LEFT = 0x100,
+    RLX_KEY_RIGHT,
+    RLX_KEY_UP,
+    RLX_KEY_DOWN,
+};
+
+typedef struct {
+    const char *title;
+    int64_t pos_ms, total_ms;
+    bool paused;
+    const char *caption;   /* may be NULL */
+    double breath;         /* 0..1, < 0 = no breath guide */
+    int breath_dir;        /* +1 inhaling, -1 exhaling, 0 holding */
+    double volume_db, background_db;
+    const char *note;      /* transient message ("volume -3 dB"), may be NULL */
+} rlx_tui_state;
+
+/* Both stdin and stdout are terminals (and TERM is not "dumb"). */
+bool rlx_tui_available(void);
+/* Enters raw mode and hides the cursor. false if the terminal refused. */
+bool rlx_tui_open(void);
+/* Clears the status line, shows the cursor, restores the terminal mode. Idempotent. */
+void rlx_tui_close(void);
+/* Waits up to timeout_ms for a key: a character, RLX_KEY_*, 0 on timeout. */
+int rlx_tui_key(int timeout_ms);
+/* Redraws the one status line (fits the terminal width). */
+void rlx_tui_draw(const rlx_tui_state *st);
+
+/* Pure helper (tested): the line without control characters, at most
+ * `width` columns, into buf. Returns buf. */
+char *rlx_tui_format(const rlx_tui_state *st, int width, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,172 @@
+/* pty_drive.c - test helper: runs a command on a pseudo-terminal and types.
+ *
+ *   pty_drive [-t TIMEOUT_S] [-l LOG] STEP... -- COMMAND [ARG...]
+ *
+ * Steps run in order:
+ *   wait:TEXT   wait until the command has printed TEXT (bounded by the timeout)
+ *   after:MS    let MS milliseconds pass (the pace of a person typing)
+ *   key:KEYS    type KEYS; \e is ESC, \n newline, \\ a backslash
+ *   sig:NAME    send INT or TERM to the command
+ * Each key/sig step prints "key NS KEYS" (CLOCK_MONOTONIC ns) on stdout.
+ * The command's terminal output goes to LOG (default /dev/null). Exits with
+ * the command's exit code, 128+N if it died of signal N, 124 on timeout
+ * (the command is killed), 125 on a driver error. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static char seen[1 << 16];
+static size_t nseen;
+static FILE *logf;
+
+/* Reads what the child printed for up to ms milliseconds. Returns -1 at EOF. */
+static int pump(int master, int ms)
+{
+    struct pollfd pf = {.fd = master, .events = POLLIN};
+    int r = poll(&pf, 1, ms);
+    if (r <= 0)
+        return 0;
+    char buf[4096];
+    ssize_t n = read(master, buf, sizeof buf);
+    if (n <= 0)
+        return -1;
+    if (logf)
+        fwrite(buf, 1, (size_t)n, logf);
+    for (ssize_t i = 0; i < n; i++) {
+        if (nseen == sizeof seen - 1) {  /* keep the most recent half */
+            memmove(seen, seen + sizeof seen / 2, sizeof seen / 2);
+            nseen -= sizeof seen / 2;
+        }
+        seen[nseen++] = buf[i] ? buf[i] : ' ';
+    }
+    seen[nseen] = 0;
+    return 1;
+}
+
+static size_t unescape(const char *s, char *out)
+{
+    size_t n = 0;
+    for (; *s; s++) {
+        if (*s == '\\' && s[1]) {
+            s++;
+            out[n++] = *s == 'e' ? 27 : *s == 'n' ? '\n' : *s;
+        } else {
+            out[n++] = *s;
+        }
+    }
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    double timeout_s = 60;
+    const char *logp = NULL;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i += 2) {
+        if (i + 1 >= argc)
+            return 125;
+        if (!strcmp(argv[i], "-t"))
+            timeout_s = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "-l"))
+            logp = argv[i + 1];
+        else
+            return 125;
+    }
+    int first_step = i;
+    while (i < argc && strcmp(argv[i], "--"))
+        i++;
+    if (i + 1 >= argc) {
+        fprintf(stderr, "usage: pty_drive [-t S] [-l LOG] STEP... -- COMMAND [ARG...]\n");
+        return 125;
+    }
+    int nsteps = i - first_step;
+    char **cmd = argv + i + 1;
+    logf = fopen(logp ? logp : "/dev/null", "w");
+
+    struct winsize ws = {.ws_row = 24, .ws_col = 100};
+    int master;
+    pid_t pid = forkpty(&master, NULL, NULL, &ws);
+    if (pid < 0) {
+        perror("pty_drive: forkpty");
+        return 125;
+    }
+    if (pid == 0) {
+        execvp(cmd[0], cmd);
+        perror("pty_drive: exec");
+        _exit(127);
+    }
+    int64_t deadline = now_ns() + (int64_t)(timeout_s * 1e9);
+    int eof = 0;
+    for (int s = 0; s < nsteps && !eof; s++) {
+        const char *st = argv[first_step + s];
+        if (!strncmp(st, "wait:", 5)) {
+            while (!strstr(seen, st + 5)) {
+                if (now_ns() > deadline || pump(master, 20) < 0) {
+                    fprintf(stderr, "pty_drive: '%s' never appeared\n", st + 5);
+                    eof = 1;
+                    break;
+                }
+            }
+        } else if (!strncmp(st, "after:", 6)) {
+            int64_t until = now_ns() + (int64_t)(atof(st + 6) * 1e6);
+            while (now_ns() < until && !eof)
+                eof = pump(master, (int)((until - now_ns()) / 1000000 + 1)) < 0;
+        } else if (!strncmp(st, "key:", 4)) {
+            char keys[256];
+            size_t n = unescape(st + 4, keys);
+            printf("key %lld %s\n", (long long)now_ns(), st + 4);
+            fflush(stdout);
+            if (write(master, keys, n) != (ssize_t)n)
+                eof = 1;
+        } else if (!strncmp(st, "sig:", 4)) {
+            printf("key %lld %s\n", (long long)now_ns(), st);
+            fflush(stdout);
+            kill(pid, !strcmp(st + 4, "TERM") ? SIGTERM : SIGINT);
+        } else {
+            fprintf(stderr, "pty_drive: unknown step '%s'\n", st);
+            kill(pid, SIGKILL);
+            return 125;
+        }
+    }
+    /* let it finish */
+    int status = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid)
+            break;
+        if (now_ns() > deadline) {
+            fprintf(stderr, "pty_drive: timeout, killing the command\n");
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return 124;
+        }
+        if (pump(master, 20) < 0) {
+            struct timespec t = {0, 5000000};
+            nanosleep(&t, NULL);
+        }
+    }
+    while (pump(master, 0) > 0)
+        ;
+    if (logf)
+        fclose(logf);
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + WTERMSIG(status);
+}

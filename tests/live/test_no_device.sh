@@ -1,0 +1,27 @@
+# (e) no device at all (no JACK server under our name, no sound card):
+# one line of message, exit 6, no PortAudio/ALSA/JACK chatter.
+source "$(dirname "$0")/lib.sh"
+
+export JACK_DEFAULT_SERVER="relax-none-$$"
+"$RELAX" devices >"$LIVE_TMP/devices.out" 2>"$LIVE_TMP/devices.err" || fail "relax devices failed"
+if ! grep -q '^no audio output devices found' "$LIVE_TMP/devices.out"; then
+    echo "this machine has an audio device; test skipped"
+    cat "$LIVE_TMP/devices.out"
+    exit 77
+fi
+[ ! -s "$LIVE_TMP/devices.err" ] || fail "relax devices printed on stderr: $(cat "$LIVE_TMP/devices.err")"
+
+S="$LIVE_TMP/live-none.session"
+write_session "$S" live-none "Live none" "-18 dB" '0:00 say "Hello."' '0:05 end'
+rc=0
+"$RELAX" play "$S" >"$LIVE_TMP/play.out" 2>"$LIVE_TMP/play.err" || rc=$?
+[ "$rc" -eq 6 ] || fail "exit $rc, want 6"
+[ "$(wc -l <"$LIVE_TMP/play.err")" -eq 1 ] || fail "want one line on stderr, got: $(cat "$LIVE_TMP/play.err")"
+grep -q "^relax: no audio output device found; use 'relax render .* -o FILE.wav' to listen later$" "$LIVE_TMP/play.err" \
+    || fail "message: $(cat "$LIVE_TMP/play.err")"
+[ ! -s "$LIVE_TMP/play.out" ] || fail "stdout not empty"
+
+rc=0
+"$RELAX" play "$S" --device nosuchcard >/dev/null 2>"$LIVE_TMP/play2.err" || rc=$?
+[ "$rc" -eq 6 ] || fail "--device nosuchcard: exit $rc, want 6"
+echo "1 passed, 0 failed"
