@@ -35,7 +35,8 @@ rlx_render_config rlx_render_config_init(void);
 typedef struct rlx_renderer rlx_renderer;
 
 /* On failure the reason is in diags (with file:line:col of the cue whose
- * audio failed) and the return value says which kind of failure it was. */
+ * audio failed) and the return value says which kind of failure it was.
+ * s is borrowed: it must outlive the renderer (the timeline points into it). */
 rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
                           rlx_renderer **out, rlx_diags *diags);
 void rlx_renderer_close(rlx_renderer *r);  /* accepts NULL */
