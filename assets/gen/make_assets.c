@@ -134,6 +134,25 @@ static double smoothstep(double x)
     return 0.5 - 0.5 * cos(M_PI * x);
 }
 
+/* Softens the top of a looped interleaved stereo buffer with two one-pole
+ * lowpasses. Run circularly: a first pass over the loop leaves the filters in
+ * the state they will have at its end, so the second (kept) pass starts as
+ * if the loop had already been playing, and the seam stays seamless. */
+static void loop_lowpass(float *buf, size_t frames, double cutoff_hz)
+{
+    for (int c = 0; c < 2; c++) {
+        onepole a, b;
+        onepole_init(&a, cutoff_hz);
+        onepole_init(&b, cutoff_hz);
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = 0; i < frames; i++) {
+                double y = onepole_run(&b, onepole_run(&a, buf[2 * i + c]));
+                if (pass == 1)
+                    buf[2 * i + c] = (float)y;
+            }
+    }
+}
+
 /* Scales interleaved stereo so its RMS is `rms_db` dBFS, then makes sure no
  * sample exceeds `peak_db`. */
 static void normalise(float *buf, size_t n, double rms_db, double peak_db)
@@ -246,6 +265,8 @@ static int make_shore(const char *path)
                                      + 0.5 * ghigh * high[c][i]);
         }
     }
+    /* a distant shore: the hiss of the breaking waves stays soft */
+    loop_lowpass(out, LOOP_N, 4500);
     normalise(out, 2 * LOOP_N, -16.0, -1.0);
     int rc = write_file(path, SF_FORMAT_OGG | SF_FORMAT_VORBIS, 0.12, out, LOOP_N, 2);
     for (int c = 0; c < 2; c++) {
@@ -294,7 +315,7 @@ static int make_rain(const char *path)
         size_t at = (size_t)(rng_uniform(&r) * LOOP_N);
         double f0 = rng_range(&r, 1800, 4800);
         double tau = rng_range(&r, 0.002, 0.009);
-        double a = 0.05 * pow(rng_uniform(&r), 2.5);
+        double a = 0.18 * pow(rng_uniform(&r), 2.5);
         double p = rng_range(&r, 0.15, 0.85);       /* position, 0 = left */
         double gl = sqrt(1 - p), gr = sqrt(p);
         double phase = 0;
@@ -309,6 +330,8 @@ static int make_rain(const char *path)
             out[2 * j + 1] += (float)(gr * v);
         }
     }
+    /* rain heard from indoors: soft on top */
+    loop_lowpass(out, LOOP_N, 3200);
     normalise(out, 2 * LOOP_N, -17.0, -1.0);
     int rc = write_file(path, SF_FORMAT_OGG | SF_FORMAT_VORBIS, 0.12, out, LOOP_N, 2);
     for (int c = 0; c < 2; c++) {

@@ -444,6 +444,8 @@ static rlx_err prepare_sources(rlx_renderer *r, rlx_diags *diags, int64_t *voice
         voice_ms[i] = -1;
         if (!rlx_cue_is_voice(c) && c->kind != RLX_CUE_CHIME)
             continue;
+        if (r->cfg.cancel && *r->cfg.cancel)
+            return RLX_ERR_INTERRUPTED;
         report(&r->cfg, done, total, c->text ? c->text : cue_audio_name(s, c));
         rlx_clip_info info;
         rlx_err err = prepare_cue(s, c, r->cache, r->rate, &info, diags);
@@ -465,6 +467,8 @@ static rlx_err prepare_sources(rlx_renderer *r, rlx_diags *diags, int64_t *voice
         done++;
     }
     if (s->ambient_file) {
+        if (r->cfg.cancel && *r->cfg.cancel)
+            return RLX_ERR_INTERRUPTED;
         report(&r->cfg, done, total, s->ambient_file);
         char why[512] = "";
         rlx_clip_info info;

@@ -985,8 +985,25 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
     default:
         break;
     }
-    if (ok && !L->failed)
-        rlx_line_expect_end(L, cue.kind == RLX_CUE_END ? "'end'" : "the cue");
+    if (ok && !L->failed && !rlx_line_at_end(L)) {
+        /* a misspelt option gets a suggestion */
+        static const char *const say_opts[] = {"recording", "gain", NULL}, *const gain_opts[] = {"gain", NULL},
+                                 *const level_opts[] = {"over", NULL};
+        const char *const *opts = cue.kind == RLX_CUE_SAY                                   ? say_opts
+                                  : cue.kind == RLX_CUE_PLAY || cue.kind == RLX_CUE_CHIME ? gain_opts
+                                  : cue.kind == RLX_CUE_LEVEL                              ? level_opts
+                                                                                           : NULL;
+        size_t ws = L->i, wl = 0;
+        while (ws + wl < L->n && rlx_is_word_byte(L->s[ws + wl]))
+            wl++;
+        const char *sug = opts && wl ? rlx_did_you_mean((const char *)L->s + ws, wl, opts) : NULL;
+        char wb[64];
+        if (sug)
+            rlx_line_error(L, ws, "unexpected '%s' after the cue (did you mean '%s'?)",
+                           rlx_line_excerpt(L, ws, wl, wb, sizeof wb), sug);
+        else
+            rlx_line_expect_end(L, cue.kind == RLX_CUE_END ? "'end'" : "the cue");
+    }
     if (!ok || L->failed) {
         free_cue(&cue);
         if (cue.kind == RLX_CUE_END)

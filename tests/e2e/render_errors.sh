@@ -36,6 +36,10 @@ expect 4 "error: .*notes.txt" "unsupported audio format" \
     -- render "$S/bad-notes.txt.session" -o "$OUT"
 one_line "unsupported format"; untouched "$OUT" "$SUM" "unsupported format"
 
+write_session "$S/bad-bed.session" '[ambient]' 'file = corrupt.wav' '[timeline]' '0:01 play voice.flac' '0:05 end'
+expect 4 "bad-bed.session: error: corrupt.wav: " "corrupt ambient bed" -- render "$S/bad-bed.session" -o "$OUT"
+one_line "corrupt ambient bed"; untouched "$OUT" "$SUM" "corrupt ambient bed"
+
 # a missing audio file is found by the parser (session check)
 expect 3 "missing.session:9:[0-9]+: error: .*nowhere.flac.*not found" "missing audio file" \
     -- render "$S/missing.session" -o "$OUT"

@@ -30,4 +30,30 @@ for sig in INT TERM; do
     untouched "$OUT" "$SUM" "SIG$sig"
     pass "SIG$sig: exit $rc, $(tail -1 "$T/stderr")"
 done
+# a signal while the audio is being prepared (text-to-speech, cold cache):
+# stops before the next line instead of preparing all of them
+lines=('[timeline]')
+for ((i = 0; i < 40; i++)); do
+    lines+=("$((i / 3)):$(printf %02d $((i % 3 * 20))) say \"Line $i. Let your shoulders soften a little more with every breath you take.\"")
+done
+lines+=('15:00 end')
+write_session "$S/tts.session" "${lines[@]}"
+export XDG_CACHE_HOME="$T/cache-tts"   # cold: nothing prepared yet
+"$RELAX" render "$S/tts.session" -o "$OUT" >"$T/stdout" 2>"$T/stderr" &
+pid=$!
+for _ in $(seq 1 600); do
+    [ -n "$(ls "$XDG_CACHE_HOME"/relax/clips/*.wav 2>/dev/null)" ] && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.05
+done
+kill -INT $pid
+wait $pid
+rc=$?
+n=$(ls "$XDG_CACHE_HOME"/relax/clips/*.wav 2>/dev/null | wc -l)
+[ "$rc" = 130 ] || fail "SIGINT while preparing: exit $rc, expected 130"
+grep -q "interrupted while preparing the audio; $OUT was not written" "$T/stderr" ||
+    { fail "SIGINT while preparing: message"; cat "$T/stderr"; }
+[ "$n" -lt 40 ] || fail "SIGINT while preparing: all $n lines were prepared anyway"
+untouched "$OUT" "$SUM" "SIGINT while preparing"
+pass "SIGINT while preparing: exit $rc after $n of 40 lines"
 finish

@@ -411,6 +411,10 @@ static void error_messages(void **state)
     expect_error(HEAD "0:00 level breath -3 dB over\n0:01 end\n", H, 29,
                  "expected a duration like '10 s' or '1500 ms'");
     expect_error(HEAD "0:00 end now\n", H, 10, "unexpected 'now' after 'end'");
+    expect_error(HEAD "0:00 say \"a\" recordin a.wav\n0:01 end\n", H, 14,
+                 "unexpected 'recordin' after the cue (did you mean 'recording'?)");
+    expect_error(HEAD "0:00 level breath -3 dB ovr 2 s\n0:01 end\n", H, 25,
+                 "unexpected 'ovr' after the cue (did you mean 'over'?)");
     expect_error(HEAD "0:00 chime bell.wav extra\n0:01 end\n", H, 21, "unexpected 'extra' after the cue");
     expect_error(HEAD "say \"a\"\n0:01 end\n", H, 1, "'say' needs a time in front, like '0:30 say' or '+2 s say'");
     expect_error(HEAD "hello\n0:01 end\n", H, 1,
@@ -438,6 +442,13 @@ static void error_messages(void **state)
     expect_error(HEAD "0:00 fade-in -1 s\n0:01 end\n", H, 14, "a duration cannot be negative");
     expect_error(HEAD "include \"x.inc\"\n0:01 end\n", H, 1, "'include' is only allowed outside [timeline]");
     expect_error(HEAD "0:00 end\n[timeline]\n", H + 1, 1, "section [timeline] repeated (first at line 4)");
+    expect_error(HEAD "+2s\"a\" end\n", H, 4, "expected a blank between the time and the cue");
+    expect_error(HEAD "0:00 \"a\"\n0:01 end\n", H, 6, "expected a cue (say, play, silence, ...), found '\"a\"'");
+    expect_error(HEAD "0:00 say \"a\" recording a.wav recording b.wav\n0:01 end\n", H, 30,
+                 "'recording' given twice");
+    expect_error(HEAD "0:00 say \"a\x01\"\n0:01 end\n", H, 12, "control character in string");
+    expect_error("[session]\nid = a\ntitle = \"A\"\ninclude \"x.inc\" y\n[timeline]\n0:00 end\n", 4, 17,
+                 "unexpected 'y' after the included file name");
 
     /* settings */
     const char *S = "[session]\nid = a\ntitle = \"A\"\n";
@@ -463,6 +474,14 @@ static void error_messages(void **state)
     expect_error(SET("[ambient]\nfile = \"\""), 5, 8, "empty file name");
     expect_error(SET("[ambient]\nfile = a.ogg b.ogg"), 5, 14, "unexpected 'b.ogg' after the file name");
     expect_error(SET("[chime]\nlevel = loud"), 5, 9, "expected a level like '-32 dB'");
+    expect_error(SET("[chime]\nfile = ?x"), 5, 8,
+                 "expected a file name (a word like ambient/shore.ogg or a \"string\")");
+    expect_error(SET("[chime]\nfile = bell\xff.wav"), 5, 12, "invalid UTF-8 in file name");
+    expect_error(SET("[voice]\n= 3"), 5, 1, "expected a setting like 'key = value', found '='");
+    expect_error(SET("[foo]"), 4, 2,
+                 "unknown section [foo] (expected [session], [voice], [breath], [ambient], [chime] or [timeline])");
+    expect_error("[session]\nid = \"a\"\ntitle = \"A\"\n[timeline]\n0:00 end\n", 2, 6,
+                 "expected an id of a-z, 0-9 and '-', like 'week-03'");
     expect_error(SET("[session]\n"), 4, 1, "section [session] repeated (first at line 1)");
     expect_error("[session]\nid = Week_3\ntitle = \"A\"\n[timeline]\n0:00 end\n", 2, 6,
                  "an id may only use a-z, 0-9 and '-', like 'week-03'");
@@ -485,7 +504,7 @@ static void columns_count_characters(void **state)
     (void)state;
     /* "é" is two bytes but one column; an invalid byte counts one column */
     expect_error(HEAD "0:00 say \"\xc3\xa9\xc3\xa9\" gian 3 dB\n0:01 end\n", HEAD_LINES + 1, 15,
-                 "unexpected 'gian' after the cue");
+                 "unexpected 'gian' after the cue (did you mean 'gain'?)");
     rlx_session *s = NULL;
     rlx_diags d;
     parse(HEAD "0:00 say \"\xff\" x\n0:01 end\n", &s, &d);

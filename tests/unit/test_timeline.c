@@ -248,6 +248,21 @@ static void overlaps_and_after_end(void **state)
     free(v);
     rlx_session_free(s);
 
+    /* a silence during a voice; a session longer than a day */
+    s = parse_ok("0:00 say \"a\"\n0:02 silence 5 s\n0:30 end\n");
+    v = voices(s, 3000, NULL);
+    assert_int_equal(rlx_timeline_build(s, v, 0, RATE, &t, &d), RLX_ERR_SESSION);
+    assert_string_equal(d.items[0].message, "silence starts at 0:02 while the previous voice cue runs until 0:03 (line 5)");
+    assert_int_equal(d.items[0].line, 6);
+    rlx_diags_free(&d);
+    free(v);
+    rlx_session_free(s);
+    s = parse_ok("23:00:00 silence 60 min\n+60 min end\n");
+    assert_int_equal(rlx_timeline_lengths(s, NULL, NULL, NULL, &d), RLX_ERR_SESSION);
+    assert_string_equal(d.items[0].message, "'end' at 25:00:00: sessions last at most 24 hours");
+    rlx_diags_free(&d);
+    rlx_session_free(s);
+
     /* adjacent voices touch but do not overlap */
     s = parse_ok("0:00 say \"a\"\n+0 s say \"b\"\n0:10 end\n");
     v = voices(s, 2000, NULL);
