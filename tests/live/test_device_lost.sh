@@ -13,7 +13,7 @@ LIVE_PIDS+=("$PLAY_PID")
 wait_relax_ports || fail "the player's ports never appeared"
 # let it play a moment (stimulus timing, not synchronisation)
 sleep 0.5
-kill -KILL "$JACK_PID"
+kill_jack_hard
 t0=$(now_s)
 wait_gone "$PLAY_PID" 5 || { kill -KILL "$PLAY_PID"; fail "the player hung after the server died"; }
 t1=$(now_s)
