@@ -372,10 +372,14 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     if (tty) {
         tui = rlx_tui_open();
     } else {
-        char t1[32];
+        char t1[32], t2[32] = "";
         const rlx_device_info *dev = rlx_player_device(p);
-        fprintf(stderr, "relax: playing \"%s\" (%s) on %s (%s, %d Hz)\n", c.title,
-                rlx_cli_fmt_time(length_ms, t1, sizeof t1), dev->name, dev->host_api, rate);
+        if (o.from_ms > 0) {
+            char t3[32];
+            snprintf(t2, sizeof t2, " from %s", rlx_cli_fmt_time(o.from_ms, t3, sizeof t3));
+        }
+        fprintf(stderr, "relax: playing \"%s\" (%s)%s on %s (%s, %d Hz)\n", c.title,
+                rlx_cli_fmt_time(length_ms, t1, sizeof t1), t2, dev->name, dev->host_api, rate);
     }
 
     /* the control loop */
