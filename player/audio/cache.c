@@ -8,6 +8,7 @@
  * or a concurrent writer never leaves a half-written entry under its name. */
 #include "audio/cache.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -173,6 +174,27 @@ static rlx_err mkdir_p(const char *path)
     return err;
 }
 
+/* Temporary files left by a run that crashed or was killed mid-write: remove
+ * those over an hour old (a live writer touches its file all the time). */
+#define STALE_TMP_SECONDS 3600
+
+static void sweep_tmp(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    time_t now = time(NULL);
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!strstr(e->d_name, ".tmp."))
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            now - st.st_mtime > STALE_TMP_SECONDS)
+            (void)unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
 rlx_err rlx_cache_open(const char *dir, rlx_cache **out)
 {
     *out = NULL;
@@ -215,6 +237,8 @@ rlx_err rlx_cache_open(const char *dir, rlx_cache **out)
         rlx_cache_close(c);
         return err;
     }
+    sweep_tmp(c->clips);
+    sweep_tmp(c->index);
     *out = c;
     return RLX_OK;
 }
@@ -283,7 +307,7 @@ void rlx_fsync_dir_of(const char *path)
     free(d);
 }
 
-rlx_err rlx_write_atomic(const char *path, const void *data, size_t len)
+rlx_err rlx_write_atomic(const char *path, const void *data, size_t len, bool durable)
 {
     char *tmp;
     int fd;
@@ -303,7 +327,7 @@ rlx_err rlx_write_atomic(const char *path, const void *data, size_t len)
         p += w;
         left -= (size_t)w;
     }
-    if (!err && fsync(fd) != 0)
+    if (!err && durable && fsync(fd) != 0)
         err = errno == ENOSPC ? RLX_ERR_DISK_FULL : RLX_ERR_IO;
     if (close(fd) != 0 && !err)
         err = RLX_ERR_IO;
@@ -311,7 +335,7 @@ rlx_err rlx_write_atomic(const char *path, const void *data, size_t len)
         err = RLX_ERR_IO;
     if (err)
         unlink(tmp);
-    else
+    else if (durable)
         rlx_fsync_dir_of(path);
     free(tmp);
     return err;
@@ -323,9 +347,12 @@ rlx_err rlx_write_atomic(const char *path, const void *data, size_t len)
 
 static uint64_t meta_sum(const rlx_cache_meta *m)
 {
-    char buf[256];
-    int n = snprintf(buf, sizeof buf, "%" PRId64 " %d %d %.17g %.17g %016" PRIx64,
-                     m->frames, m->rate, m->channels, m->loudness_lufs, m->peak, m->checksum);
+    char buf[384];
+    int n = snprintf(buf, sizeof buf,
+                     "%" PRId64 " %d %d %.17g %.17g %016" PRIx64 " %" PRId64 " %" PRId64 " %" PRId64
+                     " %" PRIu64,
+                     m->frames, m->rate, m->channels, m->loudness_lufs, m->peak, m->checksum,
+                     m->wav.size, m->wav.mtime_ns, m->wav.ctime_ns, m->wav.ino);
     return rlx_hash_bytes(buf, (size_t)n, 0x6d657461);
 }
 
@@ -335,18 +362,20 @@ static int meta_format(char *buf, size_t cap, const rlx_cache_meta *m)
 {
     return snprintf(buf, cap,
                     META_MAGIC " %d\nframes %" PRId64 "\nrate %d\nchannels %d\n"
-                    "loudness %.17g\npeak %.17g\nchecksum %016" PRIx64 "\nsum %016" PRIx64 "\n",
+                    "loudness %.17g\npeak %.17g\nchecksum %016" PRIx64 "\n"
+                    "wav %" PRId64 " %" PRId64 " %" PRId64 " %" PRIu64 "\nsum %016" PRIx64 "\n",
                     RLX_CLIP_CONVERTER_VERSION, m->frames, m->rate, m->channels,
-                    m->loudness_lufs, m->peak, m->checksum, meta_sum(m));
+                    m->loudness_lufs, m->peak, m->checksum, m->wav.size, m->wav.mtime_ns,
+                    m->wav.ctime_ns, m->wav.ino, meta_sum(m));
 }
 
-rlx_err rlx_cache_meta_write(const char *path, const rlx_cache_meta *m)
+rlx_err rlx_cache_meta_write(const char *path, const rlx_cache_meta *m, bool durable)
 {
-    char buf[512];
+    char buf[640];
     int n = meta_format(buf, sizeof buf, m);
     if (n < 0 || (size_t)n >= sizeof buf)
         return RLX_ERR_INTERNAL;
-    return rlx_write_atomic(path, buf, (size_t)n);
+    return rlx_write_atomic(path, buf, (size_t)n, durable);
 }
 
 rlx_err rlx_cache_meta_read(const char *path, rlx_cache_meta *m)
@@ -354,7 +383,7 @@ rlx_err rlx_cache_meta_read(const char *path, rlx_cache_meta *m)
     FILE *f = fopen(path, "re");
     if (!f)
         return RLX_ERR_CACHE;
-    char buf[600];
+    char buf[700];
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = 0;
@@ -363,13 +392,15 @@ rlx_err rlx_cache_meta_read(const char *path, rlx_cache_meta *m)
     memset(m, 0, sizeof *m);
     int got = sscanf(buf,
                      META_MAGIC " %d\nframes %" SCNd64 "\nrate %d\nchannels %d\n"
-                     "loudness %lf\npeak %lf\nchecksum %" SCNx64 "\nsum %" SCNx64,
+                     "loudness %lf\npeak %lf\nchecksum %" SCNx64 "\n"
+                     "wav %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNu64 "\nsum %" SCNx64,
                      &version, &m->frames, &m->rate, &m->channels, &m->loudness_lufs,
-                     &m->peak, &m->checksum, &sum);
-    if (got != 8 || version != RLX_CLIP_CONVERTER_VERSION || sum != meta_sum(m) ||
+                     &m->peak, &m->checksum, &m->wav.size, &m->wav.mtime_ns, &m->wav.ctime_ns,
+                     &m->wav.ino, &sum);
+    if (got != 12 || version != RLX_CLIP_CONVERTER_VERSION || sum != meta_sum(m) ||
         m->frames <= 0 || m->rate <= 0 || (m->channels != 1 && m->channels != 2))
         return RLX_ERR_CACHE;
-    char canon[512];
+    char canon[640];
     int cn = meta_format(canon, sizeof canon, m);
     if (cn < 0 || (size_t)cn != n || memcmp(canon, buf, n) != 0)
         return RLX_ERR_CACHE;
@@ -430,7 +461,7 @@ void rlx_cache_index_put(const rlx_cache *c, const char *realpath,
         int n = snprintf(buf, cap, "%" PRId64 " %" PRId64 " %" PRIu64 " %" PRIu64 " %016" PRIx64 "\n%s\n",
                          st->size, st->mtime_ns, st->ino, st->dev, content, realpath);
         if (n > 0 && (size_t)n < cap)
-            (void)rlx_write_atomic(ip, buf, (size_t)n);  /* best effort: a miss only costs a hash */
+            (void)rlx_write_atomic(ip, buf, (size_t)n, false);  /* a miss only costs a hash */
         free(buf);
     }
     free(ip);

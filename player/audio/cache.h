@@ -31,19 +31,31 @@ void rlx_hash_update(rlx_hash *h, const void *data, size_t len);
 uint64_t rlx_hash_final(const rlx_hash *h);
 uint64_t rlx_hash_bytes(const void *data, size_t len, uint64_t seed);
 
+/* The cached WAV as it was when last checked in full: while its size,
+ * mtime, ctime and inode are unchanged, nothing has written to it (any write,
+ * truncate, utime or replacement moves ctime, which no user tool can set
+ * back), so the full checksum need not be recomputed on every start. */
+typedef struct {
+    int64_t size, mtime_ns, ctime_ns;
+    uint64_t ino;
+} rlx_wav_stamp;
+
 /* What a cache entry's sidecar holds. */
 typedef struct {
     int64_t frames;
     int rate, channels;
     double loudness_lufs, peak;
-    uint64_t checksum;  /* rlx_hash of the float samples as stored */
+    uint64_t checksum;  /* rlx_hash of the float samples as stored (host byte order) */
+    rlx_wav_stamp wav;
 } rlx_cache_meta;
 
 /* malloc'ed "<dir>/clips/<key>.wav" / ".meta"; NULL when out of memory. */
 char *rlx_cache_entry_path(const rlx_cache *c, uint64_t key, const char *ext);
 
 rlx_err rlx_cache_meta_read(const char *path, rlx_cache_meta *m);
-rlx_err rlx_cache_meta_write(const char *path, const rlx_cache_meta *m);
+/* durable: fsync before the rename (new entries). A stamp update is only a
+ * shortcut for the next start, not worth a disk flush. */
+rlx_err rlx_cache_meta_write(const char *path, const rlx_cache_meta *m, bool durable);
 
 /* The stat index: (realpath, size, mtime_ns, inode) -> content hash. A miss
  * or a stale entry returns false; the caller then hashes the file. */
@@ -59,8 +71,12 @@ bool rlx_cache_index_get(const rlx_cache *c, const char *realpath,
 void rlx_cache_index_put(const rlx_cache *c, const char *realpath,
                          const rlx_file_stamp *st, uint64_t content);
 
-/* Writes data to path through a unique temporary file, fsync and rename. */
-rlx_err rlx_write_atomic(const char *path, const void *data, size_t len);
+/* Number of full checksum checks of cached WAVs in this process (tests). */
+unsigned long rlx_cache_full_checks(void);
+
+/* Writes data to path through a unique temporary file and a rename (with
+ * fsync of the file and its folder when durable). */
+rlx_err rlx_write_atomic(const char *path, const void *data, size_t len, bool durable);
 /* A unique temporary file name next to path (malloc'ed) and its open fd. */
 rlx_err rlx_tmp_create(const char *path, char **tmp, int *fd);
 /* fsync the folder holding path, so a rename survives a crash. */

@@ -9,11 +9,13 @@
 #include <limits.h>
 #include <math.h>
 #include <samplerate.h>
+#include <stdatomic.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audio/cache.h"
@@ -128,6 +130,11 @@ static rlx_err pump(source *s, int rate, sink *k, char *why, size_t whylen)
             }
             if (!sink_put(k, out, (size_t)d.output_frames_gen))
                 goto write_error;
+            if (!d.end_of_input && d.input_frames_used == 0 && d.output_frames_gen == 0) {
+                set_why(why, whylen, "resampler: %s", "made no progress");
+                err = RLX_ERR_INTERNAL;  /* cannot happen with libsamplerate; never hang */
+                goto done;
+            }
             d.data_in += d.input_frames_used * ch;
             d.input_frames -= d.input_frames_used;
             if (d.end_of_input ? d.output_frames_gen == 0 : d.input_frames == 0)
@@ -146,6 +153,46 @@ done:
     free(in);
     free(out);
     return err;
+}
+
+static atomic_ulong full_checks;
+
+unsigned long rlx_cache_full_checks(void)
+{
+    return atomic_load(&full_checks);
+}
+
+static bool wav_stamp(const char *path, rlx_wav_stamp *w)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return false;
+    *w = (rlx_wav_stamp){
+        .size = (int64_t)st.st_size,
+        .mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+        .ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec,
+        .ino = (uint64_t)st.st_ino,
+    };
+    return true;
+}
+
+static bool same_stamp(const rlx_wav_stamp *a, const rlx_wav_stamp *b)
+{
+    return a->ino != 0 && a->size == b->size && a->mtime_ns == b->mtime_ns &&
+           a->ctime_ns == b->ctime_ns && a->ino == b->ino;
+}
+
+/* A stamp proves "unchanged since" only if any later write must get a later
+ * ctime: file times come from a coarse clock (a few ms per tick) and some
+ * file systems keep whole seconds. So a stamp is recorded only once the
+ * file's ctime lies safely in the past. */
+static bool settled(const rlx_wav_stamp *w)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    int64_t margin = w->ctime_ns % 1000000000 == 0 ? 2000000000 : 100000000;
+    return w->ctime_ns <= now - margin;
 }
 
 static void fill_info(rlx_clip_info *out, char *wav, const rlx_cache_meta *m)
@@ -233,7 +280,8 @@ static rlx_err build_entry(rlx_cache *c, uint64_t key, source *s, int rate,
     }
     free(tmp);
     tmp = NULL;
-    err = rlx_cache_meta_write(meta, &m);
+    /* No stamp yet (m.wav is zero): see verify_entry. */
+    err = rlx_cache_meta_write(meta, &m, true);
     if (err) {
         set_why(why, whylen, "cannot write to the cache folder %s", rlx_cache_dir(c));
         goto fail;
@@ -258,12 +306,22 @@ fail:
     return err;
 }
 
-/* Checks a cache entry against its sidecar, sample by sample. Anything amiss
- * (no sidecar, short or altered WAV) is RLX_ERR_CACHE: the caller rebuilds. */
+/* Checks a cache entry against its sidecar. Anything amiss (no sidecar,
+ * short or altered WAV) is RLX_ERR_CACHE: the caller rebuilds. If the WAV
+ * is exactly as it was when last checked (same stat stamp, see cache.h), the
+ * sidecar suffices; otherwise every sample is read and checksummed, and a
+ * WAV that passes (say, a cache folder copied elsewhere) gets its new stamp
+ * recorded. */
 static rlx_err verify_entry(const char *wav, const char *meta, int rate, rlx_cache_meta *m)
 {
     if (rlx_cache_meta_read(meta, m) != RLX_OK || m->rate != rate)
         return RLX_ERR_CACHE;
+    rlx_wav_stamp now;
+    if (!wav_stamp(wav, &now))
+        return RLX_ERR_CACHE;
+    if (same_stamp(&now, &m->wav))
+        return RLX_OK;
+    atomic_fetch_add(&full_checks, 1);
     SF_INFO info = {0};
     SNDFILE *sf = sf_open(wav, SFM_READ, &info);
     if (!sf)
@@ -295,6 +353,10 @@ static rlx_err verify_entry(const char *wav, const char *meta, int rate, rlx_cac
 done:
     free(buf);
     sf_close(sf);
+    if (err == RLX_OK && settled(&now)) {
+        m->wav = now;
+        (void)rlx_cache_meta_write(meta, m, false);  /* best effort: next start is quick again */
+    }
     return err;
 }
 
@@ -358,8 +420,19 @@ static rlx_err hash_fd(int fd, uint64_t *out)
 }
 
 /* The content key of a file: its bytes' hash, through the stat index. */
+static bool stamp_of(const struct stat *st, rlx_file_stamp *out)
+{
+    *out = (rlx_file_stamp){
+        .size = (int64_t)st->st_size,
+        .mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
+        .ino = (uint64_t)st->st_ino,
+        .dev = (uint64_t)st->st_dev,
+    };
+    return true;
+}
+
 static rlx_err file_content(rlx_cache *c, const char *path, uint64_t *content,
-                            char *why, size_t whylen)
+                            rlx_file_stamp *stamp_out, char *why, size_t whylen)
 {
     const char *name = base_name(path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -376,12 +449,9 @@ static rlx_err file_content(rlx_cache *c, const char *path, uint64_t *content,
         set_why(why, whylen, "%s: not a regular file", name);
         return RLX_ERR_AUDIO_FILE;
     }
-    rlx_file_stamp stamp = {
-        .size = (int64_t)st.st_size,
-        .mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
-        .ino = (uint64_t)st.st_ino,
-        .dev = (uint64_t)st.st_dev,
-    };
+    rlx_file_stamp stamp;
+    stamp_of(&st, &stamp);
+    *stamp_out = stamp;
     char real[PATH_MAX];
     bool have_real = realpath(path, real) != NULL;
     rlx_err err = RLX_OK;
@@ -414,28 +484,52 @@ rlx_err rlx_clip_prepare_file(rlx_cache *c, const char *path, int rate,
         set_why(why, whylen, "%s", "invalid arguments");
         return RLX_ERR_USAGE;
     }
-    uint64_t content;
-    rlx_err err = file_content(c, path, &content, why, whylen);
-    if (err)
-        return err;
-    uint64_t key = file_key(content, rate);
-    err = lookup(c, key, rate, out);
-    if (err != RLX_ERR_CACHE)
-        return err;
-    rlx_decoder *d;
-    err = rlx_decoder_open(path, &d, why, whylen);
-    if (err)
-        return err;
-    source s = {.rate = rlx_decoder_rate(d), .channels = rlx_decoder_channels(d),
-                .read = decoder_source_read, .ctx = d};
-    err = build_entry(c, key, &s, rate, out, why, whylen);
-    rlx_decoder_close(d);
-    if (err == RLX_ERR_AUDIO_FILE && why && strncmp(why, "contains", 8) == 0) {
-        char tmp[256];
-        snprintf(tmp, sizeof tmp, "%s: %s", base_name(path), why);
-        snprintf(why, whylen, "%s", tmp);
+    /* The key comes from the bytes hashed before decoding: if the file is
+     * replaced in between, the entry would hold other audio than its key
+     * says. So check the file did not change meanwhile, and if it did, drop
+     * the entry and start over (twice at most). */
+    for (int attempt = 0;; attempt++) {
+        uint64_t content;
+        rlx_file_stamp before;
+        rlx_err err = file_content(c, path, &content, &before, why, whylen);
+        if (err)
+            return err;
+        uint64_t key = file_key(content, rate);
+        err = lookup(c, key, rate, out);
+        if (err != RLX_ERR_CACHE)
+            return err;
+        rlx_decoder *d;
+        err = rlx_decoder_open(path, &d, why, whylen);
+        if (err)
+            return err;
+        source s = {.rate = rlx_decoder_rate(d), .channels = rlx_decoder_channels(d),
+                    .read = decoder_source_read, .ctx = d};
+        err = build_entry(c, key, &s, rate, out, why, whylen);
+        rlx_decoder_close(d);
+        if (err == RLX_ERR_AUDIO_FILE && why && strncmp(why, "contains", 8) == 0) {
+            char tmp[256];
+            snprintf(tmp, sizeof tmp, "%s: %s", base_name(path), why);
+            snprintf(why, whylen, "%s", tmp);
+        }
+        if (err)
+            return err;
+        struct stat st;
+        rlx_file_stamp after;
+        if (stat(path, &st) == 0 && stamp_of(&st, &after) && after.size == before.size &&
+            after.mtime_ns == before.mtime_ns && after.ino == before.ino && after.dev == before.dev)
+            return RLX_OK;
+        /* Changed under us: this entry cannot be trusted. */
+        char *meta = rlx_cache_entry_path(c, key, "meta");
+        if (meta)
+            unlink(meta);
+        free(meta);
+        rlx_clip_info_free(out);
+        memset(out, 0, sizeof *out);
+        if (attempt == 2) {
+            set_why(why, whylen, "%s: the file keeps changing while it is read", base_name(path));
+            return RLX_ERR_AUDIO_FILE;
+        }
     }
-    return err;
 }
 
 rlx_err rlx_audio_probe(const char *path, int64_t *frames, int *rate, int *channels,

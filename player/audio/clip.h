@@ -3,7 +3,10 @@
  * chunks, resampled with libsamplerate to the output rate and measured with
  * libebur128, once; the result is kept in the cache as a float WAV keyed by
  * content, and then streamed from there. Nothing holds a whole clip in memory.
- * Not thread-safe per object; different objects may be used from different threads. */
+ * A reader is not thread-safe; different readers may be used from different
+ * threads. A cache may be shared by threads (it does not change after open),
+ * and several threads or processes may prepare the same clip at once.
+ * Internals: cache.h (layout, hash, sidecar), decode.h, tts.h. */
 #ifndef RLX_CLIP_H
 #define RLX_CLIP_H
 
@@ -15,7 +18,8 @@
 
 typedef struct rlx_cache rlx_cache;
 
-/* dir NULL: $XDG_CACHE_HOME/relax (fallback ~/.cache/relax), created 0700. */
+/* dir NULL or "": $XDG_CACHE_HOME/relax (fallback ~/.cache/relax), created
+ * 0700 with its parents. RLX_ERR_IO if it cannot be created or written. */
 rlx_err rlx_cache_open(const char *dir, rlx_cache **out);
 void rlx_cache_close(rlx_cache *c);  /* accepts NULL */
 const char *rlx_cache_dir(const rlx_cache *c);
@@ -35,11 +39,19 @@ rlx_err rlx_audio_probe(const char *path, int64_t *frames, int *rate, int *chann
                         char *why, size_t whylen);
 
 /* Prepares an audio file (decodes it fully once on a cache miss, so a
- * truncated or corrupt file fails here, with the reason in why). */
+ * truncated or corrupt file fails here, with the reason in why, which starts
+ * with the file's base name). Warm cache: no decoding, well under 1 ms once
+ * the entry has been checked in full. On success out->cached_path is
+ * malloc'ed: free with rlx_clip_info_free. Errors: RLX_ERR_AUDIO_FILE,
+ * RLX_ERR_AUDIO_FORMAT, RLX_ERR_IO / RLX_ERR_DISK_FULL (cache not writable),
+ * RLX_ERR_USAGE (bad arguments), RLX_ERR_NOMEM. */
 rlx_err rlx_clip_prepare_file(rlx_cache *c, const char *path, int rate,
                               rlx_clip_info *out, char *why, size_t whylen);
 
-/* Speaks text with flite (voice name, e.g. "slt"; pace = duration stretch). */
+/* Speaks text with flite (voice name, e.g. "slt", NULL = "slt"; pace =
+ * duration stretch, 0.25..4). The result is mono at `rate`. Cached by
+ * (text, voice, pace, rate). Errors: RLX_ERR_USAGE (unknown voice, bad pace),
+ * RLX_ERR_TTS (empty text, flite failed), cache errors as above. */
 rlx_err rlx_clip_prepare_tts(rlx_cache *c, const char *text, const char *voice,
                              double pace, int rate, rlx_clip_info *out,
                              char *why, size_t whylen);

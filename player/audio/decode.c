@@ -24,7 +24,8 @@ struct rlx_decoder {
     SNDFILE *sf;
     SF_INFO info;
     int out_channels;
-    bool exact_length;   /* the declared frame count is exact (not MP3) */
+    int64_t slack;       /* how many frames short of the declared length is
+                            still complete (-1: the length is only a guess) */
     int64_t done;        /* source frames read so far */
     float *buf;          /* CHUNK * source channels, only when mixing */
     float gains[2 * MAX_CHANNELS];
@@ -212,35 +213,46 @@ static void build_mix(rlx_decoder *d)
             d->gains[i] /= norm;
 }
 
-static uint32_t le32(const unsigned char *p, bool big)
+static uint32_t u32(const unsigned char *p, bool big)
 {
     return big ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
                : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
-/* libsndfile quietly shortens a WAV whose data chunk runs past the end of the
- * file (it only notes it in its log), so a cut-off download would play as a
- * shorter clip. Walk the RIFF chunks and compare the declared data size with
- * what is there. (RF64 and "unknown length" headers are left alone.) */
-static bool wav_data_cut_short(const char *path)
+/* libsndfile quietly shortens a WAV or AIFF whose sample chunk runs past the
+ * end of the file (it only notes it in its log), so a cut-off download would
+ * play as a shorter clip. Walk the chunks and compare the declared size of
+ * the sample data with what is there. (RF64 and "unknown length" headers are
+ * left alone.) */
+static bool data_cut_short(const char *path)
 {
     FILE *f = fopen(path, "rbe");
     if (!f)
         return false;
     bool cut = false;
     unsigned char h[12];
-    if (fread(h, 1, 12, f) == 12 && (!memcmp(h, "RIFF", 4) || !memcmp(h, "RIFX", 4)) &&
-        !memcmp(h + 8, "WAVE", 4) && fseeko(f, 0, SEEK_END) == 0) {
-        bool big = h[3] == 'X';
+    bool big = false;
+    const char *data_id = NULL;
+    if (fread(h, 1, 12, f) == 12) {
+        if ((!memcmp(h, "RIFF", 4) || !memcmp(h, "RIFX", 4)) && !memcmp(h + 8, "WAVE", 4)) {
+            big = h[3] == 'X';
+            data_id = "data";
+        } else if (!memcmp(h, "FORM", 4) && (!memcmp(h + 8, "AIFF", 4) || !memcmp(h + 8, "AIFC", 4))) {
+            big = true;
+            data_id = "SSND";
+        }
+    }
+    if (data_id && fseeko(f, 0, SEEK_END) == 0) {
         off_t len = ftello(f);
         off_t pos = 12;
         for (int guard = 0; guard < 1000 && pos + 8 <= len; guard++) {
             unsigned char c[8];
             if (fseeko(f, pos, SEEK_SET) != 0 || fread(c, 1, 8, f) != 8)
                 break;
-            uint32_t size = le32(c + 4, big);
-            if (!memcmp(c, "data", 4)) {
-                cut = size != 0 && size != 0xffffffffu && (off_t)size > len - pos - 8;
+            uint32_t size = u32(c + 4, big);
+            if (!memcmp(c, data_id, 4)) {
+                bool unknown = size == 0 || size == 0xffffffffu;
+                cut = !unknown && (off_t)size > len - pos - 8;
                 break;
             }
             pos += 8 + (off_t)size + (size & 1);
@@ -311,14 +323,17 @@ rlx_err rlx_decoder_open(const char *path, rlx_decoder **out, char *why, size_t 
         return RLX_ERR_AUDIO_FILE;
     }
     int type = d->info.format & SF_FORMAT_TYPEMASK;
-    if ((type == SF_FORMAT_WAV || type == SF_FORMAT_WAVEX) && wav_data_cut_short(path)) {
+    if ((type == SF_FORMAT_WAV || type == SF_FORMAT_WAVEX || type == SF_FORMAT_AIFF) &&
+        data_cut_short(path)) {
         set_why(why, whylen, "%s: truncated or corrupt (%s)", name,
                 "the audio ends before its declared length");
         rlx_decoder_close(d);
         return RLX_ERR_AUDIO_FILE;
     }
-    /* libsndfile only estimates the length of an MP3 without a Xing header. */
-    d->exact_length = (d->info.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_MPEG;
+    /* libsndfile only estimates the length of an MP3 without a Xing header;
+     * an Ogg length comes from the last page's granule position, which some
+     * encoders set loosely: allow 100 ms there. */
+    d->slack = type == SF_FORMAT_MPEG ? -1 : type == SF_FORMAT_OGG ? d->info.samplerate / 10 : 0;
     d->out_channels = ch <= 2 ? ch : 2;
     if (ch > 2) {
         d->buf = malloc(sizeof(float) * CHUNK * (size_t)ch);
@@ -398,7 +413,7 @@ rlx_err rlx_decoder_read(rlx_decoder *d, float *out, size_t n, size_t *got,
         d->done += r;
         *got += (size_t)r;
         if ((size_t)r < want) {
-            if (d->exact_length && d->done < d->info.frames) {
+            if (d->slack >= 0 && d->done < d->info.frames - d->slack) {
                 set_why(why, whylen, "%s: truncated or corrupt (%s)", d->name,
                         "the audio ends before its declared length");
                 return RLX_ERR_AUDIO_FILE;

@@ -155,6 +155,18 @@ static void add_cue_diag(rlx_diags *d, const rlx_session *s, const rlx_cue *c,
                   c ? c->col : 0, NULL, fmt, a, b);
 }
 
+/* "FILE: reason", unless the reason already names the file. */
+static void add_file_diag(rlx_diags *d, const rlx_session *s, const rlx_cue *c,
+                          const char *path, const char *why, rlx_err err)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (why[0] && strstr(why, base))
+        add_cue_diag(d, s, c, "%s%s", why, "");
+    else
+        add_cue_diag(d, s, c, "%s: %s", path, why[0] ? why : rlx_strerror(err));
+}
+
 static const char *cue_audio_path(const rlx_session *s, const rlx_cue *c)
 {
     if (c->kind == RLX_CUE_CHIME)
@@ -192,7 +204,7 @@ static rlx_err prepare_cue(const rlx_session *s, const rlx_cue *c, rlx_cache *ca
     }
     err = rlx_clip_prepare_file(cache, path, rate, info, why, sizeof why);
     if (err != RLX_OK)
-        add_cue_diag(diags, s, c, "%s: %s", path, why[0] ? why : rlx_strerror(err));
+        add_file_diag(diags, s, c, path, why, err);
     return err;
 }
 
@@ -432,6 +444,8 @@ static rlx_err prepare_sources(rlx_renderer *r, rlx_diags *diags, int64_t *voice
         voice_ms[i] = -1;
         if (!rlx_cue_is_voice(c) && c->kind != RLX_CUE_CHIME)
             continue;
+        if (r->cfg.cancel && *r->cfg.cancel)
+            return RLX_ERR_INTERRUPTED;
         report(&r->cfg, done, total, c->text ? c->text : cue_audio_name(s, c));
         rlx_clip_info info;
         rlx_err err = prepare_cue(s, c, r->cache, r->rate, &info, diags);
@@ -453,6 +467,8 @@ static rlx_err prepare_sources(rlx_renderer *r, rlx_diags *diags, int64_t *voice
         done++;
     }
     if (s->ambient_file) {
+        if (r->cfg.cancel && *r->cfg.cancel)
+            return RLX_ERR_INTERRUPTED;
         report(&r->cfg, done, total, s->ambient_file);
         char why[512] = "";
         rlx_clip_info info;
@@ -465,8 +481,7 @@ static rlx_err prepare_sources(rlx_renderer *r, rlx_diags *diags, int64_t *voice
         }
         err = rlx_clip_prepare_file(r->cache, s->ambient_path, r->rate, &info, why, sizeof why);
         if (err != RLX_OK) {
-            rlx_diags_add(diags, RLX_DIAG_ERROR, s->path, 0, 0, NULL, "ambient file %s: %s",
-                          s->ambient_path, why[0] ? why : rlx_strerror(err));
+            add_file_diag(diags, s, NULL, s->ambient_path, why, err);
             return err;
         }
         if (info.frames > 0) {
@@ -855,11 +870,8 @@ static rlx_err render_mix(rlx_renderer *r, int64_t a, size_t n)
 {
     memset(r->mix, 0, n * 2 * sizeof(float));
     size_t live = a >= r->length ? 0 : (size_t)(r->length - a < (int64_t)n ? r->length - a : (int64_t)n);
-    if (live == 0) {
-        if (r->tone_on)
-            r->tone.frame = a + (int64_t)n;  /* keep the tone position in step */
+    if (live == 0)
         return RLX_OK;
-    }
     fill_gains(r, a, live);
     rlx_err err = mix_clips(r, a, live, false);
     if (err != RLX_OK)

@@ -8,6 +8,7 @@
 #ifndef RLX_RENDER_H
 #define RLX_RENDER_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,9 @@ typedef struct {
     /* progress of preparation (cold cache can take seconds); may be NULL */
     void (*on_prepare)(void *user, size_t done, size_t total, const char *what);
     void *user;
+    /* may be NULL; when *cancel becomes non-zero (e.g. from a signal handler),
+     * rlx_renderer_open stops before the next source with RLX_ERR_INTERRUPTED */
+    const volatile sig_atomic_t *cancel;
 } rlx_render_config;
 
 rlx_render_config rlx_render_config_init(void);
@@ -31,7 +35,8 @@ rlx_render_config rlx_render_config_init(void);
 typedef struct rlx_renderer rlx_renderer;
 
 /* On failure the reason is in diags (with file:line:col of the cue whose
- * audio failed) and the return value says which kind of failure it was. */
+ * audio failed) and the return value says which kind of failure it was.
+ * s is borrowed: it must outlive the renderer (the timeline points into it). */
 rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
                           rlx_renderer **out, rlx_diags *diags);
 void rlx_renderer_close(rlx_renderer *r);  /* accepts NULL */

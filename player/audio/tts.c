@@ -48,6 +48,9 @@ int cst_errmsg(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(last_msg, sizeof last_msg, fmt, ap);
     va_end(ap);
+    for (char *q = last_msg; *q; q++)
+        if (*q == '\n' || *q == '\r' || *q == '\t')
+            *q = ' ';
     size_t n = strlen(last_msg);
     while (n && (last_msg[n - 1] == '\n' || last_msg[n - 1] == ' '))
         last_msg[--n] = 0;

@@ -15,6 +15,12 @@
 
 rlx_err rlx_auth_durations(const rlx_session *s, int64_t **out_ms, rlx_diags *d)
 {
+    return rlx_auth_durations_sev(s, out_ms, d, RLX_DIAG_ERROR);
+}
+
+rlx_err rlx_auth_durations_sev(const rlx_session *s, int64_t **out_ms, rlx_diags *d,
+                               rlx_diag_severity cache_sev)
+{
     *out_ms = NULL;
     size_t speak = 0;
     for (size_t i = 0; i < s->ncues; i++)
@@ -22,9 +28,11 @@ rlx_err rlx_auth_durations(const rlx_session *s, int64_t **out_ms, rlx_diags *d)
     rlx_cache *cache = NULL;
     rlx_err err = rlx_cache_open(NULL, &cache);
     if (err) {
-        rlx_diags_add(d, RLX_DIAG_ERROR, s->path, 0, 0, NULL,
-                      "cannot open the cache to measure the voice: %s", rlx_strerror(err));
-        return err;
+        const char *x = getenv("XDG_CACHE_HOME");
+        rlx_diags_add(d, cache_sev, s->path, 0, 0, NULL,
+                      "cannot open the cache (%s/relax) to measure the voice: %s",
+                      x && *x ? x : "~/.cache", rlx_strerror(err));
+        return RLX_ERR_CACHE;
     }
     bool show = speak > 0 && rlx_cli_is_tty(STDERR_FILENO);
     if (show) {
@@ -49,6 +57,8 @@ rlx_err rlx_auth_load_timeline(const char *arg, int64_t length_ms, rlx_session *
         return err;
     int64_t *ms = NULL;
     err = rlx_auth_durations(ses, &ms, d);
+    if (err == RLX_ERR_CACHE)
+        err = RLX_ERR_OUTPUT;   /* the cache folder cannot be written: exit 5 */
     if (!err)
         err = rlx_timeline_build(ses, ms, length_ms, RLX_AUTH_RATE, t, d);
     free(ms);

@@ -19,6 +19,11 @@
  * "speaking N lines…" on stderr while it works when stderr is a terminal.
  * *out_ms is malloc'ed (s->ncues entries, -1 for non-voice cues). */
 rlx_err rlx_auth_durations(const rlx_session *s, int64_t **out_ms, rlx_diags *d);
+/* Same, but when the cache itself cannot be opened it returns RLX_ERR_CACHE
+ * and reports that with severity `cache_sev` (check treats it as a warning:
+ * the file is not at fault). */
+rlx_err rlx_auth_durations_sev(const rlx_session *s, int64_t **out_ms, rlx_diags *d,
+                               rlx_diag_severity cache_sev);
 
 /* Loads SESSION (path or id), prepares its voice and builds its timeline at
  * length_ms (0 = natural). On failure *s and *t are NULL and d says why. */

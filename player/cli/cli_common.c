@@ -51,19 +51,25 @@ bool rlx_cli_is_tty(int fd)
 void rlx_cli_print_diags(FILE *f, const rlx_diags *d)
 {
     static const char *const sev[] = {"error", "warning", "note"};
+    /* colour only on a terminal; the plain format is what tools and tests read */
+    bool colour = f == stderr && rlx_cli_is_tty(STDERR_FILENO) && !getenv("NO_COLOR");
+    static const char *const sev_colour[] = {"\033[1;31m", "\033[1;35m", "\033[1;36m"};
+    const char *bold = colour ? "\033[1m" : "", *reset = colour ? "\033[0m" : "";
     for (size_t i = 0; i < d->count; i++) {
         const rlx_diag *g = &d->items[i];
+        unsigned sv = (unsigned)g->severity < 3 ? (unsigned)g->severity : 0;
         if (g->file && g->line > 0)
-            fprintf(f, "%s:%d:%d: ", g->file, g->line, g->col > 0 ? g->col : 1);
+            fprintf(f, "%s%s:%d:%d:%s ", bold, g->file, g->line, g->col > 0 ? g->col : 1, reset);
         else if (g->file)
-            fprintf(f, "%s: ", g->file);
-        fprintf(f, "%s: %s\n", sev[g->severity], g->message);
+            fprintf(f, "%s%s:%s ", bold, g->file, reset);
+        fprintf(f, "%s%s:%s %s\n", colour ? sev_colour[sv] : "", sev[sv], reset, g->message);
         if (g->source) {
             fprintf(f, "  %s\n  ", g->source);
             /* the caret lines up under column col (sources are printable ASCII-sanitised) */
-            for (int c = 1; c < g->col; c++)
+            size_t srclen = strlen(g->source);
+            for (int c = 1; c < g->col && (size_t)c <= srclen; c++)
                 fputc(g->source[c - 1] == '\t' ? '\t' : ' ', f);
-            fputs("^\n", f);
+            fprintf(f, "%s^%s\n", colour ? "\033[1;32m" : "", reset);
         }
     }
     size_t shown_e = 0, shown_w = 0;

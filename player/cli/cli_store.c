@@ -291,3 +291,27 @@ void rlx_cli_json_str(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+#ifdef RLX_HAVE_PLAY_HOOKS
+int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
+{
+    rlx_play_hooks hooks;
+    char why[1024];
+    rlx_err err = rlx_listen_hooks_open(o->store_path, o->profile, &hooks, why, sizeof why);
+    if (err) {
+        rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
+        return rlx_cli_exit_code(err);
+    }
+    const rlx_play_hooks *saved = o->hooks;
+    o->hooks = &hooks;
+    int rc = rlx_cli_play(session_arg, o);
+    o->hooks = saved;
+    err = rlx_listen_hooks_close(&hooks, why, sizeof why);
+    if (err) {
+        rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
+        if (rc == RLX_EXIT_OK || rc == RLX_EXIT_INTERRUPTED)
+            rc = rlx_cli_exit_code(err);
+    }
+    return rc;
+}
+#endif

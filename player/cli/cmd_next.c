@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "cli_store.h"
+#include "store/listen.h"
 
 #define RLX_NEXT_RESUME_BACK_MS 5000   /* resume a little before where it stopped */
 #define RLX_NEXT_RESUME_FADE_MS 3000   /* and fade in over this */
@@ -19,13 +20,39 @@ static void usage(FILE *f)
                "Without an audio device the week is rendered to week-NN.wav instead.\n");
 }
 
-/* Plays one week live; returns an exit code (RLX_EXIT_NO_DEVICE without a device). */
-static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, const char *profile,
-                     const char *store)
+/* Plays one week live, recording the listen; returns an exit code
+ * (RLX_EXIT_NO_DEVICE without a device). */
+#ifdef RLX_HAVE_PLAY_HOOKS
+static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, int64_t length_ms,
+                     const char *profile, const char *store)
 {
-    (void)path, (void)from_ms, (void)fade_ms, (void)profile, (void)store;
-    return RLX_EXIT_NO_DEVICE;   /* live playback is wired in when cli/play.h lands */
+    rlx_play_opts o = rlx_play_opts_init();
+    o.from_ms = from_ms;
+    o.resume_fade_ms = (int)fade_ms;
+    o.length_ms = length_ms;
+    o.profile = profile;
+    o.store_path = store;
+    /* the volume this profile last played at */
+    rlx_store *st;
+    char spath[4096];
+    rlx_profile pr = {0};
+    if (rlx_store_resolve_path(store, spath, sizeof spath) == RLX_OK &&
+        rlx_store_open(spath, &st, NULL, 0) == RLX_OK) {
+        if (rlx_store_profile_get(st, profile, false, &pr, NULL, 0) == RLX_OK && pr.has_mix)
+            o.volume_db = pr.volume_db;
+        rlx_store_close(st);
+    }
+    rlx_profile_clear(&pr);
+    return rlx_cli_play_recorded(path, &o);
 }
+#else
+static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, int64_t length_ms,
+                     const char *profile, const char *store)
+{
+    (void)path, (void)from_ms, (void)fade_ms, (void)length_ms, (void)profile, (void)store;
+    return RLX_EXIT_NO_DEVICE;   /* built without live playback (no cli/play.h) */
+}
+#endif
 
 static int render_week(const rlx_cli_progress *p, int week)
 {
@@ -107,7 +134,7 @@ int rlx_cmd_next(int argc, char **argv)
     int w = p.sum.next;
     const rlx_cli_week *week = &p.weeks[w];
     const char *title = week->title ? week->title : week->id;
-    int64_t from = 0, fade = 0;
+    int64_t from = 0, fade = 0, length = 0;   /* length 0: the session's natural length */
     char a[32], b[32];
     if (p.sum.resume) {
         from = p.status[w].resume_ms - RLX_NEXT_RESUME_BACK_MS;
@@ -119,9 +146,28 @@ int rlx_cmd_next(int argc, char **argv)
         printf("Week %d: %s\n", w + 1, title);
     }
     fflush(stdout);
-    rc = play_week(week->path, from, fade, profile, o.store);
-    if (rc == RLX_EXIT_NO_DEVICE)
+    rc = play_week(week->path, from, fade, length, profile, o.store);
+    if (rc == RLX_EXIT_NO_DEVICE) {
         rc = render_week(&p, w);
+    } else if (rc == RLX_EXIT_OK) {
+        /* just completed the week? say what comes next */
+        rlx_cli_progress after;
+        if (rlx_cli_store_open(&o, &st) == 0) {
+            if (rlx_cli_progress_load(st, profile, false, &after) == 0) {
+                if (after.status[w].state == RLX_WEEK_DONE && p.status[w].state != RLX_WEEK_DONE) {
+                    printf("Week %d is complete. ", w + 1);
+                    if (after.sum.all_done)
+                        printf("That was the last one: well done.\n");
+                    else if (after.sum.waiting >= 0)
+                        say_when_open(&after);
+                    else
+                        printf("\n");
+                }
+                rlx_cli_progress_free(&after);
+            }
+            rlx_store_close(st);
+        }
+    }
     rlx_cli_progress_free(&p);
     return rc;
 }

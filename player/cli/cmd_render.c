@@ -177,6 +177,7 @@ int rlx_cmd_render(int argc, char **argv)
     cfg.length_ms = length_ms;
     cfg.on_prepare = on_prepare;
     cfg.user = &ui;
+    cfg.cancel = &g_stop;
     rlx_renderer *r = NULL;
     err = rlx_renderer_open(&cfg, s, &r, &diags);
     if (ui.shown)
@@ -184,12 +185,13 @@ int rlx_cmd_render(int argc, char **argv)
     rlx_cli_print_diags(stderr, &diags);
     rlx_diags_free(&diags);
     int code = RLX_EXIT_OK;
-    if (err != RLX_OK) {
-        code = rlx_cli_exit_code(err);
+    if (err == RLX_ERR_INTERRUPTED || (err == RLX_OK && g_stop)) {
+        rlx_cli_error("interrupted while preparing the audio; %s was not written", out_path);
+        code = RLX_EXIT_INTERRUPTED;
         goto done;
     }
-    if (g_stop) {
-        code = RLX_EXIT_INTERRUPTED;
+    if (err != RLX_OK) {
+        code = rlx_cli_exit_code(err);
         goto done;
     }
     int64_t length = rlx_renderer_length(r);

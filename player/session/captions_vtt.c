@@ -128,6 +128,82 @@ static size_t count_cp(const char *s, size_t len)
     return k;
 }
 
+/* Lines text[a..b) needs when wrapped. */
+static size_t lines_of(const char *text, size_t a, size_t b)
+{
+    char *p = strndup(text + a, b - a);
+    if (!p)
+        return 1;
+    size_t st, ln;
+    size_t n = rlx_wrap_text(p, RLX_VTT_LINE_CHARS, &st, &ln, 1);
+    free(p);
+    return n;
+}
+
+static size_t skip_space(const char *t, size_t i)
+{
+    while (t[i] && is_space((unsigned char)t[i]))
+        i++;
+    return i;
+}
+
+/* Where a sentence ends after i: just past [.!?] and closing quotes that
+ * are followed by a space or the end of the text. */
+static size_t sentence_end(const char *t, size_t i)
+{
+    for (; t[i]; i++)
+        if (t[i] == '.' || t[i] == '!' || t[i] == '?') {
+            size_t e = i + 1;
+            while (t[e] == '"' || t[e] == '\'' || t[e] == ')')
+                e++;
+            if (!t[e] || is_space((unsigned char)t[e]))
+                return e;
+        }
+    return i;
+}
+
+/* Splits text into caption ranges [sa[k], sb[k]) of at most two wrapped
+ * lines: as many whole sentences as fit; a sentence too long for two lines
+ * is cut between words into nearly equal parts. Returns the count. */
+static size_t split_cues(const char *text, size_t *sa, size_t *sb, size_t max)
+{
+    size_t n = 0, pos = skip_space(text, 0);
+    while (text[pos] && n < max) {
+        size_t best = 0, e = pos;
+        for (;;) {
+            size_t next = sentence_end(text, e);
+            if (next == e || lines_of(text, pos, next) > 2)
+                break;
+            best = next;
+            e = next;
+            if (!text[e])
+                break;
+        }
+        if (!best) {
+            /* the first sentence alone is too long: about 1/k of it, k = parts needed */
+            size_t se = sentence_end(text, pos);
+            size_t k = (lines_of(text, pos, se) + 1) / 2;
+            size_t target = count_cp(text + pos, se - pos) / (k ? k : 1);
+            size_t cut = pos, i = pos;
+            while (i < se) {
+                while (i < se && !is_space((unsigned char)text[i]))
+                    i++;   /* end of a word */
+                if (cut > pos && lines_of(text, pos, i) > 2)
+                    break;
+                cut = i;
+                if (count_cp(text + pos, i - pos) >= target)
+                    break;
+                i = skip_space(text, i);
+            }
+            best = cut > pos ? cut : se;
+        }
+        sa[n] = pos;
+        sb[n++] = best;
+        pos = skip_space(text, best);
+    }
+    return n;
+}
+
 rlx_err rlx_vtt_write(FILE *f, const rlx_timeline *t)
 {
     fputs("WEBVTT\n", f);
@@ -163,36 +239,42 @@ rlx_err rlx_vtt_write(FILE *f, const rlx_timeline *t)
         }
         size_t tl = strlen(text);
         size_t *starts = malloc((tl + 1) * sizeof *starts), *lens = malloc((tl + 1) * sizeof *lens);
-        if (!starts || !lens) {
+        size_t *sa = malloc((tl + 1) * sizeof *sa), *sb = malloc((tl + 1) * sizeof *sb);
+        if (!starts || !lens || !sa || !sb) {
             free(starts);
             free(lens);
+            free(sa);
+            free(sb);
             err = RLX_ERR_NOMEM;
             break;
         }
-        size_t lines = rlx_wrap_text(text, RLX_VTT_LINE_CHARS, starts, lens, tl + 1);
-        /* two lines per cue; a longer text is split in time by its characters */
-        size_t total = 0;
-        for (size_t l = 0; l < lines; l++)
-            total += count_cp(text + starts[l], lens[l]) + 1;
-        size_t done = 0;
-        for (size_t l = 0; l < lines; l += 2) {
-            size_t chunk = count_cp(text + starts[l], lens[l]) + 1;
-            if (l + 1 < lines)
-                chunk += count_cp(text + starts[l + 1], lens[l + 1]) + 1;
+        /* at most two lines on screen: a longer text becomes consecutive
+         * cues, split at sentence ends where it can, timed by characters */
+        size_t nseg = split_cues(text, sa, sb, tl + 1);
+        size_t total = 0, done = 0;
+        for (size_t k2 = 0; k2 < nseg; k2++)
+            total += count_cp(text + sa[k2], sb[k2] - sa[k2]) + 1;
+        for (size_t k2 = 0; k2 < nseg; k2++) {
             int64_t a = start + (int64_t)((double)(end - start) * done / total + 0.5);
-            done += chunk;
-            int64_t b = l + 2 >= lines ? end
-                                       : start + (int64_t)((double)(end - start) * done / total + 0.5);
+            done += count_cp(text + sa[k2], sb[k2] - sa[k2]) + 1;
+            int64_t b = k2 + 1 == nseg ? end : start + (int64_t)((double)(end - start) * done / total + 0.5);
             char ta[24], tb[24];
             fprintf(f, "\n%u\n%s --> %s\n", ++id, rlx_vtt_timestamp(a, ta, sizeof ta),
                     rlx_vtt_timestamp(b, tb, sizeof tb));
-            put_escaped(f, text + starts[l], lens[l]);
-            fputc('\n', f);
-            if (l + 1 < lines) {
-                put_escaped(f, text + starts[l + 1], lens[l + 1]);
+            char *piece = strndup(text + sa[k2], sb[k2] - sa[k2]);
+            if (!piece) {
+                err = RLX_ERR_NOMEM;
+                break;
+            }
+            size_t lines = rlx_wrap_text(piece, RLX_VTT_LINE_CHARS, starts, lens, tl + 1);
+            for (size_t l = 0; l < lines; l++) {
+                put_escaped(f, piece + starts[l], lens[l]);
                 fputc('\n', f);
             }
+            free(piece);
         }
+        free(sa);
+        free(sb);
         free(starts);
         free(lens);
     }

@@ -79,7 +79,7 @@ typedef struct {
     double ambient_level_db, ambient_duck_db;  /* defaults -32, 6 */
 
     /* [chime] */
-    char *chime_file;     /* default "chime.wav" */
+    char *chime_file;     /* default "chime.flac" */
     char *chime_path;     /* resolved */
     double chime_level_db;/* default -20 */
 

@@ -13,6 +13,10 @@
 #include "session/lex.h"
 
 #define MAX_INCLUDE_DEPTH 8
+/* A file may include the same file many times (or 2^8 times through nesting):
+ * bound the total work. */
+#define MAX_INCLUDES 64
+#define MAX_INCLUDE_BYTES ((size_t)16 * 1024 * 1024)
 
 typedef enum {
     SEC_NONE,
@@ -96,6 +100,7 @@ typedef struct {
         uint64_t dev, ino;
     } stack[MAX_INCLUDE_DEPTH + 2];
     int depth;
+    size_t includes, include_bytes;
 
     struct {
         int file, line;
@@ -1040,6 +1045,12 @@ static void include_line(parser *P, rlx_line *L, const char *from_dir)
         free(name);
         return;
     }
+    if (P->includes >= MAX_INCLUDES || P->include_bytes >= MAX_INCLUDE_BYTES) {
+        rlx_line_error(L, at, "too many includes (at most %d files, 16 MB in all)", MAX_INCLUDES);
+        free(name);
+        return;
+    }
+    P->includes++;
     char *path = rlx_lex_join(from_dir, name);
     if (!path) {
         P->oom = true;
@@ -1062,6 +1073,7 @@ static void include_line(parser *P, rlx_line *L, const char *from_dir)
         return;
     }
     rlx_diags_free(&tmp);
+    P->include_bytes += len;
     for (int k = 0; k <= P->depth; k++) {
         if (P->stack[k].dev == dev && P->stack[k].ino == ino && (dev || ino)) {
             if (k == P->depth)

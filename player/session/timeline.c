@@ -10,6 +10,7 @@
 #include "session/timeline.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -329,30 +330,6 @@ rlx_err rlx_timeline_lengths(const rlx_session *s, const int64_t *voice_ms, int6
 
 /* ---- breath cycles ------------------------------------------------------- */
 
-static double smooth(double x)
-{
-    if (x <= 0)
-        return 0;
-    if (x >= 1)
-        return 1;
-    return 0.5 - 0.5 * cos(M_PI * x);
-}
-
-/* The shape inside one cycle (the brief's definition), for a breath sync. */
-static double cycle_shape(const rlx_tl_breath *b, int64_t frame, int rate)
-{
-    double t = (double)(frame - b->start) / rate;
-    double I = b->pattern.inhale_ms / 1000.0, H1 = b->pattern.hold_in_ms / 1000.0;
-    double E = b->pattern.exhale_ms / 1000.0;
-    if (t < I)
-        return b->start_shape + (1 - b->start_shape) * smooth(t / I);
-    if (t < I + H1)
-        return 1;
-    if (t < I + H1 + E)
-        return 1 - smooth((t - I - H1) / E);
-    return 0;
-}
-
 static int64_t cycle_frames(const rlx_breath_pattern *p, int rate)
 {
     int64_t ms = (int64_t)p->inhale_ms + p->hold_in_ms + p->exhale_ms + p->hold_out_ms;
@@ -418,7 +395,9 @@ static rlx_err lay_out_breaths(rlx_timeline *t, const rlx_session *s)
             } else if (f == cur->start) {
                 cur->pattern = pat;
             } else {
-                double s0 = cycle_shape(cur, f, t->rate);
+                /* the shape where the sync interrupts the cycle, exactly as the tone will play it */
+                size_t hint = t->nbreaths - 1;
+                double s0 = rlx_timeline_breath_shape(t, f, &hint);
                 if (!push_cycle(t, &cap, (rlx_tl_breath){f, pat, s0}))
                     goto oom;
             }

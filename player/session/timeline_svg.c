@@ -108,6 +108,14 @@ static void esc(FILE *f, const char *s)
         rlx_xml_escape(f, s, strlen(s));
 }
 
+static size_t rlx_utf8_width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 /* Escaped text cut to at most max_chars code points, with an ellipsis when cut. */
 static void esc_fit(FILE *f, const char *s, double max_px)
 {
@@ -269,7 +277,9 @@ static void draw_curve(const svg *g, double base, double h, curve_fn fn, void *s
                        const char *fill, const char *stroke)
 {
     FILE *f = g->f;
-    int64_t step = (int64_t)(g->t->rate * SAMPLE_S);
+    /* every SAMPLE_S, or every half pixel when that is coarser (long sessions) */
+    double step_s = 30.0 / g->ppm > SAMPLE_S ? 30.0 / g->ppm : SAMPLE_S;
+    int64_t step = (int64_t)(g->t->rate * step_s);
     if (step < 1)
         step = 1;
     if (fill) {
@@ -483,15 +493,27 @@ static void draw_silences(const svg *g)
         fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>",
                 stretch ? "silence-stretch" : "silence", x0, g->y_master, x1 - x0 > 1 ? x1 - x0 : 1,
                 g->y_ambient + AMBIENT_H - g->y_master);
-        {   /* the label may run on past a short silence: its row is its own */
-            char label[96];
-            if (stretch)
-                snprintf(label, sizeof label, "%s \xE2\x86\x94 %s", a, b);
-            else
-                snprintf(label, sizeof label, "%s", a);
+        /* the label may run on past a short silence (its row is its own),
+         * up to the next silence */
+        double avail = x1 - x0 - 6 > 96 ? x1 - x0 - 6 : 96;
+        for (size_t j = i + 1; j < t->ncues; j++)
+            if (t->cues[j].cue->kind == RLX_CUE_SILENCE) {
+                double room = x_of(g, t->cues[j].start) - x0 - 8;
+                if (room < avail)
+                    avail = room;
+                break;
+            }
+        char label[96];
+        if (stretch)
+            snprintf(label, sizeof label, "%s \xE2\x86\x94 %s", a, b);
+        else
+            snprintf(label, sizeof label, "%s", a);
+        if (rlx_utf8_width(label) * CHAR_W > avail && stretch)
+            snprintf(label, sizeof label, "%s\xE2\x86\x94%s", a, b);   /* tighter */
+        if (avail >= 3 * CHAR_W) {
             fprintf(f, "<text class=\"silence-label\" x=\"%.1f\" y=\"%.1f\">", x0 + 3,
                     y + VOICE_H - 5);
-            esc_fit(f, label, x1 - x0 - 6 > 96 ? x1 - x0 - 6 : 96);
+            esc_fit(f, label, avail);
             fputs("</text>", f);
         }
         fputs("</g>\n", f);

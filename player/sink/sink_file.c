@@ -142,7 +142,8 @@ rlx_err rlx_sink_file_open(const char *out_path, int rate, rlx_sink **out,
     if (s->fd < 0) {
         int e = errno;
         char dir[PATH_MAX];
-        snprintf(dir, sizeof dir, "%.*s", dirlen ? (int)dirlen : 1, dirlen ? out_path : ".");
+        /* the folder without its trailing slash ("/" stays "/") */
+        snprintf(dir, sizeof dir, "%.*s", dirlen > 1 ? (int)dirlen - 1 : 1, dirlen ? out_path : ".");
         snprintf(why, whylen, "cannot write %s: folder %s: %s", out_path, dir, strerror(e));
         free_sink(s);
         return e == ENOSPC || e == EDQUOT ? RLX_ERR_DISK_FULL : RLX_ERR_OUTPUT;

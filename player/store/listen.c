@@ -203,6 +203,7 @@ struct rlx_listen_recorder {
     rlx_session sess;
     int64_t length_ms;
     bool started;
+    int64_t last_pos_ms, last_played_ms;   /* to tell a seek from playing on */
     /* mix */
     bool has_mix, mix_dirty;
     double volume_db, background_db;
@@ -285,6 +286,8 @@ static bool ensure_listen(rlx_listen_recorder *r, int64_t pos_ms, int64_t played
     int64_t from = pos_ms - played_ms;
     rlx_err err = rlx_listen_begin(r->st, r->profile, &r->sess, r->length_ms, from > 0 ? from : 0,
                                    NULL, NULL, &r->listen, why, sizeof why);
+    r->last_pos_ms = from > 0 ? from : 0;
+    r->last_played_ms = 0;
     note(r, err, why);
     return !err;
 }
@@ -294,8 +297,13 @@ void rlx_listen_recorder_on_position(void *user, int64_t pos_ms, int64_t played_
     rlx_listen_recorder *r = user;
     if (!r || !ensure_listen(r, pos_ms, played_ms))
         return;
+    /* a position that moved other than by the time heard is a seek: save it now */
+    int64_t drift = (pos_ms - r->last_pos_ms) - (played_ms - r->last_played_ms);
+    bool seek = drift > RLX_LISTEN_SEEK_MS || drift < -RLX_LISTEN_SEEK_MS;
+    r->last_pos_ms = pos_ms;
+    r->last_played_ms = played_ms;
     char why[512] = "";
-    note(r, rlx_listen_update(r->listen, pos_ms, played_ms, paused, why, sizeof why), why);
+    note(r, rlx_listen_update(r->listen, pos_ms, played_ms, paused || seek, why, sizeof why), why);
 }
 
 void rlx_listen_recorder_on_stop(void *user, int64_t pos_ms, int64_t played_ms, bool reached_end)
@@ -321,6 +329,11 @@ void rlx_listen_recorder_set_mix(rlx_listen_recorder *r, double volume_db, doubl
     r->volume_db = volume_db;
     r->background_db = background_db;
     r->has_mix = r->mix_dirty = true;
+}
+
+void rlx_listen_recorder_on_mix(void *user, double volume_db, double background_db, const char *device)
+{
+    rlx_listen_recorder_set_mix(user, volume_db, background_db, device);
 }
 
 bool rlx_listen_recorder_mix(const rlx_listen_recorder *r, double *volume_db, double *background_db,
@@ -357,3 +370,29 @@ rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whyl
     free(r);
     return err;
 }
+
+#ifdef RLX_HAVE_PLAY_HOOKS
+rlx_err rlx_listen_hooks_open(const char *store_path_or_null, const char *profile_or_null,
+                              rlx_play_hooks *hooks_out, char *why, size_t whylen)
+{
+    memset(hooks_out, 0, sizeof *hooks_out);
+    rlx_listen_recorder *r;
+    rlx_err err = rlx_listen_recorder_open(store_path_or_null, profile_or_null, &r, why, whylen);
+    if (err)
+        return err;
+    hooks_out->user = r;
+    hooks_out->on_start = rlx_listen_recorder_on_start;
+    hooks_out->on_position = rlx_listen_recorder_on_position;
+    hooks_out->on_stop = rlx_listen_recorder_on_stop;
+    return RLX_OK;
+}
+
+rlx_err rlx_listen_hooks_close(rlx_play_hooks *hooks, char *why, size_t whylen)
+{
+    if (!hooks)
+        return RLX_OK;
+    rlx_err err = rlx_listen_recorder_close(hooks->user, why, whylen);
+    memset(hooks, 0, sizeof *hooks);
+    return err;
+}
+#endif

@@ -13,6 +13,7 @@
 #define RLX_LISTEN_WRITE_INTERVAL_MS 5000  /* kill -9 loses at most this much */
 #define RLX_LISTEN_COMPLETE_FRACTION 0.9   /* share of the length that must be heard */
 #define RLX_LISTEN_RESUME_SLACK_MS 10000   /* a start this far past the last position still resumes */
+#define RLX_LISTEN_SEEK_MS 1500            /* recorder: a jump this big is a seek, saved at once */
 
 typedef struct rlx_listen rlx_listen;
 
@@ -53,7 +54,9 @@ rlx_err rlx_listen_resume_point(rlx_store *st, const char *profile, const char *
 /* ---- playback hooks ------------------------------------------------------
  * A recorder turns the player's hook calls into a listen. Open it before
  * playback (it opens the store, so a broken store is reported up front),
- * pass the three callbacks with the recorder as `user`, close it after. */
+ * pass the three callbacks with the recorder as `user`, close it after.
+ * on_position saves at once on pause and on a seek (the position moving
+ * other than with the time heard), else every RLX_LISTEN_WRITE_INTERVAL_MS. */
 typedef struct rlx_listen_recorder rlx_listen_recorder;
 
 rlx_err rlx_listen_recorder_open(const char *store_path_or_null, const char *profile_or_null,
@@ -61,6 +64,8 @@ rlx_err rlx_listen_recorder_open(const char *store_path_or_null, const char *pro
 void rlx_listen_recorder_on_start(void *user, const rlx_session *s, int64_t length_ms);
 void rlx_listen_recorder_on_position(void *user, int64_t pos_ms, int64_t played_ms, bool paused);
 void rlx_listen_recorder_on_stop(void *user, int64_t pos_ms, int64_t played_ms, bool reached_end);
+/* Signature fit for a player hook reporting the mix when playback ends. */
+void rlx_listen_recorder_on_mix(void *user, double volume_db, double background_db, const char *device);
 /* Remembers the profile's mix and device (saved at close). device may be NULL. */
 void rlx_listen_recorder_set_mix(rlx_listen_recorder *r, double volume_db, double background_db,
                                  const char *device);
@@ -69,5 +74,19 @@ bool rlx_listen_recorder_mix(const rlx_listen_recorder *r, double *volume_db, do
                              const char **device);
 /* Returns the first store error met during playback (message in why), or RLX_OK. Accepts NULL. */
 rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whylen);
+
+/* The same, as the player's hook struct (cli/play.h). In cmd_play.c:
+ *     rlx_play_hooks hooks;
+ *     if ((err = rlx_listen_hooks_open(store_or_NULL, profile_or_NULL, &hooks, why, sizeof why)))
+ *         { rlx_cli_error("%s", why); return rlx_cli_exit_code(err); }
+ *     opts.hooks = &hooks;  ...play...  err = rlx_listen_hooks_close(&hooks, why, sizeof why);
+ * hooks.user is the rlx_listen_recorder (for set_mix / mix). */
+#if __has_include("cli/play.h")
+#include "cli/play.h"
+#define RLX_HAVE_PLAY_HOOKS 1
+rlx_err rlx_listen_hooks_open(const char *store_path_or_null, const char *profile_or_null,
+                              rlx_play_hooks *hooks_out, char *why, size_t whylen);
+rlx_err rlx_listen_hooks_close(rlx_play_hooks *hooks, char *why, size_t whylen);  /* accepts NULL */
+#endif
 
 #endif

@@ -13,6 +13,7 @@ head -c 4096 /dev/urandom > "$T/garbage.session"                    # binary gar
 mkfifo "$T/fifo.session"
 mkdir "$T/dir.session"
 : > "$T/empty.session"
+ln -s loop.session "$T/loop.session"                                 # a symlink to itself
 run() {   # run NAME FILE...: must exit 3 within 10 s, naming the file in an error
     local name=$1; shift
     local start end rc out
@@ -32,12 +33,13 @@ run fifo      "$T/fifo.session"
 run directory "$T/dir.session"
 run empty     "$T/empty.session"
 run missing   "$T/does-not-exist.session"
+run symlink   "$T/loop.session"
 # a folder holding all of them: every bad file reported, no hang on the FIFO
 out=$(timeout 10 "$RELAX" check "$T" 2>&1 </dev/null); rc=$?
 echo "folder: exit $rc"
 if [ "$rc" != 3 ]; then echo "FAIL: folder: exit $rc, expected 3"; echo "$out" | head -30; fail=1; fi
-for f in huge longline nul garbage fifo dir empty; do
+for f in huge longline nul garbage fifo dir empty loop; do
     grep -q "$T/$f.session.*error: " <<<"$out" || { echo "FAIL: folder: $f.session not reported"; fail=1; }
 done
-grep -q "^7 files checked: 0 valid, 7 invalid" <<<"$out" || { echo "FAIL: folder: summary line"; echo "$out" | tail -3; fail=1; }
+grep -q "^8 files checked: 0 valid, 8 invalid" <<<"$out" || { echo "FAIL: folder: summary line"; echo "$out" | tail -3; fail=1; }
 exit $fail

@@ -17,7 +17,7 @@ cases=(
   "unterminated.session|unterminated.session:3:9: error: unterminated string"
   "missing-audio.session|missing-audio.session:6:13: error: audio file 'no-such-file.flac' not found (looked in ..."
   "bad-audio.session|bad-audio.session:6:13: error: garbage.wav: not a valid audio file..."
-  "overlap.session|overlap.session:7:1: error: ..."
+  "overlap.session|overlap.session:7:1: error: 'say' starts at 0:01 while the previous voice cue runs until ..."
   "missing-session.program|missing-session.program:6:1: error: session file 'no-such-week.session' not found ..."
 )
 for c in "${cases[@]}"; do

@@ -12,7 +12,7 @@ has() {   # has TEXT FILE: a line of FILE equals TEXT exactly
 timeout 120 "$RELAX" check "$D/short.session" >"$T/out" 2>"$T/err"; rc=$?
 [ "$rc" = 0 ] || { echo "FAIL: exit $rc"; cat "$T/err"; fail=1; }
 has "$D/short.session: ok — \"Short & <sweet>\" (week 1)" "$T/out"
-has "  length 0:25 natural, 0:50 longest" "$T/out"
+has "  length natural 0:25, longest 0:50" "$T/out"
 has "     0:00.000  fade-in   2 s" "$T/out"
 has "     0:01.000  say       Hello there." "$T/out"
 grep -qE '^ +0:[0-9]{2}\.[0-9]{3}  silence   5 s \.\. 30 s \(stretchable\)$' "$T/out" || { echo "FAIL: silence line"; fail=1; }
@@ -27,7 +27,7 @@ has "1 file checked: 1 valid, 0 invalid; 0 errors, 0 warnings" "$T/out"
 timeout 120 "$RELAX" check --quiet "$D/short.session" "$D/tone.session" "$D/check.program" >"$T/out" 2>"$T/err"; rc=$?
 [ "$rc" = 0 ] || { echo "FAIL: --quiet exit $rc"; cat "$T/err"; fail=1; }
 has "$D/tone.session: ok — \"Tone only\" (week 2)" "$T/out"
-has "  length 0:10" "$T/out"
+has "  length natural 0:10, longest 0:10 (nothing stretches)" "$T/out"
 has "$D/check.program: ok — \"Two short weeks\" (2 sessions)" "$T/out"
 has "3 files checked: 3 valid, 0 invalid; 0 errors, 0 warnings" "$T/out"
 grep -q 'Hello there' "$T/out" && { echo "FAIL: --quiet printed cues"; fail=1; }
@@ -39,4 +39,13 @@ grep -n ': ok ' "$T/out" | cut -d: -f2 > "$T/order"
 printf '%s\n' "$D/check.program" "$D/short.session" "$D/tone.session" | diff - "$T/order" \
     || { echo "FAIL: folder order"; fail=1; }
 has "  week 1   short.session          \"Short & <sweet>\"" "$T/out"
+
+# no usable cache (its folder is a file): still valid, with a warning and "length ?"
+: > "$T/notadir"
+XDG_CACHE_HOME=$T/notadir timeout 60 "$RELAX" check "$D/short.session" >"$T/out" 2>"$T/err"; rc=$?
+[ "$rc" = 0 ] || { echo "FAIL: no cache: exit $rc"; cat "$T/err"; fail=1; }
+has "  length ?" "$T/out"
+grep -q "^$D/short.session: warning: cannot open the cache" "$T/err" || { echo "FAIL: no cache warning"; cat "$T/err"; fail=1; }
+XDG_CACHE_HOME=$T/notadir timeout 60 "$RELAX" timeline "$D/short.session" -o "$T/x.svg" 2>/dev/null; rc=$?
+[ "$rc" = 5 ] || { echo "FAIL: timeline without a cache: exit $rc, expected 5"; fail=1; }
 exit $fail

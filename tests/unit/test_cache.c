@@ -3,6 +3,8 @@
 #include "rlx_test.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +115,7 @@ static void sidecar_round_trip_and_damage(void **state)
     rlx_cache_meta m = {.frames = 123456789012, .rate = 48000, .channels = 2,
                         .loudness_lufs = -23.456789012345678, .peak = 0.987654321,
                         .checksum = 0xfedcba9876543210ULL};
-    assert_int_equal(rlx_cache_meta_write(path, &m), RLX_OK);
+    assert_int_equal(rlx_cache_meta_write(path, &m, true), RLX_OK);
     rlx_cache_meta r;
     assert_int_equal(rlx_cache_meta_read(path, &r), RLX_OK);
     assert_true(r.frames == m.frames && r.rate == m.rate && r.channels == m.channels);
@@ -203,6 +205,36 @@ static void entry_paths(void **state)
     free(tmp);
 }
 
+/* Temporary files of crashed runs are removed when old, kept when fresh. */
+static void stale_temporaries_swept(void **state)
+{
+    (void)state;
+    char *tmp = rlx_test_tmpdir();
+    rlx_cache *c;
+    assert_int_equal(rlx_cache_open(tmp, &c), RLX_OK);
+    rlx_cache_close(c);
+    char *old = rlx_test_write(tmp, "clips/0123.wav.tmp.99.abcd", "x", 1);
+    char *fresh = rlx_test_write(tmp, "clips/4567.wav.tmp.99.abcd", "x", 1);
+    char *keep = rlx_test_write(tmp, "clips/89ab.wav", "x", 1);
+    char *oldidx = rlx_test_write(tmp, "index/cdef.tmp.1.2", "x", 1);
+    struct timespec ts[2] = {{.tv_sec = time(NULL) - 7200}, {.tv_sec = time(NULL) - 7200}};
+    assert_int_equal(utimensat(AT_FDCWD, old, ts, 0), 0);
+    assert_int_equal(utimensat(AT_FDCWD, keep, ts, 0), 0);
+    assert_int_equal(utimensat(AT_FDCWD, oldidx, ts, 0), 0);
+    assert_int_equal(rlx_cache_open(tmp, &c), RLX_OK);
+    rlx_cache_close(c);
+    assert_int_equal(access(old, F_OK), -1);
+    assert_int_equal(access(oldidx, F_OK), -1);
+    assert_int_equal(access(fresh, F_OK), 0);
+    assert_int_equal(access(keep, F_OK), 0);
+    free(old);
+    free(fresh);
+    free(keep);
+    free(oldidx);
+    rlx_test_rmtree(tmp);
+    free(tmp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +243,7 @@ int main(void)
         cmocka_unit_test(sidecar_round_trip_and_damage),
         cmocka_unit_test(stat_index),
         cmocka_unit_test(entry_paths),
+        cmocka_unit_test(stale_temporaries_swept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

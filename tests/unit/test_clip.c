@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audio/cache.h"
@@ -124,6 +126,8 @@ static float *read_clip(const rlx_clip_info *info, int64_t *frames)
     *frames = total;
     return out;
 }
+
+static rlx_err prepare_err(fixture *f, const char *path, char *why, size_t whylen);
 
 static void prepare_ok(fixture *f, const char *path, int rate, rlx_clip_info *info)
 {
@@ -283,6 +287,42 @@ static void resampling_matches_libsamplerate(void **state)
     free(p);
 }
 
+/* Float files may go beyond full scale: kept as they are (the limiter is
+ * downstream). A NaN or infinity is corruption. */
+static void float_extremes(void **state)
+{
+    fixture *f = *state;
+    char *path = malloc(strlen(f->tmp) + 32);
+    sprintf(path, "%s/hot.wav", f->tmp);
+    SF_INFO info = {.samplerate = 48000, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
+    SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+    float v[1000];
+    for (int i = 0; i < 1000; i++)
+        v[i] = (float)(2.5 * sin(i * 0.1));
+    sf_writef_float(sf, v, 1000);
+    sf_close(sf);
+    rlx_clip_info ci;
+    prepare_ok(f, path, 48000, &ci);
+    assert_true(ci.peak > 2.4 && ci.peak <= 2.5);
+    int64_t n;
+    float *s = read_clip(&ci, &n);
+    assert_int_equal(n, 1000);
+    for (int i = 0; i < 1000; i++)
+        assert_true(s[2 * i] == v[i] && s[2 * i + 1] == v[i]);
+    free(s);
+    rlx_clip_info_free(&ci);
+
+    sprintf(path, "%s/nan.wav", f->tmp);
+    sf = sf_open(path, SFM_WRITE, &info);
+    v[500] = NAN;
+    sf_writef_float(sf, v, 1000);
+    sf_close(sf);
+    char why[256];
+    assert_int_equal(prepare_err(f, path, why, sizeof why), RLX_ERR_AUDIO_FILE);
+    assert_string_equal(why, "nan.wav: truncated or corrupt (non-finite sample values)");
+    free(path);
+}
+
 /* ---- loudness ------------------------------------------------------------------- */
 
 static char *gen_sine(const char *dir, const char *name, int rate, int channels, double amp,
@@ -425,6 +465,8 @@ static void truncated_files_fail(void **state)
         {"t16.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16},
         {"tf.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT},
         {"t.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16},
+        {"t.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS},
+        {"t.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_24},
     };
     for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++) {
         char *p = gen(f->tmp, fmts[i].name, fmts[i].format, 44100, 2, 44100 * 2, 0.5);
@@ -689,6 +731,116 @@ static void unwritable_cache(void **state)
     free(p);
 }
 
+/* A full disk: RLX_ERR_DISK_FULL, no temporary left, nothing half-written
+ * under an entry's name. Needs root to mount a 64 KiB tmpfs; skipped otherwise. */
+static void disk_full(void **state)
+{
+    fixture *f = *state;
+    char *p = gen(f->tmp, "big.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, 44100 * 3, 0.5);
+    char small[4096];
+    snprintf(small, sizeof small, "%s/small", f->tmp);
+    assert_int_equal(mkdir(small, 0700), 0);
+    if (mount("tmpfs", small, "tmpfs", 0, "size=64k") != 0) {
+        print_message("skipping disk_full: cannot mount a small tmpfs here (not root?)\n");
+        free(p);
+        skip();
+    }
+    char cdir[4200];
+    snprintf(cdir, sizeof cdir, "%s/cache", small);
+    rlx_cache *c;
+    rlx_err err = rlx_cache_open(cdir, &c);
+    rlx_clip_info info;
+    char why[256] = "";
+    rlx_err perr = err ? err : rlx_clip_prepare_file(c, p, 48000, &info, why, sizeof why);
+    int left = 0;
+    char clips[4300];
+    snprintf(clips, sizeof clips, "%s/clips", cdir);
+    DIR *d = opendir(clips);
+    for (struct dirent *e; d && (e = readdir(d));)
+        left += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    rlx_cache_close(c);
+    assert_int_equal(umount(small), 0);
+    assert_int_equal(err, RLX_OK);
+    assert_int_equal(perr, RLX_ERR_DISK_FULL);
+    assert_non_null(strstr(why, "No space left"));
+    assert_int_equal(left, 0);
+    free(p);
+}
+
+/* Copies src to dst byte for byte (a new inode, new times). */
+static void copy_file(const char *src, const char *dst)
+{
+    FILE *a = fopen(src, "rb"), *b = fopen(dst, "wb");
+    assert_non_null(a);
+    assert_non_null(b);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, a)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, b), n);
+    fclose(a);
+    assert_int_equal(fclose(b), 0);
+}
+
+/* A cached WAV is checked in full until its stat stamp has been recorded
+ * (once its ctime is safely in the past); from then on the sidecar suffices
+ * while the stamp is unchanged, and any write to the WAV brings the full
+ * check back. */
+static void full_check_until_stamped(void **state)
+{
+    fixture *f = *state;
+    char *p = gen(f->tmp, "s.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, 44100, 0.5);
+    rlx_clip_info a, b;
+    prepare_ok(f, p, 48000, &a);
+    int64_t n1;
+    float *s1 = read_clip(&a, &n1);
+    /* Let the entry's ctime fall 150 ms behind the clock (time passing, not
+     * synchronisation: the stamp is only trusted for files older than that). */
+    struct timespec pause = {.tv_nsec = 150000000};
+    nanosleep(&pause, NULL);
+    unsigned long c0 = rlx_cache_full_checks(), d0 = rlx_decoder_open_count();
+    prepare_ok(f, p, 48000, &b);          /* checked in full, stamp recorded */
+    rlx_clip_info_free(&b);
+    assert_int_equal(rlx_cache_full_checks(), c0 + 1);
+    prepare_ok(f, p, 48000, &b);          /* trusted */
+    rlx_clip_info_free(&b);
+    prepare_ok(f, p, 48000, &b);
+    rlx_clip_info_free(&b);
+    assert_int_equal(rlx_cache_full_checks(), c0 + 1);
+    assert_int_equal(rlx_decoder_open_count(), d0);
+
+    /* A copy (new inode and times, same bytes) passes the full check. */
+    char *tmp = malloc(strlen(a.cached_path) + 8);
+    sprintf(tmp, "%s.copy", a.cached_path);
+    copy_file(a.cached_path, tmp);
+    assert_int_equal(rename(tmp, a.cached_path), 0);
+    free(tmp);
+    prepare_ok(f, p, 48000, &b);
+    rlx_clip_info_free(&b);
+    assert_int_equal(rlx_cache_full_checks(), c0 + 2);
+    assert_int_equal(rlx_decoder_open_count(), d0);
+
+    /* Altered samples, same size: found and rebuilt. */
+    nanosleep(&pause, NULL);
+    prepare_ok(f, p, 48000, &b);  /* re-stamps the copy */
+    rlx_clip_info_free(&b);
+    struct stat st;
+    assert_int_equal(stat(a.cached_path, &st), 0);
+    flip_bytes(a.cached_path, st.st_size - 100, 8);
+    prepare_ok(f, p, 48000, &b);
+    assert_int_equal(rlx_decoder_open_count(), d0 + 1);
+    int64_t n2;
+    float *s2 = read_clip(&b, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(s1, s2, sizeof(float) * 2 * (size_t)n1);
+    free(s1);
+    free(s2);
+    rlx_clip_info_free(&b);
+    rlx_clip_info_free(&a);
+    free(p);
+}
+
 /* ---- the reader ------------------------------------------------------------------------ */
 
 static void reader_seeks_and_stops_at_the_end(void **state)
@@ -726,6 +878,90 @@ static void reader_seeks_and_stops_at_the_end(void **state)
     free(p);
 }
 
+/* After open, the reader never allocates (it runs in the render path). The
+ * allocator is replaced in this executable to count calls (not under ASan,
+ * which owns malloc). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define RLX_SANITIZED 1
+#endif
+#endif
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && !defined(RLX_SANITIZED) && \
+    defined(__GLIBC__)
+#define RLX_COUNT_MALLOC 1
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+static volatile int counting;
+static volatile unsigned long allocations;
+void *malloc(size_t n)
+{
+    if (counting)
+        allocations++;
+    return __libc_malloc(n);
+}
+void *calloc(size_t a, size_t b)
+{
+    if (counting)
+        allocations++;
+    return __libc_calloc(a, b);
+}
+void *realloc(void *p, size_t n)
+{
+    if (counting)
+        allocations++;
+    return __libc_realloc(p, n);
+}
+#endif
+
+static void reader_does_not_allocate(void **state)
+{
+#ifdef RLX_COUNT_MALLOC
+    fixture *f = *state;
+    /* The counter itself works. */
+    counting = 1;
+    allocations = 0;
+    void *volatile probe = malloc(16);
+    counting = 0;
+    free(probe);
+    assert_int_equal(allocations, 1);
+    int chans[] = {1, 2};
+    for (int k = 0; k < 2; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "alloc%d.wav", chans[k]);
+        char *p = gen(f->tmp, name, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, chans[k], 44100, 0.5);
+        rlx_clip_info info;
+        prepare_ok(f, p, 48000, &info);
+        rlx_clip_reader *r;
+        assert_int_equal(rlx_clip_reader_open(&info, &r), RLX_OK);
+        static float buf[2 * 4096];
+        size_t got, total = 0;
+        counting = 1;
+        allocations = 0;
+        rlx_err e1 = rlx_clip_reader_seek(r, 1000);
+        do {
+            if (rlx_clip_reader_read(r, buf, 4096, &got) != RLX_OK)
+                break;
+            total += got;
+        } while (got == 4096);
+        rlx_err e2 = rlx_clip_reader_seek(r, 0);
+        rlx_err e3 = rlx_clip_reader_read(r, buf, 3000, &got);
+        counting = 0;
+        assert_int_equal(e1, RLX_OK);
+        assert_int_equal(e2, RLX_OK);
+        assert_int_equal(e3, RLX_OK);
+        assert_int_equal(total, info.frames - 1000);
+        assert_int_equal(allocations, 0);
+        rlx_clip_reader_close(r);
+        rlx_clip_info_free(&info);
+        free(p);
+    }
+#else
+    (void)state;
+    skip();
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -733,6 +969,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(opus_and_mp3, setup, teardown),
         cmocka_unit_test_setup_teardown(pass_through_is_bit_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(resampling_matches_libsamplerate, setup, teardown),
+        cmocka_unit_test_setup_teardown(float_extremes, setup, teardown),
         cmocka_unit_test_setup_teardown(loudness_of_a_known_sine, setup, teardown),
         cmocka_unit_test_setup_teardown(silence_is_minus_70, setup, teardown),
         cmocka_unit_test_setup_teardown(six_channels_mix_down_to_stereo, setup, teardown),
@@ -741,9 +978,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(damaged_files_print_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(warm_cache_does_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(damaged_entries_are_rebuilt, setup, teardown),
+        cmocka_unit_test_setup_teardown(full_check_until_stamped, setup, teardown),
         cmocka_unit_test_setup_teardown(reader_seeks_and_stops_at_the_end, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_preparation, setup, teardown),
+        cmocka_unit_test_setup_teardown(reader_does_not_allocate, setup, teardown),
         cmocka_unit_test_setup_teardown(unwritable_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(disk_full, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

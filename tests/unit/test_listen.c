@@ -203,6 +203,15 @@ static void recorder_follows_hooks(void **state)
     rlx_listen_rec row = last_row(f->st, "eve", "week-05");
     assert_int_equal(row.position_ms, 2000);
     rlx_listen_rec_clear(&row);
+    rlx_listen_recorder_on_position(r, 3000, 3000, false);     /* playing on: not saved yet */
+    row = last_row(f->st, "eve", "week-05");
+    assert_int_equal(row.position_ms, 2000);
+    rlx_listen_rec_clear(&row);
+    rlx_listen_recorder_on_position(r, 60000, 3100, false);    /* a seek: saved at once */
+    row = last_row(f->st, "eve", "week-05");
+    assert_int_equal(row.position_ms, 60000);
+    assert_int_equal(row.furthest_ms, 60000);
+    rlx_listen_rec_clear(&row);
     rlx_listen_recorder_on_stop(r, 10 * MIN, 10 * MIN, true);
     rlx_listen_recorder_set_mix(r, -3, 2.5, "hw:1");
     assert_int_equal(rlx_listen_recorder_close(r, why, sizeof why), RLX_OK);
@@ -225,6 +234,35 @@ static void recorder_follows_hooks(void **state)
     assert_int_equal(rlx_listen_recorder_open(f->path, "a\tb", &r, why, sizeof why), RLX_ERR_USAGE);
     assert_non_null(strstr(why, "profile"));
 }
+
+#ifdef RLX_HAVE_PLAY_HOOKS
+static void hooks_record_a_listen(void **state)
+{
+    fixture *f = *state;
+    rlx_play_hooks h;
+    char why[512];
+    assert_int_equal(rlx_listen_hooks_open(f->path, "fay", &h, why, sizeof why), RLX_OK);
+    rlx_session s = fake_session("week-07", 7);
+    h.on_start(h.user, &s, 10 * MIN);
+    h.on_position(h.user, 30000, 0, false);   /* started at 0:30 */
+    h.on_position(h.user, 31000, 1000, true);
+    h.on_stop(h.user, 45000, 15000, false);
+    assert_int_equal(rlx_listen_hooks_close(&h, why, sizeof why), RLX_OK);
+    assert_null(h.user);
+    rlx_listen_rec row = last_row(f->st, "fay", "week-07");
+    assert_int_equal(row.from_ms, 30000);
+    assert_int_equal(row.position_ms, 45000);
+    assert_int_equal(row.played_ms, 15000);
+    assert_true(row.finished);
+    assert_false(row.completed);
+    rlx_listen_rec_clear(&row);
+    /* a store that cannot be opened is reported before playback */
+    char *bad = rlx_test_write(f->dir, "bad.db", "not a database at all, really not", 33);
+    assert_int_equal(rlx_listen_hooks_open(bad, "fay", &h, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(h.user);
+    free(bad);
+}
+#endif
 
 /* ---- kill -9 ----------------------------------------------------------- */
 
@@ -333,6 +371,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(completion_needs_end_and_ninety_percent, setup, teardown),
         cmocka_unit_test_setup_teardown(resume_carries_time_heard, setup, teardown),
         cmocka_unit_test_setup_teardown(recorder_follows_hooks, setup, teardown),
+#ifdef RLX_HAVE_PLAY_HOOKS
+        cmocka_unit_test_setup_teardown(hooks_record_a_listen, setup, teardown),
+#endif
         cmocka_unit_test_setup_teardown(kill9_at_random_moments, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -711,6 +711,25 @@ static void includes(void **state)
         rlx_diags_free(&d);
         free(path);
     }
+
+    /* the same file included over and over is bounded */
+    {
+        size_t cap = 64 * 1024, used = 0;
+        char *text = malloc(cap);
+        used += (size_t)snprintf(text, cap, "[session]\nid = a\ntitle = \"A\"\n");
+        for (int k = 0; k < 1000; k++)
+            used += (size_t)snprintf(text + used, cap - used, "include \"d10.inc\"\n");
+        snprintf(text + used, cap - used, "[timeline]\n0:00 end\n");
+        path = rlx_test_write(dir, "many.session", text, strlen(text));
+        e = rlx_session_parse(path, &nocheck, &s, &d);
+        assert_int_equal(e, RLX_ERR_SESSION);
+        assert_int_equal(d.errors, 1000 - 64);
+        assert_string_equal(d.items[0].message, "too many includes (at most 64 files, 16 MB in all)");
+        assert_int_equal(d.items[0].line, 4 + 64);
+        rlx_diags_free(&d);
+        free(path);
+        free(text);
+    }
     rlx_test_rmtree(dir);
     free(dir);
 }

@@ -98,6 +98,11 @@ static void creates_schema_mode_and_wal(void **state)
     char *folder = path_in(dir, "data/relax");
     assert_int_equal(stat(folder, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0700);
+    /* the WAL files SQLite makes beside it copy the store's mode */
+    char *wal = path_in(dir, "data/relax/progress.db-wal");
+    assert_int_equal(stat(wal, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    free(wal);
     rlx_store_close(st);
 
     char *mode = sql_text(path, "PRAGMA journal_mode");

@@ -78,7 +78,7 @@ static void build(fixture *x)
     c->dur_max_ms = 240000;
     add(x, RLX_CUE_BREATH_SYNC, 220, 220);
     add(x, RLX_CUE_SAY, 221, 226)->text = "Breathe in... and let it go.";
-    c = add(x, RLX_CUE_SILENCE, 230, 250);
+    c = add(x, RLX_CUE_SILENCE, 300, 320);
     c->dur_ms = c->dur_max_ms = 20000;
     add(x, RLX_CUE_CHIME, 800, 800);
     add(x, RLX_CUE_FADE_OUT, 810, 810)->dur_ms = 30000;

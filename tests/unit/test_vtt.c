@@ -106,7 +106,7 @@ static void long_text_wraps_and_splits_in_order(void **state)
     char *out = write_vtt(&x.t);
     assert_true(!strncmp(out, "WEBVTT\n\n", 8));
     long long prev_end = -1;
-    int ncues = 0;
+    int ncues = 0, lines_in_cue = 0;
     for (char *line = strtok(out + 7, "\n"); line; line = strtok(NULL, "\n")) {
         char *arrow = strstr(line, " --> ");
         if (arrow) {
@@ -117,8 +117,12 @@ static void long_text_wraps_and_splits_in_order(void **state)
             assert_true(a >= prev_end);   /* in time order, not overlapping */
             prev_end = b;
             ncues++;
+            lines_in_cue = 0;
             continue;
         }
+        if (strspn(line, "0123456789") == strlen(line))
+            continue;   /* a cue number */
+        assert_true(++lines_in_cue <= 2);
         /* caption lines: at most 42 characters (code points) */
         size_t cps = 0;
         for (const char *p = line; *p; p++)

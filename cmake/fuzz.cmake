@@ -1,0 +1,66 @@
+# fuzz.cmake - libFuzzer targets for the session and program parsers.
+# The main build may use gcc, so the fuzzers are compiled by a custom command
+# that runs clang directly on the few sources they need. They are only made
+# when RLX_FUZZ is ON and clang can link a -fsanitize=fuzzer probe.
+if(NOT RLX_FUZZ)
+  return()
+endif()
+
+find_program(RLX_CLANG NAMES clang clang-18 clang-17 clang-16 clang-15 clang-14)
+if(NOT RLX_CLANG)
+  message(STATUS "fuzzers: clang not found, skipped")
+  return()
+endif()
+
+set(_rlx_probe_dir ${CMAKE_CURRENT_BINARY_DIR}/rlx_fuzz_probe)
+file(MAKE_DIRECTORY ${_rlx_probe_dir})
+file(WRITE ${_rlx_probe_dir}/probe.c
+  "#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n")
+execute_process(
+  COMMAND ${RLX_CLANG} -fsanitize=fuzzer,address,undefined probe.c -o probe
+  WORKING_DIRECTORY ${_rlx_probe_dir}
+  RESULT_VARIABLE _rlx_probe_rc OUTPUT_QUIET ERROR_QUIET)
+if(NOT _rlx_probe_rc EQUAL 0)
+  message(STATUS "fuzzers: ${RLX_CLANG} cannot build libFuzzer targets, skipped")
+  return()
+endif()
+message(STATUS "fuzzers: building fuzz_session and fuzz_program with ${RLX_CLANG}")
+
+set(RLX_FUZZ_LIB_SOURCES
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/core/err.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/lex.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/session_parse.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/program_parse.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/timeline.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/audio/breath.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/audio/dsp.c)
+file(GLOB RLX_FUZZ_HEADERS CONFIGURE_DEPENDS
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/core/*.h
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/*.h
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/audio/dsp.h)
+set(RLX_FUZZ_FLAGS -std=c11 -g -O1 -fno-omit-frame-pointer
+  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+  -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Wall -Wextra
+  -I${CMAKE_CURRENT_SOURCE_DIR}/player)
+
+foreach(fuzzer fuzz_session fuzz_program)
+  add_custom_command(
+    OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/${fuzzer}
+    COMMAND ${RLX_CLANG} ${RLX_FUZZ_FLAGS} ${RLX_FUZZ_LIB_SOURCES}
+            ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/${fuzzer}.c -lm -o ${CMAKE_CURRENT_BINARY_DIR}/${fuzzer}
+    DEPENDS ${RLX_FUZZ_LIB_SOURCES} ${RLX_FUZZ_HEADERS} ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/${fuzzer}.c
+    COMMENT "Building libFuzzer target ${fuzzer}"
+    VERBATIM)
+  add_custom_target(${fuzzer}_bin ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/${fuzzer})
+endforeach()
+
+if(RLX_TESTS)
+  # Short runs from the seed corpus (copied, so the source tree stays clean).
+  add_test(NAME fuzz_session_smoke
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/smoke.sh ${CMAKE_CURRENT_BINARY_DIR}/fuzz_session
+            ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/session ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/session.dict 20)
+  add_test(NAME fuzz_program_smoke
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/smoke.sh ${CMAKE_CURRENT_BINARY_DIR}/fuzz_program
+            ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/program ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/program.dict 5)
+  set_tests_properties(fuzz_session_smoke fuzz_program_smoke PROPERTIES TIMEOUT 120)
+endif()

@@ -1,0 +1,17 @@
+#!/bin/bash
+# smoke.sh FUZZER CORPUS DICT SECONDS - a bounded libFuzzer run on a copy of the seed corpus.
+set -eu
+fuzzer=$1 corpus=$2 dict=$3 seconds=$4
+work=$(mktemp -d "${TMPDIR:-/tmp}/relax-fuzz-smoke-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/corpus" "$work/artifacts"
+cp "$corpus"/* "$work/corpus/"
+cd "$work"
+export TMPDIR="$work"   # the fuzzers make their scratch folder there
+"$fuzzer" -max_total_time="$seconds" -dict="$dict" -max_len=4096 -timeout=5 -rss_limit_mb=1024 \
+    -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus" 2>"$work/log" || {
+    tail -50 "$work/log"
+    ls -la "$work/artifacts"
+    exit 1
+}
+grep -E "stat::number_of_executed_units|stat::average_exec_per_sec" "$work/log" || true

@@ -1,0 +1,658 @@
+/* test_render.c - the renderer, measured on its output: clip fidelity,
+ * ducking, limiter ceiling, click-free joins, determinism and seeking.
+ * Sessions are parsed from memory; audio files are generated into a
+ * temporary folder and prepared into a temporary cache. */
+#include "rlx_test.h"
+
+#include <ebur128.h>
+#include <math.h>
+#include <samplerate.h>
+#include <sndfile.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio/dsp.h"
+#include "audio/render.h"
+#include "audio/tone.h"
+#include "sink/sink.h"
+
+#define RATE 48000
+
+typedef struct {
+    char *dir;    /* audio files and session "location" */
+    char *cache;  /* the cache for this test */
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->dir = rlx_test_tmpdir();
+    f->cache = rlx_test_tmpdir();
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    rlx_test_rmtree(f->dir);
+    rlx_test_rmtree(f->cache);
+    free(f->dir);
+    free(f->cache);
+    free(f);
+    return 0;
+}
+
+typedef double (*gen_fn)(int64_t i, int rate, int ch);
+
+/* Writes a generated file; format e.g. SF_FORMAT_WAV | SF_FORMAT_FLOAT. */
+static void write_audio(const char *dir, const char *name, int format, int rate, int channels,
+                        int64_t frames, gen_fn gen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    SF_INFO info = {.samplerate = rate, .channels = channels, .format = format};
+    SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+    if (!sf)
+        fail_msg("cannot write %s: %s", path, sf_strerror(NULL));
+    float buf[1024 * 2];
+    for (int64_t i = 0; i < frames;) {
+        int64_t n = frames - i < 1024 ? frames - i : 1024;
+        for (int64_t j = 0; j < n; j++)
+            for (int c = 0; c < channels; c++)
+                buf[j * channels + c] = (float)gen(i + j, rate, c);
+        assert_int_equal(sf_writef_float(sf, buf, n), n);
+        i += n;
+    }
+    sf_close(sf);
+}
+
+static rlx_session *parse(fixture *f, const char *text)
+{
+    const char *dirs[] = {f->dir, NULL};
+    rlx_parse_config cfg = {.asset_dirs = dirs, .check_files = true};
+    char name[4096];
+    snprintf(name, sizeof name, "%s/test.session", f->dir);
+    rlx_session *s = NULL;
+    rlx_diags d = {0};
+    rlx_err err = rlx_session_parse_buffer(name, text, strlen(text), &cfg, &s, &d);
+    if (err != RLX_OK) {
+        for (size_t i = 0; i < d.count; i++)
+            fprintf(stderr, "%d:%d: %s\n", d.items[i].line, d.items[i].col, d.items[i].message);
+        fail_msg("session does not parse: %s", rlx_strerror(err));
+    }
+    rlx_diags_free(&d);
+    return s;
+}
+
+static rlx_renderer *open_renderer(fixture *f, const rlx_session *s, int64_t length_ms)
+{
+    rlx_render_config cfg = rlx_render_config_init();
+    cfg.rate = RATE;
+    cfg.cache_dir = f->cache;
+    cfg.length_ms = length_ms;
+    rlx_renderer *r = NULL;
+    rlx_diags d = {0};
+    rlx_err err = rlx_renderer_open(&cfg, s, &r, &d);
+    if (err != RLX_OK) {
+        for (size_t i = 0; i < d.count; i++)
+            fprintf(stderr, "%d:%d: %s\n", d.items[i].line, d.items[i].col, d.items[i].message);
+        fail_msg("renderer does not open: %s", rlx_strerror(err));
+    }
+    rlx_diags_free(&d);
+    return r;
+}
+
+/* Renders the whole session with reads of `chunk` frames; returns malloc'ed frames. */
+static float *render_all(rlx_renderer *r, size_t chunk, int64_t *frames)
+{
+    int64_t n = rlx_renderer_length(r);
+    float *out = malloc((size_t)(n + 1) * 2 * sizeof(float));
+    assert_non_null(out);
+    int64_t pos = 0;
+    while (pos < n) {
+        size_t got = 0;
+        size_t want = chunk;
+        assert_int_equal(rlx_renderer_read(r, out + pos * 2, want, &got), RLX_OK);
+        if (got == 0)
+            break;
+        assert_true(got == want || pos + (int64_t)got == n);
+        pos += (int64_t)got;
+    }
+    assert_int_equal(pos, n);
+    size_t got = 1;
+    float dummy[2];
+    assert_int_equal(rlx_renderer_read(r, dummy, 1, &got), RLX_OK);
+    assert_int_equal(got, 0);
+    *frames = n;
+    return out;
+}
+
+static double to_db(double x) { return 20.0 * log10(fmax(x, 1e-12)); }
+
+/* ---- generators -------------------------------------------------------- */
+
+static double gen_sine1k(int64_t i, int rate, int ch)
+{
+    (void)ch;
+    return 0.5 * sin(2 * M_PI * 1000.0 * (double)i / rate);
+}
+
+static double gen_silence(int64_t i, int rate, int ch)
+{
+    (void)i, (void)rate, (void)ch;
+    return 0.0;
+}
+
+static double gen_loud(int64_t i, int rate, int ch)
+{
+    (void)ch;
+    return 0.99 * sin(2 * M_PI * 220.0 * (double)i / rate);
+}
+
+/* 300 whole cycles per second: starts and ends at zero */
+static double gen_voice300(int64_t i, int rate, int ch)
+{
+    (void)ch;
+    return 0.3 * sin(2 * M_PI * 300.0 * (double)i / rate);
+}
+
+/* not a whole number of cycles, so a plain loop would jump */
+static double gen_amb220(int64_t i, int rate, int ch)
+{
+    return (ch ? 0.4 : 0.5) * sin(2 * M_PI * 220.0 * (double)i / rate + 0.3);
+}
+
+static double gen_chime(int64_t i, int rate, int ch)
+{
+    (void)ch;
+    double t = (double)i / rate;
+    double att = t < 0.005 ? rlx_smoothstep(t / 0.005) : 1.0;
+    return 0.5 * att * exp(-t * 3.0) * sin(2 * M_PI * 880.0 * t);
+}
+
+static double gen_noise(int64_t i, int rate, int ch)
+{
+    (void)rate;
+    uint32_t x = (uint32_t)(i * 2654435761u) ^ (uint32_t)(ch * 40503u);
+    x ^= x >> 13;
+    x *= 0x5bd1e995u;
+    x ^= x >> 15;
+    return 0.2 * ((double)(x & 0xffff) / 32768.0 - 1.0);
+}
+
+/* ---- (1) a single clip at unity gain == the input resampled ------------ */
+
+static void test_clip_fidelity(void **state)
+{
+    fixture *f = *state;
+    const int in_rate = 44100;
+    const int64_t in_frames = 66150;  /* 1.5 s */
+    write_audio(f->dir, "clip.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, in_rate, 1, in_frames,
+                gen_sine1k);
+    rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n"
+                              "[voice]\nlevel = off\n[breath]\nlevel = off\n"
+                              "[timeline]\n0:01 play clip.wav\n0:03 end\n");
+    rlx_renderer *r = open_renderer(f, s, 0);
+    int64_t n;
+    float *out = render_all(r, 4096, &n);
+    assert_int_equal(n, 3 * RATE);
+
+    /* the reference: libsamplerate on the same input */
+    float *in = malloc((size_t)in_frames * sizeof(float));
+    for (int64_t i = 0; i < in_frames; i++)
+        in[i] = (float)gen_sine1k(i, in_rate, 0);
+    int64_t ref_frames = in_frames * RATE / in_rate + 64;
+    float *ref = calloc((size_t)ref_frames, sizeof(float));
+    SRC_DATA d = {.data_in = in, .data_out = ref, .input_frames = in_frames,
+                  .output_frames = ref_frames, .src_ratio = (double)RATE / in_rate};
+    assert_int_equal(src_simple(&d, SRC_SINC_BEST_QUALITY, 1), 0);
+
+    /* align: the best lag within +-64 frames of the cue start */
+    int64_t start = RATE, best_lag = 0;
+    double best = 1e30;
+    for (int64_t lag = -64; lag <= 64; lag++) {
+        double e = 0;
+        for (int64_t i = 4800; i < 4800 + 4800; i += 3) {
+            double x = out[(start + lag + i) * 2] - ref[i];
+            e += x * x;
+        }
+        if (e < best)
+            best = e, best_lag = lag;
+    }
+    /* compare away from the clip's edges (resampler transients) */
+    double maxerr = 0, peak = 0;
+    for (int64_t i = 2400; i < d.output_frames_gen - 2400; i++) {
+        int64_t k = start + best_lag + i;
+        maxerr = fmax(maxerr, fabs(out[k * 2] - ref[i]));
+        maxerr = fmax(maxerr, fabs(out[k * 2 + 1] - ref[i]));
+        peak = fmax(peak, fabs(out[k * 2]));
+    }
+    printf("clip fidelity: lag %lld frames, max error %.1f dBFS, peak %.3f\n",
+           (long long)best_lag, to_db(maxerr), peak);
+    assert_true(llabs(best_lag) <= 2);
+    assert_true(to_db(maxerr) < -80.0);
+    assert_true(fabs(peak - 0.5) < 0.01);
+    /* before the cue: silence (no tone, no ambient) */
+    for (int64_t i = 0; i < RATE - 100; i++)
+        assert_true(out[i * 2] == 0.0f);
+    free(in);
+    free(ref);
+    free(out);
+    rlx_renderer_close(r);
+    rlx_session_free(s);
+}
+
+/* ---- (2) ducking depth and ramp timing ---------------------------------- */
+
+static void test_ducking(void **state)
+{
+    fixture *f = *state;
+    write_audio(f->dir, "quiet.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1, 4 * RATE,
+                gen_silence);
+    rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n"
+                              "[voice]\nlevel = off\n"
+                              "[breath]\nlevel = -20 dB\nduck = 10 dB\npattern = 4 0 6 0\n"
+                              "[timeline]\n0:10 play quiet.wav\n0:20 end\n");
+    rlx_renderer *r = open_renderer(f, s, 0);
+    int64_t n;
+    float *out = render_all(r, 1000, &n);
+    /* the same tone alone, to divide out its own envelope */
+    rlx_tone tone;
+    rlx_tone_config tc = {.pitch_hz = s->breath_pitch_hz, .glide_st = s->breath_glide_st,
+                          .rate = RATE};
+    rlx_tone_init(&tone, &tc);
+    float *mono = malloc((size_t)n * sizeof(float));
+    rlx_tone_render(&tone, rlx_renderer_timeline(r), mono, (size_t)n);
+
+    /* gain in dB at frame t: median-free, from a sample where the tone is strong */
+    double gdb[2000];  /* every 10 ms */
+    for (int w = 0; w < 2000; w++) {
+        int64_t t0 = (int64_t)w * RATE / 100;
+        double num = 0, den = 0;
+        for (int64_t t = t0; t < t0 + 48 && t < n; t++) {
+            num += out[t * 2] * (double)mono[t];
+            den += (double)mono[t] * mono[t];
+        }
+        gdb[w] = den > 1e-9 ? to_db(fabs(num / den)) : NAN;
+    }
+    const int vs = 1000, ve = 1400;  /* voice span in 10 ms steps: 10 s .. 14 s */
+    int checked = 0;
+    for (int w = 10; w < 2000 - 10; w++) {
+        if (isnan(gdb[w]))
+            continue;
+        double g = gdb[w];
+        checked++;
+        if (w < vs - 31 || w > ve + 61) {
+            if (fabs(g - -20.0) > 0.05)
+                fail_msg("at %d0 ms: %.2f dB, expected -20 (outside the duck)", w, g);
+        } else if (w >= vs && w < ve) {
+            if (fabs(g - -30.0) > 0.05)
+                fail_msg("at %d0 ms: %.2f dB, expected -30 (under the voice)", w, g);
+        } else {
+            if (g > -19.95 || g < -30.05)
+                fail_msg("at %d0 ms: %.2f dB outside the ramp's range", w, g);
+        }
+    }
+    assert_true(checked > 1500);
+    /* the ramps move monotonically: down before the voice, up after it */
+    for (int w = vs - 30; w < vs; w++)
+        if (!isnan(gdb[w]) && !isnan(gdb[w + 1]))
+            assert_true(gdb[w + 1] <= gdb[w] + 0.01);
+    for (int w = ve; w < ve + 60; w++)
+        if (!isnan(gdb[w]) && !isnan(gdb[w + 1]))
+            assert_true(gdb[w + 1] >= gdb[w] - 0.01);
+    /* halfway through each ramp it is partly ducked */
+    assert_true(gdb[vs - 15] < -21.0 && gdb[vs - 15] > -29.0);
+    assert_true(gdb[ve + 30] < -21.0 && gdb[ve + 30] > -29.0);
+    printf("ducking: -20.0 -> %.2f (pre ramp mid) -> %.2f (under) -> %.2f (post mid) -> %.2f dB\n",
+           gdb[vs - 15], gdb[vs + 200], gdb[ve + 30], gdb[ve + 100]);
+    free(mono);
+    free(out);
+    rlx_renderer_close(r);
+    rlx_session_free(s);
+}
+
+/* ---- (3) the limiter holds -1 dBFS -------------------------------------- */
+
+static void test_limiter_ceiling(void **state)
+{
+    fixture *f = *state;
+    write_audio(f->dir, "loud.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 2, 3 * RATE, gen_loud);
+    write_audio(f->dir, "amb.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 2, 2 * RATE, gen_noise);
+    rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n"
+                              "[voice]\nlevel = off\n"
+                              "[breath]\nlevel = 0 dB\nduck = 0 dB\n"
+                              "[ambient]\nfile = amb.wav\nlevel = 0 dB\nduck = 0 dB\n"
+                              "[timeline]\n0:01 play loud.wav gain 12 dB\n0:02 chime loud.wav gain 12 dB\n"
+                              "0:06 end\n");
+    rlx_renderer *r = open_renderer(f, s, 0);
+    int64_t n;
+    float *out = render_all(r, 4096, &n);
+    double ceiling = rlx_db_to_lin(-1.0), peak = 0;
+    for (int64_t i = 0; i < n * 2; i++)
+        peak = fmax(peak, fabs(out[i]));
+    printf("limiter: peak %.3f dBFS (input would reach about +18 dBFS)\n", to_db(peak));
+    assert_true(peak <= ceiling + 1e-6);
+    assert_true(peak > rlx_db_to_lin(-3.0));  /* it limits, it does not mute */
+
+    /* a seek into the loud part: the limiter restarts from rest, so the
+     * first samples may differ from the linear render, but the ceiling holds
+     * at once and the two converge once the release has settled */
+    const int64_t at = 2 * RATE + 333;
+    assert_int_equal(rlx_renderer_seek(r, at), RLX_OK);
+    float *buf = malloc(RATE * 2 * sizeof(float));
+    size_t got;
+    assert_int_equal(rlx_renderer_read(r, buf, RATE, &got), RLX_OK);
+    assert_int_equal(got, RATE);
+    double speak = 0, early = 0, late = 0;
+    for (int64_t i = 0; i < RATE * 2; i++) {
+        speak = fmax(speak, fabs(buf[i]));
+        double d = fabs(buf[i] - out[at * 2 + i]);
+        if (i < RATE / 10 * 2)
+            early = fmax(early, d);
+        else if (i >= RATE / 2 * 2)
+            late = fmax(late, d);
+    }
+    printf("limiter after a seek: peak %.3f dBFS; differs from the linear render by "
+           "%.1f dBFS in the first 100 ms, %.1f dBFS after 500 ms\n",
+           to_db(speak), to_db(early), to_db(late));
+    assert_true(speak <= ceiling + 1e-6);
+    assert_true(to_db(late) < -60.0);
+    free(buf);
+    free(out);
+    rlx_renderer_close(r);
+    rlx_session_free(s);
+}
+
+/* ---- (4) no clicks: fades, pattern changes, loop points, cue starts ----- */
+
+static const char *smooth_session =
+    "[session]\nid = t\ntitle = \"t\"\n"
+    "[voice]\nlevel = off\n"
+    "[breath]\nlevel = -10 dB\nduck = 10 dB\npattern = 2 0 3 0\n"
+    "[ambient]\nfile = amb.wav\nlevel = -10 dB\nduck = 6 dB\n"
+    "[chime]\nfile = chime.wav\nlevel = -6 dB\n"
+    "[timeline]\n"
+    "0:00 fade-in 2 s\n"
+    "0:03 play v.wav\n"
+    "+0 s breath 1 1 2 0\n"
+    "0:05.3 breath sync\n"
+    "0:06 chime\n"
+    "0:07 level breath -16 dB over 1 s\n"
+    "0:08 level ambient -20 dB\n"
+    "0:09 play v.wav\n"
+    "0:11 fade-out 1 s\n"
+    "0:12 fade-in 500 ms\n"
+    "0:13 fade-out 2 s\n"
+    "0:15 end\n";
+
+static void write_smooth_files(fixture *f)
+{
+    write_audio(f->dir, "v.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1, RATE, gen_voice300);
+    /* 1.37 s: loops every ~1.23 s with a 137 ms crossfade */
+    write_audio(f->dir, "amb.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 2, 65760, gen_amb220);
+    write_audio(f->dir, "chime.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1, 2 * RATE, gen_chime);
+}
+
+static void test_no_clicks(void **state)
+{
+    fixture *f = *state;
+    write_smooth_files(f);
+    rlx_session *s = parse(f, smooth_session);
+    rlx_renderer *r = open_renderer(f, s, 0);
+    int64_t n;
+    float *out = render_all(r, 4096, &n);
+    /* each source's own largest step: amplitude * 2 pi f / rate */
+    double tone_hz = s->breath_pitch_hz * pow(2.0, s->breath_glide_st / 12.0);
+    double bound = rlx_db_to_lin(-10) * 2 * M_PI * tone_hz / RATE   /* tone */
+                   + 0.5 * rlx_db_to_lin(-10) * 2 * M_PI * 220 / RATE /* ambient */
+                   + 0.3 * 2 * M_PI * 300 / RATE                      /* voice */
+                   + 0.5 * rlx_db_to_lin(-6) * 2 * M_PI * 880 / RATE; /* chime */
+    double maxstep = 0;
+    int64_t at = 0;
+    for (int64_t i = 1; i < n; i++)
+        for (int c = 0; c < 2; c++) {
+            double d = fabs(out[i * 2 + c] - out[(i - 1) * 2 + c]);
+            if (d > maxstep)
+                maxstep = d, at = i;
+        }
+    printf("max step %.4f at %.3f s; sum of the sources' own steps %.4f; "
+           "a plain ambient loop would jump by up to %.3f\n",
+           maxstep, (double)at / RATE, bound, 2 * 0.5 * rlx_db_to_lin(-10));
+    assert_true(maxstep <= bound * 1.1);
+    /* first and last samples are zero (anti-click) */
+    assert_true(out[0] == 0.0f && out[1] == 0.0f);
+    assert_true(out[(n - 1) * 2] == 0.0f && out[(n - 1) * 2 + 1] == 0.0f);
+    free(out);
+    rlx_renderer_close(r);
+    rlx_session_free(s);
+}
+
+/* ---- (5) determinism, read sizes, seeking, files ------------------------ */
+
+static void test_determinism(void **state)
+{
+    fixture *f = *state;
+    write_smooth_files(f);
+    rlx_session *s = parse(f, smooth_session);
+    rlx_renderer *r1 = open_renderer(f, s, 0);
+    rlx_renderer *r2 = open_renderer(f, s, 0);
+    int64_t n1, n2, n3;
+    float *a = render_all(r1, 4096, &n1);
+    float *b = render_all(r2, 4096, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(a, b, (size_t)n1 * 2 * sizeof(float));
+    free(b);
+    /* other read sizes: the same samples, bit for bit */
+    const size_t sizes[] = {1, 7, 777, 1024, 1025, 100000};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        assert_int_equal(rlx_renderer_seek(r2, 0), RLX_OK);
+        b = render_all(r2, sizes[k], &n3);
+        assert_int_equal(n3, n1);
+        if (memcmp(a, b, (size_t)n1 * 2 * sizeof(float)))
+            fail_msg("read size %zu gives different samples", sizes[k]);
+        free(b);
+    }
+    /* seek then read == the linear render, within float rounding of the tone phase */
+    const int64_t at[] = {1, 12345, 3 * RATE + 17, 6 * RATE, 10 * RATE + 999, n1 - 5000};
+    float *buf = malloc(4000 * 2 * sizeof(float));
+    double worst = 0;
+    for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
+        assert_int_equal(rlx_renderer_seek(r1, at[k]), RLX_OK);
+        assert_int_equal(rlx_renderer_position(r1), at[k]);
+        size_t got;
+        assert_int_equal(rlx_renderer_read(r1, buf, 4000, &got), RLX_OK);
+        assert_int_equal(got, 4000);
+        for (size_t i = 0; i < 4000 * 2; i++)
+            worst = fmax(worst, fabs(buf[i] - a[at[k] * 2 + (int64_t)i]));
+    }
+    printf("seek vs linear render: max difference %.1f dBFS\n", to_db(worst));
+    assert_true(to_db(worst) < -90.0);
+    /* seeking past the end clamps and reads nothing */
+    assert_int_equal(rlx_renderer_seek(r1, n1 + 100), RLX_OK);
+    assert_int_equal(rlx_renderer_position(r1), n1);
+    size_t got = 5;
+    assert_int_equal(rlx_renderer_read(r1, buf, 10, &got), RLX_OK);
+    assert_int_equal(got, 0);
+    free(buf);
+    free(a);
+    rlx_renderer_close(r1);
+    rlx_renderer_close(r2);
+    rlx_session_free(s);
+}
+
+static void render_to(fixture *f, const rlx_session *s, const char *name, char **path)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s", f->dir, name);
+    rlx_renderer *r = open_renderer(f, s, 0);
+    rlx_sink *sink = NULL;
+    char why[256];
+    assert_int_equal(rlx_sink_file_open(p, RATE, &sink, why, sizeof why), RLX_OK);
+    float buf[3000 * 2];
+    size_t got;
+    do {
+        assert_int_equal(rlx_renderer_read(r, buf, 3000, &got), RLX_OK);
+        assert_int_equal(sink->ops->write(sink, buf, got), RLX_OK);
+    } while (got > 0);
+    assert_int_equal(sink->ops->close(sink, true), RLX_OK);
+    rlx_renderer_close(r);
+    *path = strdup(p);
+}
+
+static void test_files_identical(void **state)
+{
+    fixture *f = *state;
+    write_smooth_files(f);
+    rlx_session *s = parse(f, smooth_session);
+    char *p1, *p2;
+    render_to(f, s, "a.wav", &p1);
+    render_to(f, s, "b.wav", &p2);
+    FILE *x = fopen(p1, "rb"), *y = fopen(p2, "rb");
+    assert_non_null(x);
+    assert_non_null(y);
+    int cx, cy;
+    long pos = 0;
+    do {
+        cx = fgetc(x);
+        cy = fgetc(y);
+        if (cx != cy)
+            fail_msg("renders differ at byte %ld", pos);
+        pos++;
+    } while (cx != EOF);
+    assert_true(pos > 15 * RATE * 6);
+    fclose(x);
+    fclose(y);
+    free(p1);
+    free(p2);
+    rlx_session_free(s);
+}
+
+/* ---- background balance, loudness normalisation, voice durations --------- */
+
+static void test_background_balance(void **state)
+{
+    fixture *f = *state;
+    rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n"
+                              "[breath]\nlevel = -20 dB\n"
+                              "[timeline]\n0:04 end\n");
+    rlx_renderer *r = open_renderer(f, s, 0);
+    int64_t n = rlx_renderer_length(r);
+    float *out = malloc((size_t)n * 2 * sizeof(float));
+    size_t got;
+    assert_int_equal(rlx_renderer_read(r, out, 2 * RATE, &got), RLX_OK);
+    rlx_renderer_set_background_db(r, -12.0);
+    assert_int_equal(rlx_renderer_read(r, out + 2 * RATE * 2, (size_t)n - 2 * RATE, &got), RLX_OK);
+    rlx_tone tone;
+    rlx_tone_config tc = {.pitch_hz = s->breath_pitch_hz, .glide_st = s->breath_glide_st,
+                          .rate = RATE};
+    rlx_tone_init(&tone, &tc);
+    float *mono = malloc((size_t)n * sizeof(float));
+    rlx_tone_render(&tone, rlx_renderer_timeline(r), mono, (size_t)n);
+    /* 100 ms after the change the tone is 12 dB down; 100 ms before, not */
+    double num = 0, den = 0;
+    for (int64_t t = 2 * RATE - RATE / 10 - 480; t < 2 * RATE - RATE / 10; t++)
+        num += out[t * 2] * (double)mono[t], den += (double)mono[t] * mono[t];
+    double before = to_db(num / den);
+    num = den = 0;
+    for (int64_t t = 2 * RATE + RATE / 10; t < 2 * RATE + RATE / 10 + 480; t++)
+        num += out[t * 2] * (double)mono[t], den += (double)mono[t] * mono[t];
+    double after = to_db(num / den);
+    printf("background: %.2f dB -> %.2f dB\n", before, after);
+    assert_true(fabs(before - -20.0) < 0.05);
+    assert_true(fabs(after - -32.0) < 0.05);
+    free(mono);
+    free(out);
+    rlx_renderer_close(r);
+    rlx_session_free(s);
+}
+
+static void test_voice_normalisation(void **state)
+{
+    fixture *f = *state;
+    write_audio(f->dir, "n.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_24, 44100, 1, 3 * 44100,
+                gen_noise);
+    rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n"
+                              "[voice]\nlevel = -23 LUFS\n[breath]\nlevel = off\n"
+                              "[timeline]\n0:01 play n.flac\n+1 s play n.flac gain -6 dB\n"
+                              "0:10 end\n");
+    rlx_renderer *r = open_renderer(f, s, 0);
+    int64_t n;
+    float *out = render_all(r, 4096, &n);
+    double lufs[2];
+    for (int k = 0; k < 2; k++) {
+        ebur128_state *st = ebur128_init(2, RATE, EBUR128_MODE_I);
+        int64_t from = k == 0 ? 1 * RATE : 5 * RATE;
+        ebur128_add_frames_float(st, out + from * 2, 3 * RATE);
+        ebur128_loudness_global(st, &lufs[k]);
+        ebur128_destroy(&st);
+    }
+    printf("voice loudness: %.2f LUFS, %.2f LUFS (with gain -6 dB)\n", lufs[0], lufs[1]);
+    assert_true(fabs(lufs[0] - -23.0) < 0.5);
+    assert_true(fabs(lufs[1] - -29.0) < 0.5);
+    free(out);
+    rlx_renderer_close(r);
+    rlx_session_free(s);
+}
+
+static void test_voice_durations(void **state)
+{
+    fixture *f = *state;
+    write_audio(f->dir, "v.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 44100, 1, 44100 * 3 / 2,
+                gen_voice300);
+    rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n"
+                              "[timeline]\n0:00 fade-in 1 s\n0:01 play v.wav\n0:05 end\n");
+    rlx_cache *c = NULL;
+    assert_int_equal(rlx_cache_open(f->cache, &c), RLX_OK);
+    int64_t *ms = NULL;
+    rlx_diags d = {0};
+    assert_int_equal(rlx_voice_durations(s, c, RATE, &ms, &d), RLX_OK);
+    assert_int_equal(ms[0], -1);
+    assert_true(llabs(ms[1] - 1500) <= 1);
+    assert_int_equal(ms[2], -1);
+    free(ms);
+    rlx_diags_free(&d);
+    rlx_cache_close(c);
+    rlx_session_free(s);
+}
+
+static void test_bad_audio_reports_cue(void **state)
+{
+    fixture *f = *state;
+    free(rlx_test_write(f->dir, "bad.wav", "RIFF....WAVEfmt garbage garbage garbage", 40));
+    rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n"
+                              "[timeline]\n0:00 fade-in 1 s\n0:01 play bad.wav\n0:05 end\n");
+    rlx_render_config cfg = rlx_render_config_init();
+    cfg.cache_dir = f->cache;
+    rlx_renderer *r = (rlx_renderer *)1;
+    rlx_diags d = {0};
+    rlx_err err = rlx_renderer_open(&cfg, s, &r, &d);
+    assert_true(err == RLX_ERR_AUDIO_FILE || err == RLX_ERR_AUDIO_FORMAT);
+    assert_null(r);
+    assert_true(d.errors >= 1);
+    assert_int_equal(d.items[0].line, 6);
+    assert_non_null(strstr(d.items[0].message, "bad.wav"));
+    rlx_diags_free(&d);
+    rlx_session_free(s);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_clip_fidelity),
+        T(test_ducking),
+        T(test_limiter_ceiling),
+        T(test_no_clicks),
+        T(test_determinism),
+        T(test_files_identical),
+        T(test_background_balance),
+        T(test_voice_normalisation),
+        T(test_voice_durations),
+        T(test_bad_audio_reports_cue),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
