@@ -26,7 +26,8 @@ write_session "$B/short.session" bench-short "Bench short" "-12 dB" \
 echo "== preparing (render warms the cache)"
 "$RELAX" render "$B/long.session" --rate 48000 -o "$B/long.wav" >/dev/null 2>&1 || fail "render failed"
 "$RELAX" render "$B/short.session" --rate 48000 -o "$B/short.wav" >/dev/null 2>&1 || fail "render failed"
-start_jack 256
+start_jack 256 rt
+echo "== JACK dummy server, 48 kHz, 256-frame periods, $JACK_MODE scheduling"
 
 long_run() {  # long_run LABEL: plays the long session, prints CPU and underruns
     local label=$1 t0 t1 cpu

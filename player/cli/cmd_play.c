@@ -143,9 +143,7 @@ typedef struct {
     int64_t note_until;
     int64_t last_seek_target;  /* relative seeks pressed in a row add up */
     int64_t last_seek_at;
-    size_t breath_hint;
-    double last_shape;
-    int breath_dir;
+    size_t breath_hint, breath_hint_prev;
 } play_ctx;
 
 static int64_t frames_to_ms(int64_t f, int rate)
@@ -188,14 +186,11 @@ static int64_t seek_base(const play_ctx *c, const rlx_player_status *st)
 static void draw(play_ctx *c, const rlx_player_status *st)
 {
     int64_t pos = st->position;
+    /* direction from the shape 100 ms earlier: stateless, so right after a seek too */
     double shape = rlx_timeline_breath_shape(c->tl, pos, &c->breath_hint);
-    if (shape > c->last_shape + 1e-4)
-        c->breath_dir = 1;
-    else if (shape < c->last_shape - 1e-4)
-        c->breath_dir = -1;
-    else if (shape >= 0.999 || shape <= 0.001)
-        c->breath_dir = 0;
-    c->last_shape = shape;
+    int64_t before = pos - c->rate / 10;
+    double earlier = rlx_timeline_breath_shape(c->tl, before > 0 ? before : 0, &c->breath_hint_prev);
+    int dir = shape > earlier + 1e-4 ? 1 : shape < earlier - 1e-4 ? -1 : 0;
     long vi = voice_at(c->tl, pos);
     rlx_tui_state ts = {
         .title = c->title,
@@ -204,7 +199,7 @@ static void draw(play_ctx *c, const rlx_player_status *st)
         .paused = st->paused,
         .caption = vi >= 0 ? caption_of(&c->tl->cues[vi]) : NULL,
         .breath = shape,
-        .breath_dir = c->breath_dir,
+        .breath_dir = dir,
         .volume_db = c->vol_db,
         .background_db = c->bg_db,
         .note = now_ms() < c->note_until ? c->note : NULL,
@@ -377,10 +372,14 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     if (tty) {
         tui = rlx_tui_open();
     } else {
-        char t1[32];
+        char t1[32], t2[32] = "";
         const rlx_device_info *dev = rlx_player_device(p);
-        fprintf(stderr, "relax: playing \"%s\" (%s) on %s (%s, %d Hz)\n", c.title,
-                rlx_cli_fmt_time(length_ms, t1, sizeof t1), dev->name, dev->host_api, rate);
+        if (o.from_ms > 0) {
+            char t3[32];
+            snprintf(t2, sizeof t2, " from %s", rlx_cli_fmt_time(o.from_ms, t3, sizeof t3));
+        }
+        fprintf(stderr, "relax: playing \"%s\" (%s)%s on %s (%s, %d Hz)\n", c.title,
+                rlx_cli_fmt_time(length_ms, t1, sizeof t1), t2, dev->name, dev->host_api, rate);
     }
 
     /* the control loop */

@@ -33,6 +33,9 @@ static void enter_raw(void)
 {
     struct termios t = saved_tio;
     t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);  /* ISIG stays: Ctrl-C still raises SIGINT */
+    /* but no Ctrl-Z: a stopped player starves the sound server, which then
+     * drops it; space pauses instead */
+    t.c_cc[VSUSP] = _POSIX_VDISABLE;
     t.c_cc[VMIN] = 0;
     t.c_cc[VTIME] = 0;
     if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) {
@@ -49,21 +52,6 @@ static void on_fatal(int sig)
     restore_terminal();
     signal(sig, SIG_DFL);
     raise(sig);
-}
-
-/* Ctrl-Z: a stopped program must not leave the shell in raw mode. */
-static void on_tstp(int sig)
-{
-    (void)sig;
-    bool was = raw_on;
-    restore_terminal();
-    raw_on = 0;
-    signal(SIGTSTP, SIG_DFL);
-    raise(SIGTSTP);
-    /* continued */
-    signal(SIGTSTP, on_tstp);
-    if (was)
-        enter_raw();
 }
 
 bool rlx_tui_available(void)
@@ -86,10 +74,6 @@ bool rlx_tui_open(void)
             sa.sa_flags = SA_RESETHAND;
             sigaction(fatal[i], &sa, NULL);
         }
-        struct sigaction sa = {0};
-        sa.sa_handler = on_tstp;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGTSTP, &sa, NULL);
     }
     enter_raw();
     return raw_on;

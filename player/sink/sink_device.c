@@ -482,7 +482,9 @@ static rlx_err dev_write(rlx_sink *s, const float *frames, size_t n)
         } else if (now_ns() - last_progress > 2 * RLX_WATCHDOG_NS) {
             return RLX_ERR_DEVICE_LOST;
         }
-        sleep_ms(4);
+        /* the ring is full: about half a block's time frees room for a block */
+        int ms = (int)(p->cfg.block_frames * 500 / (size_t)p->rate);
+        sleep_ms(ms < 2 ? 2 : ms > 10 ? 10 : ms);
     }
     return RLX_OK;
 }

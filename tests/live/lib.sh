@@ -14,6 +14,7 @@ export JACK_NO_START_SERVER=1
 # player belongs to the unit tests, not to a live device run.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0"
 JACK_PID=""
+JACK_KILLED=""   # a server name whose jackd was killed with SIGKILL
 LIVE_PIDS=()
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -25,6 +26,7 @@ live_cleanup() {
         kill -TERM "$pid" 2>/dev/null || true
     done
     stop_jack
+    reclaim_jack
     if [ $rc -ne 0 ] && [ -d "$LIVE_TMP" ]; then
         for f in "$LIVE_TMP"/*.out "$LIVE_TMP"/*.err "$LIVE_TMP"/jackd.log; do
             [ -s "$f" ] && { echo "== $f"; tail -n 20 "$f"; }
@@ -45,17 +47,27 @@ wait_gone() {
     return 1
 }
 
+# start_jack [PERIOD] [rt]: "rt" asks for a realtime server (as a desktop
+# sound server runs), falling back to a normal one where that is not allowed.
 start_jack() {
-    local period=${1:-256}
+    local period=${1:-256} mode=${2:-}
     export JACK_DEFAULT_SERVER="relax-test-$$-$RANDOM"
-    jackd --sync --no-realtime -d dummy -r 48000 -p "$period" >"$LIVE_TMP/jackd.log" 2>&1 &
+    local rtflags=(--no-realtime)
+    [ "$mode" = rt ] && rtflags=(-R -P 70)
+    jackd "${rtflags[@]}" --sync -d dummy -r 48000 -p "$period" >"$LIVE_TMP/jackd.log" 2>&1 &
     JACK_PID=$!
     local i
     for ((i = 0; i < 200; i++)); do   # bounded: 200 polls, about 10 s
         if jack_lsp >/dev/null 2>&1; then
+            JACK_MODE=${mode:-normal}
             return 0
         fi
-        kill -0 "$JACK_PID" 2>/dev/null || fail "jackd exited at start: $(tail -n 3 "$LIVE_TMP/jackd.log")"
+        if ! kill -0 "$JACK_PID" 2>/dev/null; then
+            wait "$JACK_PID" 2>/dev/null || true
+            JACK_PID=""
+            [ "$mode" = rt ] && { start_jack "$period"; return; }
+            fail "jackd exited at start: $(tail -n 3 "$LIVE_TMP/jackd.log")"
+        fi
         sleep 0.05
     done
     fail "jackd did not answer within 10 s"
@@ -64,10 +76,40 @@ start_jack() {
 stop_jack() {
     if [ -n "$JACK_PID" ]; then
         kill -TERM "$JACK_PID" 2>/dev/null || true
-        wait_gone "$JACK_PID" 3 || kill -KILL "$JACK_PID" 2>/dev/null || true
+        if ! wait_gone "$JACK_PID" 3; then
+            kill -KILL "$JACK_PID" 2>/dev/null || true
+            JACK_KILLED=$JACK_DEFAULT_SERVER
+        fi
         wait "$JACK_PID" 2>/dev/null || true
         JACK_PID=""
     fi
+}
+
+# Kills the server the hard way (a crash). Its entry in JACK's shared server
+# registry (at most 8 servers per machine) stays behind; reclaim_jack frees it.
+kill_jack_hard() {
+    kill -KILL "$JACK_PID"
+    JACK_KILLED=$JACK_DEFAULT_SERVER
+}
+
+# A killed server's registry entry is freed only when a server of the same
+# name starts again: start one and stop it cleanly (bounded).
+reclaim_jack() {
+    [ -n "$JACK_KILLED" ] || return 0
+    local name=$JACK_KILLED pid i
+    JACK_KILLED=""
+    [ -n "$JACK_PID" ] && { wait_gone "$JACK_PID" 3 || true; }
+    JACK_DEFAULT_SERVER=$name jackd --no-realtime -d dummy -r 48000 -p 256 >/dev/null 2>&1 &
+    pid=$!
+    for ((i = 0; i < 100; i++)); do
+        JACK_DEFAULT_SERVER=$name jack_lsp >/dev/null 2>&1 && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -TERM "$pid" 2>/dev/null || true
+    wait_gone "$pid" 3 || kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    rm -f /dev/shm/jack_sem.*_"$name"_* 2>/dev/null || true
 }
 
 # Waits until the player's JACK ports exist (bounded).

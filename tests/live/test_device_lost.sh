@@ -6,14 +6,14 @@ S="$LIVE_TMP/live-lost.session"
 write_session "$S" live-lost "Live lost" "-18 dB" '0:00 say "This session will be cut short."' '1:00 end'
 "$RELAX" render "$S" --rate 48000 -o "$LIVE_TMP/warm.wav" >/dev/null 2>&1 || fail "relax render failed"
 
-start_jack 256
+start_jack 256 rt
 "$RELAX" play "$S" >"$LIVE_TMP/play.out" 2>"$LIVE_TMP/play.err" &
 PLAY_PID=$!
 LIVE_PIDS+=("$PLAY_PID")
 wait_relax_ports || fail "the player's ports never appeared"
 # let it play a moment (stimulus timing, not synchronisation)
 sleep 0.5
-kill -KILL "$JACK_PID"
+kill_jack_hard
 t0=$(now_s)
 wait_gone "$PLAY_PID" 5 || { kill -KILL "$PLAY_PID"; fail "the player hung after the server died"; }
 t1=$(now_s)

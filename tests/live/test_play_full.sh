@@ -17,7 +17,7 @@ note "render the reference (also warms the cache)"
 "$RELAX" render "$S" --rate 48000 -o "$LIVE_TMP/ref.wav" >"$LIVE_TMP/render.out" 2>"$LIVE_TMP/render.err" \
     || fail "relax render failed: $(cat "$LIVE_TMP/render.err")"
 
-start_jack 256
+start_jack 256 rt
 start_capture "$LIVE_TMP/cap.wav" "$LIVE_TMP/cap.info"
 t0=$(now_s)
 rc=0
