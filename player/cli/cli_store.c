@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "sink/player.h"
 #include "store/listen.h"
 
 static bool allowed_opt(const char *allowed, const char *name)
@@ -292,6 +293,19 @@ void rlx_cli_json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* A remembered device that is gone (unplugged) falls back to the default. */
+static bool device_present(const char *name)
+{
+    rlx_device_info *devs = NULL;
+    size_t n = 0;
+    bool found = false;
+    if (rlx_device_list(&devs, &n) == RLX_OK)
+        for (size_t i = 0; i < n && !found; i++)
+            found = strcmp(devs[i].name, name) == 0;
+    free(devs);
+    return found;
+}
+
 int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
 {
     rlx_play_hooks hooks;
@@ -300,6 +314,16 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
     if (err) {
         rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
         return rlx_cli_exit_code(err);
+    }
+    /* the profile's remembered mix and device, unless the command line says otherwise */
+    double vol, bg;
+    const char *dev;
+    if (rlx_listen_recorder_mix(hooks.user, &vol, &bg, &dev)) {
+        if (!o->volume_set)
+            o->volume_db = vol;
+        o->background_db = bg;
+        if (!o->device && dev && *dev && device_present(dev))
+            o->device = dev;
     }
     const rlx_play_hooks *saved = o->hooks;
     o->hooks = &hooks;

@@ -32,17 +32,6 @@ static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, int64_t
     o.length_ms = length_ms;
     o.profile = profile;
     o.store_path = store;
-    /* the volume this profile last played at */
-    rlx_store *st;
-    char spath[4096];
-    rlx_profile pr = {0};
-    if (rlx_store_resolve_path(store, spath, sizeof spath) == RLX_OK &&
-        rlx_store_open(spath, &st, NULL, 0) == RLX_OK) {
-        if (rlx_store_profile_get(st, profile, false, &pr, NULL, 0) == RLX_OK && pr.has_mix)
-            o.volume_db = pr.volume_db;
-        rlx_store_close(st);
-    }
-    rlx_profile_clear(&pr);
     return rlx_cli_play_recorded(path, &o);
 }
 

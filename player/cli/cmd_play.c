@@ -19,6 +19,7 @@
 
 #include "audio/render.h"
 #include "cli.h"
+#include "cli_store.h"
 #include "play.h"
 #include "sink/player.h"
 #include "tui.h"
@@ -317,6 +318,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     rc_cfg.rate = rate;
     rc_cfg.length_ms = o.length_ms;
     rc_cfg.volume_db = o.volume_db > 0 ? o.volume_db : 0;
+    rc_cfg.background_db = o.background_db;
     err = rlx_renderer_open(&rc_cfg, s, &r, &d);
     if (err != RLX_OK) {
         rlx_cli_print_diags(stderr, &d);
@@ -367,7 +369,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     play_ctx c = {
         .tty = tty, .title = s->title ? s->title : s->id, .length_ms = length_ms,
         .player = p, .r = r, .tl = tl, .rate = rate, .hooks = o.hooks,
-        .vol_db = pc.volume_db, .bg_db = 0, .last_seek_at = -1000000,
+        .vol_db = pc.volume_db, .bg_db = o.background_db, .last_seek_at = -1000000,
     };
     if (tty) {
         tui = rlx_tui_open();
@@ -456,6 +458,9 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     int64_t played_ms = frames_to_ms(st.played, rate);
     if (o.hooks && o.hooks->on_position)
         o.hooks->on_position(o.hooks->user, pos_ms, played_ms, st.paused);
+    if (o.hooks && o.hooks->on_mix)
+        o.hooks->on_mix(o.hooks->user, c.vol_db, c.bg_db,
+                        o.device ? rlx_player_device(p)->name : NULL);
     if (o.hooks && o.hooks->on_stop)
         o.hooks->on_stop(o.hooks->user, pos_ms, played_ms, why_end == END_DONE);
     if (tui)
@@ -512,7 +517,7 @@ static void play_usage(FILE *f)
 {
     fprintf(f,
             "Usage: relax play SESSION [--device NAME|INDEX] [--from TIME] [--length DURATION]\n"
-            "                  [--volume DB] [--stats]\n"
+            "                  [--volume DB] [--profile NAME] [--store PATH] [--stats]\n"
             "Keys: space pause/resume, left/right seek 15 s, n/p next/previous spoken line,\n"
             "      +/- volume, [ ] background quieter/louder, q fade out and quit.\n");
 }
@@ -529,6 +534,16 @@ int rlx_cmd_play(int argc, char **argv)
             return RLX_EXIT_OK;
         } else if (!strcmp(a, "--stats")) {
             o.stats = true;
+        } else if (!strcmp(a, "--profile") || !strcmp(a, "--store")) {
+            if (!v) {
+                rlx_cli_error("%s needs a value", a);
+                return RLX_EXIT_USAGE;
+            }
+            i++;
+            if (!strcmp(a, "--profile"))
+                o.profile = v;
+            else
+                o.store_path = v;
         } else if (!strcmp(a, "--device") || !strcmp(a, "--from") || !strcmp(a, "--length") ||
                    !strcmp(a, "--volume")) {
             if (!v) {
@@ -539,6 +554,7 @@ int rlx_cmd_play(int argc, char **argv)
             if (!strcmp(a, "--device")) {
                 o.device = v;
             } else if (!strcmp(a, "--volume")) {
+                o.volume_set = true;
                 if (!parse_db(v, &o.volume_db) || o.volume_db < VOLUME_MIN_DB || o.volume_db > 12) {
                     rlx_cli_error("--volume wants decibels from %.0f to 12, like -6 (got '%s')",
                                   VOLUME_MIN_DB, v);
@@ -570,7 +586,6 @@ int rlx_cmd_play(int argc, char **argv)
         play_usage(stderr);
         return RLX_EXIT_USAGE;
     }
-    /* The progress store is wired in by `relax next` (rlx_play_hooks);
-     * `relax play` plays without recording anything. */
-    return rlx_cli_play(session, &o);
+    /* the listen is recorded under the profile, like `relax next` */
+    return rlx_cli_play_recorded(session, &o);
 }

@@ -18,6 +18,8 @@ typedef struct {
     void (*on_start)(void *user, const rlx_session *s, int64_t length_ms);
     void (*on_position)(void *user, int64_t pos_ms, int64_t played_ms, bool paused);
     void (*on_stop)(void *user, int64_t pos_ms, int64_t played_ms, bool reached_end);
+    /* the listener's mix as playback ended (called just before on_stop) */
+    void (*on_mix)(void *user, double volume_db, double background_db, const char *device);
 } rlx_play_hooks;
 
 typedef struct {
@@ -26,6 +28,8 @@ typedef struct {
     int64_t length_ms;       /* 0 = the session's natural length */
     bool stats;              /* print underruns, callbacks, load at the end */
     double volume_db;        /* master volume (<= 0 in the player; > 0 goes before the limiter) */
+    bool volume_set;         /* volume_db was given on the command line (else a profile's saved one applies) */
+    double background_db;    /* breath + ambient against the voice, as with [ and ] */
     int resume_fade_ms;      /* fade in over this when starting (e.g. resuming); 0 = 30 ms if from_ms > 0 */
     int rate;                /* wanted device rate; 0 = the device's default */
     /* for the store helper (relax next): passed through, not used here */

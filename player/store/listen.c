@@ -383,6 +383,7 @@ rlx_err rlx_listen_hooks_open(const char *store_path_or_null, const char *profil
     hooks_out->on_start = rlx_listen_recorder_on_start;
     hooks_out->on_position = rlx_listen_recorder_on_position;
     hooks_out->on_stop = rlx_listen_recorder_on_stop;
+    hooks_out->on_mix = rlx_listen_recorder_on_mix;
     return RLX_OK;
 }
 
