@@ -49,3 +49,10 @@ add_custom_target(bench-play
   DEPENDS relax jack_capture wav_check pty_drive
   USES_TERMINAL
   VERBATIM)
+
+# Other tests that start a JACK server of their own take the same lock.
+foreach(t e2e_store_live)
+  if(TEST ${t})
+    set_tests_properties(${t} PROPERTIES RESOURCE_LOCK jack RUN_SERIAL TRUE)
+  endif()
+endforeach()
