@@ -94,6 +94,12 @@ static void settings_and_assets(void **state)
         assert_true(strlen(s->summary) > 20);
         assert_true(s->voice_normalize);
         assert_float_equal(s->voice_lufs, -18.0, 1e-9);
+        /* voice and chime come from sessions/shared.inc */
+        assert_int_equal(s->nfiles, 2);
+        assert_non_null(strstr(s->files[1], "shared.inc"));
+        assert_string_equal(s->tts_voice, "slt");
+        assert_float_equal(s->tts_pace, 1.15, 1e-9);
+        assert_float_equal(s->chime_level_db, -20.0, 1e-9);
         assert_true(s->breath_enabled);
         assert_true(s->breath_level_db <= -26 && s->breath_level_db >= -34);
         assert_true(s->ambient_level_db <= -30 && s->ambient_level_db >= -38);

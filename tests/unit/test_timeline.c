@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -364,6 +365,45 @@ static void readme_breaths_follow_the_stretch(void **state)
     rlx_timeline_free(NULL);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The largest file allowed, full of cues: parsed and built quickly. */
+static void four_megabytes_of_cues(void **state)
+{
+    (void)state;
+    size_t cap = 4 * 1024 * 1024, used = 0;
+    char *text = malloc(cap);
+    used += (size_t)snprintf(text, cap, "[session]\nid = a\ntitle = \"A\"\n[timeline]\n");
+    for (int i = 0; used + 64 < cap; i++)
+        used += (size_t)snprintf(text + used, cap - used, "%s\n",
+                                 i % 2 ? "+0 s silence 0 s .. 2 s" : "+0 s say \"x\" gain -1 dB");
+    used += (size_t)snprintf(text + used, cap - used, "+0 s end\n");
+    double t0 = now_s();
+    rlx_session *s = NULL;
+    rlx_diags d = {0};
+    assert_int_equal(rlx_session_parse_buffer("big", text, used, &nocheck, &s, &d), RLX_OK);
+    assert_true(s->ncues > 170000);
+    int64_t *v = voices(s, 100, NULL);
+    int64_t nat, lng;
+    assert_int_equal(rlx_timeline_lengths(s, v, &nat, &lng, &d), RLX_OK);
+    assert_int_equal(lng, 24 * 3600 * 1000); /* capped at a day */
+    rlx_timeline *t = NULL;
+    assert_int_equal(rlx_timeline_build(s, v, lng, RATE, &t, &d), RLX_OK);
+    assert_int_equal(t->length, F(lng));
+    double took = now_s() - t0;
+    fprintf(stderr, "4 MB of cues: parsed and built in %.3f s\n", took);
+    assert_true(took < 3.0); /* well under a second in a normal build; sanitizers are slower */
+    rlx_timeline_free(t);
+    free(v);
+    rlx_session_free(s);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +413,7 @@ int main(void)
         cmocka_unit_test(overlaps_and_after_end),
         cmocka_unit_test(breath_cycles),
         cmocka_unit_test(readme_breaths_follow_the_stretch),
+        cmocka_unit_test(four_megabytes_of_cues),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
