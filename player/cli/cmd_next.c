@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "cli.h"
@@ -37,8 +38,11 @@ static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, int64_t
 
 static int render_week(const rlx_cli_progress *p, int week)
 {
+    /* never replace a file the listener already has: week-01.wav, week-01-2.wav, ... */
     char out[32];
     snprintf(out, sizeof out, "week-%02d.wav", week + 1);
+    for (int n = 2; access(out, F_OK) == 0 && n < 1000; n++)
+        snprintf(out, sizeof out, "week-%02d-%d.wav", week + 1, n);
     char *argv[] = {"render", p->weeks[week].path, "-o", out, NULL};
     int rc = rlx_cmd_render(4, argv);
     if (rc == RLX_EXIT_OK)

@@ -346,11 +346,12 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
 
     /* stop signals: fade out and stop cleanly (the default would cut the sound) */
     got_signal = 0;
-    struct sigaction sa = {0}, old_int, old_term;
+    struct sigaction sa = {0}, old_int, old_term, old_hup;
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);  /* the terminal was closed: save and stop too */
 
     rlx_player_source src = {.user = r, .read = src_read, .seek = src_seek, .start = from};
     err = rlx_player_start(p, &src, why, sizeof why);
@@ -503,6 +504,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
 restore_signals:
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
 done:
     if (tui)
         rlx_tui_close();

@@ -1,5 +1,8 @@
 /* main.c - `relax`: dispatches to one function per subcommand. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -39,6 +42,48 @@ static const rlx_command commands[] = {
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
+/* "--length 30 min" arrives as three words; the commands' option parsers
+ * take one word per value, so a number followed by a unit is joined here,
+ * once for every command, into "30 min". */
+static bool is_duration_option(const char *a)
+{
+    return !strcmp(a, "--length") || !strcmp(a, "--from") || !strcmp(a, "--to");
+}
+
+static bool is_unit(const char *u)
+{
+    static const char *const units[] = {"ms", "s", "sec", "secs", "second", "seconds", "m", "min",
+                                        "mins", "minute", "minutes", "h", "hour", "hours"};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(u, units[i]))
+            return true;
+    return false;
+}
+
+static bool is_number(const char *s)
+{
+    char *end;
+    errno = 0;
+    (void)strtod(s, &end);
+    return *s && !*end && !errno;
+}
+
+static void join_duration_units(int *argc, char **argv)
+{
+    for (int i = 1; i + 2 < *argc; i++) {
+        if (!is_duration_option(argv[i]) || !is_number(argv[i + 1]) || !is_unit(argv[i + 2]))
+            continue;
+        size_t n = strlen(argv[i + 1]) + strlen(argv[i + 2]) + 2;
+        char *joined = malloc(n);  /* lives as long as argv */
+        if (!joined)
+            return;
+        snprintf(joined, n, "%s %s", argv[i + 1], argv[i + 2]);
+        argv[i + 1] = joined;
+        memmove(&argv[i + 2], &argv[i + 3], (size_t)(*argc - i - 2) * sizeof *argv);  /* keeps argv[argc] == NULL */
+        (*argc)--;
+    }
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: relax COMMAND [ARGS]\n\nCommands:\n");
@@ -62,6 +107,7 @@ int main(int argc, char **argv)
         printf("relax %s\n", RLX_VERSION);
         return RLX_EXIT_OK;
     }
+    join_duration_units(&argc, argv);
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (!strcmp(cmd, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);

@@ -66,7 +66,8 @@ bool rlx_tui_open(void)
     if (!handlers_installed) {
         handlers_installed = true;
         atexit(restore_terminal);
-        int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT, SIGHUP};
+        /* SIGHUP (terminal closed) is a stop signal of the player: it saves and fades */
+        int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT};
         for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
             struct sigaction sa = {0};
             sa.sa_handler = on_fatal;

@@ -25,6 +25,12 @@ if grep -qF "No audio device found" "$W/out"; then
     expect_out "No audio device found: rendered week 2 to week-02.wav instead." "--any renders week 2"
     [ -f week-02.wav ] || fail "week-02.wav missing"
 
+    # a file the listener already has is never replaced
+    printf 'precious' > week-02.wav
+    run "$RELAX" next --any
+    expect_out "rendered week 2 to week-02-2.wav instead." "a free name is chosen"
+    [ "$(cat week-02.wav)" = precious ] || fail "next overwrote week-02.wav"
+
     # an unfinished week is resumed first, 5 s before where it stopped
     crash default 3 600 125 $((T0 + 60))
     run "$RELAX" next
