@@ -387,7 +387,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
 
     /* the control loop */
     rlx_player_status st;
-    int64_t last_hook = now_ms(), last_draw = 0;
+    int64_t last_hook = now_ms(), last_draw = 0, stop_at = -1;
     bool quitting = false, was_paused = false;
     enum { END_NONE, END_DONE, END_QUIT, END_SIGNAL, END_LOST, END_ERROR } why_end = END_NONE;
     while (why_end == END_NONE) {
@@ -405,6 +405,9 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
             break;
         }
         if (got_signal || quitting) {
+            /* where the listener asked to stop: the fade after it is a way
+             * out, not part of the session to resume from */
+            stop_at = st.position;
             hook_position(&c, &st);
             rlx_player_fade_out(p, got_signal ? SIGNAL_FADE_MS : QUIT_FADE_MS);
             int wait_ms = (got_signal ? SIGNAL_FADE_MS : QUIT_FADE_MS) + 500;
@@ -455,7 +458,8 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     }
 
     rlx_player_poll(p, &st);
-    int64_t pos_ms = why_end == END_DONE ? length_ms : frames_to_ms(st.position, rate);
+    int64_t pos_ms = why_end == END_DONE ? length_ms
+                     : frames_to_ms(stop_at >= 0 ? stop_at : st.position, rate);
     int64_t played_ms = frames_to_ms(st.played, rate);
     if (o.hooks && o.hooks->on_position)
         o.hooks->on_position(o.hooks->user, pos_ms, played_ms, st.paused);

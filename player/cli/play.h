@@ -12,7 +12,10 @@
  * at least every second while playing and at once on pause, resume, seek,
  * quit, Ctrl-C and SIGTERM; played_ms counts audio actually played (time
  * skipped by seeking is not counted, paused time neither). on_stop comes
- * once, whatever the reason (end, quit, signal, device lost, error). */
+ * once, whatever the reason (end, quit, signal, device lost, error); after
+ * q, Ctrl-C or SIGTERM its pos_ms is where the stop was asked (the fade-out
+ * that follows is not part of the session to resume from), at the end it
+ * is the session's length. */
 typedef struct {
     void *user;
     void (*on_start)(void *user, const rlx_session *s, int64_t length_ms);
