@@ -633,3 +633,38 @@ const char *rlx_fmt_ms(int64_t ms, char *buf, size_t cap)
         snprintf(buf, cap, "%s%d:%02d%s", sign, (int)(s / 60), (int)(s % 60), fr);
     return buf;
 }
+
+bool rlx_line_file_name(rlx_line *L, const char *expected, char **out, size_t *at)
+{
+    rlx_line_ws(L);
+    *at = L->i;
+    *out = NULL;
+    if (L->i < L->n && L->s[L->i] == '"') {
+        if (!rlx_line_string(L, out))
+            return false;
+        if (!**out) {
+            rlx_line_error(L, *at, "empty file name");
+            free(*out);
+            *out = NULL;
+            return false;
+        }
+        return true;
+    }
+    size_t st, n = rlx_line_word(L, &st);
+    if (!n) {
+        char buf[64];
+        rlx_line_error(L, st, "expected %s, found '%s'", expected,
+                       rlx_line_peek_excerpt(L, buf, sizeof buf));
+        return false;
+    }
+    for (size_t k = st; k < st + n;) {
+        size_t c = rlx_utf8_seq(L->s + k, st + n - k);
+        if (!c) {
+            rlx_line_error(L, k, "invalid UTF-8 in file name");
+            return false;
+        }
+        k += c;
+    }
+    *out = rlx_line_dup(L, st, n);
+    return *out != NULL;
+}

@@ -85,6 +85,10 @@ const char *rlx_line_peek_excerpt(rlx_line *L, char *buf, size_t cap);
  * Reports unterminated strings, bad escapes and invalid UTF-8. */
 bool rlx_line_string(rlx_line *L, char **out);
 
+/* A file name: a word or a non-empty string, valid UTF-8. *at is where it
+ * starts. When there is none, reports "expected <expected>, found 'X'". */
+bool rlx_line_file_name(rlx_line *L, const char *expected, char **out, size_t *at);
+
 /* A decimal number: optional sign, digits, optional .digits; no exponent.
  * Returns false without a diagnostic when there is no number at the cursor;
  * reports (and returns false) exponents and absurdly long numbers. */

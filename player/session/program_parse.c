@@ -66,42 +66,6 @@ static bool wait_value(rlx_line *L, int64_t *secs)
     return true;
 }
 
-/* A word or a string; *at is where it starts. */
-static bool name_value(rlx_line *L, char **out, size_t *at)
-{
-    rlx_line_ws(L);
-    *at = L->i;
-    *out = NULL;
-    if (L->i < L->n && L->s[L->i] == '"') {
-        if (!rlx_line_string(L, out))
-            return false;
-        if (!**out) {
-            rlx_line_error(L, *at, "empty file name");
-            free(*out);
-            *out = NULL;
-            return false;
-        }
-        return true;
-    }
-    size_t st, n = rlx_line_word(L, &st);
-    if (!n) {
-        char buf[64];
-        rlx_line_error(L, st, "expected a session file name like 'week-01.session', found '%s'",
-                       rlx_line_peek_excerpt(L, buf, sizeof buf));
-        return false;
-    }
-    for (size_t k = st; k < st + n;) {
-        size_t c = rlx_utf8_seq(L->s + k, st + n - k);
-        if (!c) {
-            rlx_line_error(L, k, "invalid UTF-8 in file name");
-            return false;
-        }
-        k += c;
-    }
-    *out = rlx_line_dup(L, st, n);
-    return *out != NULL;
-}
-
 static void program_setting(rlx_program *p, rlx_line *L, int set_line[3], bool *oom)
 {
     size_t ks, kl = rlx_line_word(L, &ks);
@@ -270,7 +234,7 @@ static rlx_err parse(const char *name, const char *data, size_t len, rlx_program
         /* [sessions]: one file per line */
         size_t at;
         char *file;
-        if (!name_value(&L, &file, &at))
+        if (!rlx_line_file_name(&L, "a session file name like 'week-01.session'", &file, &at))
             continue;
         if (!rlx_line_expect_end(&L, "the session file name")) {
             free(file);

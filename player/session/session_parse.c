@@ -265,42 +265,7 @@ static bool string_value(rlx_line *L, char **out, const char *what)
     return rlx_line_string(L, out);
 }
 
-/* A file name: a word or a string. *at is where it starts. */
-static bool file_value(rlx_line *L, char **out, size_t *at)
-{
-    rlx_line_ws(L);
-    *at = L->i;
-    *out = NULL;
-    if (L->i < L->n && L->s[L->i] == '"') {
-        if (!rlx_line_string(L, out))
-            return false;
-        if (!**out) {
-            rlx_line_error(L, *at, "empty file name");
-            free(*out);
-            *out = NULL;
-            return false;
-        }
-        return true;
-    }
-    size_t st, n = rlx_line_word(L, &st);
-    if (!n) {
-        rlx_line_error(L, L->i, "expected a file name (a word like ambient/shore.ogg or a \"string\")");
-        return false;
-    }
-    size_t bad = st;
-    while (bad < st + n) {
-        size_t k = rlx_utf8_seq(L->s + bad, st + n - bad);
-        if (!k)
-            break;
-        bad += k;
-    }
-    if (bad < st + n) {
-        rlx_line_error(L, bad, "invalid UTF-8 in file name");
-        return false;
-    }
-    *out = rlx_line_dup(L, st, n);
-    return *out != NULL;
-}
+#define FILE_EXPECTED "a file name (a word like ambient/shore.ogg or a \"string\")"
 
 /* Four durations in seconds: inhale, hold, exhale, hold. */
 static bool pattern_value(rlx_line *L, rlx_breath_pattern *p)
@@ -576,7 +541,7 @@ static void setting(parser *P, rlx_line *L, section sec, int file_idx, const cha
     case K_AMBIENT_FILE:
     case K_CHIME_FILE: {
         size_t at;
-        if (!file_value(L, &str, &at))
+        if (!rlx_line_file_name(L, FILE_EXPECTED, &str, &at))
             break;
         if (!rlx_line_expect_end(L, "the file name")) {
             free(str);
@@ -858,7 +823,7 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
                 }
                 L->i += 9;
                 size_t fat;
-                if (!(ok = file_value(L, &cue.file, &fat)))
+                if (!(ok = rlx_line_file_name(L, FILE_EXPECTED, &cue.file, &fat)))
                     break;
                 cue.path = resolve_checked(P, L, cue.file, from_dir, fat, false);
             } else if (is_word_here(L, "gain")) {
@@ -877,7 +842,7 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
             ok = false;
             break;
         }
-        if (!(ok = file_value(L, &cue.file, &fat)))
+        if (!(ok = rlx_line_file_name(L, FILE_EXPECTED, &cue.file, &fat)))
             break;
         cue.path = resolve_checked(P, L, cue.file, from_dir, fat, true);
         if (L->failed) {
@@ -928,7 +893,7 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
         }
         if (has_file) {
             size_t fat;
-            if (!(ok = file_value(L, &cue.file, &fat)))
+            if (!(ok = rlx_line_file_name(L, FILE_EXPECTED, &cue.file, &fat)))
                 break;
             cue.path = resolve_checked(P, L, cue.file, from_dir, fat, true);
             if (L->failed) {
@@ -1051,7 +1016,7 @@ static void include_line(parser *P, rlx_line *L, const char *from_dir)
 {
     size_t at;
     char *name = NULL;
-    if (!file_value(L, &name, &at))
+    if (!rlx_line_file_name(L, FILE_EXPECTED, &name, &at))
         return;
     if (!rlx_line_expect_end(L, "the included file name")) {
         free(name);

@@ -475,7 +475,7 @@ static void error_messages(void **state)
     expect_error(SET("[ambient]\nfile = a.ogg b.ogg"), 5, 14, "unexpected 'b.ogg' after the file name");
     expect_error(SET("[chime]\nlevel = loud"), 5, 9, "expected a level like '-32 dB'");
     expect_error(SET("[chime]\nfile = ?x"), 5, 8,
-                 "expected a file name (a word like ambient/shore.ogg or a \"string\")");
+                 "expected a file name (a word like ambient/shore.ogg or a \"string\"), found '?'");
     expect_error(SET("[chime]\nfile = bell\xff.wav"), 5, 12, "invalid UTF-8 in file name");
     expect_error(SET("[voice]\n= 3"), 5, 1, "expected a setting like 'key = value', found '='");
     expect_error(SET("[foo]"), 4, 2,
