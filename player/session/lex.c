@@ -668,3 +668,20 @@ bool rlx_line_file_name(rlx_line *L, const char *expected, char **out, size_t *a
     *out = rlx_line_dup(L, st, n);
     return *out != NULL;
 }
+
+bool rlx_line_assign(rlx_line *L, const char *key, size_t *vat)
+{
+    rlx_line_ws(L);
+    if (L->i >= L->n || L->s[L->i] != '=') {
+        rlx_line_error(L, L->i, "expected '=' after '%s'", key);
+        return false;
+    }
+    L->i++;
+    rlx_line_ws(L);
+    *vat = L->i;
+    if (rlx_line_at_end(L)) {
+        rlx_line_error(L, *vat, "missing value for '%s'", key);
+        return false;
+    }
+    return true;
+}

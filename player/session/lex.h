@@ -85,6 +85,10 @@ const char *rlx_line_peek_excerpt(rlx_line *L, char *buf, size_t cap);
  * Reports unterminated strings, bad escapes and invalid UTF-8. */
 bool rlx_line_string(rlx_line *L, char **out);
 
+/* After a setting's key: blanks, '=', blanks and the start of a value, whose
+ * position goes to *vat. Reports "expected '=' after 'KEY'" or "missing value for 'KEY'". */
+bool rlx_line_assign(rlx_line *L, const char *key, size_t *vat);
+
 /* A file name: a word or a non-empty string, valid UTF-8. *at is where it
  * starts. When there is none, reports "expected <expected>, found 'X'". */
 bool rlx_line_file_name(rlx_line *L, const char *expected, char **out, size_t *at);

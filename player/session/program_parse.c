@@ -88,18 +88,9 @@ static void program_setting(rlx_program *p, rlx_line *L, int set_line[3], bool *
             rlx_line_error(L, ks, "unknown key '%s' in [program] (expected id, title or wait)", kname);
         return;
     }
-    rlx_line_ws(L);
-    if (L->i >= L->n || L->s[L->i] != '=') {
-        rlx_line_error(L, L->i, "expected '=' after '%s'", kname);
+    size_t vat;
+    if (!rlx_line_assign(L, kname, &vat))
         return;
-    }
-    L->i++;
-    rlx_line_ws(L);
-    size_t vat = L->i;
-    if (rlx_line_at_end(L)) {
-        rlx_line_error(L, vat, "missing value for '%s'", kname);
-        return;
-    }
     if (key == 0) {
         size_t st, n = rlx_line_word(L, &st);
         if (!n) {

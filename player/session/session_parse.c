@@ -403,18 +403,9 @@ static void setting(parser *P, rlx_line *L, section sec, int file_idx, const cha
         return;
     }
     P->tried[key] = true;
-    rlx_line_ws(L);
-    if (L->i >= L->n || L->s[L->i] != '=') {
-        rlx_line_error(L, L->i, "expected '=' after '%s'", kname);
+    size_t vat;
+    if (!rlx_line_assign(L, kname, &vat))
         return;
-    }
-    L->i++;
-    rlx_line_ws(L);
-    size_t vat = L->i;
-    if (rlx_line_at_end(L)) {
-        rlx_line_error(L, vat, "missing value for '%s'", kname);
-        return;
-    }
 
     bool ok = false, off = false;
     double v = 0;
