@@ -219,3 +219,79 @@ void rlx_auth_fill_sources(rlx_diags *d)
             g->source = rlx_auth_source_line(g->file, g->line);
     }
 }
+
+typedef struct {
+    const rlx_auth_export *e;
+    const rlx_session *s;
+    const rlx_timeline *t;
+} export_job;
+
+static rlx_err export_write(FILE *f, void *ctx)
+{
+    export_job *j = ctx;
+    return j->e->write(f, j->s, j->t, j->e->ctx);
+}
+
+int rlx_auth_export_run(const rlx_auth_export *e, int argc, char **argv)
+{
+    const char *session = NULL, *out = NULL;
+    int64_t length_ms = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            e->usage(stdout);
+            return RLX_EXIT_OK;
+        }
+        bool own = false;
+        for (size_t k = 0; e->options && e->options[k] && !own; k++)
+            own = !strcmp(a, e->options[k]);
+        bool common = !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--length");
+        if ((own || common) && !v) {
+            rlx_cli_error("%s: %s needs a value", e->name, a);
+            return RLX_EXIT_USAGE;
+        }
+        if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            out = argv[++i];
+        } else if (!strcmp(a, "--length")) {
+            if (!rlx_parse_duration_ms(argv[++i], &length_ms) || length_ms <= 0) {
+                rlx_cli_error("%s: bad --length '%s' (try '20 min')", e->name, argv[i]);
+                return RLX_EXIT_USAGE;
+            }
+        } else if (own) {
+            if (!e->option(e->ctx, a, argv[++i]))
+                return RLX_EXIT_USAGE;
+        } else if (a[0] == '-' && a[1]) {
+            rlx_cli_error("%s: unknown option '%s'", e->name, a);
+            e->usage(stderr);
+            return RLX_EXIT_USAGE;
+        } else if (!session) {
+            session = a;
+        } else {
+            rlx_cli_error("%s: one session at a time ('%s' is extra)", e->name, a);
+            return RLX_EXIT_USAGE;
+        }
+    }
+    if (!session || !out) {
+        if (!session)
+            rlx_cli_error("%s: name a session", e->name);
+        else
+            rlx_cli_error("%s: name the output with -o %s", e->name, e->output);
+        e->usage(stderr);
+        return RLX_EXIT_USAGE;
+    }
+    rlx_diags d = {0};
+    rlx_session *s = NULL;
+    rlx_timeline *t = NULL;
+    rlx_err err = rlx_auth_load_timeline(session, length_ms, &s, &t, &d);
+    rlx_auth_fill_sources(&d);
+    rlx_cli_print_diags(stderr, &d);
+    rlx_diags_free(&d);
+    if (err)
+        return rlx_cli_exit_code(err);
+    export_job job = {.e = e, .s = s, .t = t};
+    int rc = rlx_auth_write_output(out, export_write, &job);
+    rlx_timeline_free(t);
+    rlx_session_free(s);
+    return rc;
+}

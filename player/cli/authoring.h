@@ -56,4 +56,19 @@ void rlx_auth_fill_sources(rlx_diags *d);
  * standard output. Reports a failure on stderr and returns an exit code. */
 int rlx_auth_write_output(const char *out, rlx_err (*fn)(FILE *f, void *ctx), void *ctx);
 
+/* The shape shared by `timeline` and `captions`: SESSION -o FILE [--length D]
+ * plus the command's own options, then the session laid out and written. */
+typedef struct {
+    const char *name;        /* "timeline", used in messages */
+    const char *output;      /* "FILE.svg", for "name the output with -o ..." */
+    void (*usage)(FILE *f);
+    const char *const *options;  /* the command's own options (each takes a value), NULL-terminated; may be NULL */
+    /* Takes one of `options` with its value; false: bad value (already reported). */
+    bool (*option)(void *ctx, const char *opt, const char *val);
+    rlx_err (*write)(FILE *f, const rlx_session *s, const rlx_timeline *t, void *ctx);
+    void *ctx;
+} rlx_auth_export;
+
+int rlx_auth_export_run(const rlx_auth_export *e, int argc, char **argv);
+
 #endif
