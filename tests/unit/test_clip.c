@@ -31,31 +31,7 @@ const char *__lsan_default_suppressions(void)
     return "leak:vorbis_encode_setup_init\n";
 }
 
-typedef struct {
-    char *tmp;
-    rlx_cache *cache;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->tmp = rlx_test_tmpdir();
-    char cdir[4096];
-    snprintf(cdir, sizeof cdir, "%s/cache", f->tmp);
-    assert_int_equal(rlx_cache_open(cdir, &f->cache), RLX_OK);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    rlx_cache_close(f->cache);
-    rlx_test_rmtree(f->tmp);
-    free(f->tmp);
-    free(f);
-    return 0;
-}
+typedef rlx_test_cache_fixture fixture;
 
 /* Deterministic test signal: a sine per channel (different frequencies) plus
  * a little pseudo-random noise, at amplitude amp. */
@@ -965,25 +941,25 @@ static void reader_does_not_allocate(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(every_format_rate_and_layout, setup, teardown),
-        cmocka_unit_test_setup_teardown(opus_and_mp3, setup, teardown),
-        cmocka_unit_test_setup_teardown(pass_through_is_bit_exact, setup, teardown),
-        cmocka_unit_test_setup_teardown(resampling_matches_libsamplerate, setup, teardown),
-        cmocka_unit_test_setup_teardown(float_extremes, setup, teardown),
-        cmocka_unit_test_setup_teardown(loudness_of_a_known_sine, setup, teardown),
-        cmocka_unit_test_setup_teardown(silence_is_minus_70, setup, teardown),
-        cmocka_unit_test_setup_teardown(six_channels_mix_down_to_stereo, setup, teardown),
-        cmocka_unit_test_setup_teardown(truncated_files_fail, setup, teardown),
-        cmocka_unit_test_setup_teardown(missing_garbage_and_unsupported, setup, teardown),
-        cmocka_unit_test_setup_teardown(damaged_files_print_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(warm_cache_does_not_decode, setup, teardown),
-        cmocka_unit_test_setup_teardown(damaged_entries_are_rebuilt, setup, teardown),
-        cmocka_unit_test_setup_teardown(full_check_until_stamped, setup, teardown),
-        cmocka_unit_test_setup_teardown(reader_seeks_and_stops_at_the_end, setup, teardown),
-        cmocka_unit_test_setup_teardown(concurrent_preparation, setup, teardown),
-        cmocka_unit_test_setup_teardown(reader_does_not_allocate, setup, teardown),
-        cmocka_unit_test_setup_teardown(unwritable_cache, setup, teardown),
-        cmocka_unit_test_setup_teardown(disk_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(every_format_rate_and_layout, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(opus_and_mp3, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(pass_through_is_bit_exact, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(resampling_matches_libsamplerate, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(float_extremes, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(loudness_of_a_known_sine, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(silence_is_minus_70, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(six_channels_mix_down_to_stereo, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(truncated_files_fail, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(missing_garbage_and_unsupported, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(damaged_files_print_nothing, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(warm_cache_does_not_decode, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(damaged_entries_are_rebuilt, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(full_check_until_stamped, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(reader_seeks_and_stops_at_the_end, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(concurrent_preparation, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(reader_does_not_allocate, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(unwritable_cache, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(disk_full, rlx_test_cache_setup, rlx_test_cache_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

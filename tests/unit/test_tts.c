@@ -17,31 +17,7 @@
 #include "audio/clip.h"
 #include "audio/tts.h"
 
-typedef struct {
-    char *tmp;
-    rlx_cache *cache;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->tmp = rlx_test_tmpdir();
-    char cdir[4096];
-    snprintf(cdir, sizeof cdir, "%s/cache", f->tmp);
-    assert_int_equal(rlx_cache_open(cdir, &f->cache), RLX_OK);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    rlx_cache_close(f->cache);
-    rlx_test_rmtree(f->tmp);
-    free(f->tmp);
-    free(f);
-    return 0;
-}
+typedef rlx_test_cache_fixture fixture;
 
 static double rms_of(const rlx_clip_info *info)
 {
@@ -255,11 +231,11 @@ static void threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(speaks_audibly_and_caches, setup, teardown),
-        cmocka_unit_test_setup_teardown(all_four_voices, setup, teardown),
-        cmocka_unit_test_setup_teardown(errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(prints_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(speaks_audibly_and_caches, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(all_four_voices, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(errors, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(prints_nothing, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(threads, rlx_test_cache_setup, rlx_test_cache_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

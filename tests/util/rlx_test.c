@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audio/clip.h"
+
 char *rlx_test_tmpdir(void)
 {
     const char *base = getenv("TMPDIR");
@@ -58,4 +60,26 @@ char *rlx_test_source_path(const char *rel)
     assert_non_null(p);
     sprintf(p, "%s/%s", src, rel);
     return p;
+}
+
+int rlx_test_cache_setup(void **state)
+{
+    rlx_test_cache_fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->tmp = rlx_test_tmpdir();
+    char cdir[4096];
+    snprintf(cdir, sizeof cdir, "%s/cache", f->tmp);
+    assert_int_equal(rlx_cache_open(cdir, &f->cache), RLX_OK);
+    *state = f;
+    return 0;
+}
+
+int rlx_test_cache_teardown(void **state)
+{
+    rlx_test_cache_fixture *f = *state;
+    rlx_cache_close(f->cache);
+    rlx_test_rmtree(f->tmp);
+    free(f->tmp);
+    free(f);
+    return 0;
 }

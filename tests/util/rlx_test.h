@@ -16,4 +16,13 @@ char *rlx_test_write(const char *dir, const char *name, const void *data, size_t
 /* $RLX_SOURCE_DIR/rel, malloc'ed. */
 char *rlx_test_source_path(const char *rel);
 
+/* A cmocka fixture: a fresh temporary folder with a cache in it (tmp/cache). */
+typedef struct rlx_cache rlx_cache;
+typedef struct {
+    char *tmp;
+    rlx_cache *cache;
+} rlx_test_cache_fixture;
+int rlx_test_cache_setup(void **state);     /* *state = rlx_test_cache_fixture * */
+int rlx_test_cache_teardown(void **state);
+
 #endif
