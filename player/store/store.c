@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <time.h>
 #include <unistd.h>
 
 struct rlx_store {
@@ -284,6 +285,44 @@ static rlx_err quick_check(rlx_store *st, char *why, size_t whylen)
     return RLX_OK;
 }
 
+static long long monotonic_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Everything after sqlite3_open: checks, WAL, schema. Safe to repeat.
+ * Read-only checks come first: a foreign or newer file must not be touched,
+ * and switching to WAL rewrites the header. A foreign file fails with NOTADB. */
+static rlx_err prepare(rlx_store *st, char *why, size_t whylen)
+{
+    int v = 0;
+    int rc = user_version(st->db, &v);
+    if (rc != SQLITE_OK)
+        return fail(st->path, st->db, rc, "open", why, whylen);
+    if (v > RLX_STORE_SCHEMA_VERSION) {
+        say(why, whylen, "progress store %s was written by a newer version of relax (schema %d, this one "
+            "knows %d); update relax or use --store PATH", st->path, v, RLX_STORE_SCHEMA_VERSION);
+        return RLX_ERR_STORE_CORRUPT;
+    }
+    rlx_err err = quick_check(st, why, whylen);
+    if (err)
+        return err;
+    sqlite3_stmt *q = NULL;
+    rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(q);
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(q);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return fail(st->path, st->db, rc, "open", why, whylen);
+    return migrate(st, why, whylen);
+}
+
 rlx_err rlx_store_open(const char *path, rlx_store **out, char *why, size_t whylen)
 {
     *out = NULL;
@@ -343,36 +382,18 @@ rlx_err rlx_store_open(const char *path, rlx_store **out, char *why, size_t whyl
     }
     sqlite3_busy_timeout(st->db, RLX_STORE_BUSY_TIMEOUT_MS);
 
-    /* Read-only checks first: a foreign or newer file must not be touched,
-     * and switching to WAL rewrites the header. A foreign file fails here with NOTADB. */
-    int v = 0;
-    rc = user_version(st->db, &v);
-    if (rc != SQLITE_OK) {
-        err = fail(path, st->db, rc, "open", why, whylen);
-        goto error;
+    /* SQLite's busy handler covers ordinary waits, but a few collisions
+     * between two processes opening a fresh store (one switching it to WAL
+     * while the other reads the header) return BUSY at once. Retry the whole
+     * set-up with a short back-off until the same deadline. */
+    long long deadline = monotonic_ms() + RLX_STORE_BUSY_TIMEOUT_MS;
+    for (int pause_ms = 2;; pause_ms = pause_ms < 64 ? pause_ms * 2 : 64) {
+        err = prepare(st, why, whylen);
+        if (err != RLX_ERR_STORE_LOCKED || monotonic_ms() >= deadline)
+            break;
+        sqlite3_sleep(pause_ms);
     }
-    if (v > RLX_STORE_SCHEMA_VERSION) {
-        say(why, whylen, "progress store %s was written by a newer version of relax (schema %d, this one "
-            "knows %d); update relax or use --store PATH", path, v, RLX_STORE_SCHEMA_VERSION);
-        err = RLX_ERR_STORE_CORRUPT;
-        goto error;
-    }
-    if ((err = quick_check(st, why, whylen)))
-        goto error;
-    sqlite3_stmt *q = NULL;
-    rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &q, NULL);
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(q);
-        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
-    }
-    sqlite3_finalize(q);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) {
-        err = fail(path, st->db, rc, "open", why, whylen);
-        goto error;
-    }
-    if ((err = migrate(st, why, whylen)))
+    if (err)
         goto error;
     *out = st;
     return RLX_OK;
