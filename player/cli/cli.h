@@ -40,7 +40,10 @@ const char *const *rlx_cli_asset_dirs(void);   /* NULL-terminated */
 const char *rlx_cli_program_path(void);
 
 /* SESSION argument: a path to a .session file, or a session id from the
- * sessions folder (e.g. "week-03"). Diagnostics go to d (caller prints). */
+ * sessions folder (e.g. "week-03"). rlx_cli_session_path returns the file
+ * (malloc'd) or NULL when no session has that id; rlx_cli_load_session
+ * parses it. Diagnostics go to d (caller prints). */
+char *rlx_cli_session_path(const char *arg);
 rlx_err rlx_cli_load_session(const char *arg, rlx_session **out, rlx_diags *d);
 
 /* Is stdout/stderr a terminal (and TERM not "dumb")? */

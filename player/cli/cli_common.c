@@ -156,14 +156,17 @@ static char *find_session_by_id(const char *id)
     return found;
 }
 
+char *rlx_cli_session_path(const char *arg)
+{
+    if (strchr(arg, '/') || ends_with(arg, ".session") || is_file(arg))
+        return strdup(arg);
+    return find_session_by_id(arg);
+}
+
 rlx_err rlx_cli_load_session(const char *arg, rlx_session **out, rlx_diags *d)
 {
     *out = NULL;
-    char *path = NULL;
-    if (strchr(arg, '/') || ends_with(arg, ".session") || is_file(arg))
-        path = strdup(arg);
-    else
-        path = find_session_by_id(arg);
+    char *path = rlx_cli_session_path(arg);
     if (!path) {
         rlx_diags_add(d, RLX_DIAG_ERROR, NULL, 0, 0, NULL,
                       "no session '%s': give a .session file or an id from 'relax list'", arg);

@@ -1,4 +1,4 @@
-/* cmd_check.c - `relax check FILE|DIR...`: parses and validates session and
+/* cmd_check.c - `relax check FILE|DIR|ID...`: parses and validates session and
  * program files, reports every problem compiler-style, and prints each
  * valid session's lengths and cue list. */
 #include "cli.h"
@@ -22,9 +22,10 @@ typedef struct {
 
 static void usage(FILE *f)
 {
-    fputs("Usage: relax check [--quiet] FILE|DIR...\n"
+    fputs("Usage: relax check [--quiet] FILE|DIR|ID...\n"
           "Validates session (.session) and program (.program) files; a folder means\n"
-          "every such file in it. Prints each valid session's length and cues.\n"
+          "every such file in it; an id (week-03) means that session from the sessions\n"
+          "folder. Prints each valid session's length and cues.\n"
           "  -q, --quiet   print only problems and a summary\n"
           "Exit status: 0 all valid (warnings allowed), 3 some file invalid, 2 usage.\n",
           f);
@@ -346,10 +347,18 @@ static void check_file(check_run *run, const char *path)
     rlx_diags d = {0};
     struct stat st;
     bool ok = false;
+    char *byid = NULL;
     run->files++;
     /* stat, not open: a FIFO or a device must never block or be read */
-    if (stat(path, &st) != 0)
-        rlx_diags_add(&d, RLX_DIAG_ERROR, path, 0, 0, NULL, "cannot read: %s", strerror(errno));
+    if (stat(path, &st) != 0 && errno == ENOENT && !strchr(path, '/') && !strchr(path, '.') &&
+        (byid = rlx_cli_session_path(path)) && stat(byid, &st) == 0)
+        path = byid;   /* a session id, as `play` and `render` take */
+    int e = stat(path, &st) != 0 ? errno : 0;
+    if (e == ENOENT && !byid && !strchr(path, '/') && !strchr(path, '.'))
+        rlx_diags_add(&d, RLX_DIAG_ERROR, path, 0, 0, NULL, "no such file, and no session in %s has "
+                      "this id; 'relax list' shows the program's ids", rlx_cli_sessions_dir());
+    else if (e)
+        rlx_diags_add(&d, RLX_DIAG_ERROR, path, 0, 0, NULL, "cannot read: %s", strerror(e));
     else if (!S_ISREG(st.st_mode))
         rlx_diags_add(&d, RLX_DIAG_ERROR, path, 0, 0, NULL, "is %s, not a session or program file",
                       file_kind(st.st_mode));
@@ -364,6 +373,7 @@ static void check_file(check_run *run, const char *path)
     run->errors += d.errors;
     run->warnings += d.warnings;
     rlx_diags_free(&d);
+    free(byid);
 }
 
 static int cmp_str(const void *a, const void *b)

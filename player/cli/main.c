@@ -31,7 +31,7 @@ static const rlx_command commands[] = {
      .help = "export every listen"},
     {.name = "devices", .run = rlx_cmd_devices, .args = "",
      .help = "list audio output devices"},
-    {.name = "check", .run = rlx_cmd_check, .args = "FILE|DIR...",
+    {.name = "check", .run = rlx_cmd_check, .args = "FILE|DIR|ID...",
      .help = "validate session and program files"},
     {.name = "timeline", .run = rlx_cmd_timeline, .args = "SESSION -o FILE.svg",
      .help = "draw a session's timeline"},

@@ -40,6 +40,14 @@ printf '%s\n' "$D/check.program" "$D/short.session" "$D/tone.session" | diff - "
     || { echo "FAIL: folder order"; fail=1; }
 has "  week 1   short.session          \"Short & <sweet>\"" "$T/out"
 
+# a session id, as play and render take it: the file in the sessions folder
+(cd "$T" && RELAX_SESSIONS=$D timeout 120 "$RELAX" check --quiet short) >"$T/out" 2>"$T/err"; rc=$?
+[ "$rc" = 0 ] || { echo "FAIL: check by id: exit $rc"; cat "$T/err"; fail=1; }
+has "$D/short.session: ok — \"Short & <sweet>\" (week 1)" "$T/out"
+(cd "$T" && RELAX_SESSIONS=$D timeout 60 "$RELAX" check no-such-id) >"$T/out" 2>"$T/err"; rc=$?
+[ "$rc" = 3 ] || { echo "FAIL: unknown id: exit $rc"; fail=1; }
+has "no-such-id: error: no such file, and no session in $D has this id; 'relax list' shows the program's ids" "$T/err"
+
 # no usable cache (its folder is a file): still valid, with a warning and "length ?"
 : > "$T/notadir"
 XDG_CACHE_HOME=$T/notadir timeout 60 "$RELAX" check "$D/short.session" >"$T/out" 2>"$T/err"; rc=$?
