@@ -94,6 +94,27 @@ int rlx_cli_store_open(const rlx_cli_store_opts *o, rlx_store **out)
     return 0;
 }
 
+void rlx_cli_note_unknown_profile(rlx_store *st, const char *profile)
+{
+    char why[1024];
+    rlx_profile me = {0};
+    rlx_err err = rlx_store_profile_get(st, profile, false, &me, why, sizeof why);
+    rlx_profile_clear(&me);
+    if (err != RLX_ERR_NOT_FOUND)
+        return;
+    rlx_profile *all = NULL;
+    size_t n = 0;
+    if (rlx_store_profiles(st, &all, &n, why, sizeof why) != RLX_OK || n == 0)
+        return;   /* a fresh store: nothing to confuse it with */
+    char names[512] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < n && used < sizeof names; i++)
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s'%s'", i ? ", " : "", all[i].name);
+    rlx_store_profiles_free(all, n);
+    rlx_cli_error("note: no profile '%s' yet (it starts with its first listen); profiles here: %s",
+                  profile, names);
+}
+
 /* RELAX_NOW (seconds since the epoch) fixes "now" for tests and demos. */
 static int64_t cli_now_ms(void)
 {

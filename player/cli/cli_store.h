@@ -28,6 +28,10 @@ int rlx_cli_store_args(int argc, char **argv, const char *allowed, rlx_cli_store
  * returns the exit code on failure, else 0. */
 int rlx_cli_store_open(const rlx_cli_store_opts *o, rlx_store **out);
 
+/* A profile that was asked for but has never listened, in a store that has
+ * others, is most likely a typo: prints a note on stderr naming the others. */
+void rlx_cli_note_unknown_profile(rlx_store *st, const char *profile);
+
 /* One week of the program, with the profile's progress. */
 typedef struct {
     char *path;     /* the session file */

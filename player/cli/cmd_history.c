@@ -88,6 +88,8 @@ int rlx_cmd_history(int argc, char **argv)
     rlx_store *st;
     if ((rc = rlx_cli_store_open(&o, &st)))
         return rc;
+    if (!o.all)
+        rlx_cli_note_unknown_profile(st, rlx_store_resolve_profile(o.profile));
     rlx_listen_rec *recs;
     size_t n;
     char why[1024];

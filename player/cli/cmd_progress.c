@@ -116,6 +116,7 @@ int rlx_cmd_progress(int argc, char **argv)
     rlx_store *st;
     if ((rc = rlx_cli_store_open(&o, &st)))
         return rc;
+    rlx_cli_note_unknown_profile(st, profile);
     rlx_cli_progress p;
     rc = rlx_cli_progress_load(st, profile, false, &p);
     rlx_store_close(st);

@@ -56,6 +56,9 @@ expect_out '"listens": 3' "json listens"
 # --- another profile is separate; profiles lists both
 run "$RELAX" progress --profile "Smith, Jo"
 grep -E "Week  1 .* open$" "$W/out" >/dev/null || fail "other profile fresh: $OUT"
+expect_rc 0 "progress of a new profile"
+expect_err "relax: note: no profile 'Smith, Jo' yet (it starts with its first listen); profiles here: 'default'" \
+    "a new profile (or a typo) names the known ones"
 listen "Smith, Jo" 1 600 600 590 1 $T0
 RELAX_PROFILE="Smith, Jo" run "$RELAX" progress --json
 expect_out '"profile": "Smith, Jo"' "RELAX_PROFILE"
@@ -76,6 +79,10 @@ expect_out $'default,week-02,2,0000000000001234,600000,2026-12-08T08:00:00Z,2026
 expect_out '"Smith, Jo",week-01,1,' "csv quoting"
 run "$RELAX" history --csv --profile "Smith, Jo"
 [ "$(wc -l < "$W/out")" -eq 2 ] || fail "csv one profile: $OUT"
+[ -s "$W/err" ] && fail "history of a known profile wrote to stderr: $ERR"
+run "$RELAX" history --profile "Smith Jo"
+expect_rc 0 "history of a typo"
+expect_err "profiles here: 'Smith, Jo', 'default'" "history of a typo names the known profiles"
 run "$RELAX" history
 expect_rc 0 "history table"
 expect_out "interrupted" "history table crash row"
