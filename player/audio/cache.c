@@ -146,7 +146,9 @@ static char *join(const char *a, const char *b)
     return p;
 }
 
-static rlx_err mkdir_p(const char *path)
+/* Creates path and its parents (0700). On failure *bad is the folder that
+ * could not be made or used, and errno says why. */
+static rlx_err mkdir_p(const char *path, char **bad)
 {
     char *p = strdup(path);
     if (!p)
@@ -157,7 +159,7 @@ static rlx_err mkdir_p(const char *path)
             char c = *s;
             *s = 0;
             if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-                err = RLX_ERR_IO;
+                err = RLX_ERR_OUTPUT;
                 break;
             }
             *s = c;
@@ -165,12 +167,24 @@ static rlx_err mkdir_p(const char *path)
                 break;
         }
     }
-    free(p);
     if (err == RLX_OK) {
         struct stat st;
-        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode) || access(path, W_OK | X_OK) != 0)
-            err = RLX_ERR_IO;
+        int e = 0;
+        if (stat(path, &st) != 0)
+            e = errno;
+        else if (!S_ISDIR(st.st_mode))
+            e = ENOTDIR;
+        else if (access(path, W_OK | X_OK) != 0)
+            e = errno;
+        if (e) {
+            errno = e;
+            err = RLX_ERR_OUTPUT;
+        }
     }
+    if (err == RLX_OK)
+        free(p);
+    else
+        *bad = p;   /* cut at the failing component by the loop, else the whole path */
     return err;
 }
 
@@ -195,9 +209,11 @@ static void sweep_tmp(const char *dir)
     closedir(d);
 }
 
-rlx_err rlx_cache_open(const char *dir, rlx_cache **out)
+rlx_err rlx_cache_open(const char *dir, rlx_cache **out, char *why, size_t whylen)
 {
     *out = NULL;
+    if (why && whylen)
+        why[0] = 0;
     char *base = NULL;
     if (dir && *dir) {
         base = strdup(dir);
@@ -207,8 +223,11 @@ rlx_err rlx_cache_open(const char *dir, rlx_cache **out)
             base = join(xdg, "relax");
         } else {
             const char *home = getenv("HOME");
-            if (!home || !*home)
-                return RLX_ERR_IO;
+            if (!home || !*home) {
+                if (why)
+                    snprintf(why, whylen, "no place for the cache folder: set HOME or XDG_CACHE_HOME");
+                return RLX_ERR_OUTPUT;
+            }
             char *c = join(home, ".cache");
             if (!c)
                 return RLX_ERR_NOMEM;
@@ -230,10 +249,21 @@ rlx_err rlx_cache_open(const char *dir, rlx_cache **out)
         rlx_cache_close(c);
         return RLX_ERR_NOMEM;
     }
-    rlx_err err = mkdir_p(c->clips);
+    char *bad = NULL;
+    rlx_err err = mkdir_p(c->clips, &bad);
     if (!err)
-        err = mkdir_p(c->index);
+        err = mkdir_p(c->index, &bad);
     if (err) {
+        int e = errno;
+        struct stat st;
+        /* ENOTDIR: name the file that stands where a folder should be */
+        for (char *slash; e == ENOTDIR && bad && stat(bad, &st) != 0 && (slash = strrchr(bad, '/'));)
+            *slash = 0;
+        if (bad && why)
+            snprintf(why, whylen, "cannot use the cache folder %s: %s %s; make it a writable folder "
+                     "or set XDG_CACHE_HOME to one", c->dir, bad,
+                     e == ENOTDIR ? "is a file, not a folder" : strerror(e));
+        free(bad);
         rlx_cache_close(c);
         return err;
     }

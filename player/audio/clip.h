@@ -19,8 +19,9 @@
 typedef struct rlx_cache rlx_cache;
 
 /* dir NULL or "": $XDG_CACHE_HOME/relax (fallback ~/.cache/relax), created
- * 0700 with its parents. RLX_ERR_IO if it cannot be created or written. */
-rlx_err rlx_cache_open(const char *dir, rlx_cache **out);
+ * 0700 with its parents. RLX_ERR_OUTPUT if it cannot be created or written,
+ * with a message naming the folder in why (may be NULL). */
+rlx_err rlx_cache_open(const char *dir, rlx_cache **out, char *why, size_t whylen);
 void rlx_cache_close(rlx_cache *c);  /* accepts NULL */
 const char *rlx_cache_dir(const rlx_cache *c);
 

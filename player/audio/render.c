@@ -562,10 +562,10 @@ rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
     r->rate = cfg->rate ? cfg->rate : 48000;
     r->s = s;
     int64_t *voice_ms = NULL;
-    rlx_err err = rlx_cache_open(cfg->cache_dir, &r->cache);
+    char why[1024];
+    rlx_err err = rlx_cache_open(cfg->cache_dir, &r->cache, why, sizeof why);
     if (err != RLX_OK) {
-        rlx_diags_add(diags, RLX_DIAG_ERROR, NULL, 0, 0, NULL, "cannot open the cache %s: %s",
-                      cfg->cache_dir ? cfg->cache_dir : "folder", rlx_strerror(err));
+        rlx_diags_add(diags, RLX_DIAG_ERROR, NULL, 0, 0, NULL, "%s", why[0] ? why : rlx_strerror(err));
         goto fail;
     }
     voice_ms = malloc((s->ncues ? s->ncues : 1) * sizeof *voice_ms);

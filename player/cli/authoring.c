@@ -26,12 +26,11 @@ rlx_err rlx_auth_durations_sev(const rlx_session *s, int64_t **out_ms, rlx_diags
     for (size_t i = 0; i < s->ncues; i++)
         speak += s->cues[i].kind == RLX_CUE_SAY && !s->cues[i].path;
     rlx_cache *cache = NULL;
-    rlx_err err = rlx_cache_open(NULL, &cache);
+    char why[1024];
+    rlx_err err = rlx_cache_open(NULL, &cache, why, sizeof why);
     if (err) {
-        const char *x = getenv("XDG_CACHE_HOME");
-        rlx_diags_add(d, cache_sev, s->path, 0, 0, NULL,
-                      "cannot open the cache (%s/relax) to measure the voice: %s",
-                      x && *x ? x : "~/.cache", rlx_strerror(err));
+        rlx_diags_add(d, cache_sev, s->path, 0, 0, NULL, "cannot measure the voice: %s",
+                      why[0] ? why : rlx_strerror(err));
         return RLX_ERR_CACHE;
     }
     bool show = speak > 0 && rlx_cli_is_tty(STDERR_FILENO);

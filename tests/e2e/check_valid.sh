@@ -53,7 +53,14 @@ has "no-such-id: error: no such file, and no session in $D has this id; 'relax l
 XDG_CACHE_HOME=$T/notadir timeout 60 "$RELAX" check "$D/short.session" >"$T/out" 2>"$T/err"; rc=$?
 [ "$rc" = 0 ] || { echo "FAIL: no cache: exit $rc"; cat "$T/err"; fail=1; }
 has "  length ?" "$T/out"
-grep -q "^$D/short.session: warning: cannot open the cache" "$T/err" || { echo "FAIL: no cache warning"; cat "$T/err"; fail=1; }
-XDG_CACHE_HOME=$T/notadir timeout 60 "$RELAX" timeline "$D/short.session" -o "$T/x.svg" 2>/dev/null; rc=$?
-[ "$rc" = 5 ] || { echo "FAIL: timeline without a cache: exit $rc, expected 5"; fail=1; }
+has "$D/short.session: warning: cannot measure the voice: cannot use the cache folder $T/notadir/relax: $T/notadir is a file, not a folder; make it a writable folder or set XDG_CACHE_HOME to one" "$T/err"
+# the commands that need the cache all stop with exit 5 and the same reason
+for cmd in "timeline $D/short.session -o $T/x.svg" "captions $D/short.session -o $T/x.vtt" \
+           "render $D/short.session -o $T/x.wav"; do
+    XDG_CACHE_HOME=$T/notadir timeout 60 "$RELAX" $cmd >/dev/null 2>"$T/err"; rc=$?
+    [ "$rc" = 5 ] || { echo "FAIL: $cmd without a cache: exit $rc, expected 5"; fail=1; }
+    grep -qF "cannot use the cache folder $T/notadir/relax: $T/notadir is a file, not a folder" "$T/err" \
+        || { echo "FAIL: $cmd without a cache:"; cat "$T/err"; fail=1; }
+    [ -e "$T/x.${cmd##*.}" ] && { echo "FAIL: $cmd without a cache left an output"; fail=1; }
+done
 exit $fail

@@ -84,7 +84,7 @@ int main(int argc, char **argv)
         return 1;
     }
     rlx_cache *c;
-    if (rlx_cache_open(dir, &c) != RLX_OK) {
+    if (rlx_cache_open(dir, &c, NULL, 0) != RLX_OK) {
         fprintf(stderr, "cannot open a cache in %s\n", dir);
         return 1;
     }

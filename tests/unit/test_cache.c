@@ -23,14 +23,14 @@ static void location_and_permissions(void **state)
 
     /* An explicit folder, created with its parents, private. */
     snprintf(path, sizeof path, "%s/a/b/c", tmp);
-    assert_int_equal(rlx_cache_open(path, &c), RLX_OK);
+    assert_int_equal(rlx_cache_open(path, &c, NULL, 0), RLX_OK);
     assert_string_equal(rlx_cache_dir(c), path);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0700);
     rlx_cache_close(c);
     /* Opening it again is fine. */
-    assert_int_equal(rlx_cache_open(path, &c), RLX_OK);
+    assert_int_equal(rlx_cache_open(path, &c, NULL, 0), RLX_OK);
     rlx_cache_close(c);
 
     /* Default: $XDG_CACHE_HOME/relax. */
@@ -38,7 +38,7 @@ static void location_and_permissions(void **state)
     char *old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
     snprintf(path, sizeof path, "%s/xdg", tmp);
     setenv("XDG_CACHE_HOME", path, 1);
-    assert_int_equal(rlx_cache_open(NULL, &c), RLX_OK);
+    assert_int_equal(rlx_cache_open(NULL, &c, NULL, 0), RLX_OK);
     snprintf(path, sizeof path, "%s/xdg/relax", tmp);
     assert_string_equal(rlx_cache_dir(c), path);
     rlx_cache_close(c);
@@ -47,12 +47,12 @@ static void location_and_permissions(void **state)
     setenv("XDG_CACHE_HOME", "relative/dir", 1);
     snprintf(path, sizeof path, "%s/home", tmp);
     setenv("HOME", path, 1);
-    assert_int_equal(rlx_cache_open("", &c), RLX_OK);
+    assert_int_equal(rlx_cache_open("", &c, NULL, 0), RLX_OK);
     snprintf(path, sizeof path, "%s/home/.cache/relax", tmp);
     assert_string_equal(rlx_cache_dir(c), path);
     rlx_cache_close(c);
     unsetenv("XDG_CACHE_HOME");
-    assert_int_equal(rlx_cache_open(NULL, &c), RLX_OK);
+    assert_int_equal(rlx_cache_open(NULL, &c, NULL, 0), RLX_OK);
     assert_string_equal(rlx_cache_dir(c), path);
     rlx_cache_close(c);
 
@@ -66,10 +66,15 @@ static void location_and_permissions(void **state)
     /* A file where the folder should be: an error value, no crash. */
     char *file = rlx_test_write(tmp, "plainfile", "x", 1);
     c = (rlx_cache *)1;
-    assert_int_equal(rlx_cache_open(file, &c), RLX_ERR_IO);
+    char why[1024];
+    assert_int_equal(rlx_cache_open(file, &c, why, sizeof why), RLX_ERR_OUTPUT);
     assert_null(c);
+    assert_non_null(strstr(why, "cannot use the cache folder "));
+    assert_non_null(strstr(why, file));
+    assert_non_null(strstr(why, "is a file, not a folder"));
+    assert_non_null(strstr(why, "XDG_CACHE_HOME"));
     snprintf(path, sizeof path, "%s/sub", file);
-    assert_int_equal(rlx_cache_open(path, &c), RLX_ERR_IO);
+    assert_int_equal(rlx_cache_open(path, &c, NULL, 0), RLX_ERR_OUTPUT);
     free(file);
     rlx_cache_close(NULL);
     rlx_test_rmtree(tmp);
@@ -159,7 +164,7 @@ static void stat_index(void **state)
     (void)state;
     char *tmp = rlx_test_tmpdir();
     rlx_cache *c;
-    assert_int_equal(rlx_cache_open(tmp, &c), RLX_OK);
+    assert_int_equal(rlx_cache_open(tmp, &c, NULL, 0), RLX_OK);
     rlx_file_stamp st = {.size = 1000, .mtime_ns = 1234567890123456789, .ino = 42, .dev = 7};
     uint64_t h = 0;
     assert_false(rlx_cache_index_get(c, "/music/a.flac", &st, &h));
@@ -194,7 +199,7 @@ static void entry_paths(void **state)
     (void)state;
     char *tmp = rlx_test_tmpdir();
     rlx_cache *c;
-    assert_int_equal(rlx_cache_open(tmp, &c), RLX_OK);
+    assert_int_equal(rlx_cache_open(tmp, &c, NULL, 0), RLX_OK);
     char *p = rlx_cache_entry_path(c, 0x0123456789abcdefULL, "wav");
     char want[4096];
     snprintf(want, sizeof want, "%s/clips/0123456789abcdef.wav", tmp);
@@ -211,7 +216,7 @@ static void stale_temporaries_swept(void **state)
     (void)state;
     char *tmp = rlx_test_tmpdir();
     rlx_cache *c;
-    assert_int_equal(rlx_cache_open(tmp, &c), RLX_OK);
+    assert_int_equal(rlx_cache_open(tmp, &c, NULL, 0), RLX_OK);
     rlx_cache_close(c);
     char *old = rlx_test_write(tmp, "clips/0123.wav.tmp.99.abcd", "x", 1);
     char *fresh = rlx_test_write(tmp, "clips/4567.wav.tmp.99.abcd", "x", 1);
@@ -221,7 +226,7 @@ static void stale_temporaries_swept(void **state)
     assert_int_equal(utimensat(AT_FDCWD, old, ts, 0), 0);
     assert_int_equal(utimensat(AT_FDCWD, keep, ts, 0), 0);
     assert_int_equal(utimensat(AT_FDCWD, oldidx, ts, 0), 0);
-    assert_int_equal(rlx_cache_open(tmp, &c), RLX_OK);
+    assert_int_equal(rlx_cache_open(tmp, &c, NULL, 0), RLX_OK);
     rlx_cache_close(c);
     assert_int_equal(access(old, F_OK), -1);
     assert_int_equal(access(oldidx, F_OK), -1);

@@ -724,7 +724,7 @@ static void disk_full(void **state)
     char cdir[4200];
     snprintf(cdir, sizeof cdir, "%s/cache", small);
     rlx_cache *c;
-    rlx_err err = rlx_cache_open(cdir, &c);
+    rlx_err err = rlx_cache_open(cdir, &c, NULL, 0);
     rlx_clip_info info;
     char why[256] = "";
     rlx_err perr = err ? err : rlx_clip_prepare_file(c, p, 48000, &info, why, sizeof why);

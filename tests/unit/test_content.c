@@ -191,7 +191,7 @@ static void lengths_with_real_voice(void **state)
 {
     (void)state;
     rlx_cache *cache = NULL;
-    assert_int_equal(rlx_cache_open(g_cache_dir, &cache), RLX_OK);
+    assert_int_equal(rlx_cache_open(g_cache_dir, &cache, NULL, 0), RLX_OK);
     for (int w = 1; w <= NWEEKS; w++) {
         rlx_session *s = load_week(w);
         rlx_diags d = {0};

@@ -606,7 +606,7 @@ static void test_voice_durations(void **state)
     rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n"
                               "[timeline]\n0:00 fade-in 1 s\n0:01 play v.wav\n0:05 end\n");
     rlx_cache *c = NULL;
-    assert_int_equal(rlx_cache_open(f->cache, &c), RLX_OK);
+    assert_int_equal(rlx_cache_open(f->cache, &c, NULL, 0), RLX_OK);
     int64_t *ms = NULL;
     rlx_diags d = {0};
     assert_int_equal(rlx_voice_durations(s, c, RATE, &ms, &d), RLX_OK);

@@ -69,7 +69,7 @@ int rlx_test_cache_setup(void **state)
     f->tmp = rlx_test_tmpdir();
     char cdir[4096];
     snprintf(cdir, sizeof cdir, "%s/cache", f->tmp);
-    assert_int_equal(rlx_cache_open(cdir, &f->cache), RLX_OK);
+    assert_int_equal(rlx_cache_open(cdir, &f->cache, NULL, 0), RLX_OK);
     *state = f;
     return 0;
 }
