@@ -489,7 +489,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
         break;
     case END_SIGNAL:
         rc = RLX_EXIT_INTERRUPTED;
-        if (!tty)
+        if (!(tty && got_signal == SIGHUP))   /* a hung-up terminal cannot be told */
             fprintf(stderr, "relax: stopped at %s of %s\n", rlx_cli_fmt_time(pos_ms, t1, sizeof t1),
                     rlx_cli_fmt_time(length_ms, t2, sizeof t2));
         break;

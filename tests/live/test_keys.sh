@@ -55,4 +55,5 @@ finish_capture
 maxstep=$(sed -n 's/^maxstep //p' "$LIVE_TMP/stats2.out")
 awk -v s="$maxstep" -v m="$STEP_MAX" 'BEGIN { exit !(s <= m) }' || fail "largest step $maxstep (the stop clicked)"
 grep -q $'\e\\[?25h' "$LIVE_TMP/tty2.log" || fail "the cursor was not shown again after Ctrl-C"
+grep -qa 'relax: stopped at 0:0[0-9] of ' "$LIVE_TMP/tty2.log" || fail "Ctrl-C on a terminal: no 'stopped at' line"
 echo "1 passed, 0 failed"
