@@ -131,7 +131,7 @@ static bool parse_db(const char *s, double *db)
 }
 
 typedef struct {
-    bool tty;
+    bool tty, ascii;
     const char *title;
     int64_t length_ms;
     rlx_player *player;
@@ -204,6 +204,7 @@ static void draw(play_ctx *c, const rlx_player_status *st)
         .volume_db = c->vol_db,
         .background_db = c->bg_db,
         .note = now_ms() < c->note_until ? c->note : NULL,
+        .ascii = c->ascii,
     };
     rlx_tui_draw(&ts);
 }
@@ -368,7 +369,8 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
         o.hooks->on_start(o.hooks->user, s, length_ms);
 
     play_ctx c = {
-        .tty = tty, .title = s->title ? s->title : s->id, .length_ms = length_ms,
+        .tty = tty, .ascii = tty && !rlx_tui_utf8(),
+        .title = s->title ? s->title : s->id, .length_ms = length_ms,
         .player = p, .r = r, .tl = tl, .rate = rate, .hooks = o.hooks,
         .vol_db = pc.volume_db, .bg_db = o.background_db, .last_seek_at = -1000000,
     };

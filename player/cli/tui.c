@@ -2,11 +2,14 @@
 #include "tui.h"
 
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -52,6 +55,31 @@ static void on_fatal(int sig)
     restore_terminal();
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+bool rlx_tui_utf8(void)
+{
+    const char *saved = setlocale(LC_CTYPE, NULL);
+    char *keep = saved ? strdup(saved) : NULL;
+    bool utf8 = false;
+    if (setlocale(LC_CTYPE, "")) {
+        const char *cs = nl_langinfo(CODESET);
+        utf8 = cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
+    } else {
+        /* a locale that is named but not installed: go by its name */
+        const char *names[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+        for (size_t i = 0; i < 3; i++) {
+            const char *v = getenv(names[i]);
+            if (v && *v) {
+                for (const char *q = v; *q && !utf8; q++)
+                    utf8 = !strncasecmp(q, "utf-8", 5) || !strncasecmp(q, "utf8", 4);
+                break;
+            }
+        }
+    }
+    setlocale(LC_CTYPE, keep ? keep : "C");   /* the rest of relax runs in the C locale */
+    free(keep);
+    return utf8;
 }
 
 bool rlx_tui_available(void)
@@ -125,7 +153,38 @@ typedef struct {
     char *buf;
     size_t len, used;
     int cols, max_cols;
+    bool ascii;
 } line_buf;
+
+/* ASCII stand-ins for the characters the status line and the sessions use. */
+static const char *ascii_for(const char *s, size_t clen)
+{
+    static const struct { const char *utf8, *ascii; } map[] = {
+        {"\xe2\x80\x98", "'"}, {"\xe2\x80\x99", "'"}, {"\xe2\x80\x9c", "\""}, {"\xe2\x80\x9d", "\""},
+        {"\xe2\x80\x93", "-"}, {"\xe2\x80\x94", "-"}, {"\xe2\x80\xa6", "..."}, {"\xe2\x80\x96", "||"},
+        {"\xe2\x96\xb6", ">"}, {"\xe2\x97\x8f", "o"}, {"\xc2\xb7", "."}, {"\xc2\xa0", " "},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strlen(map[i].utf8) == clen && !memcmp(map[i].utf8, s, clen))
+            return map[i].ascii;
+    return "?";
+}
+
+static void put(line_buf *b, const char *s);
+
+static void put_char(line_buf *b, const char *s, size_t clen)
+{
+    if (b->ascii && clen > 1) {
+        put(b, ascii_for(s, clen));
+        return;
+    }
+    if (b->cols >= b->max_cols || b->used + clen + 1 > b->len)
+        return;
+    memcpy(b->buf + b->used, s, clen);
+    b->used += clen;
+    b->buf[b->used] = 0;
+    b->cols++;
+}
 
 static void put(line_buf *b, const char *s)
 {
@@ -147,12 +206,7 @@ static void put(line_buf *b, const char *s)
             s += 1;
             continue;
         }
-        if (b->cols >= b->max_cols || b->used + clen + 1 > b->len)
-            return;
-        memcpy(b->buf + b->used, s, clen);
-        b->used += clen;
-        b->buf[b->used] = 0;
-        b->cols++;
+        put_char(b, s, clen);
         s += clen;
     }
 }
@@ -162,7 +216,7 @@ char *rlx_tui_format(const rlx_tui_state *st, int width, char *buf, size_t len)
     if (!len)
         return buf;
     buf[0] = 0;
-    line_buf b = {.buf = buf, .len = len, .max_cols = width > 1 ? width - 1 : 0};
+    line_buf b = {.buf = buf, .len = len, .max_cols = width > 1 ? width - 1 : 0, .ascii = st->ascii};
     char t1[32], t2[32], tmp[64];
     put(&b, st->paused ? "\xe2\x80\x96 " : "\xe2\x96\xb6 ");  /* ‖ or ▶ */
     char title[64];

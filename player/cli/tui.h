@@ -27,10 +27,13 @@ typedef struct {
     int breath_dir;        /* +1 inhaling, -1 exhaling, 0 holding */
     double volume_db, background_db;
     const char *note;      /* transient message ("volume -3 dB"), may be NULL */
+    bool ascii;            /* the terminal is not UTF-8: plain ASCII only */
 } rlx_tui_state;
 
 /* Both stdin and stdout are terminals (and TERM is not "dumb"). */
 bool rlx_tui_available(void);
+/* Does the locale (LC_ALL, LC_CTYPE, LANG) promise UTF-8 output? */
+bool rlx_tui_utf8(void);
 /* Enters raw mode and hides the cursor. false if the terminal refused. */
 bool rlx_tui_open(void);
 /* Clears the status line, shows the cursor, restores the terminal mode. Idempotent. */
@@ -41,7 +44,8 @@ int rlx_tui_key(int timeout_ms);
 void rlx_tui_draw(const rlx_tui_state *st);
 
 /* Pure helper (tested): the line without control characters, at most
- * `width` columns, into buf. Returns buf. */
+ * `width` columns, into buf; with st->ascii, typographic characters become
+ * ASCII look-alikes and any other non-ASCII character '?'. Returns buf. */
 char *rlx_tui_format(const rlx_tui_state *st, int width, char *buf, size_t len);
 
 #endif
