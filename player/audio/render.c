@@ -576,7 +576,14 @@ rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
     err = prepare_sources(r, diags, voice_ms);
     if (err != RLX_OK)
         goto fail;
-    err = rlx_timeline_build(s, voice_ms, cfg->length_ms, r->rate, &r->tl, diags);
+    int64_t length_ms = cfg->length_ms, natural_ms, longest_ms;
+    if (cfg->length_fit && length_ms > 0) {
+        rlx_diags quiet = {0};   /* a real problem comes back from the build below */
+        if (rlx_timeline_lengths(s, voice_ms, &natural_ms, &longest_ms, &quiet) == RLX_OK)
+            length_ms = length_ms < natural_ms ? natural_ms : length_ms > longest_ms ? longest_ms : length_ms;
+        rlx_diags_free(&quiet);
+    }
+    err = rlx_timeline_build(s, voice_ms, length_ms, r->rate, &r->tl, diags);
     if (err != RLX_OK)
         goto fail;
     r->length = r->tl->length;

@@ -9,6 +9,7 @@
 #define RLX_RENDER_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,8 @@
 typedef struct {
     int rate;               /* output rate, default 48000 */
     int64_t length_ms;      /* 0 = the session's natural length */
+    bool length_fit;        /* bring length_ms into the session's range instead
+                             * of failing (resuming a listen of an edited session) */
     const char *cache_dir;  /* NULL = default cache location */
     double background_db;   /* initial extra gain on breath + ambient, default 0 */
     double volume_db;       /* master gain before the limiter, default 0 */

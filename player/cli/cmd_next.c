@@ -31,6 +31,7 @@ static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, int64_t
     o.from_ms = from_ms;
     o.resume_fade_ms = (int)fade_ms;
     o.length_ms = length_ms;
+    o.length_fit = true;   /* the session may have been edited since that listen */
     o.profile = profile;
     o.store_path = store;
     return rlx_cli_play_recorded(path, &o);
@@ -122,6 +123,7 @@ int rlx_cmd_next(int argc, char **argv)
     int64_t from = 0, fade = 0, length = 0;   /* length 0: the session's natural length */
     char a[32], b[32];
     if (p.sum.resume) {
+        length = p.status[w].length_ms;   /* as long as that listen was (play --length) */
         from = p.status[w].resume_ms - RLX_NEXT_RESUME_BACK_MS;
         from = from < 0 ? 0 : from;
         fade = from > 0 ? RLX_NEXT_RESUME_FADE_MS : 0;

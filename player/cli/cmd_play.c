@@ -318,6 +318,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     rlx_render_config rc_cfg = rlx_render_config_init();
     rc_cfg.rate = rate;
     rc_cfg.length_ms = o.length_ms;
+    rc_cfg.length_fit = o.length_fit;
     rc_cfg.volume_db = o.volume_db > 0 ? o.volume_db : 0;
     rc_cfg.background_db = o.background_db;
     err = rlx_renderer_open(&rc_cfg, s, &r, &d);
@@ -332,6 +333,8 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     int64_t length = rlx_renderer_length(r);
     int64_t length_ms = frames_to_ms(length, rate);
     int64_t from = rlx_ms_to_frames(o.from_ms, rate);
+    if (o.length_fit && from >= length)
+        from = o.from_ms = 0;   /* resuming a session that has since become shorter: from the start */
     if (o.from_ms < 0 || from >= length) {
         char t1[32];
         rlx_cli_error("--from is past the end of the session (it lasts %s)",

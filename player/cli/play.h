@@ -29,6 +29,7 @@ typedef struct {
     const char *device;      /* name substring or index; NULL = default output */
     int64_t from_ms;         /* start here (0 = the beginning) */
     int64_t length_ms;       /* 0 = the session's natural length */
+    bool length_fit;         /* bring length_ms into the session's range (resume) */
     bool stats;              /* print underruns, callbacks, load at the end */
     double volume_db;        /* master volume (<= 0 in the player; > 0 goes before the limiter) */
     bool volume_set;         /* volume_db was given on the command line (else a profile's saved one applies) */

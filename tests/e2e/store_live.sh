@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# relax next playing live on a private JACK dummy server: stopped by SIGTERM
-# it saves where it was; run again it resumes 5 s earlier; killed with -9 the
+# relax play and next live on a private JACK dummy server: play --length,
+# stopped by SIGTERM, saves where it was; next resumes 5 s earlier at the
+# same length; killed with -9 the
 # saved position is within 6 s; the third run completes the week (the time
 # heard in all three listens counts). Needs jackd (.ci/install-deps installs
 # it): without it, or without live playback in this build, the test fails.
@@ -16,8 +17,9 @@ week  = 1
 
 [timeline]
 0:00  fade-in 1 s
-0:19  fade-out 1 s
-0:20  end
+0:01  silence 18 s .. 23 s
++0 s  fade-out 1 s
++1 s  end
 SESSION
 jackd --sync --no-realtime -d dummy -r 48000 -p 256 >"$W/jackd.log" 2>&1 &
 JACK=$!
@@ -36,8 +38,8 @@ wait_rows() {
     return 1
 }
 
-# 1. SIGTERM after about 8 s of playing: exit 130, position saved
-"$RELAX" next </dev/null >"$W/n1.out" 2>"$W/n1.err" &
+# 1. play, stretched to 24 s; SIGTERM after about 8 s: exit 130, position saved
+"$RELAX" play week-01 --length 0:24 </dev/null >"$W/n1.out" 2>"$W/n1.err" &
 P=$!
 if ! wait_rows 1; then
     kill -KILL $P 2>/dev/null; wait $P 2>/dev/null
@@ -54,15 +56,16 @@ pos=$(last_field 9)
 [ "$pos" -ge 6000 ] && [ "$pos" -le 12900 ] || fail "SIGTERM: saved position $pos, want about 8000"
 [ "$(last_field 13)" = 1 ] || fail "SIGTERM: listen not marked finished"
 run "$RELAX" progress
-grep -E "Week  1 .* in progress at 0:(0[6-9]|1[0-2]) of 0:20$" "$W/out" >/dev/null \
+grep -E "Week  1 .* in progress at 0:(0[6-9]|1[0-2]) of 0:24$" "$W/out" >/dev/null \
     || fail "progress after SIGTERM: $OUT"
 
-# 2. resume 5 s earlier; kill -9 about 7 s later: saved within 6 s
+# 2. next resumes 5 s earlier, at the length that listen had; kill -9 about
+#    7 s later: saved within 6 s
 "$RELAX" next </dev/null >"$W/n2.out" 2>"$W/n2.err" &
 P=$!
 wait_rows 2 || fail "second listen not recorded"
 expect_from=$(( (pos - 5000) / 1000 ))
-grep -qF "Resuming week 1, Test week 01, at 0:0$expect_from of 0:20." "$W/n2.out" || fail "resume message: $(cat "$W/n2.out")"
+grep -qF "Resuming week 1, Test week 01, at 0:0$expect_from of 0:24." "$W/n2.out" || fail "resume message: $(cat "$W/n2.out")"
 from=$(last_field 8)
 [ "$from" -ge $((pos - 5100)) ] && [ "$from" -le $((pos - 3900)) ] || fail "resumed from $from, saved was $pos"
 sleep 7
@@ -73,6 +76,7 @@ expected=$((from + 7000))
 [ "$saved" -ge $((expected - 6500)) ] && [ "$saved" -le $((expected + 3000)) ] \
     || fail "kill -9: saved $saved, playback was near $expected"
 [ "$(last_field 13)" = 0 ] || fail "kill -9: listen marked finished"
+[ "$(last_field 5)" = 24000 ] || fail "the resumed listen did not keep its length: $(last_field 5) ms"
 
 # 3. resume and play to the end: the week completes
 run "$RELAX" next </dev/null

@@ -639,6 +639,40 @@ static void test_bad_audio_reports_cue(void **state)
     rlx_session_free(s);
 }
 
+/* length_fit (resuming a listen of an edited session): a length outside the
+ * session's range is brought into it; without it the same length fails. */
+static void test_length_fit(void **state)
+{
+    fixture *f = *state;
+    rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n"
+                              "[timeline]\n0:00 fade-in 1 s\n0:01 silence 4 s .. 9 s\n"
+                              "+0 s fade-out 1 s\n+1 s end\n");
+    const struct { int64_t want_ms, got_ms; } cases[] = {
+        {60000, 11000}, {1000, 6000}, {8000, 8000}, {0, 6000},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rlx_render_config cfg = rlx_render_config_init();
+        cfg.rate = RATE;
+        cfg.cache_dir = f->cache;
+        cfg.length_ms = cases[i].want_ms;
+        cfg.length_fit = true;
+        rlx_renderer *r = NULL;
+        rlx_diags d = {0};
+        assert_int_equal(rlx_renderer_open(&cfg, s, &r, &d), RLX_OK);
+        assert_int_equal(rlx_renderer_length(r), cases[i].got_ms * RATE / 1000);
+        rlx_renderer_close(r);
+        rlx_diags_free(&d);
+        if (cases[i].want_ms && cases[i].want_ms != cases[i].got_ms) {
+            cfg.length_fit = false;
+            r = (rlx_renderer *)1;
+            assert_int_equal(rlx_renderer_open(&cfg, s, &r, &d), RLX_ERR_LENGTH);
+            assert_null(r);
+            rlx_diags_free(&d);
+        }
+    }
+    rlx_session_free(s);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -653,6 +687,7 @@ int main(void)
         T(test_voice_normalisation),
         T(test_voice_durations),
         T(test_bad_audio_reports_cue),
+        T(test_length_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
