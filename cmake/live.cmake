@@ -38,7 +38,6 @@ foreach(script ${RLX_LIVE_TESTS})
   set_tests_properties(live_${name} PROPERTIES
     ENVIRONMENT "${RLX_LIVE_ENV}"
     RESOURCE_LOCK jack RUN_SERIAL TRUE
-    SKIP_RETURN_CODE 77
     TIMEOUT 180)
 endforeach()
 

@@ -12,6 +12,8 @@
 #include <portaudio.h>
 #include <pa_jack.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +69,20 @@ static void quiet_end(quiet_fd *q)
     }
 }
 
+/* PortAudio 19.6 asserts (abort) in its ALSA device scan on some broken ALSA
+ * configurations (an empty one, say) and on devices that change mid-scan.
+ * While Pa_Initialize runs, SIGABRT jumps back here instead: relax then sees
+ * no audio system and says so (exit 6, or `next` renders) instead of dying. */
+static sigjmp_buf pa_abort_jump;
+static volatile sig_atomic_t pa_abort_armed;
+
+static void on_pa_abort(int sig)
+{
+    (void)sig;
+    if (pa_abort_armed)
+        siglongjmp(pa_abort_jump, 1);
+}
+
 static PaError pa_init_quiet(void)
 {
     /* PortAudio's JACK host API would otherwise start a JACK server. */
@@ -74,7 +90,16 @@ static PaError pa_init_quiet(void)
     quiet_fd q;
     quiet_begin(&q);
     PaJack_SetClientName("relax");
-    PaError e = Pa_Initialize();
+    struct sigaction sa = {.sa_handler = on_pa_abort}, old;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGABRT, &sa, &old);
+    volatile PaError e = paInternalError;   /* stays so if PortAudio aborted */
+    if (sigsetjmp(pa_abort_jump, 1) == 0) {
+        pa_abort_armed = 1;
+        e = Pa_Initialize();
+    }
+    pa_abort_armed = 0;
+    sigaction(SIGABRT, &old, NULL);
     quiet_end(&q);
     return e;
 }

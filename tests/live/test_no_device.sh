@@ -1,14 +1,16 @@
 # (e) no device at all (no JACK server under our name, no sound card):
 # one line of message, exit 6, no PortAudio/ALSA/JACK chatter.
+# ALSA gets an empty configuration, so any sound card of the machine is out
+# of sight; PortAudio 19.6 aborts its ALSA scan on such a configuration,
+# which relax must survive (it counts as no audio system).
 source "$(dirname "$0")/lib.sh"
 
 export JACK_DEFAULT_SERVER="relax-none-$$"
-"$RELAX" devices >"$LIVE_TMP/devices.out" 2>"$LIVE_TMP/devices.err" || fail "relax devices failed"
-if ! grep -q '^no audio output devices found' "$LIVE_TMP/devices.out"; then
-    echo "this machine has an audio device; test skipped"
-    cat "$LIVE_TMP/devices.out"
-    exit 77
-fi
+: > "$LIVE_TMP/empty-alsa.conf"
+export ALSA_CONFIG_PATH="$LIVE_TMP/empty-alsa.conf"
+"$RELAX" devices >"$LIVE_TMP/devices.out" 2>"$LIVE_TMP/devices.err" || fail "relax devices: exit $?"
+grep -q '^no audio output devices found' "$LIVE_TMP/devices.out" \
+    || fail "relax devices found a device: $(cat "$LIVE_TMP/devices.out")"
 [ ! -s "$LIVE_TMP/devices.err" ] || fail "relax devices printed on stderr: $(cat "$LIVE_TMP/devices.err")"
 
 S="$LIVE_TMP/live-none.session"
