@@ -1,6 +1,7 @@
 #!/bin/bash
 # render_diskfull.sh - the output folder fills up: one line naming OUT, exit 5,
-# the temporary removed, an existing OUT untouched. Needs a small tmpfs (root).
+# the temporary removed, an existing OUT untouched. The full disk is the
+# ENOSPC shim (full_disk in render_lib.bash): 1 MB, then no space left.
 . "$(dirname "$0")/render_lib.bash"
 
 S=$T/sessions
@@ -8,11 +9,7 @@ sox -n -r 44100 -c 1 "$S/voice.flac" synth 2 sine 330 fade 0.05 2 0.05 vol 0.3
 write_session "$S/s.session" '[timeline]' '0:01 play voice.flac' '0:30 end'
 write_session "$S/five.session" '[timeline]' '0:01 play voice.flac' '5:00 end'
 mkdir -p "$T/small"
-if ! mount -t tmpfs -o size=1m tmpfs "$T/small" 2>/dev/null; then
-    echo "SKIP: cannot mount a 1 MB tmpfs here (not root?); the disk-full case is tested only in test_sink_file"
-    exit 0
-fi
-MOUNTS+=("$T/small")
+full_disk "$T/small" 1000000
 OUT=$T/small/out.wav
 printf 'old\n' > "$OUT"
 SUM=$(md5sum < "$OUT")
@@ -24,4 +21,8 @@ untouched "$OUT" "$SUM" "disk full"
 OUT2=$T/small/out.flac
 expect 5 "^relax: cannot write $OUT2: no space left on the device$" "disk full (flac)" -- render "$T/sessions/five.session" -o "$OUT2"
 [ "$(ls -A "$T/small")" = out.wav ] || fail "disk full (flac): left $(ls -A "$T/small")"
+# with room, the same command works (so it was the full disk that stopped it)
+full_disk "$T/small" 100000000
+expect 0 "^wrote $OUT2 " "room again" -- render "$T/sessions/five.session" -o "$OUT2"
+full_disk off
 finish

@@ -82,8 +82,15 @@ elif [ "$(id -u)" != 0 ]; then
     expect 5 "cannot write $T/locked/out.wav: .*Permission denied" "unwritable folder" \
         -- render "$S/good.session" -o "$T/locked/out.wav"
     one_line "unwritable folder"
+elif mkdir -p "$T/immutable" && chattr +i "$T/immutable" 2>/dev/null; then
+    # root without mount rights (a container): an immutable folder refuses new files
+    expect 5 "cannot write $T/immutable/out.wav: .*Operation not permitted" "immutable folder" \
+        -- render "$S/good.session" -o "$T/immutable/out.wav"
+    one_line "immutable folder"
+    chattr -i "$T/immutable"
+    [ -z "$(ls -A "$T/immutable")" ] || fail "immutable folder: something was created"
 else
-    echo "SKIP: unwritable folder: root cannot be denied and tmpfs cannot be mounted here"
+    fail "cannot make an unwritable folder here (tmpfs mount or chattr +i as root, chmod otherwise)"
 fi
 touch "$T/out/afile"
 expect 5 "cannot write $T/out/afile/x.wav" "folder is a file" -- render "$S/good.session" -o "$T/out/afile/x.wav"
