@@ -23,8 +23,9 @@ void rlx_schedule_compute(const rlx_week_input *in, size_t n, int64_t wait_ms, i
         rlx_week_status *w = &out[i];
         *w = (rlx_week_status){.completed_ms = in[i].completed_ms};
         bool prev_done = i > 0 && in[i - 1].completed_ms > 0;
-        if (prev_done)
-            w->opens_ms = in[i - 1].completed_ms + wait_ms;
+        if (prev_done)   /* on the minute (rounded up), as the messages show it; wait 0: at once */
+            w->opens_ms = wait_ms == 0 ? in[i - 1].completed_ms
+                                       : (in[i - 1].completed_ms + wait_ms + 59999) / 60000 * 60000;
         w->unlocked = i == 0 || (prev_done && now_ms >= w->opens_ms);
         if (in[i].completed_ms > 0) {
             w->state = RLX_WEEK_DONE;

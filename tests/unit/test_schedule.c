@@ -6,7 +6,7 @@
 #include "store/schedule.h"
 
 #define DAY (24LL * 3600 * 1000)
-#define T0 (1700000000000LL)   /* some Tuesday */
+#define T0 (1699999980000LL)   /* some Tuesday, on the minute */
 #define WAIT (6 * DAY)
 
 static void fresh_profile_week1_open(void **state)
@@ -54,6 +54,15 @@ static void next_week_opens_after_wait(void **state)
     rlx_schedule_compute(in, 10, WAIT, T0 + 1, true, out, &s);
     assert_int_equal(s.next, 1);
     assert_int_equal(out[1].state, RLX_WEEK_OPENS_LATER);   /* the table still tells the truth */
+    /* completed in the middle of a minute: opens at the start of the next
+     * minute after the wait, the time the messages show */
+    in[0].completed_ms = T0 + 52000;
+    rlx_schedule_compute(in, 10, 60000, T0 + 60000 + 52000, false, out, &s);
+    assert_int_equal(out[1].opens_ms, T0 + 120000);
+    assert_int_equal(out[1].state, RLX_WEEK_OPENS_LATER);
+    rlx_schedule_compute(in, 10, 60000, T0 + 120000, false, out, &s);
+    assert_int_equal(out[1].state, RLX_WEEK_OPEN);
+    in[0].completed_ms = T0;
     /* wait 0: opens at once */
     rlx_schedule_compute(in, 10, 0, T0, false, out, &s);
     assert_int_equal(out[1].state, RLX_WEEK_OPEN);
