@@ -49,11 +49,6 @@ int rlx_cli_store_args(int argc, char **argv, const char *allowed, rlx_cli_store
             return RLX_EXIT_USAGE;
         }
         if (!strcmp(name, "profile")) {
-            if (!rlx_profile_name_valid(val)) {
-                rlx_cli_error("invalid profile name '%s': use 1 to %d printable characters", val,
-                              RLX_PROFILE_NAME_MAX);
-                return RLX_EXIT_USAGE;
-            }
             o->profile = val;
         } else if (!strcmp(name, "store")) {
             if (!*val) {
@@ -70,10 +65,15 @@ int rlx_cli_store_args(int argc, char **argv, const char *allowed, rlx_cli_store
         else if (!strcmp(name, "all"))
             o->all = true;
     }
-    const char *p = rlx_store_resolve_profile(o->profile);
+    return rlx_cli_check_profile(o->profile);
+}
+
+int rlx_cli_check_profile(const char *given)
+{
+    const char *p = given ? given : rlx_store_resolve_profile(NULL);
     if (!rlx_profile_name_valid(p)) {
-        rlx_cli_error("invalid profile name '%s' (from RELAX_PROFILE): use 1 to %d printable characters",
-                      p, RLX_PROFILE_NAME_MAX);
+        rlx_cli_error("invalid profile name '%s'%s: use 1 to %d printable characters", p,
+                      given ? "" : " (from RELAX_PROFILE)", RLX_PROFILE_NAME_MAX);
         return RLX_EXIT_USAGE;
     }
     return 0;

@@ -24,6 +24,10 @@ typedef struct {
  * Prints the problem and returns RLX_EXIT_USAGE, else 0. */
 int rlx_cli_store_args(int argc, char **argv, const char *allowed, rlx_cli_store_opts *o);
 
+/* The profile given on the command line (NULL: $RELAX_PROFILE or "default")
+ * is a valid name? Prints the problem and returns RLX_EXIT_USAGE, else 0. */
+int rlx_cli_check_profile(const char *given);
+
 /* Opens the store named by o->store (or the default). Prints the reason and
  * returns the exit code on failure, else 0. */
 int rlx_cli_store_open(const rlx_cli_store_opts *o, rlx_store **out);

@@ -597,6 +597,9 @@ int rlx_cmd_play(int argc, char **argv)
         play_usage(stderr);
         return RLX_EXIT_USAGE;
     }
+    int rc = rlx_cli_check_profile(o.profile);
+    if (rc)
+        return rc;
     /* the listen is recorded under the profile, like `relax next` */
     return rlx_cli_play_recorded(session, &o);
 }

@@ -104,4 +104,9 @@ run "$RELAX" progress --profile
 expect_rc 2 "missing value"
 run "$RELAX" history --profile x --all
 expect_rc 2 "profile and all"
+run "$RELAX" play week-01 --profile ""
+expect_rc 2 "play with an empty profile name"
+expect_err "relax: invalid profile name '': use 1 to 64 printable characters" "play with an empty profile name"
+RELAX_PROFILE=$'a\tb' run "$RELAX" next
+expect_rc 2 "next with a tab in RELAX_PROFILE"
 finish
