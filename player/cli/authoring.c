@@ -261,8 +261,7 @@ int rlx_auth_export_run(const rlx_auth_export *e, int argc, char **argv)
             if (!e->option(e->ctx, a, argv[++i]))
                 return RLX_EXIT_USAGE;
         } else if (a[0] == '-' && a[1]) {
-            rlx_cli_error("%s: unknown option '%s'", e->name, a);
-            e->usage(stderr);
+            rlx_cli_error("%s: unknown option '%s' (try 'relax %s --help')", e->name, a, e->name);
             return RLX_EXIT_USAGE;
         } else if (!session) {
             session = a;
@@ -273,10 +272,9 @@ int rlx_auth_export_run(const rlx_auth_export *e, int argc, char **argv)
     }
     if (!session || !out) {
         if (!session)
-            rlx_cli_error("%s: name a session", e->name);
+            rlx_cli_error("%s: name a session (try 'relax %s --help')", e->name, e->name);
         else
             rlx_cli_error("%s: name the output with -o %s", e->name, e->output);
-        e->usage(stderr);
         return RLX_EXIT_USAGE;
     }
     rlx_diags d = {0};

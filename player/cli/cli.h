@@ -38,6 +38,9 @@ const char *rlx_cli_sessions_dir(void);
 const char *const *rlx_cli_asset_dirs(void);   /* NULL-terminated */
 /* The program file: $RELAX_PROGRAM, else <sessions>/ten-weeks.program. */
 const char *rlx_cli_program_path(void);
+/* Parses that program file, printing its problems on stderr (or one line when
+ * it gives none). Returns 0 or the exit code. */
+int rlx_cli_load_program(rlx_program **out);
 
 /* SESSION argument: a path to a .session file, or a session id from the
  * sessions folder (e.g. "week-03"). rlx_cli_session_path returns the file

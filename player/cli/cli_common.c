@@ -62,6 +62,8 @@ void rlx_cli_print_diags(FILE *f, const rlx_diags *d)
             fprintf(f, "%s%s:%d:%d:%s ", bold, g->file, g->line, g->col > 0 ? g->col : 1, reset);
         else if (g->file)
             fprintf(f, "%s%s:%s ", bold, g->file, reset);
+        else
+            fputs("relax: ", f);   /* like every other message of ours */
         fprintf(f, "%s%s:%s %s\n", colour ? sev_colour[sv] : "", sev[sv], reset, g->message);
         if (g->source) {
             fprintf(f, "  %s\n  ", g->source);
@@ -113,6 +115,18 @@ const char *rlx_cli_program_path(void)
         return env;
     snprintf(path, sizeof path, "%s/ten-weeks.program", rlx_cli_sessions_dir());
     return path;
+}
+
+int rlx_cli_load_program(rlx_program **out)
+{
+    const char *path = rlx_cli_program_path();
+    rlx_diags d = {0};
+    rlx_err err = rlx_program_parse(path, out, &d);
+    rlx_cli_print_diags(stderr, &d);
+    if (err && d.count == 0)
+        rlx_cli_error("cannot read the program file %s: %s", path, rlx_strerror(err));
+    rlx_diags_free(&d);
+    return err ? rlx_cli_exit_code(err) : 0;
 }
 
 static bool is_file(const char *path)

@@ -145,15 +145,9 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
 {
     memset(p, 0, sizeof *p);
     p->now_ms = cli_now_ms();
-    rlx_diags d = {0};
-    rlx_err err = rlx_program_parse(rlx_cli_program_path(), &p->program, &d);
-    if (err) {
-        rlx_cli_print_diags(stderr, &d);
-        rlx_diags_free(&d);
-        rlx_cli_error("cannot read the program file %s", rlx_cli_program_path());
-        return rlx_cli_exit_code(err);
-    }
-    rlx_diags_free(&d);
+    int rc = rlx_cli_load_program(&p->program);
+    if (rc)
+        return rc;
     p->n = p->program->nentries;
     p->weeks = calloc(p->n ? p->n : 1, sizeof *p->weeks);
     p->in = calloc(p->n ? p->n : 1, sizeof *p->in);
@@ -182,7 +176,7 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
     rlx_listen_rec *recs;
     size_t n;
     char why[1024];
-    err = rlx_store_listens(st, profile, NULL, &recs, &n, why, sizeof why);
+    rlx_err err = rlx_store_listens(st, profile, NULL, &recs, &n, why, sizeof why);
     if (err) {
         rlx_cli_error("%s", why);
         rlx_cli_progress_free(p);

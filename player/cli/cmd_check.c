@@ -449,8 +449,7 @@ int rlx_cmd_check(int argc, char **argv)
             free(files);
             return RLX_EXIT_OK;
         } else if (opts && a[0] == '-' && a[1]) {
-            rlx_cli_error("check: unknown option '%s'", a);
-            usage(stderr);
+            rlx_cli_error("check: unknown option '%s' (try 'relax check --help')", a);
             free(files);
             return RLX_EXIT_USAGE;
         } else {
@@ -458,8 +457,8 @@ int rlx_cmd_check(int argc, char **argv)
         }
     }
     if (nfiles == 0) {
-        rlx_cli_error("check: name at least one session or program file, or a folder");
-        usage(stderr);
+        rlx_cli_error("check: name at least one session or program file, or a folder "
+                      "(try 'relax check --help')");
         free(files);
         return RLX_EXIT_USAGE;
     }

@@ -56,21 +56,13 @@ int rlx_cmd_list(int argc, char **argv)
             usage(stdout);
             return RLX_EXIT_OK;
         }
-        rlx_cli_error("list: unexpected argument '%s'", argv[i]);
-        usage(stderr);
+        rlx_cli_error("list: unexpected argument '%s' (it takes none)", argv[i]);
         return RLX_EXIT_USAGE;
     }
-    const char *path = rlx_cli_program_path();
     rlx_program *p = NULL;
-    rlx_diags d = {0};
-    rlx_err err = rlx_program_parse(path, &p, &d);
-    rlx_cli_print_diags(stderr, &d);
-    rlx_diags_free(&d);
-    if (err) {
-        if (err == RLX_ERR_IO || err == RLX_ERR_NOT_FOUND)
-            rlx_cli_error("cannot read the program '%s'", path);
-        return rlx_cli_exit_code(err);
-    }
+    int rc = rlx_cli_load_program(&p);
+    if (rc)
+        return rc;
     row *rows = calloc(p->nentries ? p->nentries : 1, sizeof *rows);
     if (!rows) {
         rlx_program_free(p);

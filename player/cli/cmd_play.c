@@ -583,8 +583,7 @@ int rlx_cmd_play(int argc, char **argv)
                     o.length_ms = ms;
             }
         } else if (a[0] == '-' && a[1]) {
-            rlx_cli_error("unknown option '%s' for play", a);
-            play_usage(stderr);
+            rlx_cli_error("play: unknown option '%s' (try 'relax play --help')", a);
             return RLX_EXIT_USAGE;
         } else if (!session) {
             session = a;
@@ -594,7 +593,7 @@ int rlx_cmd_play(int argc, char **argv)
         }
     }
     if (!session) {
-        play_usage(stderr);
+        rlx_cli_error("play: name a session, a file or an id from 'relax list' (try 'relax play --help')");
         return RLX_EXIT_USAGE;
     }
     int rc = rlx_cli_check_profile(o.profile);

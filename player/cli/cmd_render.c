@@ -24,10 +24,10 @@ static void on_signal(int sig)
     g_stop = sig;
 }
 
-static void usage(void)
+static void usage(FILE *f)
 {
-    fprintf(stderr, "usage: relax render SESSION -o OUT [--length D] [--rate HZ] [--from T] [--to T]\n"
-                    "  OUT ends in .wav (24-bit PCM), .flac (24-bit) or .ogg (Vorbis)\n");
+    fprintf(f, "Usage: relax render SESSION -o OUT [--length D] [--rate HZ] [--from T] [--to T]\n"
+               "  OUT ends in .wav (24-bit PCM), .flac (24-bit) or .ogg (Vorbis)\n");
 }
 
 typedef struct {
@@ -98,7 +98,7 @@ int rlx_cmd_render(int argc, char **argv)
         const char *a = argv[i];
         bool has_val = i + 1 < argc;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage();
+            usage(stdout);
             return RLX_EXIT_OK;
         } else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && has_val) {
             out_path = argv[++i];
@@ -114,20 +114,18 @@ int rlx_cmd_render(int argc, char **argv)
         } else if (!strcmp(a, "--to") && has_val) {
             to_arg = argv[++i];
         } else if (a[0] == '-' && a[1]) {
-            rlx_cli_error("render: unknown option or missing value: '%s'", a);
-            usage();
+            rlx_cli_error("render: unknown option or missing value: '%s' (try 'relax render --help')", a);
             return RLX_EXIT_USAGE;
         } else if (!session_arg) {
             session_arg = a;
         } else {
-            rlx_cli_error("render: unexpected argument '%s'", a);
-            usage();
+            rlx_cli_error("render: unexpected argument '%s' (try 'relax render --help')", a);
             return RLX_EXIT_USAGE;
         }
     }
     if (!session_arg || !out_path) {
-        rlx_cli_error("render: %s", !session_arg ? "missing SESSION" : "missing -o OUT");
-        usage();
+        rlx_cli_error("render: %s (try 'relax render --help')",
+                      !session_arg ? "name a session" : "name the output with -o FILE.wav");
         return RLX_EXIT_USAGE;
     }
     int64_t length_ms = 0, from_ms = 0, to_ms = -1;

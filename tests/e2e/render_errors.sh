@@ -63,8 +63,10 @@ expect 2 "rate from 8000 to 192000" "rate out of range" -- render "$S/good.sessi
 one_line "rate out of range"
 expect 2 "past the end" "--from past the end" -- render "$S/good.session" -o "$OUT" --from 0:09
 one_line "--from past the end"; untouched "$OUT" "$SUM" "--from past the end"
-expect 2 "missing -o OUT" "no output" -- render "$S/good.session"
-expect 2 "unknown option" "unknown option" -- render "$S/good.session" -o "$OUT" --loud
+expect 2 "name the output with -o FILE.wav" "no output" -- render "$S/good.session"
+one_line "no output"
+expect 2 "unknown option.*try 'relax render --help'" "unknown option" -- render "$S/good.session" -o "$OUT" --loud
+one_line "unknown option"
 
 # output folder problems: exit 5, message names OUT, nothing created
 expect 5 "cannot write $T/out/nope/out.wav: folder .*No such file or directory" "missing folder" \
