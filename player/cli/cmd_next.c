@@ -120,6 +120,20 @@ int rlx_cmd_next(int argc, char **argv)
     int w = p.sum.next;
     const rlx_cli_week *week = &p.weeks[w];
     const char *title = week->title ? week->title : week->id;
+    /* a session file broken since (edited by hand): say so before announcing it */
+    rlx_session *check = NULL;
+    rlx_diags d = {0};
+    rc = rlx_cli_exit_code(rlx_cli_load_session(week->path, &check, &d));
+    if (rc) {
+        rlx_cli_print_diags(stderr, &d);
+        rlx_cli_error("week %d cannot be played until %s is fixed (relax check shows why)", w + 1, week->path);
+    }
+    rlx_session_free(check);
+    rlx_diags_free(&d);
+    if (rc) {
+        rlx_cli_progress_free(&p);
+        return rc;
+    }
     int64_t from = 0, fade = 0, length = 0;   /* length 0: the session's natural length */
     char a[32], b[32];
     if (p.sum.resume) {
