@@ -148,6 +148,11 @@ int rlx_cmd_render(int argc, char **argv)
     /* the extension is checked before any slow preparation */
     const char *dot = strrchr(out_path, '.');
     const char *slash = strrchr(out_path, '/');
+    const char *base = slash ? slash + 1 : out_path;
+    if (dot == base) {
+        rlx_cli_error("%s: give the file a name before its extension, like week-03%s", out_path, dot);
+        return RLX_EXIT_USAGE;
+    }
     if (!dot || (slash && dot < slash) ||
         (strcasecmp(dot, ".wav") && strcasecmp(dot, ".flac") && strcasecmp(dot, ".ogg"))) {
         rlx_cli_error("%s: unknown output format (use .wav, .flac or .ogg)", out_path);
@@ -195,13 +200,12 @@ int rlx_cmd_render(int argc, char **argv)
     int64_t length = rlx_renderer_length(r);
     int64_t from = rlx_ms_to_frames(from_ms, rate);
     int64_t to = to_ms < 0 ? length : rlx_ms_to_frames(to_ms, rate);
-    if (to > length)
-        to = length;
-    if (from >= length) {
+    if (from >= length || to > length) {
         char a[32], b[32];
-        rlx_cli_error("--from %s is past the end of the session (%s)",
-                      rlx_cli_fmt_time(from_ms, a, sizeof a),
-                      rlx_cli_fmt_time(length * 1000 / rate, b, sizeof b));
+        rlx_cli_error("%s %s is past the end of the session (%s)%s", from >= length ? "--from" : "--to",
+                      rlx_cli_fmt_time(from >= length ? from_ms : to_ms, a, sizeof a),
+                      rlx_cli_fmt_time(length * 1000 / rate, b, sizeof b),
+                      from >= length ? "" : "; leave out --to to render to the end");
         code = RLX_EXIT_USAGE;
         goto done;
     }

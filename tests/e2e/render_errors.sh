@@ -63,6 +63,12 @@ expect 2 "rate from 8000 to 192000" "rate out of range" -- render "$S/good.sessi
 one_line "rate out of range"
 expect 2 "past the end" "--from past the end" -- render "$S/good.session" -o "$OUT" --from 0:09
 one_line "--from past the end"; untouched "$OUT" "$SUM" "--from past the end"
+expect 2 "--to 0:09 is past the end of the session \(0:05\); leave out --to" "--to past the end" \
+    -- render "$S/good.session" -o "$OUT" --from 0:01 --to 0:09
+one_line "--to past the end"; untouched "$OUT" "$SUM" "--to past the end"
+expect 2 "give the file a name before its extension, like week-03.wav" "a name that is only an extension" \
+    -- render "$S/good.session" -o "$T/out/.wav"
+one_line "a name that is only an extension"
 expect 2 "name the output with -o FILE.wav" "no output" -- render "$S/good.session"
 one_line "no output"
 expect 2 "unknown option.*try 'relax render --help'" "unknown option" -- render "$S/good.session" -o "$OUT" --loud
