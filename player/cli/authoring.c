@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -275,6 +276,13 @@ int rlx_auth_export_run(const rlx_auth_export *e, int argc, char **argv)
             rlx_cli_error("%s: name a session (try 'relax %s --help')", e->name, e->name);
         else
             rlx_cli_error("%s: name the output with -o %s", e->name, e->output);
+        return RLX_EXIT_USAGE;
+    }
+    /* the format is fixed by the command: a .png or .srt name would mislead */
+    const char *want = strrchr(e->output, '.'), *dot = strrchr(out, '.');
+    if (strcmp(out, "-") && (!dot || strchr(dot, '/') || strcasecmp(dot, want))) {
+        rlx_cli_error("%s writes %s files, not '%s': name the output with -o %s (or - for standard output)",
+                      e->name, want, out, e->output);
         return RLX_EXIT_USAGE;
     }
     rlx_diags d = {0};

@@ -28,4 +28,9 @@ timeout 120 "$RELAX" captions "$D/valid/tone.session" -o - >"$T/tone.vtt" || { e
 [ "$(cat "$T/tone.vtt")" = WEBVTT ] || { echo "FAIL: voiceless session"; cat "$T/tone.vtt"; fail=1; }
 timeout 120 "$RELAX" captions "$D/valid/short.session" -o "$T/x.vtt" --length 2min 2>/dev/null; rc=$?
 [ "$rc" = 2 ] || { echo "FAIL: --length out of range exit $rc"; fail=1; }
+# an .srt name: 2, nothing written (the output is WebVTT)
+timeout 60 "$RELAX" captions "$D/valid/short.session" -o "$T/x.srt" 2>"$T/err"; rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: .srt name exit $rc, expected 2"; fail=1; }
+grep -qF "captions writes .vtt files, not '$T/x.srt'" "$T/err" || { echo "FAIL: .srt message"; cat "$T/err"; fail=1; }
+[ -e "$T/x.srt" ] && { echo "FAIL: wrote x.srt"; fail=1; }
 exit $fail

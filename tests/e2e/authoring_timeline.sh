@@ -33,4 +33,10 @@ grep -q 'unknown-cue.session:6:8: error: ' "$T/err" || { echo "FAIL: diagnostic"
 # an output folder that does not exist: 5
 timeout 120 "$RELAX" timeline "$D/valid/short.session" -o "$T/no/such/dir/x.svg" 2>"$T/err"; rc=$?
 [ "$rc" = 5 ] || { echo "FAIL: unwritable output exit $rc, expected 5"; cat "$T/err"; fail=1; }
+# another format's name: 2, one line, nothing written
+timeout 60 "$RELAX" timeline "$D/valid/short.session" -o "$T/x.png" 2>"$T/err"; rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: .png name exit $rc, expected 2"; fail=1; }
+grep -qxF "relax: timeline writes .svg files, not '$T/x.png': name the output with -o FILE.svg (or - for standard output)" "$T/err" \
+    || { echo "FAIL: .png name message"; cat "$T/err"; fail=1; }
+[ -e "$T/x.png" ] && { echo "FAIL: wrote x.png"; fail=1; }
 exit $fail
