@@ -2,6 +2,7 @@
  * session that passes `relax check`, as a starting point for authors. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -170,7 +171,13 @@ int rlx_cmd_new(int argc, char **argv)
         rlx_cli_error("new: cannot write '%s': %s", out, strerror(e));
         return RLX_EXIT_OUTPUT;
     }
-    fprintf(f, template_head, name, name, name, name, name, name, name);
+    /* a readable first title from the id: evening-wind-down -> Evening wind down */
+    char title[128];
+    snprintf(title, sizeof title, "%s", name);
+    for (char *c = title; *c; c++)
+        *c = *c == '-' ? ' ' : *c;
+    title[0] = (char)toupper((unsigned char)title[0]);
+    fprintf(f, template_head, name, name, name, name, name, name, title);
     fputs(template_body, f);
     bool failed = ferror(f) != 0;
     int e = errno;

@@ -22,6 +22,7 @@ cd "$tmp" || exit 1
 expect 0 "new writes NAME.session" -- "$RELAX" new my-evening
 [ -s my-evening.session ] || { echo "FAIL: my-evening.session missing or empty"; fail=1; }
 grep -q '^id *= *my-evening' my-evening.session || { echo "FAIL: id not set in template"; fail=1; }
+grep -q '^title *= *"My evening"$' my-evening.session || { echo "FAIL: title not made from the name"; fail=1; }
 expect 0 "the template passes check" -- "$RELAX" check my-evening.session
 if grep -Eiq '(^|[^a-z])(error|warning):' "$tmp/out" "$tmp/err"; then
     echo "FAIL: check reported problems:"; cat "$tmp/out" "$tmp/err"; fail=1
