@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "authoring.h"
 #include "cli_store.h"
 
 /* RFC 4180: quote a field holding a comma, quote, CR or LF; double the quotes. */
@@ -49,7 +50,7 @@ static void print_table(const rlx_listen_rec *r, size_t n, bool all)
     }
     if (all)
         printf("%-16s  ", "PROFILE");
-    printf("%-22s  %-12s  %-17s  %-8s  %s\n", "STARTED", "SESSION", "REACHED", "HEARD", "");
+    printf("%-22s  %-12s  %-17s  %s\n", "STARTED", "SESSION", "REACHED", "HEARD");
     for (size_t i = 0; i < n; i++) {
         time_t secs = (time_t)(r[i].started_ms / 1000);
         struct tm tm;
@@ -61,8 +62,10 @@ static void print_table(const rlx_listen_rec *r, size_t n, bool all)
         char reached[64];
         snprintf(reached, sizeof reached, "%s of %s", rlx_cli_fmt_time(r[i].position_ms, pos, sizeof pos),
                  rlx_cli_fmt_time(r[i].length_ms, len, sizeof len));
-        if (all)
-            printf("%-16.16s  ", r[i].profile);
+        if (all) {   /* by characters, not bytes: "Zoë" lines up */
+            rlx_auth_put_fit(stdout, r[i].profile, 16, true);
+            fputs("  ", stdout);
+        }
         printf("%-22s  %-12s  %-17s  %-8s  %s\n", d, r[i].session_id, reached,
                rlx_cli_fmt_time(r[i].played_ms, played, sizeof played),
                r[i].completed ? "completed" : r[i].finished ? "stopped" : "interrupted");

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "authoring.h"
 #include "cli_store.h"
 
 int rlx_cmd_profiles(int argc, char **argv)
@@ -49,7 +50,8 @@ int rlx_cmd_profiles(int argc, char **argv)
         } else {
             snprintf(last, sizeof last, "never");
         }
-        printf("%-24s  %-12s  %s\n", profiles[i].name, done, last);
+        rlx_auth_put_fit(stdout, profiles[i].name, 24, true);   /* by characters, not bytes */
+        printf("  %-12s  %s\n", done, last);
         rlx_cli_progress_free(&p);
     }
     rlx_store_profiles_free(profiles, n);

@@ -67,6 +67,10 @@ run "$RELAX" profiles
 expect_rc 0 "profiles"
 grep -E "^default +1 of 10 +Tue 8 Dec 2026 08:00$" "$W/out" >/dev/null || fail "profiles default: $OUT"
 grep -E "^Smith, Jo +1 of 10 +Mon 30 Nov 2026 08:00$" "$W/out" >/dev/null || fail "profiles smith: $OUT"
+# columns line up by characters: "Zoë" is 3 wide, padded to 24
+"$TOOL" "$W/zoe.db" listen "Zoë" week-01 1 600 600 590 1 $T0 || fail "store_tool listen"
+run "$RELAX" profiles --store "$W/zoe.db"
+expect_out "Zoë                       1 of 10       Mon 30 Nov 2026 08:00" "profiles: a name with an accent lines up"
 
 # --- history: RFC 4180 CSV with a header, CRLF, quoted fields
 run "$RELAX" history --csv --all
