@@ -15,20 +15,15 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 
-# full_disk DIR BYTES: from now on "$RELAX" runs with the ENOSPC shim
-# (tests/preload/enospc.c): its writes under DIR fail with "no space left"
-# after BYTES. No root or tmpfs needed. full_disk off: back to normal.
+# full_disk DIR BYTES: from now on "$RELAX" runs under tests/preload/full_disk.sh:
+# its writes under DIR fail with "no space left" after BYTES (no root or tmpfs
+# needed). full_disk off: back to normal.
 RELAX_REAL=$RELAX
 full_disk() {
     if [ "$1" = off ]; then RELAX=$RELAX_REAL; return; fi
-    local shim="${RLX_BUILD_DIR:?}/rlx_enospc.so"
-    [ -f "$shim" ] || { fail "no $shim: build the rlx_enospc target"; return 1; }
     RELAX="$T/relax-full-disk"
-    cat > "$RELAX" <<WRAP
-#!/bin/sh
-ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0" \\
-LD_PRELOAD="$shim" RLX_ENOSPC_DIR="$1" RLX_ENOSPC_AFTER="$2" exec "$RELAX_REAL" "\$@"
-WRAP
+    printf '#!/bin/sh\nexec "%s" "%s" "%s" "%s" "$@"\n' \
+        "$(cd "$(dirname "${BASH_SOURCE[0]}")/../preload" && pwd)/full_disk.sh" "$1" "$2" "$RELAX_REAL" > "$RELAX"
     chmod +x "$RELAX"
 }
 pass() { echo "ok: $*"; }

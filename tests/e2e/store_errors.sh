@@ -61,15 +61,10 @@ else
     fail "cannot make $W/good read-only here (chattr +i as root, chmod otherwise)"
 fi
 
-# --- full disk: the ENOSPC shim (tests/preload/enospc.c) makes every write
-#     under $W/full fail with "no space left", as a full disk does
+# --- full disk: tests/preload/full_disk.sh makes every write under $W/full
+#     fail with "no space left", as a full disk does
 mkdir "$W/full"
-SHIM="$RLX_BUILD_DIR/rlx_enospc.so"
-[ -f "$SHIM" ] || fail "no $SHIM: build the rlx_enospc target"
-nospace() {
-    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" LD_PRELOAD="$SHIM" \
-        RLX_ENOSPC_DIR="$W/full" RLX_ENOSPC_AFTER=0 "$@"
-}
+nospace() { "$(dirname "$0")/../preload/full_disk.sh" "$W/full" 0 "$@"; }
 run "$RELAX" progress --store "$W/full/progress.db"
 expect_rc 0 "store in the folder"
 "$TOOL" "$W/full/progress.db" listen default week-01 1 600 600 600 1 $T0 || fail "tool before the disk fills"
