@@ -7,13 +7,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <sndfile.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* WAV: the samples are converted here and handed to libsndfile (which
+ * keeps the container: header, sizes) in large raw blocks. RAW_FRAMES is a
+ * multiple of 2048 frames, so every block after the first is a whole number
+ * of 4 KiB pages; the first one is cut so that the blocks after it start on
+ * a page boundary of the file. */
+#define RAW_FRAMES (2048 * 64)
+#define RAW_FRAME_BYTES 6   /* stereo, 24 bit */
 
 typedef struct {
     rlx_sink base;
@@ -23,6 +36,9 @@ typedef struct {
     char *out_path;
     rlx_err failed;     /* sticky: the first write error */
     int failed_errno;
+    uint8_t *raw;       /* WAV only: RAW_FRAMES frames of 24-bit PCM */
+    size_t raw_len;     /* frames in raw */
+    size_t raw_limit;   /* flush when raw_len reaches this */
 } rlx_file_sink;
 
 static const char *ext_of(const char *path)
@@ -51,16 +67,81 @@ static rlx_err classify(int e)
     return e == ENOSPC || e == EDQUOT || e == EFBIG ? RLX_ERR_DISK_FULL : RLX_ERR_OUTPUT;
 }
 
+/* float -> 24-bit little-endian PCM exactly as libsndfile's clipping
+ * conversion does it (test_sink_file compares the two): scale by 2^31,
+ * round to the nearest integer (ties to even), keep the top 3 bytes; at or
+ * above +1.0 the largest value, at or below -1.0 (and NaN) the smallest. */
+void rlx_pcm24_from_float(uint8_t *out, const float *in, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128 scale = _mm_set1_ps(2147483648.0f);
+    const __m128 top = _mm_set1_ps(2147483520.0f);  /* the largest float below 2^31 */
+    for (; i + 4 <= n; i += 4) {
+        /* min(top, x): a NaN x stays NaN and converts like lrintf does */
+        __m128 x = _mm_min_ps(top, _mm_mul_ps(_mm_loadu_ps(in + i), scale));
+        int32_t v[4];
+        _mm_storeu_si128((__m128i *)v, _mm_cvtps_epi32(x));
+        for (int k = 0; k < 4; k++) {
+            uint8_t *o = out + 3 * (i + (size_t)k);
+            o[0] = (uint8_t)((uint32_t)v[k] >> 8);
+            o[1] = (uint8_t)((uint32_t)v[k] >> 16);
+            o[2] = (uint8_t)((uint32_t)v[k] >> 24);
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        float x = in[i] * 2147483648.0f;
+        uint32_t v = x >= 2147483520.0f ? 0x7fffff80u
+                   : !(x > -2147483648.0f) ? 0x80000000u : (uint32_t)lrintf(x);
+        out[3 * i] = (uint8_t)(v >> 8);
+        out[3 * i + 1] = (uint8_t)(v >> 16);
+        out[3 * i + 2] = (uint8_t)(v >> 24);
+    }
+}
+
+static void fail_with(rlx_file_sink *s, int e)
+{
+    s->failed_errno = e ? e : EIO;
+    s->failed = classify(s->failed_errno);
+}
+
+static rlx_err raw_flush(rlx_file_sink *s)
+{
+    if (s->failed != RLX_OK || s->raw_len == 0)
+        return s->failed;
+    sf_count_t bytes = (sf_count_t)(s->raw_len * RAW_FRAME_BYTES);
+    errno = 0;
+    if (sf_write_raw(s->sf, s->raw, bytes) != bytes)
+        fail_with(s, errno);
+    s->raw_len = 0;
+    s->raw_limit = RAW_FRAMES;
+    return s->failed;
+}
+
 static rlx_err file_write(rlx_sink *base, const float *frames, size_t n)
 {
     rlx_file_sink *s = (rlx_file_sink *)base;
     if (s->failed != RLX_OK)
         return s->failed;
+    if (s->raw) {
+        while (n > 0) {
+            size_t m = s->raw_limit - s->raw_len;
+            if (m > n)
+                m = n;
+            rlx_pcm24_from_float(s->raw + s->raw_len * RAW_FRAME_BYTES, frames, 2 * m);
+            s->raw_len += m;
+            frames += 2 * m;
+            n -= m;
+            if (s->raw_len == s->raw_limit && raw_flush(s) != RLX_OK)
+                return s->failed;
+        }
+        return RLX_OK;
+    }
     errno = 0;
     sf_count_t w = sf_writef_float(s->sf, frames, (sf_count_t)n);
     if (w != (sf_count_t)n) {
-        s->failed_errno = errno ? errno : EIO;
-        s->failed = classify(s->failed_errno);
+        fail_with(s, errno);
         return s->failed;
     }
     return RLX_OK;
@@ -68,6 +149,7 @@ static rlx_err file_write(rlx_sink *base, const float *frames, size_t n)
 
 static void free_sink(rlx_file_sink *s)
 {
+    free(s->raw);
     free(s->tmp_path);
     free(s->out_path);
     free(s);
@@ -78,7 +160,7 @@ static rlx_err file_close(rlx_sink *base, bool commit)
     rlx_file_sink *s = (rlx_file_sink *)base;
     if (!s)
         return RLX_OK;
-    rlx_err err = s->failed;
+    rlx_err err = commit && s->raw ? raw_flush(s) : s->failed;
     errno = 0;
     int sferr = sf_close(s->sf);  /* writes the header / flushes the encoder */
     if (commit && err == RLX_OK && sferr != 0)
@@ -164,6 +246,25 @@ rlx_err rlx_sink_file_open(const char *out_path, int rate, rlx_sink **out,
     }
     /* the limiter keeps samples below -1 dBFS; clip rather than wrap if not */
     sf_command(s->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV) {
+        s->raw = malloc((size_t)RAW_FRAMES * RAW_FRAME_BYTES);
+        if (!s->raw) {
+            sf_close(s->sf);
+            close(s->fd);
+            unlink(s->tmp_path);
+            free_sink(s);
+            return RLX_ERR_NOMEM;
+        }
+        /* the first block ends on a page boundary (6 k = -header mod 4096
+         * has a solution below 2048 when the header size is even) */
+        off_t at = lseek(s->fd, 0, SEEK_CUR);
+        s->raw_limit = RAW_FRAMES;
+        for (size_t k = 1; at > 0 && k < 2048; k++)
+            if (((size_t)at + k * RAW_FRAME_BYTES) % 4096 == 0) {
+                s->raw_limit = k;
+                break;
+            }
+    }
     if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG) {
         double q = 0.6;
         sf_command(s->sf, SFC_SET_VBR_ENCODING_QUALITY, &q, sizeof q);
