@@ -5,7 +5,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include "core/err.h"
 
@@ -30,9 +29,5 @@ struct rlx_sink {
  * survives a failure. why gets a one-line reason on error. */
 rlx_err rlx_sink_file_open(const char *out_path, int rate, rlx_sink **out,
                            char *why, size_t whylen);
-
-/* n floats -> n 24-bit little-endian samples (3 bytes each), bit for bit as
- * libsndfile converts them with clipping on. Pure; used by the WAV sink. */
-void rlx_pcm24_from_float(uint8_t *out, const float *in, size_t n);
 
 #endif

@@ -3,11 +3,11 @@
  * which is flushed, synced and renamed over OUT only on commit; on abandon
  * or failure it is removed, so OUT is either the old file or the new one. */
 #include "sink/sink.h"
+#include "sink/pcm24.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <math.h>
 #include <sndfile.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,9 +16,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 /* WAV: the samples are converted here and handed to libsndfile (which
  * keeps the container: header, sizes) in large raw blocks. RAW_FRAMES is a
@@ -65,39 +62,6 @@ static int format_for(const char *path)
 static rlx_err classify(int e)
 {
     return e == ENOSPC || e == EDQUOT || e == EFBIG ? RLX_ERR_DISK_FULL : RLX_ERR_OUTPUT;
-}
-
-/* float -> 24-bit little-endian PCM exactly as libsndfile's clipping
- * conversion does it (test_sink_file compares the two): scale by 2^31,
- * round to the nearest integer (ties to even), keep the top 3 bytes; at or
- * above +1.0 the largest value, at or below -1.0 (and NaN) the smallest. */
-void rlx_pcm24_from_float(uint8_t *out, const float *in, size_t n)
-{
-    size_t i = 0;
-#ifdef __SSE2__
-    const __m128 scale = _mm_set1_ps(2147483648.0f);
-    const __m128 top = _mm_set1_ps(2147483520.0f);  /* the largest float below 2^31 */
-    for (; i + 4 <= n; i += 4) {
-        /* min(top, x): a NaN x stays NaN and converts like lrintf does */
-        __m128 x = _mm_min_ps(top, _mm_mul_ps(_mm_loadu_ps(in + i), scale));
-        int32_t v[4];
-        _mm_storeu_si128((__m128i *)v, _mm_cvtps_epi32(x));
-        for (int k = 0; k < 4; k++) {
-            uint8_t *o = out + 3 * (i + (size_t)k);
-            o[0] = (uint8_t)((uint32_t)v[k] >> 8);
-            o[1] = (uint8_t)((uint32_t)v[k] >> 16);
-            o[2] = (uint8_t)((uint32_t)v[k] >> 24);
-        }
-    }
-#endif
-    for (; i < n; i++) {
-        float x = in[i] * 2147483648.0f;
-        uint32_t v = x >= 2147483520.0f ? 0x7fffff80u
-                   : !(x > -2147483648.0f) ? 0x80000000u : (uint32_t)lrintf(x);
-        out[3 * i] = (uint8_t)(v >> 8);
-        out[3 * i + 1] = (uint8_t)(v >> 16);
-        out[3 * i + 2] = (uint8_t)(v >> 24);
-    }
 }
 
 static void fail_with(rlx_file_sink *s, int e)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sink/pcm24.h"
 #include "sink/sink.h"
 
 static char *join(const char *dir, const char *name)
