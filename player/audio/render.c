@@ -208,6 +208,48 @@ static rlx_err prepare_cue(const rlx_session *s, const rlx_cue *c, rlx_cache *ca
     return err;
 }
 
+typedef struct {
+    const rlx_render_config *cfg;
+} ahead_ctx;
+
+static void ahead_progress(void *user, size_t done, size_t total)
+{
+    const rlx_render_config *cfg = ((ahead_ctx *)user)->cfg;
+    if (cfg && cfg->on_prepare && done < total)
+        cfg->on_prepare(cfg->user, done, total, NULL);
+}
+
+/* Prepares what the cache lacks for the session's voice cues (and with
+ * `all`, its chimes and ambient bed too) in parallel worker processes, so
+ * the one-by-one pass after it only finds warm entries (or reports what
+ * failed). */
+static void prepare_ahead(const rlx_session *s, rlx_cache *cache, int rate, bool all,
+                          const rlx_render_config *cfg)
+{
+    rlx_clip_job *jobs = malloc((s->ncues + 1) * sizeof *jobs);
+    if (!jobs)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < s->ncues; i++) {
+        const rlx_cue *c = &s->cues[i];
+        if (!rlx_cue_is_voice(c) && !(all && c->kind == RLX_CUE_CHIME))
+            continue;
+        if (c->kind == RLX_CUE_SAY && !c->path)
+            jobs[n++] = (rlx_clip_job){.text = c->text ? c->text : "",
+                                       .voice = s->tts_voice ? s->tts_voice : "slt",
+                                       .pace = s->tts_pace > 0 ? s->tts_pace : 1.0};
+        else if (cue_audio_path(s, c))
+            jobs[n++] = (rlx_clip_job){.path = cue_audio_path(s, c)};
+    }
+    if (all && s->ambient_path)
+        jobs[n++] = (rlx_clip_job){.path = s->ambient_path};
+    ahead_ctx ctx = {cfg};
+    rlx_clip_batch_config bc = {.cancel = cfg ? cfg->cancel : NULL,
+                                .progress = ahead_progress, .user = &ctx};
+    rlx_clip_prepare_batch(cache, jobs, n, rate, &bc);
+    free(jobs);
+}
+
 static int64_t frames_to_ms(int64_t frames, int rate)
 {
     return (frames * 1000 + rate / 2) / rate;
@@ -220,6 +262,7 @@ rlx_err rlx_voice_durations(const rlx_session *s, rlx_cache *cache, int rate,
     int64_t *ms = malloc((s->ncues ? s->ncues : 1) * sizeof *ms);
     if (!ms)
         return RLX_ERR_NOMEM;
+    prepare_ahead(s, cache, rate, false, NULL);
     for (size_t i = 0; i < s->ncues; i++) {
         const rlx_cue *c = &s->cues[i];
         ms[i] = -1;
@@ -573,6 +616,7 @@ rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
         err = RLX_ERR_NOMEM;
         goto fail;
     }
+    prepare_ahead(s, r->cache, r->rate, true, cfg);
     err = prepare_sources(r, diags, voice_ms);
     if (err != RLX_OK)
         goto fail;

@@ -103,6 +103,10 @@ static cst_wave *synth_locked(const char *text, cst_voice *v, float pace, bool *
         return NULL;  /* flite's partial allocations leak; this is very rare */
     }
     flite_feat_set_float(v->features, "duration_stretch", pace);
+    /* flite draws noise from rand(): seeding it for every line makes the
+     * samples depend on the line alone, not on what this process spoke
+     * before (so any worker process may speak any line; see the cache). */
+    srand(1);
     cst_wave *w = flite_text_to_wave(text, v);
     cst_errjmp = saved;
     return w;
