@@ -4,6 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 double rlx_smoothstep(double x)
 {
@@ -309,19 +312,30 @@ static void lim_run(rlx_limiter *l, rlx_lim_state *s, float *inout, size_t frame
     }
 }
 
-/* The largest |x| of n floats, as the bits of a non-negative float: these
- * order like the values, and a NaN or an infinity gives 0x7f800000 or more.
- * Integers, so that the loop vectorises and no NaN slips through a compare. */
-static uint32_t abs_bits_max(const float *x, size_t n)
+/* Whether any of n floats has |x| above the float whose bits are q (q below
+ * the infinity's): the bits of |x| order like the values, and a NaN or an
+ * infinity has bits above q too. Integers, so no NaN slips through a
+ * compare; SSE2 when there, 4 at a time. */
+static bool any_above(const float *x, size_t n, uint32_t q)
 {
-    int32_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        int32_t b;
-        memcpy(&b, &x[i], sizeof b);
-        b &= 0x7fffffff;
-        m = b > m ? b : m;
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i mask = _mm_set1_epi32(0x7fffffff), qv = _mm_set1_epi32((int32_t)q);
+    __m128i over = _mm_setzero_si128();
+    for (; i + 4 <= n; i += 4) {
+        __m128i b = _mm_and_si128(_mm_loadu_si128((const __m128i *)(x + i)), mask);
+        over = _mm_or_si128(over, _mm_cmpgt_epi32(b, qv));
     }
-    return (uint32_t)m;
+    if (_mm_movemask_epi8(over))
+        return true;
+#endif
+    uint32_t over1 = 0;
+    for (; i < n; i++) {
+        uint32_t b;
+        memcpy(&b, &x[i], sizeof b);
+        over1 |= (b & 0x7fffffffu) > q;
+    }
+    return over1 != 0;
 }
 
 /* Copies n frames into / out of the delay ring from slot `at` on (wrapping). */
@@ -352,13 +366,11 @@ static bool lim_quiet(rlx_limiter *l, rlx_lim_state *s, float *x, size_t k)
     if (!(s->h == 1.0 && s->sum == s->full && s->mid_prev <= s->ceil_in
           && (s->dq_count == 0 || s->dq_val[s->dq_head] == 1.0)))
         return false;
-    uint32_t m = abs_bits_max(x, k * ch);
-    for (size_t b = 0; b < 3; b++) {
-        uint32_t r = abs_bits_max(s->delay + wrap(s->pos + d - b, d) * ch, ch);
-        m = r > m ? r : m;
-    }
-    if (m > s->quiet_bits)
+    if (any_above(x, k * ch, s->quiet_bits))
         return false;
+    for (size_t b = 0; b < 3; b++)
+        if (any_above(s->delay + wrap(s->pos + d - b, d) * ch, ch, s->quiet_bits))
+            return false;
     /* out[j] is input frame j - L: from the ring for j < L, else the chunk */
     memcpy(s->stage, x, k * ch * sizeof *x);
     size_t from_ring = k < L ? k : L;
