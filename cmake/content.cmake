@@ -10,6 +10,7 @@ add_test(NAME fixture_content_cache COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tes
 set_tests_properties(fixture_content_cache PROPERTIES
   ENVIRONMENT "RELAX=$<TARGET_FILE:relax>;RLX_SOURCE_DIR=${CMAKE_CURRENT_SOURCE_DIR};RLX_BUILD_DIR=${CMAKE_CURRENT_BINARY_DIR}"
   FIXTURES_SETUP content_cache
+  COST 2000   # the longest: start it first
   TIMEOUT 900)
 foreach(t unit_test_content e2e_content_check e2e_content_render)
   if(TEST ${t})

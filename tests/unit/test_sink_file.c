@@ -301,10 +301,19 @@ static void test_pcm24_matches_libsndfile(void **state)
             fail_msg("sample %zu (%.9g): libsndfile %02x%02x%02x, ours %02x%02x%02x", i, x[i],
                      want[3 * i + 2], want[3 * i + 1], want[3 * i], got[3 * i + 2],
                      got[3 * i + 1], got[3 * i]);
-    /* odd lengths take the scalar tail */
-    memset(got, 0, 3 * N);
-    rlx_pcm24_from_float(got, x + 1, 7);
-    assert_memory_equal(got, want + 3, 21);
+    /* every short length and offset: the same bytes, and nothing written
+     * past the 3 n bytes (the vector paths store 16 bytes at a time) */
+    for (size_t len = 0; len <= 40; len++) {
+        for (size_t off = 0; off < 4; off++) {
+            uint8_t buf[3 * 40 + 32];
+            memset(buf, 0xa5, sizeof buf);
+            rlx_pcm24_from_float(buf, x + off, len);
+            if (len)
+                assert_memory_equal(buf, want + 3 * off, 3 * len);
+            for (size_t k = 3 * len; k < sizeof buf; k++)
+                assert_int_equal(buf[k], 0xa5);
+        }
+    }
     free(want), free(got), free(x);
     rlx_test_rmtree(dir);
     free(path);
