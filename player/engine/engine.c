@@ -501,6 +501,11 @@ static bool update(rlx_engine *e)
         end_with(e, st->sink_err == RLX_ERR_DEVICE_LOST ? RLX_ENGINE_END_LOST : RLX_ENGINE_END_ERROR);
         return false;
     }
+    if (st->line != e->last_line) {
+        e->last_line = st->line;
+        if (st->line >= 0)
+            emit(e, RLX_ENGINE_LINE);
+    }
     bool drained = atomic_load(&e->drained) && atomic_load(&e->seek_done) == atomic_load(&e->seek_gen) &&
                    !atomic_load(&e->next_r);
     if (e->stopping) {
@@ -517,11 +522,6 @@ static bool update(rlx_engine *e)
     if (e->length_changed) {
         e->length_changed = false;
         emit(e, RLX_ENGINE_LENGTH);
-    }
-    if (st->line != e->last_line) {
-        e->last_line = st->line;
-        if (st->line >= 0)
-            emit(e, RLX_ENGINE_LINE);
     }
     int64_t now = now_ns();
     if (now - e->last_tick_ns >= (int64_t)e->cfg.tick_ms * 1000000LL) {
@@ -585,6 +585,8 @@ rlx_err rlx_engine_start(rlx_engine *e, int64_t from, int64_t to, char *why, siz
         if (err != RLX_OK)
             return err;
     }
+    if (e->paused)
+        e->ops->pause(e->sink, true);
     if (pthread_create(&e->pump, NULL, pump_main, e) != 0) {
         snprintf(why, whylen, "cannot start the pump thread");
         return RLX_ERR_INTERNAL;
@@ -601,10 +603,12 @@ rlx_err rlx_engine_start(rlx_engine *e, int64_t from, int64_t to, char *why, siz
 
 void rlx_engine_pause(rlx_engine *e, bool paused)
 {
-    if (!e->started || e->ended || e->stopping || paused == e->paused)
+    if (e->ended || e->stopping || paused == e->paused || !e->ops->pause)
         return;
-    if (!e->ops->pause)
+    if (!e->started) {
+        e->paused = paused;   /* start paused: the sink is told when it starts */
         return;
+    }
     e->ops->pause(e->sink, paused);
     e->paused = paused;
     refresh(e);
@@ -643,7 +647,8 @@ void rlx_engine_seek_by(rlx_engine *e, int64_t ms)
 {
     if (!e->started || e->ended || e->stopping)
         return;
-    rlx_engine_seek(e, seek_base(e) + rlx_ms_to_frames(ms, e->rate));
+    int64_t d = ms < 0 ? -rlx_ms_to_frames(-ms, e->rate) : rlx_ms_to_frames(ms, e->rate);
+    rlx_engine_seek(e, seek_base(e) + d);
 }
 
 bool rlx_engine_next_line(rlx_engine *e)
@@ -740,7 +745,7 @@ static int64_t map_position(const rlx_timeline *from, const rlx_timeline *to, in
 
 rlx_err rlx_engine_set_length(rlx_engine *e, int64_t length_ms, rlx_diags *diags)
 {
-    if (!e || !e->r || e->ended || e->stopping || e->view_next || e->to != e->length)
+    if (!e || !e->r || e->ended || e->stopping || e->view_next || (e->started && e->to != e->length))
         return RLX_ERR_USAGE;   /* one change at a time; not for an excerpt */
     rlx_renderer *nr = NULL;
     rlx_err err = open_renderer(e, length_ms, false, &nr, diags);

@@ -99,6 +99,7 @@ const rlx_timeline *rlx_engine_timeline(const rlx_engine *e);
 rlx_err rlx_engine_start(rlx_engine *e, int64_t from, int64_t to, char *why, size_t whylen);
 
 /* ---- transport (control thread; each returns at once) ------------------ */
+/* Before rlx_engine_start: start paused. No-op on sinks that cannot pause. */
 void rlx_engine_pause(rlx_engine *e, bool paused);
 void rlx_engine_seek(rlx_engine *e, int64_t frame);     /* clamped to the session */
 /* Seeks by ms from where playback is, or from the last target if a seek
