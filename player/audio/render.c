@@ -32,11 +32,8 @@
 #define LIMIT_CEILING_DB -1.0
 #define LIMIT_LOOKAHEAD_MS 5.0
 #define LIMIT_RELEASE_MS 150.0
-#define DUCK_PRE_MS 300
-#define DUCK_POST_MS 600
 #define ANTICLICK_MS 5
 #define BG_RAMP_MS 50
-#define LEVEL_RAMP_DEFAULT_MS 50
 #define AMBIENT_XFADE_MS 2000
 /* A nearly silent clip must not be pushed up by 50 dB of "normalisation". */
 #define VOICE_NORM_MAX_DB 24.0
@@ -64,19 +61,6 @@ typedef struct {
     float gain;         /* constant linear gain of this instance */
 } clip_inst;
 
-/* A piecewise curve: from `start` to `end` the value ramps from `from` to
- * `to` (smoothstep); after `end` it holds `to` until the next segment. */
-typedef struct {
-    int64_t start, end;
-    double from, to;
-} ramp_seg;
-
-typedef struct {
-    double initial;
-    ramp_seg *segs;
-    size_t nsegs;
-} curve;
-
 typedef struct {
     double voice, breath, amb, master;  /* linear */
 } grid_gains;
@@ -103,13 +87,10 @@ struct rlx_renderer {
     reader_slot amb_main, amb_tail;
     int64_t amb_frames, amb_xfade, amb_period;
 
-    /* automation */
-    rlx_span *duck;
-    size_t nduck;
-    int64_t duck_pre, duck_post;
+    /* automation (session/automation.h: the timeline drawing uses the same) */
+    rlx_automation autom;
+    bool autom_ok;
     size_t duck_hint;
-    curve lvl_voice, lvl_breath, lvl_amb;  /* dB */
-    curve fade;                            /* linear 0..1 */
     double volume_lin;
     bool tone_on;
     rlx_tone tone;
@@ -315,111 +296,6 @@ static rlx_err assign_slots(rlx_renderer *r)
     return err;
 }
 
-static rlx_err curve_push(curve *c, int64_t start, int64_t end, double to)
-{
-    double from = c->initial;
-    if (c->nsegs) {
-        const ramp_seg *p = &c->segs[c->nsegs - 1];
-        from = p->to;
-        if (start < p->end) {
-            /* the previous ramp is still moving: start from where it is */
-            double x = (double)(start - p->start) / (double)(p->end - p->start);
-            from = p->from + (p->to - p->from) * rlx_smoothstep(x);
-        }
-    }
-    ramp_seg *n = realloc(c->segs, (c->nsegs + 1) * sizeof *n);
-    if (!n)
-        return RLX_ERR_NOMEM;
-    c->segs = n;
-    c->segs[c->nsegs++] = (ramp_seg){.start = start, .end = end > start ? end : start + 1,
-                                     .from = from, .to = to};
-    return RLX_OK;
-}
-
-/* Value at frame t. Segments are sorted by start. */
-static double curve_at(const curve *c, int64_t t)
-{
-    size_t lo = 0, hi = c->nsegs;  /* first segment with start > t */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (c->segs[mid].start <= t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0)
-        return c->initial;
-    const ramp_seg *sg = &c->segs[lo - 1];
-    if (t >= sg->end)
-        return sg->to;
-    double x = (double)(t - sg->start) / (double)(sg->end - sg->start);
-    return sg->from + (sg->to - sg->from) * rlx_smoothstep(x);
-}
-
-static rlx_err build_automation(rlx_renderer *r)
-{
-    const rlx_session *s = r->s;
-    const rlx_timeline *tl = r->tl;
-    rlx_err err = RLX_OK;
-    r->lvl_voice.initial = 0.0;  /* offset from [voice] level, dB */
-    r->lvl_breath.initial = s->breath_level_db;
-    r->lvl_amb.initial = s->ambient_level_db;
-    /* master fade starts silent when the first fade cue is a fade-in */
-    r->fade.initial = 1.0;
-    for (size_t i = 0; i < tl->ncues; i++) {
-        rlx_cue_kind k = tl->cues[i].cue->kind;
-        if (k == RLX_CUE_FADE_IN || k == RLX_CUE_FADE_OUT) {
-            r->fade.initial = k == RLX_CUE_FADE_IN ? 0.0 : 1.0;
-            break;
-        }
-    }
-    size_t nvoice = 0;
-    for (size_t i = 0; i < tl->ncues; i++)
-        nvoice += rlx_cue_is_voice(tl->cues[i].cue);
-    r->duck = malloc((nvoice ? nvoice : 1) * sizeof *r->duck);
-    if (!r->duck)
-        return RLX_ERR_NOMEM;
-    for (size_t i = 0; i < tl->ncues && err == RLX_OK; i++) {
-        const rlx_tl_cue *tc = &tl->cues[i];
-        const rlx_cue *c = tc->cue;
-        int64_t dur;
-        switch (c->kind) {
-        case RLX_CUE_SAY:
-        case RLX_CUE_PLAY:
-            r->duck[r->nduck++] = (rlx_span){tc->start, tc->end};
-            break;
-        case RLX_CUE_FADE_IN:
-        case RLX_CUE_FADE_OUT:
-            dur = rlx_ms_to_frames(c->dur_ms, r->rate);
-            err = curve_push(&r->fade, tc->start, tc->start + dur,
-                             c->kind == RLX_CUE_FADE_IN ? 1.0 : 0.0);
-            break;
-        case RLX_CUE_LEVEL:
-            dur = rlx_ms_to_frames(c->dur_ms > 0 ? c->dur_ms : LEVEL_RAMP_DEFAULT_MS, r->rate);
-            if (c->bus == RLX_BUS_VOICE)
-                err = curve_push(&r->lvl_voice, tc->start, tc->start + dur, c->value - s->voice_lufs);
-            else if (c->bus == RLX_BUS_BREATH)
-                err = curve_push(&r->lvl_breath, tc->start, tc->start + dur, c->value);
-            else
-                err = curve_push(&r->lvl_amb, tc->start, tc->start + dur, c->value);
-            break;
-        default:
-            break;
-        }
-    }
-    /* spans must be sorted by start for rlx_duck_depth (timeline order is) */
-    for (size_t i = 1; i < r->nduck; i++) {
-        for (size_t j = i; j > 0 && r->duck[j - 1].start > r->duck[j].start; j--) {
-            rlx_span t = r->duck[j];
-            r->duck[j] = r->duck[j - 1];
-            r->duck[j - 1] = t;
-        }
-    }
-    r->duck_pre = rlx_ms_to_frames(DUCK_PRE_MS, r->rate);
-    r->duck_post = rlx_ms_to_frames(DUCK_POST_MS, r->rate);
-    return err;
-}
-
 static void report(const rlx_render_config *cfg, size_t done, size_t total, const char *what)
 {
     if (cfg->on_prepare)
@@ -589,8 +465,8 @@ rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
     err = place_instances(r);
     if (err == RLX_OK)
         err = open_ambient(r);
-    if (err == RLX_OK)
-        err = build_automation(r);
+    if (err == RLX_OK && (err = rlx_automation_build(s, r->tl, &r->autom)) == RLX_OK)
+        r->autom_ok = true;
     if (err != RLX_OK)
         goto fail;
 
@@ -656,11 +532,8 @@ void rlx_renderer_close(rlx_renderer *r)
         rlx_clip_info_free(&r->sources[i].info);
     free(r->sources);
     free(r->insts);
-    free(r->duck);
-    free(r->lvl_voice.segs);
-    free(r->lvl_breath.segs);
-    free(r->lvl_amb.segs);
-    free(r->fade.segs);
+    if (r->autom_ok)
+        rlx_automation_free(&r->autom);
     if (r->lim_ok)
         rlx_limiter_free(&r->lim);
     rlx_timeline_free(r->tl);
@@ -691,18 +564,23 @@ void rlx_renderer_set_background_db(rlx_renderer *r, double db)
 /* Pure gains at timeline frame t (background balance excluded). */
 static grid_gains gains_at(rlx_renderer *r, int64_t t)
 {
+    rlx_gains a = rlx_automation_gains(&r->autom, t, &r->duck_hint);
     grid_gains g;
-    double depth = r->nduck ? rlx_duck_depth(r->duck, r->nduck, t, r->duck_pre, r->duck_post,
-                                             &r->duck_hint)
-                            : 0.0;
-    g.voice = rlx_db_to_lin(curve_at(&r->lvl_voice, t));
-    g.breath = r->tone_on ? rlx_db_to_lin(curve_at(&r->lvl_breath, t) -
-                                          r->s->breath_duck_db * depth)
-                          : 0.0;
-    g.amb = r->has_amb ? rlx_db_to_lin(curve_at(&r->lvl_amb, t) - r->s->ambient_duck_db * depth)
-                       : 0.0;
-    g.master = curve_at(&r->fade, t) * r->volume_lin;
+    g.voice = a.voice;
+    g.breath = r->tone_on ? a.breath : 0.0;
+    g.amb = r->has_amb ? a.ambient : 0.0;
+    g.master = a.master * r->volume_lin;
     return g;
+}
+
+void rlx_renderer_gains(const rlx_renderer *r, int64_t t, double *voice, double *breath,
+                        double *ambient, double *master)
+{
+    rlx_gains a = rlx_automation_gains(&r->autom, t, NULL);
+    *voice = a.voice;
+    *breath = r->tone_on ? a.breath : 0.0;
+    *ambient = r->has_amb ? a.ambient : 0.0;
+    *master = a.master * r->volume_lin;
 }
 
 /* Background balance, advanced once per grid step (RT-safe: atomics only). */
