@@ -26,6 +26,7 @@
 
 #include "audio/dsp.h"
 #include "audio/tone.h"
+#include "session/automation.h"
 
 #define RLX_RENDER_BLOCK 1024
 #define GAIN_GRID 16
