@@ -745,7 +745,7 @@ static int64_t map_position(const rlx_timeline *from, const rlx_timeline *to, in
 
 rlx_err rlx_engine_set_length(rlx_engine *e, int64_t length_ms, rlx_diags *diags)
 {
-    if (!e || !e->r || e->ended || e->stopping || e->view_next || (e->started && e->to != e->length))
+    if (!e || !e->view_r || e->ended || e->stopping || e->view_next || (e->started && e->to != e->length))
         return RLX_ERR_USAGE;   /* one change at a time; not for an excerpt */
     rlx_renderer *nr = NULL;
     rlx_err err = open_renderer(e, length_ms, false, &nr, diags);
