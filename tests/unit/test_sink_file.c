@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "sink/pcm24.h"
-#include "sink/sink.h"
+#include "sink/sink_file.h"
 
 static char *join(const char *dir, const char *name)
 {
