@@ -577,7 +577,11 @@ static bool steady(rlx_renderer *r, int64_t t0, int64_t t1)
 
 static void fill_const(float *x, size_t n, float v)
 {
-    for (size_t j = 0; j < n; j++)
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)   /* fixed trip counts: vectorised at -O2 */
+        for (size_t k = 0; k < 8; k++)
+            x[j + k] = v;
+    for (; j < n; j++)
         x[j] = v;
 }
 
@@ -603,7 +607,15 @@ static void fill_gains(rlx_renderer *r, int64_t a, size_t n)
         double bg = bg_step(r, m);
         if (p1.voice == p0.voice && p1.breath == p0.breath && p1.amb == p0.amb &&
             p1.master == p0.master) {
-            /* p0 + (p1 - p0) x is p0 exactly: the same values, without the sums */
+            /* p0 + (p1 - p0) x is p0 exactly: the same values, without the
+             * sums; and when the automation and the balance hold still to
+             * the end of the block, one fill covers all of it (a balance
+             * change is then picked up at the next block) */
+            if (r->bg_ramp_pos >= r->bg_ramp_len && steady(r, g0, a + (int64_t)n - 1 + GAIN_GRID)) {
+                int64_t last = a + (int64_t)n - 1;
+                r->gcache_t = last - ((last % GAIN_GRID) + GAIN_GRID) % GAIN_GRID + GAIN_GRID;
+                m = n - i;
+            }
             fill_const(r->gv + i, m, (float)p0.voice);
             fill_const(r->gb + i, m, (float)(p0.breath * bg));
             fill_const(r->ga + i, m, (float)(p0.amb * bg));
