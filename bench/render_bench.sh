@@ -119,6 +119,10 @@ declare -A SEC CPU RSS
 for m in $SCALING; do
     export XDG_CACHE_HOME="$W/cache-$m"
     for mode in cold warm; do
+        # a fresh output name each time: replacing a file of 1 GB makes the
+        # kernel free its cached pages, a second of system time that is no
+        # part of rendering (and sox and ffmpeg write fresh files too)
+        rm -f "out/relax-$m.wav"
         read -r s c k < <(timeit "$RELAX" render "in/s$m.session" -o "out/relax-$m.wav")
         SEC[$m-$mode]=$s; CPU[$m-$mode]=$c; RSS[$m-$mode]=$k
         row "relax render $m min ($mode)" "$s" "$c" "$m" "$k"
