@@ -160,7 +160,8 @@ static rlx_err flite_available(char *why, size_t whylen)
 
 static const char *flite_version(void)
 {
-    return "flite-" FLITE_PROJECT_VERSION;
+    /* "seeded": the noise source is reseeded for every line (see synth) */
+    return "flite-" FLITE_PROJECT_VERSION "-seeded";
 }
 
 const rlx_voice_engine rlx_voice_flite = {
