@@ -228,22 +228,42 @@ static int user_version(sqlite3 *db, int *v)
     return rc;
 }
 
-static rlx_err migrate(rlx_store *st, char *why, size_t whylen)
+/* user_version indexes the migrations: anything outside 0..known is a file
+ * relax cannot read (damaged, crafted or newer) and must never reach the
+ * array. */
+static rlx_err check_version(rlx_store *st, int v, char *why, size_t whylen)
 {
-    int v = 0, rc = user_version(st->db, &v);
-    if (rc != SQLITE_OK)
-        return fail(st->path, st->db, rc, "read", why, whylen);
     if (v > RLX_STORE_SCHEMA_VERSION) {
         say(why, whylen, "progress store %s was written by a newer version of relax (schema %d, this one "
             "knows %d); update relax or use --store PATH", st->path, v, RLX_STORE_SCHEMA_VERSION);
         return RLX_ERR_STORE_CORRUPT;
     }
+    if (v < 0) {
+        say(why, whylen, "progress store %s has an unknown schema version (%d): it is damaged or was not "
+            "written by relax; it was left untouched: move it aside or use --store PATH", st->path, v);
+        return RLX_ERR_STORE_CORRUPT;
+    }
+    return RLX_OK;
+}
+
+static rlx_err migrate(rlx_store *st, char *why, size_t whylen)
+{
+    int v = 0, rc = user_version(st->db, &v);
+    if (rc != SQLITE_OK)
+        return fail(st->path, st->db, rc, "read", why, whylen);
+    rlx_err err = check_version(st, v, why, whylen);
+    if (err)
+        return err;
     if (v == RLX_STORE_SCHEMA_VERSION)
         return RLX_OK;
     rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return fail(st->path, st->db, rc, "write", why, whylen);
     rc = user_version(st->db, &v);   /* another process may have migrated meanwhile */
+    if (rc == SQLITE_OK && (err = check_version(st, v, why, whylen))) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return err;
+    }
     for (; rc == SQLITE_OK && v < RLX_STORE_SCHEMA_VERSION; v++) {
         rc = sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL);
         if (rc == SQLITE_OK) {
@@ -301,12 +321,10 @@ static rlx_err prepare(rlx_store *st, char *why, size_t whylen)
     int rc = user_version(st->db, &v);
     if (rc != SQLITE_OK)
         return fail(st->path, st->db, rc, "open", why, whylen);
-    if (v > RLX_STORE_SCHEMA_VERSION) {
-        say(why, whylen, "progress store %s was written by a newer version of relax (schema %d, this one "
-            "knows %d); update relax or use --store PATH", st->path, v, RLX_STORE_SCHEMA_VERSION);
-        return RLX_ERR_STORE_CORRUPT;
-    }
-    rlx_err err = quick_check(st, why, whylen);
+    rlx_err err = check_version(st, v, why, whylen);
+    if (err)
+        return err;
+    err = quick_check(st, why, whylen);
     if (err)
         return err;
     sqlite3_stmt *q = NULL;

@@ -171,6 +171,38 @@ static void refuses_newer_schema(void **state)
     free(dir);
 }
 
+/* issue 16.1: a negative user_version used to index the migrations with -1
+ * (UBSan: index out of bounds; a normal build handed SQLite a stray pointer). */
+static void refuses_negative_schema(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    static const int versions[] = {-1, -2147483647 - 1};
+    for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
+        sqlite3 *db;
+        unlink(path);
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        char sql[96];
+        snprintf(sql, sizeof sql, "CREATE TABLE t(x); PRAGMA user_version = %d", versions[i]);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+        size_t len;
+        unsigned char *before = slurp(path, &len);
+        rlx_store *st = NULL;
+        char why[512] = "";
+        assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+        assert_null(st);
+        assert_non_null(strstr(why, path));
+        assert_non_null(strstr(why, "unknown schema version"));
+        assert_same_bytes(path, before, len);
+        free(before);
+    }
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
 static void profiles_and_mix(void **state)
 {
     (void)state;
@@ -540,6 +572,7 @@ int main(void)
         cmocka_unit_test(creates_schema_mode_and_wal),
         cmocka_unit_test(migrates_empty_file_and_keeps_data),
         cmocka_unit_test(refuses_newer_schema),
+        cmocka_unit_test(refuses_negative_schema),
         cmocka_unit_test(profiles_and_mix),
         cmocka_unit_test(path_resolution),
         cmocka_unit_test(two_processes_write_concurrently),
