@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rlx_pg.h"
 #include "store/store.h"
 
 static char *path_in(const char *dir, const char *name)
@@ -108,7 +109,7 @@ static void creates_schema_mode_and_wal(void **state)
     char *mode = sql_text(path, "PRAGMA journal_mode");
     assert_string_equal(mode, "wal");
     char *ver = sql_text(path, "PRAGMA user_version");
-    assert_string_equal(ver, "1");
+    assert_string_equal(ver, "2");
     char *tables = sql_text(path, "SELECT group_concat(name, ',') FROM "
                                   "(SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)");
     assert_string_equal(tables, "listens,profiles");
@@ -121,13 +122,14 @@ static void migrates_empty_file_and_keeps_data(void **state)
 {
     (void)state;
     char *dir = rlx_test_tmpdir();
-    char *path = rlx_test_write(dir, "progress.db", "", 0);   /* an empty file is an empty database */
+    free(rlx_test_write(dir, "progress.db", "", 0));   /* SQLite: an empty file is an empty database */
+    char *path = rlx_test_store_where(dir);
     rlx_store *st = NULL;
     char why[512] = "";
     assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
     rlx_listen_rec r = make_rec("anna", "week-01", 42000);
     assert_int_equal(rlx_store_listen_add(st, &r, why, sizeof why), RLX_OK);
-    assert_true(r.id > 0);
+    assert_int_equal(strlen(r.uuid), RLX_LISTEN_UUID_LEN);   /* the id is store-local; PostgreSQL sets it when sent */
     rlx_store_close(st);
 
     /* reopening does not re-run migration 1 and keeps the rows */
@@ -207,7 +209,7 @@ static void profiles_and_mix(void **state)
 {
     (void)state;
     char *dir = rlx_test_tmpdir();
-    char *path = path_in(dir, "progress.db");
+    char *path = rlx_test_store_where(dir);
     rlx_store *st = NULL;
     char why[512] = "";
     assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
@@ -277,7 +279,7 @@ static void two_processes_write_concurrently(void **state)
 {
     (void)state;
     char *dir = rlx_test_tmpdir();
-    char *path = path_in(dir, "progress.db");
+    char *path = rlx_test_store_where(dir);
     int go[2];
     assert_int_equal(pipe(go), 0);
     pid_t kids[2];
@@ -566,16 +568,219 @@ static void full_disk(void **state)
     free(dir);
 }
 
+/* The same listen written twice (journal replay, store copy) is one row;
+ * an older state arriving late changes nothing; the room is kept. */
+static void listen_key_is_idempotent_and_keeps_room(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *where = rlx_test_store_where(dir);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(where, &st, why, sizeof why), RLX_OK);
+    rlx_listen_rec r = make_rec("anna", "week-01", 1000);
+    r.room = "Room 2";
+    assert_int_equal(rlx_store_listen_add(st, &r, why, sizeof why), RLX_OK);
+    assert_int_equal(strlen(r.uuid), RLX_LISTEN_UUID_LEN);
+    rlx_listen_rec newer = r;
+    newer.ended_ms = 9000;
+    newer.position_ms = newer.furthest_ms = 8000;
+    newer.completed = true;
+    assert_int_equal(rlx_store_listen_add(st, &newer, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_listen_add(st, &newer, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_listen_save(st, &r, why, sizeof why), RLX_OK);   /* older: ignored */
+    rlx_listen_rec other = make_rec("anna", "week-02", 5);   /* no room */
+    assert_int_equal(rlx_store_listen_add(st, &other, why, sizeof why), RLX_OK);
+    assert_string_not_equal(other.uuid, r.uuid);
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(st, "anna", NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(recs[0].uuid, r.uuid);
+    assert_int_equal(recs[0].position_ms, 8000);
+    assert_true(recs[0].completed);
+    assert_string_equal(recs[0].room, "Room 2");
+    assert_null(recs[1].room);
+    rlx_store_listens_free(recs, n);
+    rlx_store_close(st);
+    free(where);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* store copy: everything arrives, a second copy adds nothing, and back. */
+static void copy_between_stores(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *src = path_in(dir, "from.db");   /* always SQLite */
+    char *dst = rlx_test_store_where(dir); /* SQLite or PostgreSQL */
+    char *back = path_in(dir, "back.db");
+    rlx_store *a = NULL, *b = NULL, *c = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(src, &a, why, sizeof why), RLX_OK);
+    for (int i = 0; i < 5; i++) {
+        rlx_listen_rec r = make_rec(i % 2 ? "kim" : "lee", "week-03", i * 1000);
+        r.room = i == 3 ? "east" : NULL;
+        r.started_ms = 1000 + i;
+        assert_int_equal(rlx_store_listen_add(a, &r, why, sizeof why), RLX_OK);
+    }
+    assert_int_equal(rlx_store_profile_set_mix(a, "kim", -3, 2, NULL, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_open(dst, &b, why, sizeof why), RLX_OK);
+    rlx_store_copy_counts k;
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(rlx_store_copy(a, b, &k, why, sizeof why), RLX_OK);
+        assert_int_equal(k.profiles, 2);
+        assert_int_equal(k.listens, 5);
+        assert_int_equal(k.profiles_to, 2);
+        assert_int_equal(k.listens_to, 5);
+    }
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(b, NULL, NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 5);   /* copied twice, stored once */
+    assert_string_equal(recs[3].room, "east");
+    assert_int_equal(recs[4].position_ms, 4000);
+    rlx_store_listens_free(recs, n);
+    rlx_profile p;
+    assert_int_equal(rlx_store_profile_get(b, "kim", false, &p, why, sizeof why), RLX_OK);
+    assert_true(p.has_mix && p.volume_db == -3 && p.background_db == 2);
+    rlx_profile_clear(&p);
+    assert_int_equal(rlx_store_open(back, &c, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_copy(b, c, &k, why, sizeof why), RLX_OK);
+    assert_int_equal(k.listens_to, 5);
+    rlx_store_close(a);
+    rlx_store_close(b);
+    rlx_store_close(c);
+    free(src), free(dst), free(back);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+static void connection_strings(void **state)
+{
+    (void)state;
+    char buf[256];
+    assert_true(rlx_store_is_pg("postgresql://h/db"));
+    assert_true(rlx_store_is_pg("postgres://h/db"));
+    assert_true(rlx_store_is_pg("service=clinic"));
+    assert_true(rlx_store_is_pg("host=/tmp dbname=x"));
+    assert_false(rlx_store_is_pg("/home/u/progress.db"));
+    assert_false(rlx_store_is_pg("progress.db"));
+    rlx_store_redact("postgresql://anna:s3cret@db.clinic:5432/relax?sslmode=require", buf, sizeof buf);
+    assert_string_equal(buf, "postgresql://anna@db.clinic:5432/relax?sslmode=require");
+    rlx_store_redact("postgres://a:b:c@h/d?password=x&user=y", buf, sizeof buf);
+    assert_string_equal(buf, "postgres://a@h/d?user=y");
+    rlx_store_redact("postgresql:///relax?host=/tmp/s&password=zz", buf, sizeof buf);
+    assert_string_equal(buf, "postgresql:///relax?host=/tmp/s");
+    rlx_store_redact("host=h password='it\\'s secret' dbname=x", buf, sizeof buf);
+    assert_null(strstr(buf, "secret"));
+    assert_non_null(strstr(buf, "dbname=x"));
+    rlx_store_redact("host=h dbname=x password=pw", buf, sizeof buf);
+    assert_string_equal(buf, "host=h dbname=x");
+    assert_true(rlx_store_has_password("postgresql://u:p@h/d"));
+    assert_false(rlx_store_has_password("postgresql://u@h/d"));
+    assert_false(rlx_store_has_password("/a:b@c"));
+}
+
+/* PostgreSQL only: the server goes away in the middle of a listen. Saves go
+ * to the journal, nothing blocks, and once the server is back the listen
+ * and its last position arrive, once. */
+static void journal_survives_a_server_outage(void **state)
+{
+    (void)state;
+    const char *pgdir = getenv("RLX_TEST_PG_DIR");
+    assert_non_null(pgdir);
+    char *dir = rlx_test_tmpdir();
+    char *where = rlx_test_store_where(dir);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(where, &st, why, sizeof why), RLX_OK);
+    rlx_listen_rec r = make_rec("ola", "week-05", 1000);
+    assert_int_equal(rlx_store_listen_add(st, &r, why, sizeof why), RLX_OK);
+    rlx_test_pg_halt(pgdir);
+    for (int i = 2; i <= 40; i++) {   /* every save returns at once: the journal takes it */
+        r.ended_ms = 2000 + i;
+        r.position_ms = r.furthest_ms = r.played_ms = i * 1000;
+        assert_int_equal(rlx_store_listen_save(st, &r, why, sizeof why), RLX_OK);
+    }
+    rlx_listen_rec r2 = make_rec("ola", "week-06", 500);   /* a listen begun while it is down */
+    r2.started_ms = 5000;
+    assert_int_equal(rlx_store_listen_add(st, &r2, why, sizeof why), RLX_OK);
+    rlx_store_close(st);   /* gives up after RLX_STORE_CLOSE_WAIT_MS, keeps the journal */
+
+    /* while down: an open fails with one line, and the offline open reads the journal */
+    assert_int_equal(rlx_store_open(where, &st, why, sizeof why), RLX_ERR_STORE);
+    assert_non_null(strstr(why, "cannot connect"));
+    assert_int_equal(rlx_store_open_ex(where, RLX_STORE_OFFLINE_OK, &st, why, sizeof why), RLX_OK);
+    assert_true(rlx_store_offline(st));
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(st, "ola", NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(recs[0].position_ms, 40000);
+    rlx_store_listens_free(recs, n);
+    rlx_store_close(st);
+
+    rlx_test_pg_restart(pgdir);
+    for (int round = 0; round < 2; round++) {   /* the second open sends nothing again */
+        assert_int_equal(rlx_store_open(where, &st, why, sizeof why), RLX_OK);
+        assert_false(rlx_store_offline(st));
+        assert_int_equal(rlx_store_unsent(st), 0);
+        assert_int_equal(rlx_store_listens(st, "ola", NULL, &recs, &n, why, sizeof why), RLX_OK);
+        assert_int_equal(n, 2);
+        assert_string_equal(recs[0].uuid, r.uuid);
+        assert_int_equal(recs[0].position_ms, 40000);
+        assert_string_equal(recs[1].uuid, r2.uuid);
+        rlx_store_listens_free(recs, n);
+        rlx_store_close(st);
+    }
+    free(where);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* PostgreSQL only: a schema holding another program's tables is refused
+ * and left exactly as it was. */
+static void foreign_schema_is_left_alone(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *where = rlx_test_store_where(dir);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    setenv("RELAX_PG_SCHEMA", "public", 1);   /* where the harness's "other" tables would be */
+    char uri[4096];
+    snprintf(uri, sizeof uri, "%s", where);
+    char *db = strstr(uri, "/relax?");
+    assert_non_null(db);
+    memcpy(db, "/other", 6);
+    /* "other" gets a table of someone else first */
+    char cmd[8192];
+    const char *pgdir = getenv("RLX_TEST_PG_DIR");
+    snprintf(cmd, sizeof cmd, "runuser -u postgres -- psql -X -q -h '%s' -d other -c "
+             "'CREATE TABLE IF NOT EXISTS public.invoices(n int)' >/dev/null", pgdir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(rlx_store_open(uri, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(st);
+    assert_non_null(strstr(why, "tables relax did not make"));
+    snprintf(cmd, sizeof cmd, "test \"$(runuser -u postgres -- psql -X -At -h '%s' -d other -c "
+             "\"SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'\")\" = invoices",
+             pgdir);
+    assert_int_equal(system(cmd), 0);   /* nothing written */
+    free(where);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest sqlite_only[] = {
         cmocka_unit_test(creates_schema_mode_and_wal),
-        cmocka_unit_test(migrates_empty_file_and_keeps_data),
         cmocka_unit_test(refuses_newer_schema),
         cmocka_unit_test(refuses_negative_schema),
-        cmocka_unit_test(profiles_and_mix),
         cmocka_unit_test(path_resolution),
-        cmocka_unit_test(two_processes_write_concurrently),
+        cmocka_unit_test(connection_strings),
         cmocka_unit_test(corrupt_file_is_left_alone),
         cmocka_unit_test(readonly_file),
         cmocka_unit_test(readonly_folder),
@@ -583,5 +788,28 @@ int main(void)
         cmocka_unit_test(locked_beyond_timeout),
         cmocka_unit_test(full_disk),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* one list, run on both backends */
+    const struct CMUnitTest both[] = {
+        cmocka_unit_test(migrates_empty_file_and_keeps_data),
+        cmocka_unit_test(profiles_and_mix),
+        cmocka_unit_test(two_processes_write_concurrently),
+        cmocka_unit_test(listen_key_is_idempotent_and_keeps_room),
+        cmocka_unit_test(copy_between_stores),
+    };
+    const struct CMUnitTest pg_only[] = {
+        cmocka_unit_test(foreign_schema_is_left_alone),
+        cmocka_unit_test(journal_survives_a_server_outage),
+    };
+    int failed = cmocka_run_group_tests_name("sqlite", sqlite_only, NULL, NULL);
+    failed += cmocka_run_group_tests_name("both backends: sqlite", both, NULL, NULL);
+    char *pgdir;
+    char *uri = rlx_test_pg_start(&pgdir);
+    setenv("RLX_TEST_PG_DIR", pgdir, 1);
+    rlx_test_pg_use(uri);
+    failed += cmocka_run_group_tests_name("both backends: postgresql", both, NULL, NULL);
+    failed += cmocka_run_group_tests_name("postgresql", pg_only, NULL, NULL);
+    rlx_test_pg_use(NULL);
+    rlx_test_pg_stop(pgdir);
+    free(uri);
+    return failed;
 }
