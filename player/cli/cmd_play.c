@@ -528,7 +528,7 @@ static void play_usage(FILE *f)
 {
     fprintf(f,
             "Usage: relax play SESSION [--device NAME|INDEX] [--from TIME] [--length DURATION]\n"
-            "                  [--volume DB] [--profile NAME] [--store PATH] [--stats]\n"
+            "                  [--volume DB] [--profile NAME] [--store PATH|URI] [--room NAME] [--stats]\n"
             "Keys: space pause/resume, left/right seek 15 s, n/p next/previous spoken line,\n"
             "      +/- volume, [ ] background quieter/louder, q fade out and quit.\n");
 }
@@ -537,6 +537,7 @@ int rlx_cmd_play(int argc, char **argv)
 {
     rlx_play_opts o = rlx_play_opts_init();
     const char *session = NULL;
+    const char *room = NULL;   /* NULL: $RELAX_ROOM */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -545,7 +546,7 @@ int rlx_cmd_play(int argc, char **argv)
             return RLX_EXIT_OK;
         } else if (!strcmp(a, "--stats")) {
             o.stats = true;
-        } else if (!strcmp(a, "--profile") || !strcmp(a, "--store")) {
+        } else if (!strcmp(a, "--profile") || !strcmp(a, "--store") || !strcmp(a, "--room")) {
             if (!v) {
                 rlx_cli_error("%s needs a value", a);
                 return RLX_EXIT_USAGE;
@@ -553,8 +554,12 @@ int rlx_cmd_play(int argc, char **argv)
             i++;
             if (!strcmp(a, "--profile"))
                 o.profile = v;
-            else
+            else if (!strcmp(a, "--room"))
+                room = v;
+            else {
                 o.store_path = v;
+                rlx_cli_warn_password(v);
+            }
         } else if (!strcmp(a, "--device") || !strcmp(a, "--from") || !strcmp(a, "--length") ||
                    !strcmp(a, "--volume")) {
             if (!v) {
@@ -597,6 +602,8 @@ int rlx_cmd_play(int argc, char **argv)
         return RLX_EXIT_USAGE;
     }
     int rc = rlx_cli_check_profile(o.profile);
+    if (!rc)
+        rc = rlx_cli_set_room(room);
     if (rc)
         return rc;
     /* the listen is recorded under the profile, like `relax next` */

@@ -293,6 +293,7 @@ static rlx_err wake_sender(rlx_store *st)
     pthread_mutex_lock(&st->mu);
     st->dirty = true;
     if (!st->sender_running) {
+        st->stop = false;
         if (pthread_create(&st->sender, NULL, sender_main, st) != 0) {
             pthread_mutex_unlock(&st->mu);
             return RLX_ERR_NOMEM;
@@ -385,10 +386,10 @@ bool rlx_store_offline(const rlx_store *st)
     return st && !st->b;
 }
 
-void rlx_store_close(rlx_store *st)
+size_t rlx_store_finish(rlx_store *st)
 {
-    if (!st)
-        return;
+    if (!st || !st->journal)
+        return 0;
     if (st->sender_running) {
         pthread_mutex_lock(&st->mu);
         st->stop = true;
@@ -406,6 +407,19 @@ void rlx_store_close(rlx_store *st)
         if (st->unsent == 0)
             rlx_journal_compact(st->journal);
     }
+    return st->unsent;
+}
+
+const char *rlx_store_journal(const rlx_store *st)
+{
+    return st && st->journal ? rlx_journal_path(st->journal) : NULL;
+}
+
+void rlx_store_close(rlx_store *st)
+{
+    if (!st)
+        return;
+    rlx_store_finish(st);
     if (st->ops && st->b)
         st->ops->close(st->b);
     rlx_journal_close(st->journal);

@@ -79,6 +79,12 @@ bool rlx_store_offline(const rlx_store *st);
 void rlx_store_close(rlx_store *st);
 /* Listens still waiting in the journal to be sent (0 for SQLite). */
 size_t rlx_store_unsent(rlx_store *st);
+/* Sends what the journal holds (waiting up to RLX_STORE_CLOSE_WAIT_MS) and
+ * stops the sender; returns how many listens are still unsent. The store
+ * stays open for reads. 0 for SQLite. */
+size_t rlx_store_finish(rlx_store *st);
+/* The journal file of a PostgreSQL store, NULL for SQLite. */
+const char *rlx_store_journal(const rlx_store *st);
 /* The path, or the connection string without its password. */
 const char *rlx_store_path(const rlx_store *st);
 const char *rlx_store_kind(const rlx_store *st);   /* "sqlite" or "postgresql" */
