@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 struct rlx_journal {
+    char *dir;    /* made at the first write: reading writes nothing */
     char *path;   /* the journal */
     char *lock;   /* its lock file */
 };
@@ -81,17 +82,14 @@ rlx_err rlx_journal_open(const char *key, rlx_journal **out, char *why, size_t w
     }
     if (!dir)
         return RLX_ERR_NOMEM;
-    if (mkdirs(dir) != 0) {
-        int e = errno;
-        rlx_store_say(why, whylen, "cannot create the journal folder %s: %s; make it writable or set XDG_STATE_HOME",
-                      dir, strerror(e));
-        free(dir);
-        return RLX_ERR_STORE;
-    }
     uint64_t h = 1469598103934665603ull;   /* FNV-1a: one file name per store */
     for (const unsigned char *p = (const unsigned char *)key; *p; p++)
         h = (h ^ *p) * 1099511628211ull;
     rlx_journal *j = calloc(1, sizeof *j);
+    if (j && !(j->dir = strdup(dir))) {
+        free(j);
+        j = NULL;
+    }
     if (j) {
         j->path = dup_printf("%s/%016" PRIx64 ".journal", dir, h);
         j->lock = dup_printf("%s/%016" PRIx64 ".lock", dir, h);
@@ -109,6 +107,7 @@ void rlx_journal_close(rlx_journal *j)
 {
     if (!j)
         return;
+    free(j->dir);
     free(j->path);
     free(j->lock);
     free(j);
@@ -177,8 +176,19 @@ static void put_rec(FILE *f, int64_t seq, const rlx_listen_rec *r)
     fputc('\n', f);
 }
 
+static bool exists(const rlx_journal *j)
+{
+    return access(j->path, F_OK) == 0;
+}
+
 static rlx_err append_text(const rlx_journal *j, const char *text, size_t len, char *why, size_t whylen)
 {
+    if (mkdirs(j->dir) != 0) {
+        int e = errno;
+        rlx_store_say(why, whylen, "cannot create the journal folder %s: %s; make it writable or set XDG_STATE_HOME",
+                      j->dir, strerror(e));
+        return RLX_ERR_STORE;
+    }
     int lk = lock(j, LOCK_EX);
     int fd = lk < 0 ? -1 : open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     ssize_t w = fd < 0 ? -1 : write(fd, text, len);
@@ -360,6 +370,8 @@ rlx_err rlx_journal_read(rlx_journal *j, bool pending_only, const char *profile,
     *n = 0;
     if (seqs)
         *seqs = NULL;
+    if (!exists(j))
+        return RLX_OK;   /* nothing journaled on this machine */
     int lk = lock(j, LOCK_SH);
     if (lk < 0)
         return RLX_ERR_STORE;
@@ -398,6 +410,8 @@ rlx_err rlx_journal_read(rlx_journal *j, bool pending_only, const char *profile,
 
 void rlx_journal_compact(rlx_journal *j)
 {
+    if (!exists(j))
+        return;
     int lk = lock(j, LOCK_EX);
     if (lk < 0)
         return;
