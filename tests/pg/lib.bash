@@ -23,7 +23,7 @@ pg_halt() { bash "$PG_SH" halt "$PGDIR"; }
 pg_restart() { bash "$PG_SH" restart "$PGDIR"; }
 pg_sql() {
     if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- psql -X -q -At -h "$PGDIR" -d "$1" -c "$2"
+        (cd / && runuser -u postgres -- psql -X -q -At -h "$PGDIR" -d "$1" -c "$2")
     else
         psql -X -q -At -h "$PGDIR" -U postgres -d "$1" -c "$2"
     fi
