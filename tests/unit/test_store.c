@@ -205,6 +205,51 @@ static void refuses_negative_schema(void **state)
     free(dir);
 }
 
+/* A store written by the first schema gains rooms and listen keys, keeping its rows. */
+static void migrates_schema_1_to_2(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+        "CREATE TABLE profiles (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL,"
+        " has_mix INTEGER NOT NULL DEFAULT 0, volume_db REAL NOT NULL DEFAULT 0,"
+        " background_db REAL NOT NULL DEFAULT 0, device TEXT);"
+        "CREATE TABLE listens (id INTEGER PRIMARY KEY, profile_id INTEGER NOT NULL REFERENCES profiles(id),"
+        " session_id TEXT NOT NULL, session_hash TEXT NOT NULL, week INTEGER NOT NULL DEFAULT 0,"
+        " length_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL,"
+        " from_ms INTEGER NOT NULL, position_ms INTEGER NOT NULL, furthest_ms INTEGER NOT NULL,"
+        " played_ms INTEGER NOT NULL, credit_ms INTEGER NOT NULL, completed INTEGER NOT NULL DEFAULT 0,"
+        " finished INTEGER NOT NULL DEFAULT 0);"
+        "INSERT INTO profiles(name, created_ms) VALUES('old', 5);"
+        "INSERT INTO listens(profile_id, session_id, session_hash, week, length_ms, started_ms, ended_ms,"
+        " from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished)"
+        " VALUES(1, 'week-01', 'h', 1, 1000, 1, 2, 0, 700, 700, 700, 700, 0, 1),"
+        "       (1, 'week-02', 'h', 2, 1000, 3, 4, 0, 100, 100, 100, 100, 0, 1);"
+        "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_schema_version(st), 2);
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(st, "old", NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(recs[0].position_ms, 700);
+    assert_int_equal(strlen(recs[0].uuid), RLX_LISTEN_UUID_LEN);
+    assert_int_equal(strlen(recs[1].uuid), RLX_LISTEN_UUID_LEN);
+    assert_string_not_equal(recs[0].uuid, recs[1].uuid);
+    assert_null(recs[0].room);
+    rlx_store_listens_free(recs, n);
+    rlx_store_close(st);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
 static void profiles_and_mix(void **state)
 {
     (void)state;
@@ -779,6 +824,7 @@ int main(void)
         cmocka_unit_test(creates_schema_mode_and_wal),
         cmocka_unit_test(refuses_newer_schema),
         cmocka_unit_test(refuses_negative_schema),
+        cmocka_unit_test(migrates_schema_1_to_2),
         cmocka_unit_test(path_resolution),
         cmocka_unit_test(connection_strings),
         cmocka_unit_test(corrupt_file_is_left_alone),
