@@ -85,6 +85,14 @@ static void say_when_open(const rlx_cli_progress *p)
  * the profile (its own listens here) still names a week to play. */
 static void offer_from_journal(const rlx_cli_progress *p, const char *profile, const rlx_cli_store_opts *o)
 {
+    if (p->listens > 0 && p->sum.next < 0 && (p->sum.waiting >= 0 || p->sum.all_done)) {
+        printf("From this machine's journal: ");
+        if (p->sum.all_done)
+            printf("%s has completed all %zu weeks.\n", profile, p->n);
+        else
+            say_when_open(p);
+        return;
+    }
     if (p->listens == 0 || p->sum.next < 0) {
         printf("This machine's journal knows no week for %s yet; try again when the server is back.\n", profile);
         return;

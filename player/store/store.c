@@ -142,9 +142,12 @@ void rlx_store_redact(const char *where, char *buf, size_t len)
     }
     bool word_start = true;
     while (*p) {
-        if (word_start && starts(p, "password=")) {
+        size_t key = word_start && starts(p, "password") ? strspn(p + 8, " \t") + 8 : 0;
+        if (key && p[key] == '=') {
             /* drop the whole word (URI: up to &, key=value: up to a space, quotes honoured) */
-            p += 9;
+            p += key + 1;
+            if (!uri)
+                p += strspn(p, " \t");
             bool quoted = !uri && *p == '\'';
             if (quoted)
                 p++;
@@ -252,11 +255,18 @@ static void *sender_main(void *arg)
         bool retry = st->unsent > 0;
         while (!st->dirty && !st->stop && !retry)
             pthread_cond_wait(&st->cv, &st->mu);
-        if (!st->dirty && retry && !st->stop) {
-            /* the server was away: try again a little later (not a sync point: a timer) */
+        if (!st->dirty && retry) {
+            /* the server was away: try again a little later (a timer, not a
+             * sync point); while closing, more often until the deadline */
             struct timespec t;
             clock_gettime(CLOCK_REALTIME, &t);
-            t.tv_sec += RLX_STORE_RETRY_MS / 1000;
+            long ms = st->stop ? RLX_STORE_RETRY_MS / 4 : RLX_STORE_RETRY_MS;
+            t.tv_sec += ms / 1000;
+            t.tv_nsec += (ms % 1000) * 1000000L;
+            if (t.tv_nsec >= 1000000000L) {
+                t.tv_sec++;
+                t.tv_nsec -= 1000000000L;
+            }
             pthread_cond_timedwait(&st->cv, &st->mu, &t);
         }
         if (st->stop && (st->unsent == 0 && !st->dirty))

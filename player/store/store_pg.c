@@ -312,8 +312,11 @@ static rlx_err pg_open(const char *where, const char *shown, rlx_store_backend *
     }
     snprintf(b->schema, sizeof b->schema, "%s", schema);
     /* the connection string comes last: what it says wins over these defaults */
-    const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *const vals[] = {RLX_PG_CONNECT_TIMEOUT, "relax", where, NULL};
+    /* tcp_user_timeout: a server that vanished mid-statement is given up
+     * after a few seconds, not after the kernel's retransmissions (minutes) */
+    const char *const keys[] = {"connect_timeout", "tcp_user_timeout", "keepalives_idle", "application_name",
+                                "dbname", NULL};
+    const char *const vals[] = {RLX_PG_CONNECT_TIMEOUT, "5000", "10", "relax", where, NULL};
     b->conn = PQconnectdbParams(keys, vals, 1);
     if (!b->conn || PQstatus(b->conn) != CONNECTION_OK) {
         rlx_err err = connect_failed(shown, b->conn, unreachable, why, whylen);

@@ -65,12 +65,16 @@ no_journal "errors"
 # 6. server away: next says so in one line and offers what the journal knows
 RELAX_STORE="$PGURI"; export RELAX_STORE
 RELAX_ROOM="Room 1" "$TOOL" "$PGURI" listen kim week-01 1 180 180 180 1 "$(date -d '8 days ago' +%s)" || fail "store_tool"
+"$TOOL" "$PGURI" listen jo week-01 1 180 180 180 1 "$(date -d '1 hour ago' +%s)" || fail "store_tool"
 pg_halt
 run "$RELAX" next --profile kim --any
 expect_rc 8 "next, server away"
 one_line "next, server away"
 expect_err "cannot connect to the progress store" "next, server away"
 expect_out "From this machine's journal, week 2 (Test week 02) is next for kim: 'relax play week-02 --profile 'kim''" "next offers week 2"
+run "$RELAX" next --profile jo
+expect_rc 8 "next, server away, week 2 not open yet"
+expect_out "From this machine's journal: Week 2 opens on" "next offline names when week 2 opens"
 run "$RELAX" next --profile nobody
 expect_rc 8 "next, server away, unknown profile"
 expect_out "knows no week for nobody" "next, nothing known"
@@ -84,12 +88,12 @@ for round in 1 2; do
     expect_rc 0 "copy sqlite -> pg ($round)"
     expect_out "Copied 1 profile and 2 listens from $STORE to $PGURI; checked:" "copy counts ($round)"
 done
-[ "$(pg_sql relax "SELECT count(*) FROM relax.listens")" = 3 ] || fail "copy twice stored twice: $(pg_sql relax "SELECT count(*) FROM relax.listens")"
+[ "$(pg_sql relax "SELECT count(*) FROM relax.listens")" = 4 ] || fail "copy twice stored twice: $(pg_sql relax "SELECT count(*) FROM relax.listens")"
 run env RELAX_PG_SCHEMA=second "$RELAX" store copy "$PGURI" "$W/back.db"
 expect_rc 0 "copy into an empty schema's store: nothing to copy"
 run "$RELAX" store copy "$PGURI" "$W/back.db"
 expect_rc 0 "copy pg -> sqlite"
-expect_out "Copied 2 profiles and 3 listens" "copy back counts"
+expect_out "Copied 3 profiles and 4 listens" "copy back counts"
 run "$RELAX" history --all --csv --store "$W/back.db"
 [ "$(grep -c '^kim,week-01,.*,Room 1' "$W/out")" = 1 ] || fail "room lost in the copy: $OUT"
 run "$RELAX" store copy "$W/missing.db" "$PGURI"

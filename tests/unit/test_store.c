@@ -721,6 +721,9 @@ static void connection_strings(void **state)
     rlx_store_redact("host=h password='it\\'s secret' dbname=x", buf, sizeof buf);
     assert_null(strstr(buf, "secret"));
     assert_non_null(strstr(buf, "dbname=x"));
+    rlx_store_redact("host=h password = pw2 dbname=x", buf, sizeof buf);
+    assert_null(strstr(buf, "pw2"));
+    assert_non_null(strstr(buf, "dbname=x"));
     rlx_store_redact("host=h dbname=x password=pw", buf, sizeof buf);
     assert_string_equal(buf, "host=h dbname=x");
     assert_true(rlx_store_has_password("postgresql://u:p@h/d"));
