@@ -7,6 +7,7 @@
 #  C. the server is stopped in the middle of a live session: playback
 #     continues (exit 0, zero underruns), and once the server is back the
 #     listen and its final position are in the shared store, once.
+#  D. a session started with the server away plays and arrives once it is back.
 . "$(dirname "$0")/store_common.bash"
 . "$RLX_SOURCE_DIR/tests/pg/lib.bash"
 command -v jackd >/dev/null && command -v jack_lsp >/dev/null || { echo "FAIL: jackd or jack_lsp not found; run .ci/install-deps" >&2; exit 1; }
@@ -93,4 +94,16 @@ for round in 1 2; do   # the first command sends it; the second finds nothing mo
     [ "$(field ola 9) $(field ola 5) $(field ola 12) $(field ola 13) $(field ola 14)" = "10000 10000 1 1 Room 3" ] \
         || fail "C: final row: $(cat "$W/out")"
 done
+
+# D. a session started while the server is away still plays, and arrives later
+pg_halt
+run "$RELAX" play week-05 --profile ola --room "Room 3" </dev/null
+expect_rc 0 "D: play with the server away"
+expect_err "this listen is kept on this machine" "D: the note at the start"
+expect_err "1 listen is kept on this machine" "D: the note at the end"
+pg_restart
+run "$RELAX" history --csv --profile ola
+expect_rc 0 "D: history after the restart"
+[ "$(field ola 2)" = "week-04 week-05" ] || fail "D: listens of ola: $(field ola 2)"
+[ "$(rows ola)" = 2 ] || fail "D: rows of ola: $(rows ola)"
 finish
