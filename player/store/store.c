@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -556,10 +557,27 @@ void rlx_store_listens_free(rlx_listen_rec *recs, size_t n)
     free(recs);
 }
 
+/* Strictly increasing in this process, and across processes as far as the
+ * wall clock goes: orders the states of a listen. */
+static int64_t next_rev(void)
+{
+    static _Atomic int64_t last;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    int64_t prev = atomic_load(&last);
+    int64_t rev;
+    do
+        rev = now > prev ? now : prev + 1;
+    while (!atomic_compare_exchange_weak(&last, &prev, rev));
+    return rev;
+}
+
 rlx_err rlx_store_listen_add(rlx_store *st, rlx_listen_rec *rec, char *why, size_t whylen)
 {
     if (!rec->uuid[0])
         new_uuid(rec->uuid);
+    rec->rev = next_rev();
     if (!st->journal)
         return st->ops->listen_put(st->b, rec, why, whylen);
     rlx_err err = rlx_journal_append(st->journal, rec, why, whylen);

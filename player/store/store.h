@@ -120,6 +120,8 @@ typedef struct {
     int64_t id;               /* set by rlx_store_listen_add (store-local) */
     char uuid[RLX_LISTEN_UUID_LEN + 1];   /* the listen's key everywhere; "" = make one */
     char *room;               /* where it was played; NULL = no room given */
+    int64_t rev;              /* set by the store at each write: orders two states of one
+                               * listen saved in the same ms (sent by two processes) */
     char *profile;
     char *session_id;
     char *session_hash;       /* 16 hex digits of rlx_session.hash */

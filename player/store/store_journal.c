@@ -5,9 +5,10 @@
  *     <ended> <from> <position> <furthest> <played> <credit> <completed>
  *     <finished> <room>
  *   A <seq> <uuid>          the state <seq> (and older) of <uuid> is stored
- * seq is the wall clock in ns when the line was written: it only grows for
- * one listen (one process writes it) and survives compaction unchanged, so
- * an acknowledgement never covers a state written after it was read. */
+ * seq is the state's revision (rec->rev, the wall clock in ns when it was
+ * saved): it only grows for one listen (one process writes it) and survives
+ * compaction unchanged, so an acknowledgement never covers a state written
+ * after it was read. */
 #include "store_journal.h"
 #include "store_backend.h"
 
@@ -137,13 +138,6 @@ static void unlock(int fd)
     close(fd);   /* drops the flock */
 }
 
-static int64_t seq_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void put_text(FILE *f, const char *s)
 {
     fputc('\t', f);
@@ -212,7 +206,7 @@ rlx_err rlx_journal_append(rlx_journal *j, const rlx_listen_rec *rec, char *why,
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return RLX_ERR_NOMEM;
-    put_rec(f, seq_now(), rec);
+    put_rec(f, rec->rev, rec);   /* the store's revision of this state is its sequence */
     if (fclose(f) != 0) {
         free(buf);
         return RLX_ERR_NOMEM;
@@ -313,7 +307,7 @@ static rlx_err load(const rlx_journal *j, entry **out, size_t *n)
         int64_t s = strtoll(fl[1], NULL, 10);
         int64_t ended = strtoll(fl[9], NULL, 10);
         entry *x = find(e, *n, fl[2]);
-        /* the latest state is the one that ended last, as on the server */
+        /* the latest state is the one that ended last, then the latest saved, as on the server */
         if (x && (ended < x->rec.ended_ms || (ended == x->rec.ended_ms && s < x->seq)))
             continue;
         if (!x) {
@@ -334,6 +328,7 @@ static rlx_err load(const rlx_journal *j, entry **out, size_t *n)
         }
         x->seq = s;
         rlx_listen_rec *r = &x->rec;
+        r->rev = s;
         snprintf(r->uuid, sizeof r->uuid, "%s", fl[2]);
         r->profile = strdup(unescape(fl[3]));
         r->session_id = strdup(unescape(fl[4]));

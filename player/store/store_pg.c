@@ -169,7 +169,7 @@ static const char *const migrations[] = {
     "  finished boolean NOT NULL DEFAULT false);"
     "CREATE INDEX listens_by_profile ON listens(profile_id, session_id, started_ms);",
     /* 2: rooms and a key per listen */
-    "ALTER TABLE listens ADD COLUMN uuid text, ADD COLUMN room text;"
+    "ALTER TABLE listens ADD COLUMN uuid text, ADD COLUMN room text, ADD COLUMN rev bigint NOT NULL DEFAULT 0;"
     "UPDATE listens SET uuid = md5(random()::text || id::text) WHERE uuid IS NULL;"
     "ALTER TABLE listens ALTER COLUMN uuid SET NOT NULL;"
     "CREATE UNIQUE INDEX listens_by_uuid ON listens(uuid);",
@@ -439,7 +439,11 @@ static rlx_err pg_profiles(rlx_store_backend *b, rlx_profile **out, size_t *n, c
     if (!ok(r))
         return failed(b, r, "read", why, whylen);
     int rows = PQntuples(r);
-    rlx_profile *p = calloc(rows ? (size_t)rows : 1, sizeof *p);
+    if (rows == 0) {   /* as SQLite: no rows, no array */
+        PQclear(r);
+        return RLX_OK;
+    }
+    rlx_profile *p = calloc((size_t)rows, sizeof *p);
     if (!p) {
         PQclear(r);
         return RLX_ERR_NOMEM;
@@ -459,28 +463,28 @@ static rlx_err pg_listen_put(rlx_store_backend *b, rlx_listen_rec *rec, char *wh
     rlx_err err = ensure_profile(b, rec->profile, why, whylen);
     if (err)
         return err;
-    char num[11][32];
+    char num[12][32];
     int64_t v[] = {rec->week, rec->length_ms, rec->started_ms, rec->ended_ms, rec->from_ms, rec->position_ms,
-                   rec->furthest_ms, rec->played_ms, rec->credit_ms, rec->completed, rec->finished};
-    for (int i = 0; i < 11; i++)
+                   rec->furthest_ms, rec->played_ms, rec->credit_ms, rec->completed, rec->finished, rec->rev};
+    for (int i = 0; i < 12; i++)
         snprintf(num[i], sizeof num[i], "%" PRId64, v[i]);
     const char *p[] = {rec->profile, rec->session_id, rec->session_hash ? rec->session_hash : "",
                        num[0], num[1], num[2], num[3], num[4], num[5], num[6], num[7], num[8],
                        num[9][0] == '1' ? "t" : "f", num[10][0] == '1' ? "t" : "f", rec->uuid,
-                       rec->room && *rec->room ? rec->room : NULL};
+                       rec->room && *rec->room ? rec->room : NULL, num[11]};
     /* one statement: the newer state of a listen wins, an older or repeated one changes nothing */
     PGresult *r = run(b,
         "WITH up AS ("
         " INSERT INTO listens(profile_id, session_id, session_hash, week, length_ms, started_ms, ended_ms,"
-        "  from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished, uuid, room)"
-        " SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16"
+        "  from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished, uuid, room, rev)"
+        " SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17"
         "  FROM profiles WHERE name = $1"
         " ON CONFLICT (uuid) DO UPDATE SET ended_ms = excluded.ended_ms, position_ms = excluded.position_ms,"
         "  furthest_ms = excluded.furthest_ms, played_ms = excluded.played_ms, credit_ms = excluded.credit_ms,"
-        "  completed = excluded.completed, finished = excluded.finished"
-        "  WHERE excluded.ended_ms >= listens.ended_ms"
+        "  completed = excluded.completed, finished = excluded.finished, rev = excluded.rev"
+        "  WHERE (excluded.ended_ms, excluded.rev) >= (listens.ended_ms, listens.rev)"
         " RETURNING id)"
-        " SELECT id FROM up UNION ALL SELECT id FROM listens WHERE uuid = $15 LIMIT 1", 16, p);
+        " SELECT id FROM up UNION ALL SELECT id FROM listens WHERE uuid = $15 LIMIT 1", 17, p);
     if (!ok(r))
         return failed(b, r, "write", why, whylen);
     if (PQntuples(r) == 1)
@@ -498,13 +502,17 @@ static rlx_err pg_listens(rlx_store_backend *b, const char *profile, const char 
     PGresult *r = run(b,
         "SELECT l.id, p.name, l.session_id, l.session_hash, l.week, l.length_ms, l.started_ms,"
         " l.ended_ms, l.from_ms, l.position_ms, l.furthest_ms, l.played_ms, l.credit_ms,"
-        " l.completed, l.finished, l.uuid, l.room FROM listens l JOIN profiles p ON p.id = l.profile_id"
+        " l.completed, l.finished, l.uuid, l.room, l.rev FROM listens l JOIN profiles p ON p.id = l.profile_id"
         " WHERE ($1::text IS NULL OR p.name = $1) AND ($2::text IS NULL OR l.session_id = $2)"
         " ORDER BY l.started_ms, l.id", 2, p);
     if (!ok(r))
         return failed(b, r, "read", why, whylen);
     int rows = PQntuples(r);
-    rlx_listen_rec *recs = calloc(rows ? (size_t)rows : 1, sizeof *recs);
+    if (rows == 0) {
+        PQclear(r);
+        return RLX_OK;
+    }
+    rlx_listen_rec *recs = calloc((size_t)rows, sizeof *recs);
     if (!recs) {
         PQclear(r);
         return RLX_ERR_NOMEM;
@@ -529,6 +537,7 @@ static rlx_err pg_listens(rlx_store_backend *b, const char *profile, const char 
         x->finished = boolean(r, i, 14);
         snprintf(x->uuid, sizeof x->uuid, "%s", PQgetvalue(r, i, 15));
         x->room = dup_or_null(r, i, 16);
+        x->rev = i64(r, i, 17);
         if (!x->profile || !x->session_id || !x->session_hash)
             err = RLX_ERR_NOMEM;
     }

@@ -165,6 +165,7 @@ static const char *const migrations[] = {
      * store copy) is one row. Older rows get a random key. */
     "ALTER TABLE listens ADD COLUMN uuid TEXT;"
     "ALTER TABLE listens ADD COLUMN room TEXT;"
+    "ALTER TABLE listens ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;"
     "UPDATE listens SET uuid = lower(hex(randomblob(16))) WHERE uuid IS NULL;"
     "CREATE UNIQUE INDEX listens_by_uuid ON listens(uuid);",
 };
@@ -585,13 +586,13 @@ static rlx_err sq_listen_put(rlx_store_backend *st, rlx_listen_rec *rec, char *w
         rc = sqlite3_prepare_v2(st->db,
             "INSERT INTO listens(profile_id, session_id, session_hash, week, length_ms, started_ms,"
             " ended_ms, from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished,"
-            " uuid, room)"
-            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+            " uuid, room, rev)"
+            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
             " ON CONFLICT(uuid) DO UPDATE SET ended_ms = excluded.ended_ms,"
             " position_ms = excluded.position_ms, furthest_ms = excluded.furthest_ms,"
             " played_ms = excluded.played_ms, credit_ms = excluded.credit_ms,"
-            " completed = excluded.completed, finished = excluded.finished"
-            " WHERE excluded.ended_ms >= listens.ended_ms", -1, &q, NULL);
+            " completed = excluded.completed, finished = excluded.finished, rev = excluded.rev"
+            " WHERE (excluded.ended_ms, excluded.rev) >= (listens.ended_ms, listens.rev)", -1, &q, NULL);
         if (rc == SQLITE_OK) {
             sqlite3_bind_int64(q, 1, pid);
             sqlite3_bind_text(q, 2, rec->session_id, -1, SQLITE_STATIC);
@@ -612,6 +613,7 @@ static rlx_err sq_listen_put(rlx_store_backend *st, rlx_listen_rec *rec, char *w
                 sqlite3_bind_text(q, 16, rec->room, -1, SQLITE_STATIC);
             else
                 sqlite3_bind_null(q, 16);
+            sqlite3_bind_int64(q, 17, rec->rev);
             rc = sqlite3_step(q);
             sqlite3_finalize(q);
         }
@@ -664,7 +666,7 @@ static rlx_err sq_listens(rlx_store_backend *st, const char *profile, const char
     int rc = sqlite3_prepare_v2(st->db,
         "SELECT l.id, p.name, l.session_id, l.session_hash, l.week, l.length_ms, l.started_ms,"
         " l.ended_ms, l.from_ms, l.position_ms, l.furthest_ms, l.played_ms, l.credit_ms,"
-        " l.completed, l.finished, l.uuid, l.room FROM listens l JOIN profiles p ON p.id = l.profile_id"
+        " l.completed, l.finished, l.uuid, l.room, l.rev FROM listens l JOIN profiles p ON p.id = l.profile_id"
         " WHERE (?1 IS NULL OR p.name = ?1) AND (?2 IS NULL OR l.session_id = ?2)"
         " ORDER BY l.started_ms, l.id", -1, &q, NULL);
     if (rc != SQLITE_OK)
@@ -706,6 +708,7 @@ static rlx_err sq_listens(rlx_store_backend *st, const char *profile, const char
         const unsigned char *u = sqlite3_column_text(q, 15);
         snprintf(r->uuid, sizeof r->uuid, "%s", u ? (const char *)u : "");
         r->room = col_dup(q, 16);
+        r->rev = sqlite3_column_int64(q, 17);
         if (!r->profile || !r->session_id || !r->session_hash) {
             err = RLX_ERR_NOMEM;
             break;
