@@ -806,15 +806,17 @@ static void foreign_schema_is_left_alone(void **state)
     /* "other" gets a table of someone else first */
     char cmd[8192];
     const char *pgdir = getenv("RLX_TEST_PG_DIR");
-    snprintf(cmd, sizeof cmd, "runuser -u postgres -- psql -X -q -h '%s' -d other -c "
-             "'CREATE TABLE IF NOT EXISTS public.invoices(n int)' >/dev/null", pgdir);
+    /* as root the server's superuser is reached as the postgres user (as the harness runs it) */
+    const char *as = getuid() == 0 ? "cd / && runuser -u postgres -- psql" : "psql -U postgres";
+    snprintf(cmd, sizeof cmd, "%s -X -q -h '%s' -d other -c "
+             "'CREATE TABLE IF NOT EXISTS public.invoices(n int)' >/dev/null", as, pgdir);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(rlx_store_open(uri, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
     assert_null(st);
     assert_non_null(strstr(why, "tables relax did not make"));
-    snprintf(cmd, sizeof cmd, "test \"$(runuser -u postgres -- psql -X -At -h '%s' -d other -c "
+    snprintf(cmd, sizeof cmd, "test \"$(%s -X -At -h '%s' -d other -c "
              "\"SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'\")\" = invoices",
-             pgdir);
+             as, pgdir);
     assert_int_equal(system(cmd), 0);   /* nothing written */
     free(where);
     rlx_test_rmtree(dir);
