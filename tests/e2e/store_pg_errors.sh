@@ -31,6 +31,16 @@ pg_sql relax "DROP SCHEMA relax CASCADE" >/dev/null 2>&1
 no_journal "pgpass"
 rm -rf "$JOURNAL"
 
+# a libpq service file names the server: --store service=NAME
+printf '[clinic]\nhost=%s\nuser=postgres\ndbname=relax\n' "$PGDIR" > "$W/pg_service.conf"
+run env PGSERVICEFILE="$W/pg_service.conf" RELAX_STORE=service=clinic "$RELAX" profiles
+expect_rc 0 "a service file"
+expect_out "No profiles yet" "a service file"
+run env PGSERVICEFILE="$W/pg_service.conf" "$RELAX" profiles --store service=nosuch
+expect_rc 8 "an unknown service"; one_line "an unknown service"
+pg_sql relax "DROP SCHEMA relax CASCADE" >/dev/null 2>&1
+rm -rf "$JOURNAL"
+
 # 2. unknown host
 run "$RELAX" history --store "postgresql://no-such-host.invalid/relax"
 expect_rc 8 "unknown host"; one_line "unknown host"
