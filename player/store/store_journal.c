@@ -420,7 +420,10 @@ void rlx_journal_compact(rlx_journal *j)
     FILE *f = tmp ? fopen(tmp, "we") : NULL;
     if (f) {
         fchmod(fileno(f), 0600);
+        int64_t old = rlx_store_now_ms() - RLX_JOURNAL_KEEP_DAYS * 86400000LL;
         for (size_t i = 0; i < ne; i++) {
+            if (e[i].acked >= e[i].seq && e[i].rec.ended_ms < old)
+                continue;   /* sent long ago: the server has it */
             put_rec(f, e[i].seq, &e[i].rec);
             if (e[i].acked)
                 fprintf(f, "A\t%" PRId64 "\t%s\n", e[i].acked, e[i].rec.uuid);

@@ -31,7 +31,10 @@ rlx_err rlx_journal_read(rlx_journal *j, bool pending_only, const char *profile,
                          rlx_listen_rec **out, size_t *n, long **seqs);
 /* Marks the state `seq` of listen `uuid` as stored on the server. */
 rlx_err rlx_journal_ack(rlx_journal *j, const char *uuid, long seq);
-/* Rewrites the file with the latest state of each listen. */
+/* Rewrites the file with the latest state of each listen, dropping those
+ * sent and older than RLX_JOURNAL_KEEP_DAYS (the rest stays for `relax next`
+ * to read while the server is away). */
+#define RLX_JOURNAL_KEEP_DAYS 400
 void rlx_journal_compact(rlx_journal *j);
 
 #endif

@@ -65,12 +65,14 @@ static rlx_err connect_failed(const char *shown, PGconn *c, bool *unreachable, c
         todo = "check the host name in the connection string";
     else if (has(msg, "pg_hba.conf") || has(msg, "not permitted") || has(msg, "does not exist"))
         todo = "ask the database administrator to let this user in, or check the database and user names";
-    else if (has(msg, "definition of service") || has(msg, "invalid") || has(msg, "missing \"=\""))
-        todo = "check the connection string (see README, \"Progress store\")";
-    else {
-        *unreachable = true;   /* refused, no socket, timed out: the server is away */
+    else if (has(msg, "Connection refused") || has(msg, "No such file or directory") ||
+             has(msg, "timeout expired") || has(msg, "timed out") || has(msg, "No route to host") ||
+             has(msg, "Network is unreachable") || has(msg, "server closed the connection") ||
+             has(msg, "starting up") || has(msg, "shutting down") || has(msg, "in recovery")) {
+        *unreachable = true;   /* refused, no socket, timed out, restarting: the server is away */
         todo = "check that the server is running and reachable, then try again";
-    }
+    } else
+        todo = "check the connection string and the service file (see README, \"A clinic\")";
     rlx_store_say(why, whylen, "cannot connect to the progress store %s: %s; %s", shown, line, todo);
     return RLX_ERR_STORE;
 }
