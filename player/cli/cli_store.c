@@ -88,6 +88,11 @@ int rlx_cli_set_room(const char *given)
     return 0;
 }
 
+const char *rlx_cli_room(void)
+{
+    return cli_room ? cli_room : rlx_store_resolve_room(NULL);
+}
+
 void rlx_cli_warn_password(const char *store)
 {
     if (store && rlx_store_has_password(store))
@@ -367,7 +372,7 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
         rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
         return rlx_cli_exit_code(err);
     }
-    rlx_listen_recorder_set_room(hooks.user, cli_room ? cli_room : rlx_store_resolve_room(NULL));
+    rlx_listen_recorder_set_room(hooks.user, rlx_cli_room());
     const char *away;
     rlx_store *st = rlx_listen_recorder_store(hooks.user);
     if (rlx_listen_recorder_offline(hooks.user, &away))

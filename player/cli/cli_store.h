@@ -40,6 +40,8 @@ int rlx_cli_store_open_ex(const rlx_cli_store_opts *o, unsigned flags, rlx_store
  * Prints the problem and returns RLX_EXIT_USAGE, else 0; remembers it for
  * rlx_cli_play_recorded. */
 int rlx_cli_set_room(const char *given);
+/* The room set by rlx_cli_set_room, else $RELAX_ROOM, else NULL. */
+const char *rlx_cli_room(void);
 
 /* A --store value holding a password: one note on stderr (it shows in ps
  * and shell history; ~/.pgpass is the place). */
