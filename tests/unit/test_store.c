@@ -15,6 +15,7 @@
 
 #include "rlx_pg.h"
 #include "store/store.h"
+#include "store/store_journal.h"
 
 static char *path_in(const char *dir, const char *name)
 {
@@ -823,6 +824,77 @@ static void foreign_schema_is_left_alone(void **state)
     free(dir);
 }
 
+/* The journal on its own: the latest state per listen wins, an ack covers
+ * only the state it names, a torn last line (crash mid-write) is skipped,
+ * and compaction keeps what is pending. */
+static void journal_states_acks_and_torn_lines(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    setenv("XDG_STATE_HOME", dir, 1);
+    rlx_journal *j = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_journal_open("postgresql://h/db\nrelax", &j, why, sizeof why), RLX_OK);
+    rlx_listen_rec *recs;
+    size_t n;
+    long *seqs;
+    assert_int_equal(rlx_journal_read(j, false, NULL, &recs, &n, NULL), RLX_OK);   /* no file: nothing */
+    assert_int_equal(n, 0);
+    rlx_store_listens_free(recs, n);
+    rlx_listen_rec a = make_rec("tab\there", "week-01", 1000);
+    snprintf(a.uuid, sizeof a.uuid, "%032d", 1);
+    a.room = "Room\n2";
+    a.rev = 10;
+    assert_int_equal(rlx_journal_append(j, &a, why, sizeof why), RLX_OK);
+    rlx_listen_rec b = make_rec("kim", "week-02", 5);
+    snprintf(b.uuid, sizeof b.uuid, "%032d", 2);
+    b.rev = 11;
+    b.ended_ms = rlx_store_now_ms();   /* recent: kept by compaction although sent */
+    assert_int_equal(rlx_journal_append(j, &b, why, sizeof why), RLX_OK);
+    a.position_ms = 2000;
+    a.ended_ms = 3000;
+    a.rev = 12;
+    assert_int_equal(rlx_journal_append(j, &a, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_journal_ack(j, a.uuid, 10), RLX_OK);   /* the older state only */
+    assert_int_equal(rlx_journal_ack(j, b.uuid, 11), RLX_OK);
+    FILE *f = fopen(rlx_journal_path(j), "a");
+    assert_non_null(f);
+    fputs("L\t13\t00000000000000000000000000000003\tcut", f);   /* torn: no newline */
+    fclose(f);
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(rlx_journal_read(j, true, NULL, &recs, &n, &seqs), RLX_OK);
+        assert_int_equal(n, 1);
+        assert_string_equal(recs[0].uuid, a.uuid);
+        assert_string_equal(recs[0].profile, "tab\there");
+        assert_string_equal(recs[0].room, "Room\n2");
+        assert_int_equal(recs[0].position_ms, 2000);
+        assert_int_equal(seqs[0], 12);
+        rlx_store_listens_free(recs, n);
+        free(seqs);
+        rlx_journal_compact(j);   /* the second round reads the compacted file */
+    }
+    assert_int_equal(rlx_journal_read(j, false, "kim", &recs, &n, NULL), RLX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(recs[0].position_ms, 5);
+    rlx_store_listens_free(recs, n);
+    assert_int_equal(rlx_journal_ack(j, a.uuid, 12), RLX_OK);
+    assert_int_equal(rlx_journal_read(j, true, NULL, &recs, &n, NULL), RLX_OK);
+    assert_int_equal(n, 0);
+    rlx_store_listens_free(recs, n);
+    rlx_journal_compact(j);   /* a: sent, and ended in 1970: forgotten */
+    assert_int_equal(rlx_journal_read(j, false, NULL, &recs, &n, NULL), RLX_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(recs[0].uuid, b.uuid);
+    rlx_store_listens_free(recs, n);
+    struct stat sb;
+    assert_int_equal(stat(rlx_journal_path(j), &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    rlx_journal_close(j);
+    unsetenv("XDG_STATE_HOME");
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest sqlite_only[] = {
@@ -832,6 +904,7 @@ int main(void)
         cmocka_unit_test(migrates_schema_1_to_2),
         cmocka_unit_test(path_resolution),
         cmocka_unit_test(connection_strings),
+        cmocka_unit_test(journal_states_acks_and_torn_lines),
         cmocka_unit_test(corrupt_file_is_left_alone),
         cmocka_unit_test(readonly_file),
         cmocka_unit_test(readonly_folder),
