@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -305,7 +306,13 @@ static rlx_err wake_sender(rlx_store *st)
     st->dirty = true;
     if (!st->sender_running) {
         st->stop = false;
-        if (pthread_create(&st->sender, NULL, sender_main, st) != 0) {
+        /* signals (Ctrl-C, SIGTERM) stay with the threads that handle them */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
+        int rc = pthread_create(&st->sender, NULL, sender_main, st);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (rc != 0) {
             pthread_mutex_unlock(&st->mu);
             return RLX_ERR_NOMEM;
         }
