@@ -78,6 +78,13 @@ typedef struct {
 } curve;
 
 typedef struct {
+    double db;          /* dip in dB at full depth */
+    rlx_span *spans;    /* sorted by start */
+    size_t n;
+    size_t hint;        /* render thread */
+} tone_duck;
+
+typedef struct {
     double voice, breath, amb, master;  /* linear */
 } grid_gains;
 
@@ -108,6 +115,10 @@ struct rlx_renderer {
     size_t nduck;
     int64_t duck_pre, duck_post;
     size_t duck_hint;
+    /* the tone's dip: voice spans grouped by their dip (a line may ask for
+     * its own with `breath-duck`); the deepest running dip wins */
+    tone_duck *tduck;
+    size_t ntduck;
     curve lvl_voice, lvl_breath, lvl_amb;  /* dB */
     curve fade;                            /* linear 0..1 */
     double volume_lin;
@@ -357,6 +368,37 @@ static double curve_at(const curve *c, int64_t t)
     return sg->from + (sg->to - sg->from) * rlx_smoothstep(x);
 }
 
+static void sort_spans(rlx_span *sp, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        for (size_t j = i; j > 0 && sp[j - 1].start > sp[j].start; j--) {
+            rlx_span t = sp[j];
+            sp[j] = sp[j - 1];
+            sp[j - 1] = t;
+        }
+    }
+}
+
+/* Adds a voice span to the tone-dip group of `db`, creating it if new. */
+static rlx_err tone_duck_add(rlx_renderer *r, double db, rlx_span sp, size_t cap)
+{
+    size_t g = 0;
+    while (g < r->ntduck && r->tduck[g].db != db)
+        g++;
+    if (g == r->ntduck) {
+        tone_duck *nt = realloc(r->tduck, (r->ntduck + 1) * sizeof *nt);
+        if (!nt)
+            return RLX_ERR_NOMEM;
+        r->tduck = nt;
+        r->tduck[g] = (tone_duck){db, malloc(cap * sizeof(rlx_span)), 0, 0};
+        r->ntduck++;
+        if (!r->tduck[g].spans)
+            return RLX_ERR_NOMEM;
+    }
+    r->tduck[g].spans[r->tduck[g].n++] = sp;
+    return RLX_OK;
+}
+
 static rlx_err build_automation(rlx_renderer *r)
 {
     const rlx_session *s = r->s;
@@ -388,6 +430,8 @@ static rlx_err build_automation(rlx_renderer *r)
         case RLX_CUE_SAY:
         case RLX_CUE_PLAY:
             r->duck[r->nduck++] = (rlx_span){tc->start, tc->end};
+            err = tone_duck_add(r, c->breath_duck_set ? c->breath_duck_db : s->breath_duck_db,
+                                (rlx_span){tc->start, tc->end}, nvoice);
             break;
         case RLX_CUE_FADE_IN:
         case RLX_CUE_FADE_OUT:
@@ -409,13 +453,9 @@ static rlx_err build_automation(rlx_renderer *r)
         }
     }
     /* spans must be sorted by start for rlx_duck_depth (timeline order is) */
-    for (size_t i = 1; i < r->nduck; i++) {
-        for (size_t j = i; j > 0 && r->duck[j - 1].start > r->duck[j].start; j--) {
-            rlx_span t = r->duck[j];
-            r->duck[j] = r->duck[j - 1];
-            r->duck[j - 1] = t;
-        }
-    }
+    sort_spans(r->duck, r->nduck);
+    for (size_t g = 0; g < r->ntduck; g++)
+        sort_spans(r->tduck[g].spans, r->tduck[g].n);
     r->duck_pre = rlx_ms_to_frames(DUCK_PRE_MS, r->rate);
     r->duck_post = rlx_ms_to_frames(DUCK_POST_MS, r->rate);
     return err;
@@ -658,6 +698,9 @@ void rlx_renderer_close(rlx_renderer *r)
     free(r->sources);
     free(r->insts);
     free(r->duck);
+    for (size_t g = 0; g < r->ntduck; g++)
+        free(r->tduck[g].spans);
+    free(r->tduck);
     free(r->lvl_voice.segs);
     free(r->lvl_breath.segs);
     free(r->lvl_amb.segs);
@@ -697,9 +740,14 @@ static grid_gains gains_at(rlx_renderer *r, int64_t t)
                                              &r->duck_hint)
                             : 0.0;
     g.voice = rlx_db_to_lin(curve_at(&r->lvl_voice, t));
-    g.breath = r->tone_on ? rlx_db_to_lin(curve_at(&r->lvl_breath, t) -
-                                          r->s->breath_duck_db * depth)
-                          : 0.0;
+    double tdip = 0.0;
+    for (size_t k = 0; k < r->ntduck; k++) {
+        tone_duck *td = &r->tduck[k];
+        double v = td->db * rlx_duck_depth(td->spans, td->n, t, r->duck_pre, r->duck_post, &td->hint);
+        if (v > tdip)
+            tdip = v;
+    }
+    g.breath = r->tone_on ? rlx_db_to_lin(curve_at(&r->lvl_breath, t) - tdip) : 0.0;
     g.amb = r->has_amb ? rlx_db_to_lin(curve_at(&r->lvl_amb, t) - r->s->ambient_duck_db * depth)
                        : 0.0;
     g.master = curve_at(&r->fade, t) * r->volume_lin;
@@ -989,6 +1037,8 @@ rlx_err rlx_renderer_seek(rlx_renderer *r, int64_t frame)
     r->out_start = frame;
     r->out_len = 0;
     r->duck_hint = 0;
+    for (size_t g = 0; g < r->ntduck; g++)
+        r->tduck[g].hint = 0;
     r->gcache_t = INT64_MIN;
     for (size_t i = 0; i < r->nslots; i++)
         r->slots[i].pos = -1;

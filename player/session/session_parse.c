@@ -680,6 +680,20 @@ static bool gain_opt(rlx_line *L, double *gain)
     return value_unit(L, "dB", -40, 12, "a gain", "-3 dB", "gain", gain);
 }
 
+/* Optional `breath-duck N dB`: the tone's dip under this line. */
+static bool breath_duck_opt(rlx_line *L, rlx_cue *c)
+{
+    if (!is_word_here(L, "breath-duck"))
+        return true;
+    if (c->breath_duck_set) {
+        rlx_line_error(L, L->i, "'breath-duck' given twice");
+        return false;
+    }
+    L->i += 11;
+    c->breath_duck_set = true;
+    return value_unit(L, "dB", 0, 60, "a dip", "3 dB", "breath-duck", &c->breath_duck_db);
+}
+
 static void free_cue(rlx_cue *c)
 {
     free(c->text);
@@ -820,6 +834,9 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
             } else if (is_word_here(L, "gain")) {
                 if (!(ok = gain_opt(L, &cue.gain_db)))
                     break;
+            } else if (is_word_here(L, "breath-duck")) {
+                if (!(ok = breath_duck_opt(L, &cue)))
+                    break;
             } else {
                 break;
             }
@@ -843,7 +860,9 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
         rlx_line_ws(L);
         if (L->i < L->n && L->s[L->i] == '"' && !(ok = rlx_line_string(L, &cue.text)))
             break;
-        ok = gain_opt(L, &cue.gain_db);
+        if (!(ok = gain_opt(L, &cue.gain_db)))
+            break;
+        ok = breath_duck_opt(L, &cue);
         break;
     }
     case RLX_CUE_SILENCE:
@@ -943,10 +962,12 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
     }
     if (ok && !L->failed && !rlx_line_at_end(L)) {
         /* a misspelt option gets a suggestion */
-        static const char *const say_opts[] = {"recording", "gain", NULL}, *const gain_opts[] = {"gain", NULL},
-                                 *const level_opts[] = {"over", NULL};
-        const char *const *opts = cue.kind == RLX_CUE_SAY                                   ? say_opts
-                                  : cue.kind == RLX_CUE_PLAY || cue.kind == RLX_CUE_CHIME ? gain_opts
+        static const char *const say_opts[] = {"recording", "gain", "breath-duck", NULL},
+                                 *const play_opts[] = {"gain", "breath-duck", NULL},
+                                 *const gain_opts[] = {"gain", NULL}, *const level_opts[] = {"over", NULL};
+        const char *const *opts = cue.kind == RLX_CUE_SAY    ? say_opts
+                                  : cue.kind == RLX_CUE_PLAY  ? play_opts
+                                  : cue.kind == RLX_CUE_CHIME ? gain_opts
                                   : cue.kind == RLX_CUE_LEVEL                              ? level_opts
                                                                                            : NULL;
         size_t ws = L->i, wl = 0;

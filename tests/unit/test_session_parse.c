@@ -385,6 +385,12 @@ static void error_messages(void **state)
                  "setting 'id' outside a section (put it under a header like [session])");
     expect_error(HEAD "0:00 say \"a\" gain 13 dB\n0:01 end\n", H, 19, "gain must be from -40 to 12 dB");
     expect_error(HEAD "0:00 say \"a\" gain 3\n0:01 end\n", H, 19, "expected a gain like '-3 dB'");
+    expect_error(HEAD "0:00 say \"a\" breath-duck 61 dB\n0:01 end\n", H, 26,
+                 "breath-duck must be from 0 to 60 dB");
+    expect_error(HEAD "0:00 say \"a\" breath-duck 3 dB breath-duck 2 dB\n0:01 end\n", H, 31,
+                 "'breath-duck' given twice");
+    expect_error(HEAD "0:00 say \"a\" breath-duk 3 dB\n0:01 end\n", H, 14,
+                 "unexpected 'breath-duk' after the cue (did you mean 'breath-duck'?)");
     expect_error(HEAD "0:00 say \"\"\n0:01 end\n", H, 10, "nothing to say: the text is empty");
     expect_error(HEAD "0:00 say hello\n0:01 end\n", H, 10,
                  "expected the text to say in double quotes, like \"...\"");
