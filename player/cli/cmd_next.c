@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cli_store.h"
+#include "play.h"
 #include "sink/player.h"
 #include "store/listen.h"
 

@@ -20,6 +20,7 @@
 #include "audio/render.h"
 #include "cli.h"
 #include "cli_store.h"
+#include "store/listen.h"
 #include "play.h"
 #include "sink/player.h"
 #include "tui.h"
@@ -521,6 +522,51 @@ done:
     rlx_renderer_close(r);
     rlx_session_free(s);
     rlx_diags_free(&d);
+    return rc;
+}
+
+/* A remembered device that is gone (unplugged) falls back to the default. */
+static bool device_present(const char *name)
+{
+    rlx_device_info *devs = NULL;
+    size_t n = 0;
+    bool found = false;
+    if (rlx_device_list(&devs, &n) == RLX_OK)
+        for (size_t i = 0; i < n && !found; i++)
+            found = strcmp(devs[i].name, name) == 0;
+    free(devs);
+    return found;
+}
+
+int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
+{
+    rlx_play_hooks hooks;
+    char why[1024];
+    rlx_err err = rlx_listen_hooks_open(o->store_path, o->profile, &hooks, why, sizeof why);
+    if (err) {
+        rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
+        return rlx_cli_exit_code(err);
+    }
+    /* the profile's remembered mix and device, unless the command line says otherwise */
+    double vol, bg;
+    const char *dev;
+    if (rlx_listen_recorder_mix(hooks.user, &vol, &bg, &dev)) {
+        if (!o->volume_set)
+            o->volume_db = vol;
+        o->background_db = bg;
+        if (!o->device && dev && *dev && device_present(dev))
+            o->device = dev;
+    }
+    const rlx_play_hooks *saved = o->hooks;
+    o->hooks = &hooks;
+    int rc = rlx_cli_play(session_arg, o);
+    o->hooks = saved;
+    err = rlx_listen_hooks_close(&hooks, why, sizeof why);
+    if (err) {
+        rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
+        if (rc == RLX_EXIT_OK || rc == RLX_EXIT_INTERRUPTED)
+            rc = rlx_cli_exit_code(err);
+    }
     return rc;
 }
 
