@@ -476,7 +476,7 @@ static void error_messages(void **state)
     expect_error(SET("[voice]\nlevel"), 5, 6, "expected '=' after 'level'");
     expect_error(SET("[voice]\nlevel ="), 5, 8, "missing value for 'level'");
     expect_error(SET("[voice]\ntts-voice = sly"), 5, 13, "unknown voice 'sly' (did you mean 'slt'?)");
-    expect_error(SET("[voice]\ntts-voice = robot"), 5, 13, "unknown voice 'robot' (expected slt, rms, awb or kal16)");
+    expect_error(SET("[voice]\ntts-voice = robot"), 5, 13, "unknown voice 'robot' (expected slt, rms, awb, kal16 or slt-hts)");
     expect_error(SET("[voice]\ntts-voice = flit:slt"), 5, 13, "unknown voice 'flit:slt' (did you mean 'flite:slt'?)");
     expect_error(SET("[voice]\npace = 3"), 5, 8, "pace must be from 0.5 (fast) to 2 (slow)");
     expect_error(SET("[voice]\npace = fast"), 5, 8, "expected a pace like '1.15' (0.5 fast to 2 slow)");
