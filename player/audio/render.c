@@ -34,6 +34,15 @@
 #define LIMIT_RELEASE_MS 150.0
 #define DUCK_PRE_MS 300
 #define DUCK_POST_MS 600
+/* In a voice-free stretch of at least REST_GAP_MS the tone settles
+ * [breath] rest lower, so the bed rather than a bare tone carries long
+ * pauses: it eases down from REST_AFTER_MS - REST_DOWN_MS to REST_AFTER_MS
+ * after the voice, and is back REST_BACK_MS before the next line. */
+#define REST_GAP_MS 60000
+#define REST_AFTER_MS 40000
+#define REST_DOWN_MS 20000
+#define REST_UP_MS 5000
+#define REST_BACK_MS 3000
 #define ANTICLICK_MS 5
 #define BG_RAMP_MS 50
 #define LEVEL_RAMP_DEFAULT_MS 50
@@ -119,6 +128,9 @@ struct rlx_renderer {
      * its own with `breath-duck`); the deepest running dip wins */
     tone_duck *tduck;
     size_t ntduck;
+    rlx_span *rest;         /* long pauses where the tone rests lower */
+    size_t nrest, rest_hint;
+    int64_t rest_pre, rest_post;
     curve lvl_voice, lvl_breath, lvl_amb;  /* dB */
     curve fade;                            /* linear 0..1 */
     double volume_lin;
@@ -367,6 +379,29 @@ static double curve_at(const curve *c, int64_t t)
     return sg->from + (sg->to - sg->from) * rlx_smoothstep(x);
 }
 
+/* The long pauses (see REST_GAP_MS) from the sorted voice spans, as spans
+ * of full rest with their ramps outside them. */
+static rlx_err find_rests(rlx_renderer *r)
+{
+    r->rest_pre = rlx_ms_to_frames(REST_DOWN_MS, r->rate);
+    r->rest_post = rlx_ms_to_frames(REST_UP_MS, r->rate);
+    if (!(r->s->breath_rest_db > 0))
+        return RLX_OK;
+    r->rest = malloc((r->nduck + 1) * sizeof *r->rest);
+    if (!r->rest)
+        return RLX_ERR_NOMEM;
+    int64_t gap = rlx_ms_to_frames(REST_GAP_MS, r->rate);
+    int64_t after = rlx_ms_to_frames(REST_AFTER_MS, r->rate);
+    int64_t back = rlx_ms_to_frames(REST_BACK_MS, r->rate) + r->rest_post;
+    for (size_t i = 0; i <= r->nduck; i++) {
+        int64_t g0 = i ? r->duck[i - 1].end : 0;
+        int64_t g1 = i < r->nduck ? r->duck[i].start : r->length;
+        if (g1 - g0 >= gap && g0 + after < g1 - back)
+            r->rest[r->nrest++] = (rlx_span){g0 + after, g1 - back};
+    }
+    return RLX_OK;
+}
+
 static void sort_spans(rlx_span *sp, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
@@ -455,6 +490,8 @@ static rlx_err build_automation(rlx_renderer *r)
     sort_spans(r->duck, r->nduck);
     for (size_t g = 0; g < r->ntduck; g++)
         sort_spans(r->tduck[g].spans, r->tduck[g].n);
+    if (err == RLX_OK)
+        err = find_rests(r);
     r->duck_pre = rlx_ms_to_frames(DUCK_PRE_MS, r->rate);
     r->duck_post = rlx_ms_to_frames(DUCK_POST_MS, r->rate);
     return err;
@@ -697,6 +734,7 @@ void rlx_renderer_close(rlx_renderer *r)
     free(r->sources);
     free(r->insts);
     free(r->duck);
+    free(r->rest);
     for (size_t g = 0; g < r->ntduck; g++)
         free(r->tduck[g].spans);
     free(r->tduck);
@@ -746,6 +784,9 @@ static grid_gains gains_at(rlx_renderer *r, int64_t t)
         if (v > tdip)
             tdip = v;
     }
+    if (r->nrest)
+        tdip += r->s->breath_rest_db *
+                rlx_duck_depth(r->rest, r->nrest, t, r->rest_pre, r->rest_post, &r->rest_hint);
     g.breath = r->tone_on ? rlx_db_to_lin(curve_at(&r->lvl_breath, t) - tdip) : 0.0;
     g.amb = r->has_amb ? rlx_db_to_lin(curve_at(&r->lvl_amb, t) - r->s->ambient_duck_db * depth)
                        : 0.0;
@@ -1036,6 +1077,7 @@ rlx_err rlx_renderer_seek(rlx_renderer *r, int64_t frame)
     r->out_start = frame;
     r->out_len = 0;
     r->duck_hint = 0;
+    r->rest_hint = 0;
     for (size_t g = 0; g < r->ntduck; g++)
         r->tduck[g].hint = 0;
     r->gcache_t = INT64_MIN;

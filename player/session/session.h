@@ -73,6 +73,7 @@ typedef struct {
     double breath_glide_st;     /* default 3 */
     double breath_level_db;     /* default -28 */
     double breath_duck_db;      /* default 10 */
+    double breath_rest_db;      /* default 12: lower in long pauses, so the bed carries them */
     bool breath_enabled;        /* false if level = off */
 
     /* [ambient] */

@@ -39,7 +39,7 @@ static const char *const section_list[] = {"session", "voice", "breath", "ambien
 typedef enum {
     K_ID, K_TITLE, K_WEEK, K_SUMMARY,
     K_VOICE_LEVEL, K_TTS_VOICE, K_PACE,
-    K_PATTERN, K_PITCH, K_GLIDE, K_BREATH_LEVEL, K_BREATH_DUCK,
+    K_PATTERN, K_PITCH, K_GLIDE, K_BREATH_LEVEL, K_BREATH_DUCK, K_BREATH_REST,
     K_AMBIENT_FILE, K_AMBIENT_LEVEL, K_AMBIENT_DUCK,
     K_CHIME_FILE, K_CHIME_LEVEL,
     K_COUNT
@@ -61,6 +61,7 @@ static const struct {
     [K_GLIDE] = {SEC_BREATH, "glide"},
     [K_BREATH_LEVEL] = {SEC_BREATH, "level"},
     [K_BREATH_DUCK] = {SEC_BREATH, "duck"},
+    [K_BREATH_REST] = {SEC_BREATH, "rest"},
     [K_AMBIENT_FILE] = {SEC_AMBIENT, "file"},
     [K_AMBIENT_LEVEL] = {SEC_AMBIENT, "level"},
     [K_AMBIENT_DUCK] = {SEC_AMBIENT, "duck"},
@@ -542,6 +543,10 @@ static void setting(parser *P, rlx_line *L, section sec, int file_idx, const cha
     case K_AMBIENT_DUCK:
         if ((ok = value_unit(L, "dB", 0, 60, "a dip", "10 dB", "duck", &v)))
             *(key == K_BREATH_DUCK ? &s->breath_duck_db : &s->ambient_duck_db) = v;
+        break;
+    case K_BREATH_REST:
+        if ((ok = value_unit(L, "dB", 0, 40, "a dip", "12 dB", "rest", &v)))
+            s->breath_rest_db = v;
         break;
     case K_AMBIENT_LEVEL:
     case K_CHIME_LEVEL:
@@ -1232,6 +1237,7 @@ static void defaults(rlx_session *s)
     s->breath_glide_st = 3;
     s->breath_level_db = -28;
     s->breath_duck_db = 10;
+    s->breath_rest_db = 12;
     s->breath_enabled = true;
     s->ambient_level_db = -32;
     s->ambient_duck_db = 6;
