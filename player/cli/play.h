@@ -29,6 +29,21 @@ typedef struct {
 
 rlx_play_opts rlx_play_opts_init(void);
 
+/* The one option table of the commands that play (play, next). */
+enum {
+    RLX_PLAY_OPT_DEVICE = 1 << 0,   /* --device NAME|INDEX */
+    RLX_PLAY_OPT_FROM = 1 << 1,     /* --from TIME */
+    RLX_PLAY_OPT_LENGTH = 1 << 2,   /* --length DURATION */
+    RLX_PLAY_OPT_VOLUME = 1 << 3,   /* --volume DB */
+    RLX_PLAY_OPT_STATS = 1 << 4,    /* --stats */
+    RLX_PLAY_OPT_ALL = (1 << 5) - 1,
+};
+
+/* If argv[*i] is one of the `allowed` options, reads it (and its value,
+ * advancing *i) into o and returns 0, or prints the problem and returns
+ * RLX_EXIT_USAGE; returns -1 if it is not one of them. */
+int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_play_opts *o);
+
 /* Plays SESSION (path or id) live. Prints its own messages; returns the exit
  * code (0 at the end or after q, 130 on Ctrl-C/SIGTERM, 6 no device, 7
  * device lost, or the code of a session/audio error). */
