@@ -20,6 +20,7 @@
 
 #include <math.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,7 @@ typedef struct {
 typedef struct {
     double initial;
     ramp_seg *segs;
-    size_t nsegs;
+    size_t nsegs, cap;
 } curve;
 
 typedef struct {
@@ -90,7 +91,7 @@ struct rlx_renderer {
     int64_t length;
 
     src_entry *sources;
-    size_t nsources;
+    size_t nsources, sources_cap;
     reader_slot *slots;
     size_t nslots;
     clip_inst *insts;       /* sorted by start */
@@ -238,6 +239,30 @@ rlx_err rlx_voice_durations(const rlx_session *s, rlx_cache *cache, int rate,
     return RLX_OK;
 }
 
+/* Makes room for `need` elements of `size` bytes in *arr (capacity *cap),
+ * doubling: a session with 100,000 cues must not cost 100,000 reallocs. */
+static bool grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap : 16;
+    while (n < need)
+        n *= 2;
+    if (n > SIZE_MAX / size)
+        return false;
+    void *p = realloc(*arr, n * size);
+    if (!p)
+        return false;
+    *arr = p;
+    *cap = n;
+    return true;
+}
+
+static bool cancelled(const rlx_renderer *r)
+{
+    return r->cfg.cancel && *r->cfg.cancel;
+}
+
 /* Adds info to the source table (deduplicated by cached file); takes ownership. */
 static rlx_err add_source(rlx_renderer *r, rlx_clip_info *info, size_t *idx)
 {
@@ -249,12 +274,10 @@ static rlx_err add_source(rlx_renderer *r, rlx_clip_info *info, size_t *idx)
             return RLX_OK;
         }
     }
-    src_entry *n = realloc(r->sources, (r->nsources + 1) * sizeof *n);
-    if (!n) {
+    if (!grow((void **)&r->sources, &r->sources_cap, r->nsources + 1, sizeof *r->sources)) {
         rlx_clip_info_free(info);
         return RLX_ERR_NOMEM;
     }
-    r->sources = n;
     r->sources[r->nsources].info = *info;
     memset(info, 0, sizeof *info);
     *idx = r->nsources++;
@@ -275,24 +298,23 @@ static rlx_err assign_slots(rlx_renderer *r)
 {
     int64_t *slot_end = NULL;
     size_t *slot_src = NULL;
+    size_t cap_end = 0, cap_src = 0, cap_slots = 0;
     rlx_err err = RLX_OK;
     for (size_t i = 0; i < r->ninsts; i++) {
+        if ((i & 1023) == 0 && cancelled(r)) {
+            err = RLX_ERR_INTERRUPTED;
+            break;
+        }
         clip_inst *in = &r->insts[i];
         size_t k;
         for (k = 0; k < r->nslots; k++)
             if (slot_src[k] == in->src && slot_end[k] <= in->start)
                 break;
         if (k == r->nslots) {
-            int64_t *e = realloc(slot_end, (r->nslots + 1) * sizeof *e);
-            if (e)
-                slot_end = e;
-            size_t *sr = realloc(slot_src, (r->nslots + 1) * sizeof *sr);
-            if (sr)
-                slot_src = sr;
-            reader_slot *sl = realloc(r->slots, (r->nslots + 1) * sizeof *sl);
-            if (sl)
-                r->slots = sl;
-            if (!e || !sr || !sl) {
+            size_t need = r->nslots + 1;
+            if (!grow((void **)&slot_end, &cap_end, need, sizeof *slot_end) ||
+                !grow((void **)&slot_src, &cap_src, need, sizeof *slot_src) ||
+                !grow((void **)&r->slots, &cap_slots, need, sizeof *r->slots)) {
                 err = RLX_ERR_NOMEM;
                 break;
             }
@@ -306,6 +328,10 @@ static rlx_err assign_slots(rlx_renderer *r)
     }
     if (err == RLX_OK) {
         for (size_t k = 0; k < r->nslots; k++) {
+            if (cancelled(r)) {
+                err = RLX_ERR_INTERRUPTED;
+                break;
+            }
             err = rlx_clip_reader_open(&r->sources[slot_src[k]].info, &r->slots[k].rd);
             if (err != RLX_OK)
                 break;
@@ -328,10 +354,8 @@ static rlx_err curve_push(curve *c, int64_t start, int64_t end, double to)
             from = p->from + (p->to - p->from) * rlx_smoothstep(x);
         }
     }
-    ramp_seg *n = realloc(c->segs, (c->nsegs + 1) * sizeof *n);
-    if (!n)
+    if (!grow((void **)&c->segs, &c->cap, c->nsegs + 1, sizeof *c->segs))
         return RLX_ERR_NOMEM;
-    c->segs = n;
     c->segs[c->nsegs++] = (ramp_seg){.start = start, .end = end > start ? end : start + 1,
                                      .from = from, .to = to};
     return RLX_OK;
@@ -381,6 +405,8 @@ static rlx_err build_automation(rlx_renderer *r)
     if (!r->duck)
         return RLX_ERR_NOMEM;
     for (size_t i = 0; i < tl->ncues && err == RLX_OK; i++) {
+        if ((i & 1023) == 0 && cancelled(r))
+            return RLX_ERR_INTERRUPTED;
         const rlx_tl_cue *tc = &tl->cues[i];
         const rlx_cue *c = tc->cue;
         int64_t dur;
@@ -502,6 +528,8 @@ static rlx_err place_instances(rlx_renderer *r)
 {
     const rlx_session *s = r->s;
     for (size_t k = 0; k < r->ninsts; k++) {
+        if ((k & 1023) == 0 && cancelled(r))
+            return RLX_ERR_INTERRUPTED;
         clip_inst *in = &r->insts[k];
         size_t ci = (size_t)in->start;
         int64_t frames = in->end;

@@ -88,6 +88,17 @@ typedef struct {
     uint64_t hash;        /* FNV-1a 64 of the bytes of every file in `files` */
 } rlx_session;
 
+/* Limits on what one session may ask for (README, "Limits"). Each is an
+ * error at the line and column that crosses it, found while parsing. */
+#define RLX_SESSION_MAX_SAY_CHARS 2000      /* characters in one `say` line */
+#define RLX_SESSION_MAX_SPEECH_CHARS 100000 /* characters of `say` text in all */
+#define RLX_SESSION_MAX_CUES 100000         /* cues in the [timeline] */
+#define RLX_SESSION_MAX_INCLUDES 64         /* include lines read, nested ones too */
+#define RLX_SESSION_MAX_INCLUDE_BYTES ((size_t)16 * 1024 * 1024) /* bytes of included files in all */
+/* A file that is clearly not a session file (no known section, only errors)
+ * is abandoned after this many error lines. */
+#define RLX_SESSION_MAX_FOREIGN_ERRORS 5
+
 /* Search path for audio files named in a session: the session file's folder,
  * then each dir in `asset_dirs` (NULL-terminated, may be NULL). */
 typedef struct {

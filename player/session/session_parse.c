@@ -15,8 +15,8 @@
 #define MAX_INCLUDE_DEPTH 8
 /* A file may include the same file many times (or 2^8 times through nesting):
  * bound the total work. */
-#define MAX_INCLUDES 64
-#define MAX_INCLUDE_BYTES ((size_t)16 * 1024 * 1024)
+#define MAX_INCLUDES RLX_SESSION_MAX_INCLUDES
+#define MAX_INCLUDE_BYTES RLX_SESSION_MAX_INCLUDE_BYTES
 
 typedef enum {
     SEC_NONE,
@@ -101,6 +101,8 @@ typedef struct {
     } stack[MAX_INCLUDE_DEPTH + 2];
     int depth;
     size_t includes, include_bytes;
+    size_t speech_chars;  /* `say` text so far, in characters */
+    bool cues_full;       /* the cue limit was reported */
 
     struct {
         int file, line;
@@ -653,6 +655,14 @@ static bool absolute_time(rlx_line *L, int64_t *ms)
     return true;
 }
 
+static size_t utf8_chars(const char *t)
+{
+    size_t n = 0;
+    for (; *t; t++)
+        n += ((unsigned char)*t & 0xC0) != 0x80;
+    return n;
+}
+
 static rlx_cue *new_cue(parser *P)
 {
     rlx_session *s = P->s;
@@ -805,6 +815,25 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
             ok = false;
             break;
         }
+        /* Bound the speech work before any of it is done: text-to-speech
+         * memory and time grow with the text. */
+        size_t chars = utf8_chars(cue.text);
+        if (chars > RLX_SESSION_MAX_SAY_CHARS) {
+            rlx_line_error(L, tat,
+                           "this line is too long to say (%zu characters; at most %d: split it into several "
+                           "'say' cues)",
+                           chars, RLX_SESSION_MAX_SAY_CHARS);
+            ok = false;
+            break;
+        }
+        if (P->speech_chars + chars > RLX_SESSION_MAX_SPEECH_CHARS) {
+            rlx_line_error(L, tat, "too much speech: the 'say' lines so far hold more than %d characters",
+                           RLX_SESSION_MAX_SPEECH_CHARS);
+            P->speech_chars = RLX_SESSION_MAX_SPEECH_CHARS + 1; /* report it once */
+            ok = false;
+            break;
+        }
+        P->speech_chars += chars;
         for (;;) {
             if (is_word_here(L, "recording")) {
                 if (cue.file) {
@@ -966,6 +995,13 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
             P->have_end = true; /* still: nothing may follow */
         return;
     }
+    if (s->ncues >= RLX_SESSION_MAX_CUES) {
+        if (!P->cues_full)
+            rlx_line_error(L, at, "too many cues (a session has at most %d)", RLX_SESSION_MAX_CUES);
+        P->cues_full = true;
+        free_cue(&cue);
+        return;
+    }
     rlx_cue *slot = new_cue(P);
     if (!slot) {
         free_cue(&cue);
@@ -1002,6 +1038,8 @@ static bool add_file(parser *P, const char *path)
 }
 
 static void parse_text(parser *P, int file_idx, const char *data, size_t len, bool is_include);
+static void parse_line(parser *P, rlx_line *L0, section *secp, int first_line[SEC_COUNT], int file_idx,
+                       const char *dir, bool is_include);
 
 static void include_line(parser *P, rlx_line *L, const char *from_dir)
 {
@@ -1019,7 +1057,8 @@ static void include_line(parser *P, rlx_line *L, const char *from_dir)
         return;
     }
     if (P->includes >= MAX_INCLUDES || P->include_bytes >= MAX_INCLUDE_BYTES) {
-        rlx_line_error(L, at, "too many includes (at most %d files, 16 MB in all)", MAX_INCLUDES);
+        rlx_line_error(L, at, "too many includes (at most %d files, %zu MB in all)", MAX_INCLUDES,
+                       MAX_INCLUDE_BYTES / (1024 * 1024));
         free(name);
         return;
     }
@@ -1136,10 +1175,37 @@ static void parse_text(parser *P, int file_idx, const char *data, size_t len, bo
     section sec = SEC_NONE;
     rlx_lines it;
     rlx_line L;
+    /* Lines that failed, and whether any line looked like the language: a
+     * file with only failures (say /etc/passwd named by an include) is
+     * abandoned early instead of echoing its lines into the diagnostics. */
+    int failed_lines = 0;
+    bool any_good = false;
     rlx_lines_init(&it, data, len);
     while (!P->oom && rlx_lines_next(&it, &L, fname, P->diags)) {
+        if (!any_good && failed_lines >= RLX_SESSION_MAX_FOREIGN_ERRORS) {
+            rlx_diags_add(P->diags, RLX_DIAG_ERROR, fname, 0, 0, NULL,
+                          "this does not look like a session file: stopped reading it after %d errors",
+                          RLX_SESSION_MAX_FOREIGN_ERRORS);
+            break;
+        }
         if (rlx_line_at_end(&L))
             continue;
+        parse_line(P, &L, &sec, first_line, file_idx, dir, is_include);
+        if (L.failed)
+            failed_lines++;
+        else if (sec != SEC_UNKNOWN)
+            any_good = true;
+    }
+    free(dir);
+}
+
+/* One non-blank line of a file; `sec` is the section it is in. */
+static void parse_line(parser *P, rlx_line *L0, section *secp, int first_line[SEC_COUNT], int file_idx,
+                       const char *dir, bool is_include)
+{
+    rlx_line L = *L0;
+    section sec = *secp;
+    do {
         if (L.s[L.i] == '[') {
             sec = section_line(P, &L, first_line, is_include);
             continue;
@@ -1176,8 +1242,9 @@ static void parse_text(parser *P, int file_idx, const char *data, size_t len, bo
             continue;
         }
         setting(P, &L, sec, file_idx, dir);
-    }
-    free(dir);
+    } while (0);
+    *secp = sec;
+    L0->failed = L.failed;
 }
 
 /* ---- entry points ------------------------------------------------------- */
