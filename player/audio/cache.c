@@ -24,7 +24,19 @@ struct rlx_cache {
     char *dir;
     char *clips;
     char *index;
+    const volatile sig_atomic_t *cancel;  /* may be NULL */
 };
+
+void rlx_cache_set_cancel(rlx_cache *c, const volatile sig_atomic_t *cancel)
+{
+    if (c)
+        c->cancel = cancel;
+}
+
+bool rlx_cache_cancelled(const rlx_cache *c)
+{
+    return c && c->cancel && *c->cancel;
+}
 
 /* ---- hash ------------------------------------------------------------- */
 

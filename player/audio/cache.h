@@ -71,6 +71,9 @@ bool rlx_cache_index_get(const rlx_cache *c, const char *realpath,
 void rlx_cache_index_put(const rlx_cache *c, const char *realpath,
                          const rlx_file_stamp *st, uint64_t content);
 
+/* The cancel flag given to rlx_cache_set_cancel is set. */
+bool rlx_cache_cancelled(const rlx_cache *c);
+
 /* Number of full checksum checks of cached WAVs in this process (tests). */
 unsigned long rlx_cache_full_checks(void);
 

@@ -73,8 +73,10 @@ static bool sink_put(sink *k, const float *buf, size_t n)
 
 /* Reads all of s, resamples it to rate (or passes it through untouched when
  * the rates match) and feeds the sink. */
-static rlx_err pump(source *s, int rate, sink *k, char *why, size_t whylen)
+static rlx_err pump(const rlx_cache *c, source *s, int rate, sink *k, char *why, size_t whylen)
 {
+    /* The header may not tell the length (or may lie): bound the output. */
+    const int64_t max_frames = (int64_t)RLX_CLIP_MAX_SECONDS * rate;
     int ch = s->channels;
     float *in = malloc(sizeof(float) * CHUNK * (size_t)ch);
     float *out = malloc(sizeof(float) * CHUNK * (size_t)ch);
@@ -101,6 +103,17 @@ static rlx_err pump(source *s, int rate, sink *k, char *why, size_t whylen)
     }
     for (;;) {
         size_t got = 0;
+        if (rlx_cache_cancelled(c)) {
+            set_why(why, whylen, "%s", "interrupted");
+            err = RLX_ERR_INTERRUPTED;
+            goto done;
+        }
+        if (k->frames > max_frames) {
+            set_why(why, whylen, "contains more than %s of audio (the longest a session may be)",
+                    "24 hours");
+            err = RLX_ERR_AUDIO_FILE;
+            goto done;
+        }
         err = s->read(s->ctx, in, CHUNK, &got, why, whylen);
         if (err)
             goto done;
@@ -244,7 +257,7 @@ static rlx_err build_entry(rlx_cache *c, uint64_t key, source *s, int rate,
     if (s->channels == 1)
         ebur128_set_channel(k.meter, 0, EBUR128_DUAL_MONO);
     rlx_hash_init(&k.sum, 0);
-    err = pump(s, rate, &k, why, whylen);
+    err = pump(c, s, rate, &k, why, whylen);
     if (err)
         goto fail;
     if (k.frames == 0) {
@@ -431,6 +444,25 @@ static bool stamp_of(const struct stat *st, rlx_file_stamp *out)
     return true;
 }
 
+/* Refuses from the header, before hashing or decoding, what could only fill
+ * the cache in vain. A file the decoder cannot open is left to the decoding
+ * step, which says why. */
+static rlx_err check_length(const char *path, char *why, size_t whylen)
+{
+    rlx_decoder *d;
+    char ignored[8];
+    if (rlx_decoder_open(path, &d, ignored, sizeof ignored) != RLX_OK)
+        return RLX_OK;
+    int64_t seconds = rlx_decoder_frames(d) / rlx_decoder_rate(d);
+    rlx_decoder_close(d);
+    if (seconds <= RLX_CLIP_MAX_SECONDS)
+        return RLX_OK;
+    if (why && whylen)
+        snprintf(why, whylen, "%s: too long (%" PRId64 " hours; an audio file may be at most 24 hours)",
+                 base_name(path), seconds / 3600);
+    return RLX_ERR_AUDIO_FILE;
+}
+
 static rlx_err file_content(rlx_cache *c, const char *path, uint64_t *content,
                             rlx_file_stamp *stamp_out, char *why, size_t whylen)
 {
@@ -456,12 +488,17 @@ static rlx_err file_content(rlx_cache *c, const char *path, uint64_t *content,
     bool have_real = realpath(path, real) != NULL;
     rlx_err err = RLX_OK;
     if (!have_real || !rlx_cache_index_get(c, real, &stamp, content)) {
-        err = hash_fd(fd, content);
+        err = check_length(path, why, whylen);
+        if (!err)
+            err = hash_fd(fd, content);
+        else
+            goto out;
         if (err)
             set_why(why, whylen, "%s: cannot read the file", name);
         else if (have_real)
             rlx_cache_index_put(c, real, &stamp, *content);
     }
+out:
     close(fd);
     return err;
 }

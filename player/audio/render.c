@@ -160,6 +160,8 @@ static void add_cue_diag(rlx_diags *d, const rlx_session *s, const rlx_cue *c,
 static void add_file_diag(rlx_diags *d, const rlx_session *s, const rlx_cue *c,
                           const char *path, const char *why, rlx_err err)
 {
+    if (err == RLX_ERR_INTERRUPTED)
+        return; /* not a problem of the file: the caller says stopped */
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     if (why[0] && strstr(why, base))
@@ -596,6 +598,7 @@ rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
         rlx_diags_add(diags, RLX_DIAG_ERROR, NULL, 0, 0, NULL, "%s", why[0] ? why : rlx_strerror(err));
         goto fail;
     }
+    rlx_cache_set_cancel(r->cache, cfg->cancel);
     voice_ms = malloc((s->ncues ? s->ncues : 1) * sizeof *voice_ms);
     if (!voice_ms) {
         err = RLX_ERR_NOMEM;
