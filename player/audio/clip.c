@@ -447,14 +447,33 @@ static bool stamp_of(const struct stat *st, rlx_file_stamp *out)
 /* Refuses from the header, before hashing or decoding, what could only fill
  * the cache in vain. A file the decoder cannot open is left to the decoding
  * step, which says why. */
-static rlx_err check_length(const char *path, char *why, size_t whylen)
+static int pcm_bytes(int format)
 {
-    rlx_decoder *d;
-    char ignored[8];
-    if (rlx_decoder_open(path, &d, ignored, sizeof ignored) != RLX_OK)
+    switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: return 1;
+    case SF_FORMAT_PCM_16: return 2;
+    case SF_FORMAT_PCM_24: return 3;
+    case SF_FORMAT_PCM_32: case SF_FORMAT_FLOAT: return 4;
+    case SF_FORMAT_DOUBLE: return 8;
+    default: return 0;  /* compressed: the header's length is only an estimate */
+    }
+}
+
+static rlx_err check_length(const char *path, int64_t file_size, char *why, size_t whylen)
+{
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    SNDFILE *sf = sf_open(path, SFM_READ, &info);
+    if (!sf)
         return RLX_OK;
-    int64_t seconds = rlx_decoder_frames(d) / rlx_decoder_rate(d);
-    rlx_decoder_close(d);
+    sf_close(sf);
+    /* Trust the header only where the file holds the samples it declares
+     * (uncompressed PCM); anything else is bounded while it is decoded. */
+    int bps = pcm_bytes(info.format);
+    if (info.samplerate <= 0 || info.frames <= 0 || info.channels <= 0 || !bps ||
+        (double)info.frames * info.channels * bps > (double)file_size)
+        return RLX_OK;
+    int64_t seconds = (int64_t)info.frames / info.samplerate;
     if (seconds <= RLX_CLIP_MAX_SECONDS)
         return RLX_OK;
     if (why && whylen)
@@ -488,7 +507,7 @@ static rlx_err file_content(rlx_cache *c, const char *path, uint64_t *content,
     bool have_real = realpath(path, real) != NULL;
     rlx_err err = RLX_OK;
     if (!have_real || !rlx_cache_index_get(c, real, &stamp, content)) {
-        err = check_length(path, why, whylen);
+        err = check_length(path, (int64_t)st.st_size, why, whylen);
         if (!err)
             err = hash_fd(fd, content);
         else
