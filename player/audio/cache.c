@@ -468,20 +468,21 @@ bool rlx_cache_index_get(const rlx_cache *c, const char *realpath,
     free(ip);
     if (!f)
         return false;
-    /* "<size> <mtime_ns> <ino> <dev> <content>\n<realpath>\n" */
+    /* "i2 <size> <mtime_ns> <ctime_ns> <ino> <dev> <content>\n<realpath>\n"
+     * (older lines without "i2" are misses: the file is hashed again) */
     char line[PATH_MAX + 256];
     bool ok = false;
     rlx_file_stamp s;
     uint64_t h;
     if (fgets(line, sizeof line, f) &&
-        sscanf(line, "%" SCNd64 " %" SCNd64 " %" SCNu64 " %" SCNu64 " %" SCNx64, &s.size,
-               &s.mtime_ns, &s.ino, &s.dev, &h) == 5 &&
+        sscanf(line, "i2 %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNu64 " %" SCNu64 " %" SCNx64, &s.size,
+               &s.mtime_ns, &s.ctime_ns, &s.ino, &s.dev, &h) == 6 &&
         fgets(line, sizeof line, f)) {
         size_t n = strlen(line);
         if (n && line[n - 1] == '\n')
             line[--n] = 0;
         ok = strcmp(line, realpath) == 0 && s.size == st->size && s.mtime_ns == st->mtime_ns &&
-             s.ino == st->ino && s.dev == st->dev;
+             s.ctime_ns == st->ctime_ns && s.ino == st->ino && s.dev == st->dev;
     }
     fclose(f);
     if (ok)
@@ -500,8 +501,8 @@ void rlx_cache_index_put(const rlx_cache *c, const char *realpath,
     size_t cap = strlen(realpath) + 256;
     char *buf = malloc(cap);
     if (buf) {
-        int n = snprintf(buf, cap, "%" PRId64 " %" PRId64 " %" PRIu64 " %" PRIu64 " %016" PRIx64 "\n%s\n",
-                         st->size, st->mtime_ns, st->ino, st->dev, content, realpath);
+        int n = snprintf(buf, cap, "i2 %" PRId64 " %" PRId64 " %" PRId64 " %" PRIu64 " %" PRIu64 " %016" PRIx64 "\n%s\n",
+                         st->size, st->mtime_ns, st->ctime_ns, st->ino, st->dev, content, realpath);
         if (n > 0 && (size_t)n < cap)
             (void)rlx_write_atomic(ip, buf, (size_t)n, false);  /* a miss only costs a hash */
         free(buf);

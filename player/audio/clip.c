@@ -438,6 +438,7 @@ static bool stamp_of(const struct stat *st, rlx_file_stamp *out)
     *out = (rlx_file_stamp){
         .size = (int64_t)st->st_size,
         .mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
+        .ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec,
         .ino = (uint64_t)st->st_ino,
         .dev = (uint64_t)st->st_dev,
     };
@@ -572,7 +573,8 @@ rlx_err rlx_clip_prepare_file(rlx_cache *c, const char *path, int rate,
         struct stat st;
         rlx_file_stamp after;
         if (stat(path, &st) == 0 && stamp_of(&st, &after) && after.size == before.size &&
-            after.mtime_ns == before.mtime_ns && after.ino == before.ino && after.dev == before.dev)
+            after.mtime_ns == before.mtime_ns && after.ctime_ns == before.ctime_ns && after.ino == before.ino &&
+            after.dev == before.dev)
             return RLX_OK;
         /* Changed under us: this entry cannot be trusted. */
         char *meta = rlx_cache_entry_path(c, key, "meta");
