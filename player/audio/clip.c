@@ -27,6 +27,8 @@
 #define SILENCE_LUFS -70.0
 
 static void set_why(char *why, size_t whylen, const char *fmt, const char *a)
+    __attribute__((format(printf, 3, 0)));
+static void set_why(char *why, size_t whylen, const char *fmt, const char *a)
 {
     if (why && whylen)
         snprintf(why, whylen, fmt, a);

@@ -151,6 +151,9 @@ rlx_render_config rlx_render_config_init(void)
 
 static void add_cue_diag(rlx_diags *d, const rlx_session *s, const rlx_cue *c,
                          const char *fmt, const char *a, const char *b)
+    __attribute__((format(printf, 4, 0)));
+static void add_cue_diag(rlx_diags *d, const rlx_session *s, const rlx_cue *c,
+                         const char *fmt, const char *a, const char *b)
 {
     rlx_diags_add(d, RLX_DIAG_ERROR, c ? c->src_file : s->path, c ? c->line : 0,
                   c ? c->col : 0, NULL, fmt, a, b);

@@ -160,6 +160,8 @@ static void hook_position(play_ctx *c, const rlx_player_status *st)
 }
 
 static void set_note(play_ctx *c, const char *fmt, double v)
+    __attribute__((format(printf, 2, 0)));
+static void set_note(play_ctx *c, const char *fmt, double v)
 {
     snprintf(c->note, sizeof c->note, fmt, v);
     c->note_until = now_ms() + 1500;

@@ -58,7 +58,8 @@ void rlx_diags_add(rlx_diags *d, rlx_diag_severity sev, const char *file,
                    int line, int col, const char *source, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 void rlx_diags_vadd(rlx_diags *d, rlx_diag_severity sev, const char *file,
-                    int line, int col, const char *source, const char *fmt, va_list ap);
+                    int line, int col, const char *source, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
 void rlx_diags_free(rlx_diags *d);
 
 #endif
