@@ -89,6 +89,13 @@ static void edge_ramp(float *buf, size_t n, int64_t first, int64_t from, int64_t
     }
 }
 
+static const char *write_failure(rlx_err err)
+{
+    return err == RLX_ERR_DISK_FULL   ? "no space left on the device"
+           : err == RLX_ERR_TOO_LARGE ? "file too large (over the file system's or the process's file size limit)"
+                                      : "write failed";
+}
+
 int rlx_cmd_render(int argc, char **argv)
 {
     const char *session_arg = NULL, *out_path = NULL;
@@ -258,18 +265,18 @@ int rlx_cmd_render(int argc, char **argv)
         goto done;
     }
     if (err != RLX_OK) {
-        bool write_err = err == RLX_ERR_DISK_FULL || err == RLX_ERR_OUTPUT;
+        bool write_err = err == RLX_ERR_DISK_FULL || err == RLX_ERR_TOO_LARGE || err == RLX_ERR_OUTPUT;
         sink->ops->close(sink, false);
         if (write_err)
             rlx_cli_error("cannot write %s: %s", out_path,
-                          err == RLX_ERR_DISK_FULL ? "no space left on the device" : "write failed");
+                          write_failure(err));
         code = rlx_cli_exit_code(err);
         goto done;
     }
     err = sink->ops->close(sink, true);
     if (err != RLX_OK) {
         rlx_cli_error("cannot write %s: %s", out_path,
-                      err == RLX_ERR_DISK_FULL ? "no space left on the device" : "write failed");
+                      write_failure(err));
         code = rlx_cli_exit_code(err);
         goto done;
     }

@@ -21,6 +21,7 @@ typedef enum {
     RLX_ERR_CACHE,        /* cache entry damaged (callers rebuild it) */
     RLX_ERR_OUTPUT,       /* cannot write the output file or folder */
     RLX_ERR_DISK_FULL,    /* no space left while writing */
+    RLX_ERR_TOO_LARGE,    /* a file grew past the file system's or the process's size limit (EFBIG) */
     RLX_ERR_NO_DEVICE,    /* no usable audio output device */
     RLX_ERR_DEVICE_LOST,  /* the device stopped working during playback */
     RLX_ERR_STORE,        /* progress store cannot be opened or written */
