@@ -25,7 +25,13 @@ struct rlx_cache {
     char *clips;
     char *index;
     const volatile sig_atomic_t *cancel;  /* may be NULL */
+    const char *loose;                    /* a folder group/other may write, or NULL */
 };
+
+const char *rlx_cache_loose_folder(const rlx_cache *c)
+{
+    return c ? c->loose : NULL;
+}
 
 void rlx_cache_set_cancel(rlx_cache *c, const volatile sig_atomic_t *cancel)
 {
@@ -278,6 +284,13 @@ rlx_err rlx_cache_open(const char *dir, rlx_cache **out, char *why, size_t whyle
         free(bad);
         rlx_cache_close(c);
         return err;
+    }
+    /* Whoever may write here decides what is played: say so. */
+    const char *const folders[] = {c->dir, c->clips, c->index};
+    for (size_t i = 0; i < 3 && !c->loose; i++) {
+        struct stat st;
+        if (lstat(folders[i], &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH)))
+            c->loose = folders[i];
     }
     sweep_tmp(c->clips);
     sweep_tmp(c->index);

@@ -602,6 +602,11 @@ rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
         goto fail;
     }
     rlx_cache_set_cancel(r->cache, cfg->cancel);
+    if (rlx_cache_loose_folder(r->cache))
+        rlx_diags_add(diags, RLX_DIAG_WARNING, NULL, 0, 0, NULL,
+                      "the cache folder %s can be written by other users (group or others); they could "
+                      "change what you hear: chmod go-w %s",
+                      rlx_cache_loose_folder(r->cache), rlx_cache_loose_folder(r->cache));
     voice_ms = malloc((s->ncues ? s->ncues : 1) * sizeof *voice_ms);
     if (!voice_ms) {
         err = RLX_ERR_NOMEM;

@@ -274,6 +274,11 @@ int rlx_auth_export_run(const rlx_auth_export *e, int argc, char **argv)
         if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             out = argv[++i];
         } else if (!strcmp(a, "--length")) {
+            if (rlx_duration_too_long(argv[i + 1])) {
+                rlx_cli_error("%s: --length '%s' is too long (at most " RLX_DURATION_MAX_TEXT ")", e->name,
+                              argv[i + 1]);
+                return RLX_EXIT_USAGE;
+            }
             if (!rlx_parse_duration_ms(argv[++i], &length_ms) || length_ms <= 0) {
                 rlx_cli_error("%s: bad --length '%s' (try '20 min')", e->name, argv[i]);
                 return RLX_EXIT_USAGE;

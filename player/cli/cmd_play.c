@@ -575,6 +575,10 @@ int rlx_cmd_play(int argc, char **argv)
                 }
             } else {
                 int64_t ms;
+                if (rlx_duration_too_long(v)) {
+                    rlx_cli_error("%s: '%s' is too long (at most " RLX_DURATION_MAX_TEXT ")", a, v);
+                    return RLX_EXIT_USAGE;
+                }
                 if (!rlx_parse_duration_ms(v, &ms)) {
                     rlx_cli_error("%s wants a time like 1:30 or 90 s (got '%s')", a, v);
                     return RLX_EXIT_USAGE;

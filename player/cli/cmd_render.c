@@ -136,6 +136,15 @@ int rlx_cmd_render(int argc, char **argv)
         return RLX_EXIT_USAGE;
     }
     int64_t length_ms = 0, from_ms = 0, to_ms = -1;
+    const char *too_long = length_arg && rlx_duration_too_long(length_arg) ? "--length"
+                           : from_arg && rlx_duration_too_long(from_arg)    ? "--from"
+                           : to_arg && rlx_duration_too_long(to_arg)        ? "--to"
+                                                                            : NULL;
+    if (too_long) {
+        rlx_cli_error("%s: '%s' is too long (at most " RLX_DURATION_MAX_TEXT ")", too_long,
+                      !strcmp(too_long, "--length") ? length_arg : !strcmp(too_long, "--from") ? from_arg : to_arg);
+        return RLX_EXIT_USAGE;
+    }
     if (length_arg && (!rlx_parse_duration_ms(length_arg, &length_ms) || length_ms <= 0)) {
         rlx_cli_error("--length: '%s' is not a duration (e.g. 20 min, 1:30:00)", length_arg);
         return RLX_EXIT_USAGE;

@@ -123,6 +123,11 @@ void rlx_session_free(rlx_session *s);  /* accepts NULL */
 /* Parses a duration as users type it on the command line: "90", "90 s",
  * "15 min", "1500 ms", "1:30", "1:02:03.5". Returns false if invalid or absurd. */
 bool rlx_parse_duration_ms(const char *text, int64_t *ms);
+/* The text is a well-formed duration, only longer than 24 hours (so a
+ * caller can say "too long" rather than "not a duration"). */
+bool rlx_duration_too_long(const char *text);
+/* The longest duration or time anywhere, for messages. */
+#define RLX_DURATION_MAX_TEXT "24 hours"
 
 const char *rlx_cue_kind_name(rlx_cue_kind k);  /* "say", "play", ... */
 bool rlx_cue_is_voice(const rlx_cue *c);        /* say or play */

@@ -4,11 +4,13 @@
  * that need the whole file (required keys, default chime, `end`) run after. */
 #include "session/session.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "session/lex.h"
 
@@ -313,13 +315,39 @@ static bool pattern_value(rlx_line *L, rlx_breath_pattern *p)
 /* Looks for `file` next to the file it was written in, next to the session,
  * then in each asset folder. Returns the found path or NULL; fills `looked`
  * with the folders tried. */
-static char *resolve(parser *P, const char *file, const char *from_dir, char *looked, size_t cap)
+/* Why a path that exists is not an audio file to read (into why), or false
+ * when it does not exist at all. */
+static bool not_audio_file(const char *path, char *why, size_t cap)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return false;
+        snprintf(why, cap, "%s: %s", path,
+                 errno == ELOOP ? "a loop of symbolic links" : strerror(errno));
+        return true;
+    }
+    const char *what = S_ISDIR(st.st_mode)                         ? "a folder"
+                       : S_ISFIFO(st.st_mode)                      ? "a FIFO (named pipe)"
+                       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                       : S_ISSOCK(st.st_mode)                      ? "a socket"
+                                                                   : "not a regular file";
+    snprintf(why, cap, "%s is %s, not an audio file", path, what);
+    return true;
+}
+
+static char *resolve(parser *P, const char *file, const char *from_dir, char *looked, size_t cap,
+                     char *problem, size_t pcap)
 {
     const char *dirs[64];
     size_t nd = 0;
+    problem[0] = 0;
     if (file[0] == '/') {
         snprintf(looked, cap, "/");
-        return rlx_lex_is_regular(file) ? xstrdup(P, file) : NULL;
+        if (rlx_lex_is_regular(file))
+            return xstrdup(P, file);
+        (void)not_audio_file(file, problem, pcap);
+        return NULL;
     }
     dirs[nd++] = from_dir;
     if (P->s->dir && strcmp(P->s->dir, from_dir))
@@ -337,6 +365,8 @@ static char *resolve(parser *P, const char *file, const char *from_dir, char *lo
         }
         if (rlx_lex_is_regular(full))
             return full;
+        if (!problem[0])
+            (void)not_audio_file(full, problem, pcap);
         free(full);
         if (used < cap) {
             int w = snprintf(looked + used, cap - used, "%s%s", k ? ", " : "", dirs[k]);
@@ -356,10 +386,14 @@ static bool check_files(const parser *P)
 static char *resolve_checked(parser *P, rlx_line *L, const char *file, const char *from_dir, size_t at,
                              bool must_exist)
 {
-    char looked[1024];
-    char *path = resolve(P, file, from_dir, looked, sizeof looked);
-    if (!path && must_exist && check_files(P))
-        rlx_line_error(L, at, "audio file '%s' not found (looked in %s)", file, looked);
+    char looked[1024], problem[1024];
+    char *path = resolve(P, file, from_dir, looked, sizeof looked, problem, sizeof problem);
+    if (!path && must_exist && check_files(P)) {
+        if (problem[0])
+            rlx_line_error(L, at, "audio file '%s' cannot be used: %s", file, problem);
+        else
+            rlx_line_error(L, at, "audio file '%s' not found (looked in %s)", file, looked);
+    }
     return path;
 }
 
@@ -584,7 +618,7 @@ static bool digits(const rlx_line *L, size_t *i, size_t *count, int64_t *val)
 }
 
 /* m:ss, mm:ss or h:mm:ss with optional .f, .ff or .fff */
-static bool absolute_time(rlx_line *L, int64_t *ms)
+static bool absolute_time(rlx_line *L, int64_t *ms, int64_t max_ms)
 {
     static const char *const expect = "expected a time like '13:20', '1:02:03.5' or '+2 s'";
     size_t at = L->i, i = L->i, c[3];
@@ -648,7 +682,7 @@ static bool absolute_time(rlx_line *L, int64_t *ms)
         return false;
     }
     *ms = ((h * 60 + m) * 60 + s) * 1000 + frac;
-    if (*ms > RLX_LEX_MAX_MS) {
+    if (*ms > max_ms) {
         rlx_line_error(L, at, "time beyond 24 hours");
         return false;
     }
@@ -724,7 +758,7 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
             return;
         relative = true;
     } else if (c0 >= '0' && c0 <= '9') {
-        if (!absolute_time(L, &t))
+        if (!absolute_time(L, &t, RLX_LEX_MAX_MS))
             return;
     } else if (c0 == '-') {
         rlx_line_error(L, at, "times cannot be negative (a relative time is written '+2 s')");
@@ -1274,11 +1308,16 @@ static void finish(parser *P)
     if (!s->chime_file) {
         s->chime_file = xstrdup(P, "chime.flac");
         if (s->chime_file) {
-            char looked[1024];
-            s->chime_path = resolve(P, s->chime_file, s->dir, looked, sizeof looked);
-            if (!s->chime_path && P->default_chime_used && check_files(P))
-                diag_at(P, &P->default_chime_pos, RLX_DIAG_ERROR,
-                        "audio file 'chime.flac' (the default chime) not found (looked in %s)", looked);
+            char looked[1024], problem[1024];
+            s->chime_path = resolve(P, s->chime_file, s->dir, looked, sizeof looked, problem, sizeof problem);
+            if (!s->chime_path && P->default_chime_used && check_files(P)) {
+                if (problem[0])
+                    diag_at(P, &P->default_chime_pos, RLX_DIAG_ERROR,
+                            "audio file 'chime.flac' (the default chime) cannot be used: %s", problem);
+                else
+                    diag_at(P, &P->default_chime_pos, RLX_DIAG_ERROR,
+                            "audio file 'chime.flac' (the default chime) not found (looked in %s)", looked);
+            }
         }
     }
     const char *missing[2] = {s->id || P->tried[K_ID] ? NULL : "id",
@@ -1404,7 +1443,8 @@ rlx_err rlx_session_parse(const char *path, const rlx_parse_config *cfg, rlx_ses
 
 /* ---- command-line durations --------------------------------------------- */
 
-bool rlx_parse_duration_ms(const char *text, int64_t *ms)
+/* A duration typed on the command line, at most max_ms. */
+static bool parse_duration(const char *text, int64_t max_ms, int64_t *ms)
 {
     if (!text)
         return false;
@@ -1420,7 +1460,7 @@ bool rlx_parse_duration_ms(const char *text, int64_t *ms)
     int64_t v = 0;
     bool ok = false;
     if (memchr(text, ':', n)) {
-        ok = absolute_time(&L, &v);
+        ok = absolute_time(&L, &v, max_ms);
     } else {
         double num;
         size_t at, us;
@@ -1435,15 +1475,27 @@ bool rlx_parse_duration_ms(const char *text, int64_t *ms)
                 f = 60000;
             else if (rlx_unit_is(&L, us, ul, "h"))
                 f = 3600000;
-            if (f > 0 && num * f <= (double)RLX_LEX_MAX_MS) {
+            if (f > 0 && num * f <= (double)max_ms) {
                 v = (int64_t)llround(num * f);
                 ok = true;
             }
         }
     }
-    ok = ok && rlx_line_at_end(&L) && !(L.i < L.n) && v <= RLX_LEX_MAX_MS;
+    ok = ok && rlx_line_at_end(&L) && !(L.i < L.n) && v <= max_ms;
     rlx_diags_free(&scratch);
     if (ok)
         *ms = v;
     return ok;
+}
+
+bool rlx_parse_duration_ms(const char *text, int64_t *ms)
+{
+    return parse_duration(text, RLX_LEX_MAX_MS, ms);
+}
+
+bool rlx_duration_too_long(const char *text)
+{
+    int64_t v;
+    /* a day of hours is far below the bound: 12 digits of hours still fit */
+    return !parse_duration(text, RLX_LEX_MAX_MS, &v) && parse_duration(text, INT64_MAX / 4, &v);
 }
