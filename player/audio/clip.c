@@ -110,6 +110,15 @@ static rlx_err pump(const rlx_cache *c, source *s, int rate, sink *k, char *why,
             err = RLX_ERR_INTERRUPTED;
             goto done;
         }
+        /* a cache entry is a WAV: its sizes are 32-bit */
+        if ((double)(k->frames + CHUNK * 4) * ch * sizeof(float) > 4294967295.0 - 4096) {
+            if (why && whylen)
+                snprintf(why, whylen, "contains too much audio to cache at %d Hz (a cache entry holds at most "
+                         "4 GiB, %.1f hours of %s audio at this rate)", rate,
+                         (4294967295.0 - 4096) / ch / sizeof(float) / rate / 3600, ch == 1 ? "mono" : "stereo");
+            err = RLX_ERR_AUDIO_FILE;
+            goto done;
+        }
         if (k->frames > max_frames) {
             set_why(why, whylen, "contains more than %s of audio (the longest a session may be)",
                     "24 hours");
@@ -462,7 +471,7 @@ static int pcm_bytes(int format)
     }
 }
 
-static rlx_err check_length(const char *path, int64_t file_size, char *why, size_t whylen)
+static rlx_err check_length(const char *path, int64_t file_size, int rate, char *why, size_t whylen)
 {
     SF_INFO info;
     memset(&info, 0, sizeof info);
@@ -477,6 +486,15 @@ static rlx_err check_length(const char *path, int64_t file_size, char *why, size
         (double)info.frames * info.channels * bps > (double)file_size)
         return RLX_OK;
     int64_t seconds = (int64_t)info.frames / info.samplerate;
+    int ch = info.channels > 2 ? 2 : info.channels;
+    double entry = (double)info.frames * rate / info.samplerate * ch * sizeof(float);
+    if (seconds <= RLX_CLIP_MAX_SECONDS && entry > 4294967295.0 - 4096) {
+        if (why && whylen)
+            snprintf(why, whylen, "%s: too long to cache at %d Hz (a cache entry holds at most 4 GiB, "
+                     "%.1f hours of %s audio at this rate)", base_name(path), rate,
+                     (4294967295.0 - 4096) / ch / sizeof(float) / rate / 3600, ch == 1 ? "mono" : "stereo");
+        return RLX_ERR_AUDIO_FILE;
+    }
     if (seconds <= RLX_CLIP_MAX_SECONDS)
         return RLX_OK;
     if (why && whylen)
@@ -485,7 +503,7 @@ static rlx_err check_length(const char *path, int64_t file_size, char *why, size
     return RLX_ERR_AUDIO_FILE;
 }
 
-static rlx_err file_content(rlx_cache *c, const char *path, uint64_t *content,
+static rlx_err file_content(rlx_cache *c, const char *path, int rate, uint64_t *content,
                             rlx_file_stamp *stamp_out, char *why, size_t whylen)
 {
     const char *name = base_name(path);
@@ -510,7 +528,7 @@ static rlx_err file_content(rlx_cache *c, const char *path, uint64_t *content,
     bool have_real = realpath(path, real) != NULL;
     rlx_err err = RLX_OK;
     if (!have_real || !rlx_cache_index_get(c, real, &stamp, content)) {
-        err = check_length(path, (int64_t)st.st_size, why, whylen);
+        err = check_length(path, (int64_t)st.st_size, rate, why, whylen);
         if (!err)
             err = hash_fd(fd, content);
         else
@@ -550,7 +568,7 @@ rlx_err rlx_clip_prepare_file(rlx_cache *c, const char *path, int rate,
     for (int attempt = 0;; attempt++) {
         uint64_t content;
         rlx_file_stamp before;
-        rlx_err err = file_content(c, path, &content, &before, why, whylen);
+        rlx_err err = file_content(c, path, rate, &content, &before, why, whylen);
         if (err)
             return err;
         uint64_t key = file_key(content, rate);

@@ -231,6 +231,19 @@ int rlx_cmd_render(int argc, char **argv)
         goto done;
     }
 
+    /* A WAV file's sizes are 32-bit: refuse what it cannot hold instead of
+     * writing a file no program reads correctly. */
+    const char *ext = strrchr(out_path, '.');
+    double wav_bytes = (double)(to - from) * 2 * 3 + 1024;
+    if (ext && !strcasecmp(ext, ".wav") && wav_bytes > 4294967295.0) {
+        char t[32], m[32];
+        rlx_cli_error("%s: %s of 24-bit stereo at %d Hz is more than a WAV file holds (4 GiB, %s); "
+                      "use .flac or .ogg, or a lower --rate",
+                      out_path, rlx_cli_fmt_time((to - from) * 1000 / rate, t, sizeof t), rate,
+                      rlx_cli_fmt_time((int64_t)((4294967295.0 - 1024) / 6 / rate) * 1000, m, sizeof m));
+        code = RLX_EXIT_USAGE;
+        goto done;
+    }
     char why[1024];
     rlx_sink *sink = NULL;
     err = rlx_sink_file_open(out_path, rate, &sink, why, sizeof why);

@@ -6,12 +6,13 @@
 
 S=$T/sessions
 le32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
-# silent_wav FILE RATE SECONDS: a 16-bit mono WAV of silence, written sparse (instant)
+# silent_wav FILE RATE SECONDS [CHANNELS]
 silent_wav() {
-    local bytes=$(($2 * $3 * 2))
+    local ch=${4:-1}
+    local bytes=$(($2 * $3 * 2 * ch))
     { printf 'RIFF'; printf "$(le32 $((bytes + 36)))"; printf 'WAVEfmt '; printf "$(le32 16)"
-      printf '\x01\x00\x01\x00'; printf "$(le32 "$2")"; printf "$(le32 $(($2 * 2)))"
-      printf '\x02\x00\x10\x00data'; printf "$(le32 $bytes)"; } > "$1"
+      printf '\x01\x00'; printf "\\x0$ch\\x00"; printf "$(le32 "$2")"; printf "$(le32 $(($2 * 2 * ch)))"
+      printf "\\x0$((2 * ch))\\x00"; printf '\x10\x00data'; printf "$(le32 $bytes)"; } > "$1"
     truncate -s $((bytes + 44)) "$1"
 }
 silent_wav "$S/hour.wav" 8000 3600
@@ -78,4 +79,21 @@ expect 4 "day.wav: too long \(25 hours; an audio file may be at most 24 hours\)"
 ms=$((($(date +%s%N) - t0) / 1000000))
 [ "$ms" -lt 1000 ] || fail "a 25-hour source: took $ms ms to refuse"
 [ -z "$(find "$XDG_CACHE_HOME" -name '*.tmp.*')" ] || fail "a 25-hour source: a cache temporary is left"
+
+# A 2 GB sparse WAV (3.1 hours of 16-bit stereo): its cache entry would pass
+# WAV's 4 GiB, so it is refused from its header at once, nothing cached.
+silent_wav "$S/big.wav" 48000 11185 2
+printf '[session]\nid = big\ntitle = "Big"\n[ambient]\nfile = big.wav\n[timeline]\n0:01 end\n' > "$S/big.session"
+t0=$(date +%s%N)
+expect 4 "big.wav: too long to cache at 48000 Hz \(a cache entry holds at most 4 GiB, 3.1 hours of stereo audio" \
+    "a 2 GB WAV" -- render "$S/big.session" -o "$T/out/big.wav"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -lt 1000 ] || fail "a 2 GB WAV: took $ms ms to refuse"
+[ -z "$(find "$XDG_CACHE_HOME" -name '*.tmp.*')" ] || fail "a 2 GB WAV: a cache temporary is left"
+
+# A rendering longer than a WAV file holds: refused with the limit, no output.
+printf '[session]\nid = long\ntitle = "Long"\n[timeline]\n0:00 silence 1 s .. 1380 min\n+0 s end\n' > "$S/long.session"
+expect 2 "long.wav: 9:00:00 of 24-bit stereo at 48000 Hz is more than a WAV file holds \(4 GiB, 4:08:33\); use .flac" \
+    "a 9-hour WAV" -- render "$S/long.session" -o "$T/out/long.wav" --length 9h
+[ -e "$T/out/long.wav" ] && fail "a 9-hour WAV: written anyway"
 finish
