@@ -26,6 +26,10 @@
 #define RLX_CHANNELS 2
 #define RLX_RAMP_MS 20
 #define RLX_WATCHDOG_NS 1000000000LL
+/* A stream that PortAudio still calls active (the server has not shut it
+ * down) but that gets no callbacks is a slow or stopped server, not a dead
+ * one: on a loaded machine that lasts seconds. It is given this long. */
+#define RLX_WATCHDOG_SLOW_NS 10000000000LL
 #define RLX_CLOSE_WAIT_MS 1000
 #define RLX_CLOSE_WAIT_LOST_MS 300   /* a dead server often never answers */
 
@@ -504,7 +508,8 @@ static rlx_err dev_write(rlx_sink *s, const float *frames, size_t n)
         if (cb != last_cb) {
             last_cb = cb;
             last_progress = now_ns();
-        } else if (now_ns() - last_progress > 2 * RLX_WATCHDOG_NS) {
+        } else if (now_ns() - last_progress > RLX_WATCHDOG_SLOW_NS) {
+            /* a dead server is reported sooner by the control thread's watchdog */
             return RLX_ERR_DEVICE_LOST;
         }
         /* the ring is full: about half a block's time frees room for a block */
@@ -719,9 +724,17 @@ void rlx_player_poll(rlx_player *p, rlx_player_status *st)
             p->wd_callbacks = st->callbacks;
             p->wd_since = now;
         } else if (now - p->wd_since > RLX_WATCHDOG_NS) {
-            p->lost = true;
-            snprintf(p->lost_why, sizeof p->lost_why, "no audio callbacks for %.1f s",
-                     (double)(now - p->wd_since) / 1e9);
+            /* dead (the stream is no longer active: caught below at once) or
+             * only slow (still active: wait for the long limit) */
+            PaError a = Pa_IsStreamActive(p->stream);
+            if (a == 1 && !atomic_load(&p->finished) && now - p->wd_since <= RLX_WATCHDOG_SLOW_NS)
+                ; /* slow: keep waiting */
+            else if (a == 1 && !atomic_load(&p->finished)) {
+                p->lost = true;
+                snprintf(p->lost_why, sizeof p->lost_why,
+                         "no audio callbacks for %.1f s although the device is still open",
+                         (double)(now - p->wd_since) / 1e9);
+            }
         }
         if (!p->lost) {
             PaError a = Pa_IsStreamActive(p->stream);
