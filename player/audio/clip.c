@@ -336,7 +336,7 @@ fail:
  * sidecar suffices; otherwise every sample is read and checksummed, and a
  * WAV that passes (say, a cache folder copied elsewhere) gets its new stamp
  * recorded. */
-static rlx_err verify_entry(const char *wav, const char *meta, int rate, rlx_cache_meta *m)
+static rlx_err verify_entry(const rlx_cache *c, const char *wav, const char *meta, int rate, rlx_cache_meta *m)
 {
     if (rlx_cache_meta_read(meta, m) != RLX_OK || m->rate != rate)
         return RLX_ERR_CACHE;
@@ -365,7 +365,11 @@ static rlx_err verify_entry(const char *wav, const char *meta, int rate, rlx_cac
     rlx_hash h;
     rlx_hash_init(&h, 0);
     int64_t total = 0;
-    for (;;) {
+    for (unsigned n = 0;; n++) {
+        if ((n & 255) == 0 && rlx_cache_cancelled(c)) {
+            err = RLX_ERR_INTERRUPTED;
+            goto done;
+        }
         sf_count_t r = sf_readf_float(sf, buf, CHUNK);
         if (r <= 0)
             break;
@@ -392,7 +396,7 @@ static rlx_err lookup(rlx_cache *c, uint64_t key, int rate, rlx_clip_info *out)
     rlx_err err = RLX_ERR_NOMEM;
     if (wav && meta) {
         rlx_cache_meta m;
-        err = verify_entry(wav, meta, rate, &m);
+        err = verify_entry(c, wav, meta, rate, &m);
         if (err == RLX_OK) {
             fill_info(out, wav, &m);
             wav = NULL;
@@ -417,7 +421,7 @@ static rlx_err decoder_source_read(void *ctx, float *buf, size_t n, size_t *got,
 }
 
 /* Hashes the bytes of an open file. */
-static rlx_err hash_fd(int fd, uint64_t *out)
+static rlx_err hash_fd(const rlx_cache *c, int fd, uint64_t *out)
 {
     enum { BUF = 1 << 16 };
     uint8_t *buf = malloc(BUF);
@@ -426,7 +430,11 @@ static rlx_err hash_fd(int fd, uint64_t *out)
     rlx_hash h;
     rlx_hash_init(&h, 0x66696c65);
     rlx_err err = RLX_OK;
-    for (;;) {
+    for (unsigned n = 0;; n++) {
+        if ((n & 255) == 0 && rlx_cache_cancelled(c)) {  /* every 16 MB */
+            err = RLX_ERR_INTERRUPTED;
+            break;
+        }
         ssize_t r = read(fd, buf, BUF);
         if (r < 0 && errno == EINTR)
             continue;
@@ -530,10 +538,12 @@ static rlx_err file_content(rlx_cache *c, const char *path, int rate, uint64_t *
     if (!have_real || !rlx_cache_index_get(c, real, &stamp, content)) {
         err = check_length(path, (int64_t)st.st_size, rate, why, whylen);
         if (!err)
-            err = hash_fd(fd, content);
+            err = hash_fd(c, fd, content);
         else
             goto out;
-        if (err)
+        if (err == RLX_ERR_INTERRUPTED)
+            set_why(why, whylen, "%s", "interrupted");
+        else if (err)
             set_why(why, whylen, "%s: cannot read the file", name);
         else if (have_real)
             rlx_cache_index_put(c, real, &stamp, *content);
