@@ -32,12 +32,11 @@ set(RLX_FUZZ_LIB_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/session_parse.c
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/program_parse.c
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/timeline.c
-  ${CMAKE_CURRENT_SOURCE_DIR}/player/audio/breath.c
-  ${CMAKE_CURRENT_SOURCE_DIR}/player/audio/dsp.c)
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/breath.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/shape.c)
 file(GLOB RLX_FUZZ_HEADERS CONFIGURE_DEPENDS
   ${CMAKE_CURRENT_SOURCE_DIR}/player/core/*.h
-  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/*.h
-  ${CMAKE_CURRENT_SOURCE_DIR}/player/audio/dsp.h)
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/*.h)
 set(RLX_FUZZ_FLAGS -std=c11 -g -O1 -fno-omit-frame-pointer
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Wall -Wextra
@@ -57,7 +56,7 @@ endforeach()
 # The targets beyond the parsers: each names the few sources it needs and
 # the libraries they link (pkg-config link flags of the main build).
 set(_p ${CMAKE_CURRENT_SOURCE_DIR}/player)
-set(RLX_FUZZ_writers_SOURCES ${RLX_FUZZ_LIB_SOURCES} ${_p}/session/timeline_svg.c ${_p}/session/captions_vtt.c
+set(RLX_FUZZ_writers_SOURCES ${RLX_FUZZ_LIB_SOURCES} ${_p}/export/timeline_svg.c ${_p}/export/captions_vtt.c ${_p}/session/automation.c
     ${_p}/cli/cli_common.c)
 set(RLX_FUZZ_writers_DEFS -DRLX_BUILTIN_SESSIONS_DIR="/nonexistent" -DRLX_BUILTIN_ASSETS_DIR="/nonexistent")
 set(RLX_FUZZ_writers_LIBS -lm)
@@ -67,7 +66,7 @@ set(RLX_FUZZ_decode_SOURCES ${_p}/core/err.c ${_p}/audio/decode.c)
 set(RLX_FUZZ_decode_LIBS ${SNDFILE_LDFLAGS} -lm)
 set(RLX_FUZZ_cache_SOURCES ${_p}/core/err.c ${_p}/audio/cache.c)
 set(RLX_FUZZ_cache_LIBS -lm)
-file(GLOB RLX_FUZZ_MORE_HEADERS CONFIGURE_DEPENDS ${_p}/audio/*.h ${_p}/cli/*.h)
+file(GLOB RLX_FUZZ_MORE_HEADERS CONFIGURE_DEPENDS ${_p}/audio/*.h ${_p}/cli/*.h ${_p}/export/*.h)
 foreach(t writers duration decode cache)
   set(fuzzer fuzz_${t})
   add_custom_command(

@@ -7,11 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio/voice.h"
 #include "cli/cli.h"
-#include "session/captions_vtt.h"
+#include "export/captions_vtt.h"
 #include "session/session.h"
 #include "session/timeline.h"
-#include "session/timeline_svg.h"
+#include "export/timeline_svg.h"
+
+/* The voice names the parser accepts, without linking the speech engines. */
+const char *const *rlx_voice_specs(void)
+{
+    static const char *const v[] = {"slt", "rms", "awb", "kal16", "flite:slt", "flite:rms", NULL};
+    return v;
+}
 
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "invariant failed: %s\n", #c); abort(); } } while (0)
 
