@@ -116,6 +116,10 @@ int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_pla
         break;
     default: {
         int64_t ms;
+        if (rlx_duration_too_long(v)) {
+            rlx_cli_error("%s: '%s' is too long (at most " RLX_DURATION_MAX_TEXT ")", a, v);
+            return RLX_EXIT_USAGE;
+        }
         if (!rlx_parse_duration_ms(v, &ms)) {
             rlx_cli_error("%s wants a time like 1:30 or 90 s (got '%s')", a, v);
             return RLX_EXIT_USAGE;
@@ -139,6 +143,7 @@ typedef struct {
     int64_t note_until;
 } play_ui;
 
+static void set_note(play_ui *u, const char *fmt, double v) __attribute__((format(printf, 2, 0)));
 static void set_note(play_ui *u, const char *fmt, double v)
 {
     snprintf(u->note, sizeof u->note, fmt, v);
