@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_remote.h"
 #include "cli_store.h"
 #include "sink/player.h"
 #include "store/listen.h"
@@ -17,6 +18,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: relax next [--profile NAME] [--store PATH] [--any]\n"
+               "                  [--remote | --remote-listen ADDRESS[:PORT]] [--remote-key KEY]\n"
                "Resumes your unfinished week, or plays the next week that is open.\n"
                "--any plays the next week even if it has not opened yet.\n"
                "Without an audio device the week is rendered to week-NN.wav instead.\n");
@@ -25,9 +27,12 @@ static void usage(FILE *f)
 /* Plays one week live, recording the listen; returns an exit code
  * (RLX_EXIT_NO_DEVICE without a device). */
 static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, int64_t length_ms,
-                     const char *profile, const char *store)
+                     const char *profile, const char *store, const rlx_cli_remote_opts *ro)
 {
     rlx_play_opts o = rlx_play_opts_init();
+    o.remote = ro->on;
+    o.remote_listen = ro->listen;
+    o.remote_key = ro->key;
     o.from_ms = from_ms;
     o.resume_fade_ms = (int)fade_ms;
     o.length_ms = length_ms;
@@ -84,7 +89,11 @@ static void say_when_open(const rlx_cli_progress *p)
 int rlx_cmd_next(int argc, char **argv)
 {
     rlx_cli_store_opts o;
-    int rc = rlx_cli_store_args(argc, argv, "profile store any", &o);
+    rlx_cli_remote_opts ro;
+    int rc = rlx_cli_remote_args(&argc, argv, &ro);
+    if (rc)
+        return rc;
+    rc = rlx_cli_store_args(argc, argv, "profile store any", &o);
     if (rc)
         return rc;
     if (o.help) {
@@ -153,7 +162,7 @@ int rlx_cmd_next(int argc, char **argv)
     size_t ndevs = 0;
     bool none = rlx_device_list(&devs, &ndevs) == RLX_OK && ndevs == 0;
     free(devs);
-    rc = none ? RLX_EXIT_NO_DEVICE : play_week(week->path, from, fade, length, profile, o.store);
+    rc = none ? RLX_EXIT_NO_DEVICE : play_week(week->path, from, fade, length, profile, o.store, &ro);
     if (rc == RLX_EXIT_NO_DEVICE) {
         rc = render_week(&p, w);
     } else if (rc == RLX_EXIT_OK) {

@@ -19,6 +19,7 @@
 
 #include "audio/render.h"
 #include "cli.h"
+#include "cli_remote.h"
 #include "cli_store.h"
 #include "play.h"
 #include "sink/player.h"
@@ -261,6 +262,91 @@ static bool handle_key(play_ctx *c, int key, const rlx_player_status *st)
     }
 }
 
+/* --- the phone remote: its commands, our status --------------------------------- */
+
+static bool has_lines(const rlx_timeline *tl)
+{
+    for (size_t i = 0; i < tl->ncues; i++)
+        if (rlx_cue_is_voice(tl->cues[i].cue))
+            return true;
+    return false;
+}
+
+static void remote_publish(rlx_remote *rm, play_ctx *c, const rlx_session *s, const rlx_player_status *st,
+                           rlx_remote_state state)
+{
+    if (!rm)
+        return;
+    rlx_remote_status rs = {
+        .state = state,
+        .length_ms = c->length_ms,
+        .length_min_ms = c->length_ms,
+        .length_max_ms = c->length_ms,
+        .volume_db = c->vol_db,
+        .background_db = c->bg_db,
+        .volume_min_db = VOLUME_MIN_DB,
+        .volume_max_db = 0,
+        .background_min_db = BACKGROUND_MIN_DB,
+        .background_max_db = BACKGROUND_MAX_DB,
+        .lines = has_lines(c->tl),
+    };
+    snprintf(rs.session, sizeof rs.session, "%s", s->id ? s->id : "");
+    snprintf(rs.title, sizeof rs.title, "%s", c->title);
+    if (st) {
+        int64_t pos = st->position;
+        rs.position_ms = frames_to_ms(pos, c->rate);
+        long vi = voice_at(c->tl, pos);
+        if (vi >= 0)
+            snprintf(rs.caption, sizeof rs.caption, "%s", caption_of(&c->tl->cues[vi]));
+        rs.breath = rlx_timeline_breath_shape(c->tl, pos, &c->breath_hint);
+        int64_t before = pos - c->rate / 10;
+        double earlier = rlx_timeline_breath_shape(c->tl, before > 0 ? before : 0, &c->breath_hint_prev);
+        rs.breath_dir = rs.breath > earlier + 1e-4 ? 1 : rs.breath < earlier - 1e-4 ? -1 : 0;
+    }
+    rlx_remote_publish(rm, &rs);
+}
+
+/* Applies the remote's queued commands as the keys would; true = stop. */
+static bool remote_apply(rlx_remote *rm, play_ctx *c, const rlx_player_status *st)
+{
+    rlx_remote_cmd cmd;
+    bool stop = false;
+    while (rm && rlx_remote_take(rm, &cmd)) {
+        switch (cmd.op) {
+        case RLX_REMOTE_CMD_PAUSE:
+        case RLX_REMOTE_CMD_RESUME:
+            rlx_player_pause(c->player, cmd.op == RLX_REMOTE_CMD_PAUSE);
+            break;
+        case RLX_REMOTE_CMD_STOP:
+            stop = true;
+            break;
+        case RLX_REMOTE_CMD_SEEK:
+            seek_to(c, cmd.relative ? seek_base(c, st) + rlx_ms_to_frames(cmd.ms, c->rate)
+                                    : rlx_ms_to_frames(cmd.ms, c->rate));
+            break;
+        case RLX_REMOTE_CMD_VOLUME:
+            c->vol_db = cmd.relative ? c->vol_db + cmd.db : cmd.db;
+            c->vol_db = c->vol_db > 0 ? 0 : c->vol_db < VOLUME_MIN_DB ? VOLUME_MIN_DB : c->vol_db;
+            rlx_player_set_volume_db(c->player, c->vol_db);
+            set_note(c, "volume %+.0f dB", c->vol_db);
+            break;
+        case RLX_REMOTE_CMD_BACKGROUND:
+            c->bg_db = cmd.relative ? c->bg_db + cmd.db : cmd.db;
+            c->bg_db = c->bg_db > BACKGROUND_MAX_DB ? BACKGROUND_MAX_DB
+                       : c->bg_db < BACKGROUND_MIN_DB ? BACKGROUND_MIN_DB : c->bg_db;
+            rlx_renderer_set_background_db(c->r, c->bg_db);
+            set_note(c, "background %+.0f dB", c->bg_db);
+            break;
+        case RLX_REMOTE_CMD_LINE:
+            handle_key(c, cmd.dir > 0 ? 'n' : 'p', st);
+            break;
+        case RLX_REMOTE_CMD_LENGTH:
+            break;   /* refused by the server: length_live is false here */
+        }
+    }
+    return stop;
+}
+
 static void print_stats(const rlx_player_status *st, double cpu_load, int64_t t_entry_ns)
 {
     printf("underruns: %llu\n", (unsigned long long)st->underruns);
@@ -281,6 +367,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     rlx_player *p = NULL;
     rlx_renderer *r = NULL;
     rlx_diags d = {0};
+    rlx_remote *rm = NULL;
     int rc = RLX_EXIT_OK;
     bool tui = false;
     char why[256] = "";
@@ -313,6 +400,11 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
         goto done;
     }
     int rate = rlx_player_rate(p);
+
+    /* the remote before the audio is prepared: a phone can connect meanwhile */
+    rlx_cli_remote_opts ro = {.on = o.remote, .listen = o.remote_listen, .key = o.remote_key};
+    if ((rc = rlx_cli_remote_open(&ro, &rm)) != 0)
+        goto done;
 
     bool tty = rlx_tui_available();
     rlx_render_config rc_cfg = rlx_render_config_init();
@@ -377,6 +469,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
         .player = p, .r = r, .tl = tl, .rate = rate, .hooks = o.hooks,
         .vol_db = pc.volume_db, .bg_db = o.background_db, .last_seek_at = -1000000,
     };
+    remote_publish(rm, &c, s, NULL, RLX_REMOTE_STARTING);
     if (tty) {
         tui = rlx_tui_open();
     } else {
@@ -409,6 +502,15 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
             why_end = END_DONE;
             break;
         }
+        if (rm) {
+            bool was = st.paused;
+            quitting |= remote_apply(rm, &c, &st);
+            rlx_player_poll(p, &st);
+            if (st.paused != was)
+                hook_position(&c, &st);
+            remote_publish(rm, &c, s, &st, quitting ? RLX_REMOTE_STOPPING
+                                           : st.paused ? RLX_REMOTE_PAUSED : RLX_REMOTE_PLAYING);
+        }
         if (got_signal || quitting) {
             /* where the listener asked to stop: the fade after it is a way
              * out, not part of the session to resume from */
@@ -421,6 +523,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
             while (!st.faded && !st.lost && !st.ended && now_ms() < until) {
                 if (tui)
                     draw(&c, &st);
+                remote_publish(rm, &c, s, &st, RLX_REMOTE_STOPPING);
                 struct timespec ts = {0, 20 * 1000000L};
                 nanosleep(&ts, NULL);
                 rlx_player_poll(p, &st);
@@ -476,6 +579,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     if (tui)
         rlx_tui_close();
     tui = false;
+    remote_publish(rm, &c, s, &st, RLX_REMOTE_ENDED);
 
     rlx_player_status final = st;
     double cpu_load = rlx_player_cpu_load(p);
@@ -517,6 +621,7 @@ restore_signals:
 done:
     if (tui)
         rlx_tui_close();
+    rlx_remote_close(rm);   /* open pages see the end, then the server goes */
     rlx_player_close(p);
     rlx_renderer_close(r);
     rlx_session_free(s);
@@ -529,6 +634,7 @@ static void play_usage(FILE *f)
     fprintf(f,
             "Usage: relax play SESSION [--device NAME|INDEX] [--from TIME] [--length DURATION]\n"
             "                  [--volume DB] [--profile NAME] [--store PATH] [--stats]\n"
+            "                  [--remote | --remote-listen ADDRESS[:PORT]] [--remote-key KEY]\n"
             "Keys: space pause/resume, left/right seek 15 s, n/p next/previous spoken line,\n"
             "      +/- volume, [ ] background quieter/louder, q fade out and quit.\n");
 }
@@ -537,6 +643,13 @@ int rlx_cmd_play(int argc, char **argv)
 {
     rlx_play_opts o = rlx_play_opts_init();
     const char *session = NULL;
+    rlx_cli_remote_opts ro;
+    int rrc = rlx_cli_remote_args(&argc, argv, &ro);
+    if (rrc)
+        return rrc;
+    o.remote = ro.on;
+    o.remote_listen = ro.listen;
+    o.remote_key = ro.key;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;

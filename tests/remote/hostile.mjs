@@ -8,7 +8,7 @@
 // audio (no underruns, no gaps). Loopback only; hostile traffic comes from
 // 127.0.0.2-4 so 127.0.0.1 keeps its good standing.
 import net from "node:net";
-import { api, fail, note, parseRemote, raw, request, rssKb, status } from "./lib.mjs";
+import { api, fail, note, parseRemote, raw, request, rssKb, status, waitStatus } from "./lib.mjs";
 
 const [url, pidArg, burstArg] = process.argv.slice(2);
 if (!url || !pidArg) fail("usage: node hostile.mjs URL PID [BURST]");
@@ -18,8 +18,7 @@ const BURST = Number(burstArg || 2000);
 const is4xx = (s) => s >= 400 && s < 500;
 
 async function main() {
-  const before = await status(r);
-  if (before.state !== "playing") fail("the session is not playing: " + before.state);
+  const before = await waitStatus(r, "playing", (s) => s.state === "playing", 60000);
 
   note("no key: 401 and nothing else, whatever the path");
   for (const [method, path] of [["GET", "/"], ["GET", "/api/status"], ["GET", "/api/events"],
