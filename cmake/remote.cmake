@@ -22,7 +22,7 @@ target_link_libraries(relax_remote PUBLIC relax_core PkgConfig::MHD PkgConfig::J
 target_link_libraries(relax PRIVATE relax_remote)
 
 if(RLX_TESTS)
-  foreach(t test_remote test_remote_api test_remote_qr)
+  foreach(t test_remote test_remote_api test_remote_qr test_remote_engine)
     if(TARGET ${t})
       target_link_libraries(${t} PRIVATE relax_remote)
     endif()

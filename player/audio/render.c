@@ -189,8 +189,7 @@ static rlx_err prepare_cue(const rlx_session *s, const rlx_cue *c, rlx_cache *ca
     rlx_err err;
     memset(info, 0, sizeof *info);
     if (c->kind == RLX_CUE_SAY && !c->path) {
-        err = rlx_clip_prepare_tts(cache, c->text ? c->text : "",
-                                   s->tts_voice ? s->tts_voice : "slt",
+        err = rlx_clip_prepare_tts(cache, c->text ? c->text : "", s->tts_voice,
                                    s->tts_pace > 0 ? s->tts_pace : 1.0, rate, info,
                                    why, sizeof why);
         if (err != RLX_OK)

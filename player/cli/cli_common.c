@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audio/voice.h"
+
 int rlx_cli_exit_code(rlx_err err)
 {
     switch (err) {
@@ -107,6 +109,12 @@ const char *const *rlx_cli_asset_dirs(void)
     return dirs;
 }
 
+rlx_parse_config rlx_cli_parse_config(bool check_files)
+{
+    return (rlx_parse_config){.asset_dirs = rlx_cli_asset_dirs(), .check_files = check_files,
+                              .voices = rlx_voice_specs()};
+}
+
 const char *rlx_cli_program_path(void)
 {
     static char path[4096];
@@ -154,7 +162,7 @@ static char *find_session_by_id(const char *id)
         return NULL;
     char *found = NULL;
     struct dirent *e;
-    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = false};
+    rlx_parse_config cfg = rlx_cli_parse_config(false);
     while (!found && (e = readdir(dh))) {
         if (!ends_with(e->d_name, ".session"))
             continue;
@@ -186,7 +194,7 @@ rlx_err rlx_cli_load_session(const char *arg, rlx_session **out, rlx_diags *d)
                       "no session '%s': give a .session file or an id from 'relax list'", arg);
         return RLX_ERR_NOT_FOUND;
     }
-    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = true};
+    rlx_parse_config cfg = rlx_cli_parse_config(true);
     rlx_err err = rlx_session_parse(path, &cfg, out, d);
     free(path);
     return err;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audio/dsp.h"
+#include "session/automation.h"
 
 /* Layout, in px. Lanes are stacked top to bottom under the header. */
 enum {

@@ -3,7 +3,7 @@
  * (frame - s) * 1000 < I_ms * rate, so a boundary never depends on rounding. */
 #include "session/timeline.h"
 
-#include "audio/dsp.h"
+#include "session/automation.h"
 
 static double cycle_shape(const rlx_tl_breath *b, int64_t dt, int rate)
 {
