@@ -32,13 +32,14 @@ SESSION
 
 # start_remote_play SESSION [ARGS...]: sets PLAY_PID and REMOTE_URL.
 start_remote_play() {
+    : >"$LIVE_TMP/play.err"   # the background shell may open it after the first look
     "$RELAX" play "$@" --remote-listen 127.0.0.1:0 --stats >"$LIVE_TMP/play.out" 2>"$LIVE_TMP/play.err" &
     PLAY_PID=$!
     LIVE_PIDS+=("$PLAY_PID")
     local i
     REMOTE_URL=""
     for ((i = 0; i < 3000; i++)); do   # bounded: about 30 s (a cold voice cache)
-        REMOTE_URL=$(sed -n 's/^remote: //p' "$LIVE_TMP/play.err")
+        REMOTE_URL=$(sed -n 's/^remote: //p' "$LIVE_TMP/play.err" 2>/dev/null || true)
         [ -n "$REMOTE_URL" ] && break
         kill -0 "$PLAY_PID" 2>/dev/null || fail "relax play exited before the remote was up: $(cat "$LIVE_TMP/play.err")"
         sleep 0.01
