@@ -19,6 +19,7 @@
 #include "cli_store.h"
 #include "engine/engine.h"
 #include "play.h"
+#include "remote/mpris.h"
 #include "remote/remote_engine.h"
 #include "sink/sink_device.h"
 #include "store/listen.h"
@@ -221,6 +222,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     rlx_session *s = NULL;
     rlx_engine *e = NULL;
     rlx_remote *rm = NULL;
+    rlx_mpris *mp = NULL;
     rlx_diags d = {0};
     int rc = RLX_EXIT_OK;
     bool tui = false, signals_set = false;
@@ -267,6 +269,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     if ((rc = rlx_cli_remote_open(&ro, &rm)) != 0)
         goto done;
     rlx_remote_engine_publish(rm, e, s, NULL);
+    mp = rlx_mpris_open(s);   /* media keys on a desktop; NULL without a session bus */
 
     bool tty = rlx_tui_available();
     err = rlx_engine_load(e, s, &d);
@@ -341,6 +344,8 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
             quit_asked = rlx_remote_engine_apply(rm, e, &st) || quit_asked;
             rlx_remote_engine_publish(rm, e, s, &st);
         }
+        if (mp)
+            quit_asked = rlx_mpris_turn(mp, e, &st) || quit_asked;
         if ((got_signal || quit_asked) && !st.stopping)
             rlx_engine_fade_stop(e, got_signal ? SIGNAL_FADE_MS : QUIT_FADE_MS);
         if (tui && (now_ms() - last_draw >= 100 || st.stopping)) {
@@ -360,6 +365,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
         rlx_tui_close();
     tui = false;
     rlx_remote_engine_publish(rm, e, s, &st);   /* open pages see the end */
+    rlx_mpris_turn(mp, e, &st);                 /* and desktops: Stopped */
     rlx_engine_finish(e, false);   /* bounded, also when the device is gone */
 
     char t1[32], t2[32];
@@ -402,6 +408,7 @@ done:
     if (tui)
         rlx_tui_close();
     rlx_remote_close(rm);
+    rlx_mpris_close(mp);
     rlx_engine_close(e);
     rlx_session_free(s);
     rlx_diags_free(&d);

@@ -24,11 +24,9 @@ static bool has_lines(const rlx_timeline *tl)
     return false;
 }
 
-void rlx_remote_engine_publish(rlx_remote *r, rlx_engine *e, const rlx_session *s,
-                               const rlx_engine_state *st)
+void rlx_remote_engine_status(rlx_engine *e, const rlx_session *s, const rlx_engine_state *st,
+                              rlx_remote_status *out)
 {
-    if (!r)
-        return;
     rlx_remote_status rs = {
         .state = state_of(st),
         .volume_min_db = RLX_ENGINE_VOLUME_MIN_DB,
@@ -61,6 +59,16 @@ void rlx_remote_engine_publish(rlx_remote *r, rlx_engine *e, const rlx_session *
         if (st->stopping || st->end != RLX_ENGINE_END_NONE)
             rs.length_live = false;
     }
+    *out = rs;
+}
+
+void rlx_remote_engine_publish(rlx_remote *r, rlx_engine *e, const rlx_session *s,
+                               const rlx_engine_state *st)
+{
+    if (!r)
+        return;
+    rlx_remote_status rs;
+    rlx_remote_engine_status(e, s, st, &rs);
     rlx_remote_publish(r, &rs);
 }
 

@@ -9,6 +9,10 @@
 #include "engine/engine.h"
 #include "remote/remote.h"
 
+/* The engine's state as the remote's status (st NULL: "starting"). */
+void rlx_remote_engine_status(rlx_engine *e, const rlx_session *s, const rlx_engine_state *st,
+                              rlx_remote_status *out);
+
 /* Publishes the engine's state (st from rlx_engine_poll; NULL before the
  * engine has started: the state is then "starting"). Cheap: call it on
  * every turn of the control loop. */
