@@ -309,6 +309,9 @@ rlx_mpris *rlx_mpris_open(const rlx_session *s)
         snprintf(m->track + n, sizeof m->track - n, "session");
     if (sd_bus_open_user(&m->bus) < 0)
         goto fail;
+    /* a bus that does not answer must not hold up the session for sd-bus's
+     * default 25 s */
+    sd_bus_set_method_call_timeout(m->bus, 1000000);
     if (sd_bus_add_object_vtable(m->bus, &m->root_slot, OBJ_PATH, ROOT_IFACE, root_vtable, m) < 0 ||
         sd_bus_add_object_vtable(m->bus, &m->player_slot, OBJ_PATH, PLAYER_IFACE, player_vtable, m) < 0)
         goto fail;

@@ -24,6 +24,10 @@ console.log(typeof s[process.argv[2]] === 'object' ? JSON.stringify(s[process.ar
 " "$REMOTE_URL" "$1"
 }
 pc() { timeout 10 playerctl -p relax "$@" 2>/dev/null; }
+# conditions for wait_for, evaluated afresh each time
+status_is() { [ "$(pc status)" = "$1" ]; }
+position_over() { awk -v p="$(api_status position_ms)" -v m="$1" 'BEGIN { exit !(p > m) }'; }
+volume_near() { awk -v v="$(api_status volume_db)" -v w="$1" 'BEGIN { exit !(v > w - 0.1 && v < w + 0.1) }'; }
 # wait_for DESCRIPTION COMMAND...: until the command succeeds (bounded, ~20 s)
 wait_for() {
     local what=$1 i
@@ -37,11 +41,11 @@ wait_for() {
 
 S="$LIVE_TMP/remote-test.session"
 remote_session "$S"
-start_jack 256
+start_jack 256 rt
 start_capture "$LIVE_TMP/cap.wav"
 start_remote_play "$S" --length 2 min
 
-wait_for "MPRIS status Playing" test "$(pc status)" = Playing
+wait_for "MPRIS status Playing" status_is Playing
 title=$(pc metadata xesam:title)
 [ "$title" = 'Remote <b>test</b> & "quotes"' ] || fail "MPRIS title '$title'"
 len=$(pc metadata mpris:length)
@@ -51,18 +55,20 @@ grep -q '^org.mpris.MediaPlayer2.Player ' <<<"$intro" || fail "busctl does not s
 
 note "pause and play"
 pc pause || fail "playerctl pause failed"
-wait_for "Paused" test "$(pc status)" = Paused
+wait_for "Paused" status_is Paused
 [ "$(api_status state)" = paused ] || fail "the player is not paused after playerctl pause"
 p1=$(pc position)
 pc play || fail "playerctl play failed"
-wait_for "Playing again" test "$(pc status)" = Playing
+wait_for "Playing again" status_is Playing
 [ "$(api_status state)" = playing ] || fail "the player is not playing after playerctl play"
 
 note "next line, volume"
+# past the first line ("Welcome." at 0.5 s), so the next one is the last
+wait_for "2 s played" position_over 2000
 pc next || fail "playerctl next failed"
-wait_for "the next line" awk -v p="$(pc position)" 'BEGIN { exit !(p > 60) }'
+wait_for "the next line" position_over 60000
 pc volume 0.5 || fail "playerctl volume failed"
-wait_for "-6 dB" awk -v v="$(api_status volume_db)" 'BEGIN { exit !(v > -6.1 && v < -5.9) }'
+wait_for "-6 dB" volume_near -6.02
 note "position after pause $p1 s, after next $(pc position) s, volume $(api_status volume_db) dB"
 
 note "stop"
