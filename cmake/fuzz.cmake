@@ -33,7 +33,7 @@ set(RLX_FUZZ_LIB_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/program_parse.c
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/timeline.c
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/breath.c
-  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/automation.c)
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/shape.c)
 file(GLOB RLX_FUZZ_HEADERS CONFIGURE_DEPENDS
   ${CMAKE_CURRENT_SOURCE_DIR}/player/core/*.h
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/*.h)

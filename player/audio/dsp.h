@@ -1,5 +1,5 @@
 /* dsp.h - the safety limiter. No I/O, no allocation except in
- * rlx_limiter_init. (The gain shapes are in session/automation.h.) */
+ * rlx_limiter_init. (The gain shapes are in session/shape.h.) */
 #ifndef RLX_DSP_H
 #define RLX_DSP_H
 
@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "session/automation.h"  /* rlx_db_to_lin, the gain shapes */
+#include "session/shape.h"  /* rlx_db_to_lin, the gain shapes */
 
 /* Lookahead peak limiter: no output sample exceeds the ceiling (sample
  * peak, every channel, one gain for all channels); inter-sample peaks are

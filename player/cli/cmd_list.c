@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "authoring.h"
-#include "session/captions_vtt.h"
+#include "export/captions_vtt.h"
 
 static void usage(FILE *f)
 {

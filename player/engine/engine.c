@@ -73,6 +73,7 @@ struct rlx_engine {
     int64_t last_seek_target, last_seek_ns;
     int64_t last_tick_ns;
     long last_line;
+    int last_breath_dir;
     size_t breath_hint, breath_hint_prev;
     double vol_db, bg_db;
     listener *ls;
@@ -523,6 +524,10 @@ static bool update(rlx_engine *e)
         e->length_changed = false;
         emit(e, RLX_ENGINE_LENGTH);
     }
+    if (st->breath_dir != e->last_breath_dir) {
+        e->last_breath_dir = st->breath_dir;
+        emit(e, RLX_ENGINE_BREATH);
+    }
     int64_t now = now_ns();
     if (now - e->last_tick_ns >= (int64_t)e->cfg.tick_ms * 1000000LL) {
         e->last_tick_ns = now;
@@ -745,7 +750,7 @@ static int64_t map_position(const rlx_timeline *from, const rlx_timeline *to, in
 
 rlx_err rlx_engine_set_length(rlx_engine *e, int64_t length_ms, rlx_diags *diags)
 {
-    if (!e || !e->r || e->ended || e->stopping || e->view_next || (e->started && e->to != e->length))
+    if (!e || !e->view_r || e->ended || e->stopping || e->view_next || (e->started && e->to != e->length))
         return RLX_ERR_USAGE;   /* one change at a time; not for an excerpt */
     rlx_renderer *nr = NULL;
     rlx_err err = open_renderer(e, length_ms, false, &nr, diags);
