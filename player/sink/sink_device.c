@@ -502,7 +502,12 @@ static rlx_err dev_drain(rlx_sink *s)
 {
     dev_sink *p = (dev_sink *)s;
     atomic_store_explicit(&p->eof_mark, p->epoch + 1, memory_order_release);
-    int64_t until = now_ns() + (int64_t)(p->cfg.ring_s * 1000 + 2000) * 1000000LL;
+    /* Bounded on the audio clock, not the wall clock: a loaded machine may
+     * play the ring slowly, but once the device has played the whole ring
+     * and a second more without draining, something is wrong. No callbacks
+     * at all for the slow limit means the device is gone. */
+    uint64_t bound = (uint64_t)((p->cfg.ring_s + 1.0) * p->rate);
+    uint64_t start = atomic_load(&p->consumed);
     uint64_t last_cb = atomic_load(&p->callbacks);
     int64_t last_progress = now_ns();
     while (!atomic_load_explicit(&p->drained, memory_order_acquire)) {
@@ -513,10 +518,8 @@ static rlx_err dev_drain(rlx_sink *s)
             last_cb = cb;
             last_progress = now_ns();
         }
-        /* paused: the listener may take their time; else bounded */
-        if (atomic_load(&p->paused))
-            until = now_ns() + (int64_t)(p->cfg.ring_s * 1000 + 2000) * 1000000LL;
-        if (atomic_load(&p->lost) || now_ns() > until || now_ns() - last_progress > RLX_WATCHDOG_SLOW_NS)
+        if (atomic_load(&p->lost) || now_ns() - last_progress > RLX_WATCHDOG_SLOW_NS ||
+            atomic_load(&p->consumed) - start > bound)
             return RLX_ERR_DEVICE_LOST;
         sleep_ms(5);
     }
