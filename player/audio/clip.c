@@ -594,13 +594,11 @@ rlx_err rlx_clip_prepare_tts(rlx_cache *c, const char *text, const char *voice,
     }
     const rlx_voice_engine *eng;
     const char *vname;
-    if (rlx_voice_lookup(voice, &eng, &vname) != RLX_OK) {
-        float *none;
-        size_t nf;
-        int nr;
-        /* speaks nothing: the registry words the message (what is available) */
-        return rlx_voice_speak(voice, text, pace, &none, &nf, &nr, why, whylen);
-    }
+    /* the engine that really speaks (a fallback when the named one is not
+     * installed): the cache must not serve one engine's speech for another */
+    rlx_err rerr = rlx_voice_resolve(voice, &eng, &vname, why, whylen);
+    if (rerr != RLX_OK)
+        return rerr;
     /* keyed by the engine and its version too: a new engine build may speak differently */
     rlx_hash h;
     rlx_hash_init(&h, 0x747473);

@@ -83,6 +83,11 @@ static cst_wave *synth_locked(const char *text, cst_voice *v, float pace, bool *
         return NULL;  /* flite's partial allocations leak; this is very rare */
     }
     flite_feat_set_float(v->features, "duration_stretch", pace);
+    /* The voices' noise excitation draws from the C library's rand(), so a
+     * line used to come out differently depending on what was spoken before
+     * it. A fresh seed per line makes speech a function of (voice, text,
+     * pace) alone. Nothing else in relax calls rand(). */
+    srand(1);
     cst_wave *w = flite_text_to_wave(text, v);
     cst_errjmp = saved;
     return w;
@@ -156,7 +161,8 @@ static rlx_err flite_available(char *why, size_t whylen)
 
 static const char *flite_version(void)
 {
-    return "flite-" FLITE_PROJECT_VERSION;
+    /* "-seeded": lines spoken before the fresh seed per line are not reused */
+    return "flite-" FLITE_PROJECT_VERSION "-seeded";
 }
 
 const rlx_voice_engine rlx_voice_flite = {

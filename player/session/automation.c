@@ -56,6 +56,60 @@ void rlx_curve_free(rlx_curve *c)
 
 /* ---- a session's automation ------------------------------------------------ */
 
+static void sort_spans(rlx_span *sp, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        for (size_t j = i; j > 0 && sp[j - 1].start > sp[j].start; j--) {
+            rlx_span t = sp[j];
+            sp[j] = sp[j - 1];
+            sp[j - 1] = t;
+        }
+    }
+}
+
+/* Adds a voice span to the tone-dip group of `db`, creating it if new. */
+static rlx_err tone_duck_add(rlx_automation *a, double db, rlx_span sp, size_t cap)
+{
+    size_t g = 0;
+    while (g < a->ntduck && a->tduck[g].db != db)
+        g++;
+    if (g == a->ntduck) {
+        rlx_tone_duck *nt = realloc(a->tduck, (a->ntduck + 1) * sizeof *nt);
+        if (!nt)
+            return RLX_ERR_NOMEM;
+        a->tduck = nt;
+        a->tduck[g] = (rlx_tone_duck){db, malloc(cap * sizeof(rlx_span)), 0};
+        a->ntduck++;
+        if (!a->tduck[g].spans)
+            return RLX_ERR_NOMEM;
+    }
+    a->tduck[g].spans[a->tduck[g].n++] = sp;
+    return RLX_OK;
+}
+
+/* The long pauses (see RLX_REST_GAP_MS) from the sorted voice spans, as
+ * spans of full rest with their ramps outside them. */
+static rlx_err find_rests(rlx_automation *a, int64_t length)
+{
+    a->rest_pre = rlx_ms_to_frames(RLX_REST_DOWN_MS, a->rate);
+    a->rest_post = rlx_ms_to_frames(RLX_REST_UP_MS, a->rate);
+    if (!(a->breath_rest_db > 0))
+        return RLX_OK;
+    a->rest = malloc((a->nduck + 1) * sizeof *a->rest);
+    if (!a->rest)
+        return RLX_ERR_NOMEM;
+    int64_t gap = rlx_ms_to_frames(RLX_REST_GAP_MS, a->rate);
+    int64_t after = rlx_ms_to_frames(RLX_REST_AFTER_MS, a->rate);
+    int64_t back = rlx_ms_to_frames(RLX_REST_BACK_MS, a->rate) + a->rest_post;
+    for (size_t i = 0; i <= a->nduck; i++) {
+        int64_t g0 = i ? a->duck[i - 1].end : 0;
+        int64_t g1 = i < a->nduck ? a->duck[i].start : length;
+        if (g1 - g0 >= gap && g0 + after < g1 - back)
+            a->rest[a->nrest++] = (rlx_span){g0 + after, g1 - back};
+    }
+    return RLX_OK;
+}
+
 rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_automation *a)
 {
     memset(a, 0, sizeof *a);
@@ -65,6 +119,7 @@ rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_a
     a->ambient_db.initial = s->ambient_level_db;
     a->breath_duck_db = s->breath_duck_db;
     a->ambient_duck_db = s->ambient_duck_db;
+    a->breath_rest_db = s->breath_rest_db;
     /* the master fade starts silent when the first fade cue is a fade-in */
     a->fade.initial = 1.0;
     for (size_t i = 0; i < tl->ncues; i++) {
@@ -89,6 +144,8 @@ rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_a
         case RLX_CUE_SAY:
         case RLX_CUE_PLAY:
             a->duck[a->nduck++] = (rlx_span){tc->start, tc->end};
+            err = tone_duck_add(a, c->breath_duck_set ? c->breath_duck_db : s->breath_duck_db,
+                                (rlx_span){tc->start, tc->end}, nvoice);
             break;
         case RLX_CUE_FADE_IN:
         case RLX_CUE_FADE_OUT:
@@ -110,13 +167,11 @@ rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_a
         }
     }
     /* spans must be sorted by start for rlx_duck_depth (timeline order is) */
-    for (size_t i = 1; i < a->nduck; i++) {
-        for (size_t j = i; j > 0 && a->duck[j - 1].start > a->duck[j].start; j--) {
-            rlx_span t = a->duck[j];
-            a->duck[j] = a->duck[j - 1];
-            a->duck[j - 1] = t;
-        }
-    }
+    sort_spans(a->duck, a->nduck);
+    for (size_t g = 0; g < a->ntduck; g++)
+        sort_spans(a->tduck[g].spans, a->tduck[g].n);
+    if (err == RLX_OK)
+        err = find_rests(a, tl->length);
     a->duck_pre = rlx_ms_to_frames(RLX_DUCK_PRE_MS, tl->rate);
     a->duck_post = rlx_ms_to_frames(RLX_DUCK_POST_MS, tl->rate);
     if (err != RLX_OK)
@@ -135,6 +190,14 @@ void rlx_automation_free(rlx_automation *a)
     free(a->duck);
     a->duck = NULL;
     a->nduck = 0;
+    free(a->rest);
+    a->rest = NULL;
+    a->nrest = 0;
+    for (size_t g = 0; g < a->ntduck; g++)
+        free(a->tduck[g].spans);
+    free(a->tduck);
+    a->tduck = NULL;
+    a->ntduck = 0;
 }
 
 double rlx_automation_duck(const rlx_automation *a, int64_t t, size_t *hint)
@@ -147,7 +210,17 @@ rlx_gains rlx_automation_gains(const rlx_automation *a, int64_t t, size_t *hint)
     rlx_gains g;
     double depth = rlx_automation_duck(a, t, hint);
     g.voice = rlx_db_to_lin(rlx_curve_at(&a->voice_db, t));
-    g.breath = rlx_db_to_lin(rlx_curve_at(&a->breath_db, t) - a->breath_duck_db * depth);
+    double tdip = 0.0;
+    for (size_t k = 0; k < a->ntduck; k++) {
+        const rlx_tone_duck *td = &a->tduck[k];
+        double v = td->db * rlx_duck_depth(td->spans, td->n, t, a->duck_pre, a->duck_post, NULL);
+        if (v > tdip)
+            tdip = v;
+    }
+    if (a->nrest)
+        tdip += a->breath_rest_db *
+                rlx_duck_depth(a->rest, a->nrest, t, a->rest_pre, a->rest_post, NULL);
+    g.breath = rlx_db_to_lin(rlx_curve_at(&a->breath_db, t) - tdip);
     g.ambient = rlx_db_to_lin(rlx_curve_at(&a->ambient_db, t) - a->ambient_duck_db * depth);
     g.master = rlx_curve_at(&a->fade, t);
     return g;

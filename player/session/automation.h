@@ -18,6 +18,15 @@
 #define RLX_DUCK_PRE_MS 300        /* the background starts to dip this long before a line */
 #define RLX_DUCK_POST_MS 600       /* and is back this long after it */
 #define RLX_LEVEL_RAMP_DEFAULT_MS 50
+/* In a voice-free stretch of at least RLX_REST_GAP_MS the tone settles
+ * [breath] rest lower, so the bed rather than a bare tone carries long
+ * pauses: it eases down from REST_AFTER - REST_DOWN to REST_AFTER after the
+ * voice, and is back REST_BACK before the next line. */
+#define RLX_REST_GAP_MS 60000
+#define RLX_REST_AFTER_MS 40000
+#define RLX_REST_DOWN_MS 20000
+#define RLX_REST_UP_MS 5000
+#define RLX_REST_BACK_MS 3000
 
 /* A piecewise curve: from `start` to `end` a segment ramps from `from` to
  * `to` (smoothstep); after `end` it holds `to` until the next segment. */
@@ -39,6 +48,13 @@ rlx_err rlx_curve_push(rlx_curve *c, int64_t start, int64_t end, double to);
 double rlx_curve_at(const rlx_curve *c, int64_t t);
 void rlx_curve_free(rlx_curve *c);
 
+/* The tone's dip under the voice lines that share one depth. */
+typedef struct {
+    double db;          /* dip in dB at full depth */
+    rlx_span *spans;    /* sorted by start */
+    size_t n;
+} rlx_tone_duck;
+
 /* Everything a session does to its gains, laid out on its timeline. */
 typedef struct {
     int rate;
@@ -50,6 +66,14 @@ typedef struct {
     size_t nduck;
     int64_t duck_pre, duck_post;
     double breath_duck_db, ambient_duck_db;
+    /* the tone's dip: voice spans grouped by their dip (a line may ask for
+     * its own with `breath-duck`); the deepest running dip wins */
+    rlx_tone_duck *tduck;
+    size_t ntduck;
+    rlx_span *rest;           /* long pauses where the tone rests lower */
+    size_t nrest;
+    int64_t rest_pre, rest_post;
+    double breath_rest_db;
 } rlx_automation;
 
 /* Linear gains at one frame, before the background balance and the
