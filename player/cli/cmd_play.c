@@ -349,7 +349,9 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     char t1[32], t2[32];
     switch (st.end) {
     case RLX_ENGINE_END_LOST:
-        rlx_cli_error("audio device lost (%s)", st.message[0] ? st.message : st.sink.lost_why);
+        rlx_cli_error("audio device lost (%s)", st.message[0]         ? st.message
+                                                : st.sink.lost_why[0] ? st.sink.lost_why
+                                                                      : "it stopped taking audio");
         rc = RLX_EXIT_DEVICE_LOST;
         break;
     case RLX_ENGINE_END_ERROR: {

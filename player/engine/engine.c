@@ -73,6 +73,7 @@ struct rlx_engine {
     int64_t last_seek_target, last_seek_ns;
     int64_t last_tick_ns;
     long last_line;
+    int last_breath_dir;
     size_t breath_hint, breath_hint_prev;
     double vol_db, bg_db;
     listener *ls;
@@ -522,6 +523,10 @@ static bool update(rlx_engine *e)
     if (e->length_changed) {
         e->length_changed = false;
         emit(e, RLX_ENGINE_LENGTH);
+    }
+    if (st->breath_dir != e->last_breath_dir) {
+        e->last_breath_dir = st->breath_dir;
+        emit(e, RLX_ENGINE_BREATH);
     }
     int64_t now = now_ns();
     if (now - e->last_tick_ns >= (int64_t)e->cfg.tick_ms * 1000000LL) {

@@ -136,6 +136,7 @@ typedef enum {
     RLX_ENGINE_RESUMED,
     RLX_ENGINE_SEEKED,       /* pos = the target */
     RLX_ENGINE_POSITION,     /* every tick_ms while playing */
+    RLX_ENGINE_BREATH,       /* the breath phase changed (breath_dir: in, hold, out) */
     RLX_ENGINE_STOPPING,     /* rlx_engine_fade_stop was called; pos = where */
     RLX_ENGINE_DEVICE_LOST,  /* why in message; ENDED follows */
     RLX_ENGINE_LENGTH,       /* the length changed (length_ms) */

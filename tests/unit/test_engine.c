@@ -255,6 +255,8 @@ static void transport(void **state)
     assert_int_equal(count(rec, RLX_ENGINE_ENDED), 1);
     assert_int_equal(rec->ev[rec->n - 1].kind, RLX_ENGINE_ENDED);
     assert_int_equal(rec->ev[rec->n - 1].end, RLX_ENGINE_END_DONE);
+    /* the breath phase was reported as it changed (the tone breathes throughout) */
+    assert_true(count(rec, RLX_ENGINE_BREATH) >= 1);
     /* every line was announced once it started; the last one was "Third" */
     assert_string_equal(last(rec, RLX_ENGINE_LINE)->caption, "Third");
     assert_int_equal(rlx_engine_finish(e, true), RLX_OK);
