@@ -315,6 +315,10 @@ static rlx_err open_sources(rlx_renderer *r)
         }
         in->gain = (float)rlx_db_to_lin(db);
         in->start = r->tl->cues[ci].start;
+        if (r->tl->cues[ci].omitted) {   /* this version leaves it out */
+            in->end = in->start;
+            continue;
+        }
         in->end = in->start + frames;
         rlx_clip_place pl = {.info = info, .start = in->start, .frames = frames, .gain = in->gain};
         if (in->kind == INST_VOICE)

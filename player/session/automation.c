@@ -140,6 +140,8 @@ rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_a
         const rlx_tl_cue *tc = &tl->cues[i];
         const rlx_cue *c = tc->cue;
         int64_t dur;
+        if (tc->omitted)
+            continue;
         switch (c->kind) {
         case RLX_CUE_SAY:
         case RLX_CUE_PLAY:
