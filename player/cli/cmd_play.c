@@ -80,6 +80,7 @@ static const struct {
     {"--length", RLX_PLAY_OPT_LENGTH, true},
     {"--volume", RLX_PLAY_OPT_VOLUME, true},
     {"--stats", RLX_PLAY_OPT_STATS, false},
+    {"--tail", RLX_PLAY_OPT_TAIL, true},
 };
 
 int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_play_opts *o)
@@ -120,10 +121,17 @@ int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_pla
             rlx_cli_error("%s wants a time like 1:30 or 90 s (got '%s')", a, v);
             return RLX_EXIT_USAGE;
         }
-        if (play_options[k].flag == RLX_PLAY_OPT_FROM)
+        if (play_options[k].flag == RLX_PLAY_OPT_FROM) {
             o->from_ms = ms;
-        else
+        } else if (play_options[k].flag == RLX_PLAY_OPT_TAIL) {
+            if (ms > RLX_TIMELINE_TAIL_MAX_MS) {
+                rlx_cli_error("--tail is at most 60 min (got '%s')", v);
+                return RLX_EXIT_USAGE;
+            }
+            o->tail_ms = ms;
+        } else {
             o->length_ms = ms;
+        }
         break;
     }
     }
@@ -243,6 +251,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     ec.fade_in_ms = o.resume_fade_ms > 0 ? o.resume_fade_ms : o.from_ms > 0 ? 30 : 0;
     ec.length_ms = o.length_ms;
     ec.length_fit = o.length_fit;
+    ec.tail_ms = o.tail_ms;
     err = rlx_engine_open(&ec, &e, why, sizeof why);
     if (err == RLX_OK)
         err = rlx_engine_open_sink(e, why, sizeof why);
@@ -441,7 +450,7 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
 static void play_usage(FILE *f)
 {
     fprintf(f,
-            "Usage: relax play SESSION [--device NAME|INDEX] [--from TIME] [--length DURATION]\n"
+            "Usage: relax play SESSION [--device NAME|INDEX] [--from TIME] [--length DURATION] [--tail D]\n"
             "                  [--volume DB] [--profile NAME] [--store PATH] [--stats]\n"
             "Keys: space pause/resume, left/right seek 15 s, n/p next/previous spoken line,\n"
             "      +/- volume, [ ] background quieter/louder, q fade out and quit.\n");

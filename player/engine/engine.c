@@ -183,6 +183,7 @@ static rlx_err open_renderer(rlx_engine *e, int64_t length_ms, bool fit, rlx_ren
     rc.rate = e->rate;
     rc.length_ms = length_ms;
     rc.length_fit = fit;
+    rc.tail_ms = e->cfg.tail_ms;
     rc.cache_dir = e->cfg.cache_dir;
     rc.volume_db = e->cfg.volume_db > 0 ? e->cfg.volume_db : 0;
     rc.background_db = e->bg_db;

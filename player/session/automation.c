@@ -120,6 +120,8 @@ rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_a
     a->breath_duck_db = s->breath_duck_db;
     a->ambient_duck_db = s->ambient_duck_db;
     a->breath_rest_db = s->breath_rest_db;
+    a->tail_start = tl->tail > 0 ? tl->tail_start : INT64_MAX;
+    a->tail_fade = rlx_ms_to_frames(RLX_TAIL_TONE_FADE_MS, tl->rate);
     /* the master fade starts silent when the first fade cue is a fade-in */
     a->fade.initial = 1.0;
     for (size_t i = 0; i < tl->ncues; i++) {
@@ -223,6 +225,10 @@ rlx_gains rlx_automation_gains(const rlx_automation *a, int64_t t, size_t *hint)
         tdip += a->breath_rest_db *
                 rlx_duck_depth(a->rest, a->nrest, t, a->rest_pre, a->rest_post, NULL);
     g.breath = rlx_db_to_lin(rlx_curve_at(&a->breath_db, t) - tdip);
+    if (t > a->tail_start) {
+        double x = (double)(t - a->tail_start) / (double)(a->tail_fade > 0 ? a->tail_fade : 1);
+        g.breath *= 1.0 - rlx_smoothstep(x > 1 ? 1 : x);
+    }
     g.ambient = rlx_db_to_lin(rlx_curve_at(&a->ambient_db, t) - a->ambient_duck_db * depth);
     g.master = rlx_curve_at(&a->fade, t);
     return g;

@@ -27,6 +27,7 @@
 #define RLX_REST_DOWN_MS 20000
 #define RLX_REST_UP_MS 5000
 #define RLX_REST_BACK_MS 3000
+#define RLX_TAIL_TONE_FADE_MS 20000  /* the tone's way out at the start of a tail */
 
 /* A piecewise curve: from `start` to `end` a segment ramps from `from` to
  * `to` (smoothstep); after `end` it holds `to` until the next segment. */
@@ -74,6 +75,8 @@ typedef struct {
     size_t nrest;
     int64_t rest_pre, rest_post;
     double breath_rest_db;
+    int64_t tail_start, tail_fade;   /* the tone fades out over tail_fade from tail_start
+                                      * (an ambient-only tail); tail_start = INT64_MAX: none */
 } rlx_automation;
 
 /* Linear gains at one frame, before the background balance and the
