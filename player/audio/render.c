@@ -37,7 +37,7 @@
 #define LIMIT_RELEASE_MS 150.0
 #define ANTICLICK_MS 5
 #define BG_RAMP_MS 50
-#define AMBIENT_XFADE_MS 2000
+#define AMBIENT_XFADE_MS 4000   /* between the bed's segments (source_bed.c) */
 /* A nearly silent clip must not be pushed up by 50 dB of "normalisation". */
 #define VOICE_NORM_MAX_DB 24.0
 
