@@ -21,7 +21,7 @@ static void usage(FILE *f)
                "                  [--device NAME|INDEX] [--length DURATION] [--tail D] [--volume DB]\n"
                "Resumes your unfinished week, or plays the next week that is open.\n"
                "--any plays the next week even if it has not opened yet.\n"
-               "--device, --length, --tail and --volume work as with 'relax play'.\n"
+               "--device, --length, --tail, --start-in, --stop-after and --volume work as with 'relax play'.\n"
                "Without an audio device the week is rendered to week-NN.wav instead.\n");
 }
 
@@ -108,7 +108,7 @@ int rlx_cmd_next(int argc, char **argv)
         int at = i;
         int prc = rlx_cli_play_option(argc, argv, &i,
                                       RLX_PLAY_OPT_DEVICE | RLX_PLAY_OPT_LENGTH | RLX_PLAY_OPT_VOLUME |
-                                          RLX_PLAY_OPT_TAIL, &po);
+                                          RLX_PLAY_OPT_TAIL | RLX_PLAY_OPT_START_IN | RLX_PLAY_OPT_STOP_AFTER, &po);
         if (prc > 0) {
             free(rest);
             return prc;

@@ -792,6 +792,10 @@ static bool block_line(parser *P, rlx_line *L)
         return false;
     int opt = 0;
     int64_t from = 0;
+    if (P->have_end) {
+        rlx_line_error(L, at, "block after 'end' (nothing may follow 'end')");
+        return true;
+    }
     if (P->in_block) {
         rlx_line_error(L, at, "blocks do not nest (the one opened on line %d is still open)", P->block_line);
         return true;
@@ -818,7 +822,7 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
     rlx_session *s = P->s;
     rlx_line_ws(L);
     size_t at = L->i;
-    if (!P->have_end && block_line(P, L))
+    if (block_line(P, L))
         return;
     if (P->have_end) {
         rlx_line_error(L, at, "cue after 'end' (nothing may follow 'end')");
