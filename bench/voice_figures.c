@@ -226,8 +226,12 @@ static void figures(const args *a)
             continue;
         double v = lufs(x[R_VOICE], t->cues[i].start, t->cues[i].end);
         double b = lufs(x[R_BACK], t->cues[i].start, t->cues[i].end);
-        if (isfinite(v) && isfinite(b))
+        if (isfinite(v) && isfinite(b)) {
             gap[ng++] = v - b;
+            if (v - b < 20.0)
+                printf("  line %d: background only %.1f dB under the voice\n",
+                       t->cues[i].cue->line, v - b);
+        }
     }
     qsort(gap, ng, sizeof *gap, cmp_d);
     printf("%s: voice %s, bandwidth %.1f kHz, voice alone %.1f LUFS ([voice] level %.0f, "

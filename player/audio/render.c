@@ -57,13 +57,6 @@ typedef struct {
 } clip_inst;
 
 typedef struct {
-    double db;          /* dip in dB at full depth */
-    rlx_span *spans;    /* sorted by start */
-    size_t n;
-    size_t hint;        /* render thread */
-} tone_duck;
-
-typedef struct {
     double voice, breath, amb, master;  /* linear */
 } grid_gains;
 

@@ -67,33 +67,34 @@ static void sort_spans(rlx_span *sp, size_t n)
     }
 }
 
-/* Adds a voice span to the tone-dip group of `db`, creating it if new. */
-static rlx_err tone_duck_add(rlx_automation *a, double db, rlx_span sp, size_t cap)
+/* Adds a voice span to the tone-dip group of `db` (new if needed). */
+static rlx_err dip_add(rlx_automation *a, double db, rlx_span sp, size_t cap)
 {
     size_t g = 0;
-    while (g < a->ntduck && a->tduck[g].db != db)
+    while (g < a->ndips && a->dips[g].db != db)
         g++;
-    if (g == a->ntduck) {
-        rlx_tone_duck *nt = realloc(a->tduck, (a->ntduck + 1) * sizeof *nt);
-        if (!nt)
+    if (g == a->ndips) {
+        struct rlx_tone_dip *nd = realloc(a->dips, (a->ndips + 1) * sizeof *nd);
+        if (!nd)
             return RLX_ERR_NOMEM;
-        a->tduck = nt;
-        a->tduck[g] = (rlx_tone_duck){db, malloc(cap * sizeof(rlx_span)), 0};
-        a->ntduck++;
-        if (!a->tduck[g].spans)
+        a->dips = nd;
+        a->dips[g] = (struct rlx_tone_dip){db, malloc(cap * sizeof(rlx_span)), 0};
+        a->ndips++;
+        if (!a->dips[g].spans)
             return RLX_ERR_NOMEM;
     }
-    a->tduck[g].spans[a->tduck[g].n++] = sp;
+    a->dips[g].spans[a->dips[g].n++] = sp;
     return RLX_OK;
 }
 
-/* The long pauses (see RLX_REST_GAP_MS) from the sorted voice spans, as
- * spans of full rest with their ramps outside them. */
-static rlx_err find_rests(rlx_automation *a, int64_t length)
+/* The long pauses (RLX_REST_*) between the sorted voice spans, as spans of
+ * full rest with their ramps outside them. */
+static rlx_err find_rests(rlx_automation *a, const rlx_session *s, int64_t length)
 {
     a->rest_pre = rlx_ms_to_frames(RLX_REST_DOWN_MS, a->rate);
     a->rest_post = rlx_ms_to_frames(RLX_REST_UP_MS, a->rate);
-    if (!(a->breath_rest_db > 0))
+    a->rest_db = s->breath_rest_db;
+    if (!(a->rest_db > 0))
         return RLX_OK;
     a->rest = malloc((a->nduck + 1) * sizeof *a->rest);
     if (!a->rest)
@@ -118,10 +119,9 @@ rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_a
     a->breath_db.initial = s->breath_level_db;
     a->ambient_db.initial = s->ambient_level_db;
     a->breath_duck_db = s->breath_duck_db;
-    a->ambient_duck_db = s->ambient_duck_db;
-    a->breath_rest_db = s->breath_rest_db;
     a->tail_start = tl->tail > 0 ? tl->tail_start : INT64_MAX;
     a->tail_fade = rlx_ms_to_frames(RLX_TAIL_TONE_FADE_MS, tl->rate);
+    a->ambient_duck_db = s->ambient_duck_db;
     /* the master fade starts silent when the first fade cue is a fade-in */
     a->fade.initial = 1.0;
     for (size_t i = 0; i < tl->ncues; i++) {
@@ -135,21 +135,26 @@ rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_a
     for (size_t i = 0; i < tl->ncues; i++)
         nvoice += rlx_cue_is_voice(tl->cues[i].cue);
     a->duck = malloc((nvoice ? nvoice : 1) * sizeof *a->duck);
-    if (!a->duck)
+    a->plain = malloc((nvoice ? nvoice : 1) * sizeof *a->plain);
+    if (!a->duck || !a->plain) {
+        rlx_automation_free(a);
         return RLX_ERR_NOMEM;
+    }
     rlx_err err = RLX_OK;
     for (size_t i = 0; i < tl->ncues && err == RLX_OK; i++) {
         const rlx_tl_cue *tc = &tl->cues[i];
         const rlx_cue *c = tc->cue;
         int64_t dur;
         if (tc->omitted)
-            continue;
+            continue;   /* not in this version */
         switch (c->kind) {
         case RLX_CUE_SAY:
         case RLX_CUE_PLAY:
             a->duck[a->nduck++] = (rlx_span){tc->start, tc->end};
-            err = tone_duck_add(a, c->breath_duck_set ? c->breath_duck_db : s->breath_duck_db,
-                                (rlx_span){tc->start, tc->end}, nvoice);
+            if (c->breath_duck_set)
+                err = dip_add(a, c->breath_duck_db, (rlx_span){tc->start, tc->end}, nvoice);
+            else
+                a->plain[a->nplain++] = (rlx_span){tc->start, tc->end};
             break;
         case RLX_CUE_FADE_IN:
         case RLX_CUE_FADE_OUT:
@@ -172,12 +177,13 @@ rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_a
     }
     /* spans must be sorted by start for rlx_duck_depth (timeline order is) */
     sort_spans(a->duck, a->nduck);
-    for (size_t g = 0; g < a->ntduck; g++)
-        sort_spans(a->tduck[g].spans, a->tduck[g].n);
-    if (err == RLX_OK)
-        err = find_rests(a, tl->length);
+    sort_spans(a->plain, a->nplain);
+    for (size_t g = 0; g < a->ndips; g++)
+        sort_spans(a->dips[g].spans, a->dips[g].n);
     a->duck_pre = rlx_ms_to_frames(RLX_DUCK_PRE_MS, tl->rate);
     a->duck_post = rlx_ms_to_frames(RLX_DUCK_POST_MS, tl->rate);
+    if (err == RLX_OK)
+        err = find_rests(a, s, tl->length);
     if (err != RLX_OK)
         rlx_automation_free(a);
     return err;
@@ -194,14 +200,17 @@ void rlx_automation_free(rlx_automation *a)
     free(a->duck);
     a->duck = NULL;
     a->nduck = 0;
+    for (size_t g = 0; g < a->ndips; g++)
+        free(a->dips[g].spans);
+    free(a->dips);
+    a->dips = NULL;
+    a->ndips = 0;
+    free(a->plain);
+    a->plain = NULL;
+    a->nplain = 0;
     free(a->rest);
     a->rest = NULL;
     a->nrest = 0;
-    for (size_t g = 0; g < a->ntduck; g++)
-        free(a->tduck[g].spans);
-    free(a->tduck);
-    a->tduck = NULL;
-    a->ntduck = 0;
 }
 
 double rlx_automation_duck(const rlx_automation *a, int64_t t, size_t *hint)
@@ -209,28 +218,38 @@ double rlx_automation_duck(const rlx_automation *a, int64_t t, size_t *hint)
     return a->nduck ? rlx_duck_depth(a->duck, a->nduck, t, a->duck_pre, a->duck_post, hint) : 0.0;
 }
 
+double rlx_automation_tone_dip(const rlx_automation *a, int64_t t, double depth)
+{
+    double dip = a->breath_duck_db * depth;
+    if (a->ndips) {
+        /* the depth under the lines with the [breath] duck, then each own dip */
+        dip = a->nplain ? a->breath_duck_db * rlx_duck_depth(a->plain, a->nplain, t, a->duck_pre,
+                                                             a->duck_post, NULL)
+                        : 0.0;
+        for (size_t g = 0; g < a->ndips; g++) {
+            double v = a->dips[g].db * rlx_duck_depth(a->dips[g].spans, a->dips[g].n, t,
+                                                      a->duck_pre, a->duck_post, NULL);
+            if (v > dip)
+                dip = v;
+        }
+    }
+    if (a->nrest)
+        dip += a->rest_db * rlx_duck_depth(a->rest, a->nrest, t, a->rest_pre, a->rest_post, NULL);
+    return dip;
+}
+
 rlx_gains rlx_automation_gains(const rlx_automation *a, int64_t t, size_t *hint)
 {
     rlx_gains g;
     double depth = rlx_automation_duck(a, t, hint);
     g.voice = rlx_db_to_lin(rlx_curve_at(&a->voice_db, t));
-    double tdip = 0.0;
-    for (size_t k = 0; k < a->ntduck; k++) {
-        const rlx_tone_duck *td = &a->tduck[k];
-        double v = td->db * rlx_duck_depth(td->spans, td->n, t, a->duck_pre, a->duck_post, NULL);
-        if (v > tdip)
-            tdip = v;
-    }
-    if (a->nrest)
-        tdip += a->breath_rest_db *
-                rlx_duck_depth(a->rest, a->nrest, t, a->rest_pre, a->rest_post, NULL);
-    g.breath = rlx_db_to_lin(rlx_curve_at(&a->breath_db, t) - tdip);
-    if (t > a->tail_start) {
+    g.breath = rlx_db_to_lin(rlx_curve_at(&a->breath_db, t) - rlx_automation_tone_dip(a, t, depth));
+    g.ambient = rlx_db_to_lin(rlx_curve_at(&a->ambient_db, t) - a->ambient_duck_db * depth);
+    g.master = rlx_curve_at(&a->fade, t);
+    if (t > a->tail_start) {   /* an ambient-only tail: the tone fades away */
         double x = (double)(t - a->tail_start) / (double)(a->tail_fade > 0 ? a->tail_fade : 1);
         g.breath *= 1.0 - rlx_smoothstep(x > 1 ? 1 : x);
     }
-    g.ambient = rlx_db_to_lin(rlx_curve_at(&a->ambient_db, t) - a->ambient_duck_db * depth);
-    g.master = rlx_curve_at(&a->fade, t);
     return g;
 }
 

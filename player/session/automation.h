@@ -18,16 +18,17 @@
 #define RLX_DUCK_PRE_MS 300        /* the background starts to dip this long before a line */
 #define RLX_DUCK_POST_MS 600       /* and is back this long after it */
 #define RLX_LEVEL_RAMP_DEFAULT_MS 50
+#define RLX_TAIL_TONE_FADE_MS 20000  /* the tone's way out at the start of a tail */
 /* In a voice-free stretch of at least RLX_REST_GAP_MS the tone settles
  * [breath] rest lower, so the bed rather than a bare tone carries long
- * pauses: it eases down from REST_AFTER - REST_DOWN to REST_AFTER after the
- * voice, and is back REST_BACK before the next line. */
+ * pauses: it eases down over RLX_REST_DOWN_MS until RLX_REST_AFTER_MS after
+ * the voice, and is back RLX_REST_BACK_MS before the next line (the way up
+ * takes RLX_REST_UP_MS). */
 #define RLX_REST_GAP_MS 60000
 #define RLX_REST_AFTER_MS 40000
 #define RLX_REST_DOWN_MS 20000
 #define RLX_REST_UP_MS 5000
 #define RLX_REST_BACK_MS 3000
-#define RLX_TAIL_TONE_FADE_MS 20000  /* the tone's way out at the start of a tail */
 
 /* A piecewise curve: from `start` to `end` a segment ramps from `from` to
  * `to` (smoothstep); after `end` it holds `to` until the next segment. */
@@ -49,13 +50,6 @@ rlx_err rlx_curve_push(rlx_curve *c, int64_t start, int64_t end, double to);
 double rlx_curve_at(const rlx_curve *c, int64_t t);
 void rlx_curve_free(rlx_curve *c);
 
-/* The tone's dip under the voice lines that share one depth. */
-typedef struct {
-    double db;          /* dip in dB at full depth */
-    rlx_span *spans;    /* sorted by start */
-    size_t n;
-} rlx_tone_duck;
-
 /* Everything a session does to its gains, laid out on its timeline. */
 typedef struct {
     int rate;
@@ -67,14 +61,20 @@ typedef struct {
     size_t nduck;
     int64_t duck_pre, duck_post;
     double breath_duck_db, ambient_duck_db;
-    /* the tone's dip: voice spans grouped by their dip (a line may ask for
-     * its own with `breath-duck`); the deepest running dip wins */
-    rlx_tone_duck *tduck;
-    size_t ntduck;
-    rlx_span *rest;           /* long pauses where the tone rests lower */
+    /* voice spans whose line sets its own tone dip (`breath-duck`), one
+     * group per dip; the deepest running dip wins */
+    struct rlx_tone_dip {
+        double db;
+        rlx_span *spans;     /* sorted by start */
+        size_t n;
+    } *dips;
+    size_t ndips;
+    rlx_span *plain;         /* voice spans with the [breath] duck */
+    size_t nplain;
+    rlx_span *rest;          /* long pauses: the tone rests lower inside */
     size_t nrest;
     int64_t rest_pre, rest_post;
-    double breath_rest_db;
+    double rest_db;
     int64_t tail_start, tail_fade;   /* the tone fades out over tail_fade from tail_start
                                       * (an ambient-only tail); tail_start = INT64_MAX: none */
 } rlx_automation;
@@ -90,6 +90,9 @@ void rlx_automation_free(rlx_automation *a);   /* accepts a zeroed struct */
 
 /* Ducking depth 0..1 at t (hint as for rlx_duck_depth, may be NULL). */
 double rlx_automation_duck(const rlx_automation *a, int64_t t, size_t *hint);
+/* The tone's dip (dB, >= 0) at t, given the duck depth there: the lines'
+ * own `breath-duck` and the rest in long pauses included. Pure. */
+double rlx_automation_tone_dip(const rlx_automation *a, int64_t t, double depth);
 /* The gains heard at frame t. Pure; hint may be NULL. */
 rlx_gains rlx_automation_gains(const rlx_automation *a, int64_t t, size_t *hint);
 /* The highest level (dB) a bus reaches (breath/ambient), for drawing scales. */

@@ -381,6 +381,8 @@ static void setting(parser *P, rlx_line *L, section sec, int file_idx, const cha
     for (int k = 0; k < K_COUNT; k++)
         if (keys[k].sec == sec && rlx_word_is(L, ks, kl, keys[k].name))
             key = k;
+    if (key < 0 && sec == SEC_VOICE && rlx_word_is(L, ks, kl, "voice"))
+        key = K_TTS_VOICE;   /* `voice = engine:voice` reads naturally too */
     char kb[64];
     const char *kname = rlx_line_excerpt(L, ks, kl, kb, sizeof kb);
     if (key < 0) {

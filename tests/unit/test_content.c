@@ -163,7 +163,7 @@ static void writing_rules(void **state)
                 assert_int_equal(s->cues[i + 1].kind, RLX_CUE_SAY);
                 assert_true(contains_ci(s->cues[i + 1].text, "breath"));
                 assert_true(s->cues[i + 1].breath_duck_set);
-                assert_true(s->cues[i + 1].breath_duck_db <= 4.0);
+                assert_true(s->cues[i + 1].breath_duck_db <= 7.0);
             }
             if (c->kind == RLX_CUE_SAY) {
                 /* no digging into threats, no telling how to read one's stress */

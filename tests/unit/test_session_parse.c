@@ -263,6 +263,9 @@ static void every_setting(void **state)
     s = parse_ok("[voice]\ntts-voice = flite:rms\n[session]\nid = x\ntitle = \"X\"\n[timeline]\n0:00 end\n");
     assert_string_equal(s->tts_voice, "flite:rms");  /* the spec is kept as written */
     rlx_session_free(s);
+    s = parse_ok("[voice]\nvoice = kal16\n[session]\nid = x\ntitle = \"X\"\n[timeline]\n0:00 end\n");
+    assert_string_equal(s->tts_voice, "kal16");      /* `voice` is another name for tts-voice */
+    rlx_session_free(s);
     s = parse_ok("[voice]\nlevel = off\ntts-voice = kal16\npace = 0.5\n"
                  "[breath]\npattern = 2.5 0.5 3 1\npitch = 40 hz\nglide = 0 st\nlevel = off\nduck = 60 dB\n"
                  "[ambient]\nfile = \"rain file.ogg\"\nlevel = -90 dB\nduck = 0 dB\n"
