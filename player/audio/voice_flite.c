@@ -52,11 +52,17 @@ int cst_errmsg(const char *fmt, ...)
     return 0;
 }
 
+/* Sources are prepared by forked worker processes (clip.c): a fork waits
+ * until no thread is inside flite, so no worker inherits the lock taken. */
+static void fork_prepare(void) { pthread_mutex_lock(&lock); }
+static void fork_done(void) { pthread_mutex_unlock(&lock); }
+
 static void init_flite(void)
 {
     flite_init();
     for (size_t i = 0; i < NVOICES; i++)
         loaded[i] = voice_reg[i](NULL);
+    (void)pthread_atfork(fork_prepare, fork_done, fork_done);
 }
 
 static bool blank(const char *s)
