@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "session/automation.h"
 #include "session/session.h"
 #include "session/timeline.h"
 
@@ -208,6 +209,20 @@ static void tail(void **state)
     t = build(s, 50000, 30000, RLX_OK, &d);              /* the rest stretches the pause */
     assert_int_equal(t->length, 50000);
     assert_int_equal(t->tail_start, 15000);
+    rlx_timeline_free(t);
+    /* in the tail the tone fades away over 20 s and the bed plays on */
+    t = build(s, 0, 30000, RLX_OK, &d);
+    rlx_automation a;
+    assert_int_equal(rlx_automation_build(s, t, &a), RLX_OK);
+    rlx_gains before = rlx_automation_gains(&a, t->tail_start - 1, NULL);
+    rlx_gains during = rlx_automation_gains(&a, t->tail_start + 10000, NULL);
+    rlx_gains after = rlx_automation_gains(&a, t->tail_start + 21000, NULL);
+    assert_true(before.breath > 0);
+    assert_true(during.breath > 0 && during.breath < before.breath);
+    assert_true(after.breath == 0);
+    assert_true(after.ambient == before.ambient);
+    assert_true(after.master == 1.0);                    /* the fade-out comes after the tail */
+    rlx_automation_free(&a);
     rlx_timeline_free(t);
     build(s, 40000, 30000, RLX_ERR_LENGTH, &d);           /* the tail does not fit */
     rlx_diags_free(&d);
