@@ -761,6 +761,8 @@ void rlx_clip_prepare_batch(rlx_cache *c, const rlx_clip_job *jobs, size_t n, in
                 _exit(1);
             rlx_clip_batch_config quiet = cfg ? *cfg : (rlx_clip_batch_config){0};
             quiet.progress = NULL;
+            /* a voice's fallback note is said by the parent alone, once */
+            rlx_voice_set_notice(NULL);
             run_jobs(c, jobs, todo, ntodo, rate, sh, &quiet, 0, 0);
             rlx_cache_sync(c);
             _exit(0);

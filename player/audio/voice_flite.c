@@ -89,10 +89,9 @@ static cst_wave *synth_locked(const char *text, cst_voice *v, float pace, bool *
         return NULL;  /* flite's partial allocations leak; this is very rare */
     }
     flite_feat_set_float(v->features, "duration_stretch", pace);
-    /* The voices' noise excitation draws from the C library's rand(), so a
-     * line used to come out differently depending on what was spoken before
-     * it. A fresh seed per line makes speech a function of (voice, text,
-     * pace) alone. Nothing else in relax calls rand(). */
+    /* flite draws noise from rand(): seeding it for every line makes the
+     * samples depend on the line alone, not on what this process spoke
+     * before (so any worker process may speak any line; see the cache). */
     srand(1);
     cst_wave *w = flite_text_to_wave(text, v);
     cst_errjmp = saved;
@@ -167,7 +166,7 @@ static rlx_err flite_available(char *why, size_t whylen)
 
 static const char *flite_version(void)
 {
-    /* "-seeded": lines spoken before the fresh seed per line are not reused */
+    /* "seeded": the noise source is reseeded for every line (see synth) */
     return "flite-" FLITE_PROJECT_VERSION "-seeded";
 }
 
