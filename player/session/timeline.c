@@ -334,12 +334,17 @@ static void version_omit(const rlx_session *s, int64_t L, int drop, bool *omit)
     }
 }
 
-static bool any_level(const rlx_session *s, int level)
+/* Bit k: some cue is `optional k`; bit 0: some cue has `from`. */
+static unsigned version_marks(const rlx_session *s)
 {
-    for (size_t i = 0; i < s->ncues; i++)
-        if (s->cues[i].optional == level)
-            return true;
-    return false;
+    unsigned m = 0;
+    for (size_t i = 0; i < s->ncues; i++) {
+        if (s->cues[i].optional > 0 && s->cues[i].optional <= RLX_OPTIONAL_LEVELS)
+            m |= 1u << s->cues[i].optional;
+        if (s->cues[i].from_ms > 0)
+            m |= 1u;
+    }
+    return m;
 }
 
 /* Natural and longest length of one version; false (diags) if it breaks. */
@@ -359,14 +364,26 @@ typedef struct {
 static rlx_err session_range(resolver *R, bool *omit, bool *mark, range3 *out, rlx_diags *d)
 {
     int64_t nat, lng;
+    unsigned marks = version_marks(R->s);
     rlx_err e = version_lengths(R, omit, mark, 0, 0, &nat, &lng, d);
     if (e != RLX_OK)
         return e;
     out->natural = nat;
+    out->shortest = nat;
+    out->longest = lng;
+    if (!marks)
+        return RLX_OK;   /* one version: one pass */
     /* shortest: everything optional left out */
-    e = version_lengths(R, omit, mark, 0, RLX_OPTIONAL_LEVELS, &out->shortest, &lng, d);
-    if (e != RLX_OK)
-        return e;
+    int64_t lng0 = lng;
+    if (marks & ~1u) {
+        e = version_lengths(R, omit, mark, 0, RLX_OPTIONAL_LEVELS, &out->shortest, &lng, d);
+        if (e != RLX_OK)
+            return e;
+    }
+    if (!(marks & 1u)) {
+        out->longest = lng0;
+        return RLX_OK;
+    }
     /* longest: every `from` cue that fits in, found by lowering the
      * estimate until it holds (a handful of steps: each drops a cue) */
     int64_t est = RLX_LEX_MAX_MS;
@@ -389,8 +406,9 @@ static rlx_err session_range(resolver *R, bool *omit, bool *mark, range3 *out, r
 static rlx_err pick_version(resolver *R, bool *omit, bool *mark, int64_t L, int *drop, int64_t *nat,
                             int64_t *lng, rlx_diags *d)
 {
+    unsigned marks = version_marks(R->s);
     for (int k = 0; k <= RLX_OPTIONAL_LEVELS; k++) {
-        if (k > 0 && !any_level(R->s, k))
+        if (k > 0 && !(marks & (1u << k)))
             continue;
         rlx_err e = version_lengths(R, omit, mark, L, k, nat, lng, d);
         if (e != RLX_OK)
