@@ -52,6 +52,9 @@ static const char *file_kind(mode_t m)
  * the caret goes under `word` when the line has it after col. */
 static void diag_word(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
                       const char *word, const char *fmt, const char *a, const char *b)
+    __attribute__((format(printf, 7, 0)));
+static void diag_word(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
+                      const char *word, const char *fmt, const char *a, const char *b)
 {
     char *src = rlx_auth_source_line(file, line);
     if (src && word && col > 0 && (size_t)col <= strlen(src)) {
@@ -65,6 +68,9 @@ static void diag_word(rlx_diags *d, rlx_diag_severity sev, const char *file, int
     free(src);
 }
 
+static void diag_at(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
+                    const char *fmt, const char *a, const char *b)
+    __attribute__((format(printf, 6, 0)));
 static void diag_at(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
                     const char *fmt, const char *a, const char *b)
 {

@@ -19,10 +19,15 @@ rlx_err rlx_curve_push(rlx_curve *c, int64_t start, int64_t end, double to)
             from = p->from + (p->to - p->from) * rlx_smoothstep(x);
         }
     }
-    rlx_ramp *n = realloc(c->segs, (c->nsegs + 1) * sizeof *n);
-    if (!n)
-        return RLX_ERR_NOMEM;
-    c->segs = n;
+    /* doubling: a session with 100,000 level cues must not cost 100,000 reallocs */
+    if (c->nsegs == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        rlx_ramp *n = realloc(c->segs, cap * sizeof *n);
+        if (!n)
+            return RLX_ERR_NOMEM;
+        c->segs = n;
+        c->cap = cap;
+    }
     c->segs[c->nsegs++] = (rlx_ramp){.start = start, .end = end > start ? end : start + 1,
                                      .from = from, .to = to};
     return RLX_OK;
@@ -51,7 +56,7 @@ void rlx_curve_free(rlx_curve *c)
 {
     free(c->segs);
     c->segs = NULL;
-    c->nsegs = 0;
+    c->nsegs = c->cap = 0;
 }
 
 /* ---- a session's automation ------------------------------------------------ */

@@ -40,7 +40,7 @@ typedef struct {
 typedef struct {
     double initial;
     rlx_ramp *segs;      /* sorted by start */
-    size_t nsegs;
+    size_t nsegs, cap;   /* cap: allocated segments (grows by doubling) */
 } rlx_curve;
 
 /* Appends a ramp to `to` over [start, end) (end <= start: one frame). It

@@ -901,6 +901,58 @@ static void test_bed_never_loops(void **state)
     rlx_session_free(s);
 }
 
+/* Counting reallocs (not under sanitizers, which own the allocator). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define RLX_SANITIZED 1
+#endif
+#endif
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && !defined(RLX_SANITIZED) && \
+    defined(__GLIBC__)
+#define RLX_COUNT_REALLOC 1
+extern void *__libc_realloc(void *, size_t);
+static volatile int counting;
+static volatile unsigned long reallocs;
+void *realloc(void *p, size_t n)
+{
+    if (counting)
+        reallocs++;
+    return __libc_realloc(p, n);
+}
+#endif
+
+/* 30,000 level cues: the automation grows geometrically, not by one realloc
+ * per cue (which made 100,000 cues quadratic), and opens quickly. */
+static void test_many_level_cues(void **state)
+{
+    fixture *f = *state;
+    size_t cap = 64 + 30000 * 48, used = 0;
+    char *text = malloc(cap);
+    used += (size_t)snprintf(text, cap, "[session]\nid = t\ntitle = \"T\"\n[timeline]\n");
+    for (int i = 0; i < 30000; i++) {
+        int t = i * 20;
+        static const char *const bus[] = {"breath", "ambient", "voice"};
+        used += (size_t)snprintf(text + used, cap - used, "%d:%02d:%02d.%03d level %s -%d %s\n", t / 3600000,
+                                 t / 60000 % 60, t / 1000 % 60, t % 1000, bus[i % 3], 20 + i % 10,
+                                 i % 3 == 2 ? "LUFS" : "dB");
+    }
+    snprintf(text + used, cap - used, "0:10:01 end\n");
+    rlx_session *s = parse(f, text);
+    free(text);
+#ifdef RLX_COUNT_REALLOC
+    reallocs = 0;
+    counting = 1;
+#endif
+    rlx_renderer *r = open_renderer(f, s, 0);
+#ifdef RLX_COUNT_REALLOC
+    counting = 0;
+    fprintf(stderr, "30,000 level cues: %lu reallocs while opening\n", reallocs);
+    assert_true(reallocs < 1000);
+#endif
+    rlx_renderer_close(r);
+    rlx_session_free(s);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -919,6 +971,7 @@ int main(void)
         T(test_bad_audio_reports_cue),
         T(test_length_fit),
         T(test_bed_never_loops),
+        T(test_many_level_cues),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
