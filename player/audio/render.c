@@ -38,7 +38,7 @@
 #define LIMIT_RELEASE_MS 150.0
 #define ANTICLICK_MS 5
 #define BG_RAMP_MS 50
-#define AMBIENT_XFADE_MS 2000
+#define AMBIENT_XFADE_MS 4000   /* between the bed's segments (source_bed.c) */
 /* A nearly silent clip must not be pushed up by 50 dB of "normalisation". */
 #define VOICE_NORM_MAX_DB 24.0
 
@@ -378,6 +378,10 @@ static rlx_err open_sources(rlx_renderer *r)
         }
         in->gain = (float)rlx_db_to_lin(db);
         in->start = r->tl->cues[ci].start;
+        if (r->tl->cues[ci].omitted) {   /* this version leaves it out */
+            in->end = in->start;
+            continue;
+        }
         in->end = in->start + frames;
         rlx_clip_place pl = {.info = info, .start = in->start, .frames = frames, .gain = in->gain};
         if (in->kind == INST_VOICE)
@@ -442,11 +446,12 @@ rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
     int64_t length_ms = cfg->length_ms, natural_ms, longest_ms;
     if (cfg->length_fit && length_ms > 0) {
         rlx_diags quiet = {0};   /* a real problem comes back from the build below */
-        if (rlx_timeline_lengths(s, voice_ms, &natural_ms, &longest_ms, &quiet) == RLX_OK)
-            length_ms = length_ms < natural_ms ? natural_ms : length_ms > longest_ms ? longest_ms : length_ms;
+        if (rlx_timeline_range(s, voice_ms, cfg->tail_ms, &natural_ms, NULL, &longest_ms, &quiet) == RLX_OK)
+            length_ms = rlx_timeline_nearest(s, voice_ms, cfg->tail_ms, length_ms);
         rlx_diags_free(&quiet);
     }
-    err = rlx_timeline_build(s, voice_ms, length_ms, r->rate, &r->tl, diags);
+    rlx_timeline_opts to = {.length_ms = length_ms, .tail_ms = cfg->tail_ms};
+    err = rlx_timeline_build_opts(s, voice_ms, &to, r->rate, &r->tl, diags);
     if (err != RLX_OK)
         goto fail;
     r->length = r->tl->length;

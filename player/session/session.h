@@ -49,6 +49,9 @@ typedef struct {
     double gain_db;         /* say/play/chime: per-cue gain, default 0 */
     double breath_duck_db;  /* say/play: the tone's dip under this line (dB) ... */
     bool breath_duck_set;   /* ... when set; else the [breath] duck */
+    int optional;           /* say/play/silence/chime: 0 = in every version; 1..9 = a
+                             * shorter version may leave it out, level 1 first */
+    int64_t from_ms;        /* say/play/silence/chime: > 0 = only in versions at least this long */
 } rlx_cue;
 
 typedef struct {
@@ -137,5 +140,6 @@ bool rlx_duration_too_long(const char *text);
 
 const char *rlx_cue_kind_name(rlx_cue_kind k);  /* "say", "play", ... */
 bool rlx_cue_is_voice(const rlx_cue *c);        /* say or play */
+#define RLX_OPTIONAL_LEVELS 9
 
 #endif

@@ -117,6 +117,10 @@ typedef struct {
     src_pos timeline_pos;
     bool have_abs;
     int64_t last_abs_ms;
+    /* an open `optional {` / `from D {` block: its cues take its flags */
+    bool in_block;
+    int block_line, block_optional;
+    int64_t block_from_ms;
     bool default_chime_used;
     src_pos default_chime_pos;
     src_pos session_pos;
@@ -771,11 +775,101 @@ static void free_cue(rlx_cue *c)
     free(c->path);
 }
 
+/* `optional [N]` or `from D` after a cue (or opening a block). */
+static bool version_opts(rlx_line *L, int *optional, int64_t *from_ms)
+{
+    for (;;) {
+        if (is_word_here(L, "optional")) {
+            if (*optional) {
+                rlx_line_error(L, L->i, "'optional' given twice");
+                return false;
+            }
+            L->i += 8;
+            *optional = 1;
+            rlx_line_ws(L);
+            if (L->i < L->n && L->s[L->i] >= '0' && L->s[L->i] <= '9') {
+                size_t at = L->i;
+                int v = 0;
+                while (L->i < L->n && L->s[L->i] >= '0' && L->s[L->i] <= '9' && v < 100)
+                    v = v * 10 + (L->s[L->i++] - '0');
+                if (v < 1 || v > RLX_OPTIONAL_LEVELS ||
+                    (L->i < L->n && rlx_is_word_byte(L->s[L->i]))) {
+                    rlx_line_error(L, at, "'optional' takes a level from 1 to %d (1 is left out first)",
+                                   RLX_OPTIONAL_LEVELS);
+                    return false;
+                }
+                *optional = v;
+            }
+        } else if (is_word_here(L, "from")) {
+            if (*from_ms) {
+                rlx_line_error(L, L->i, "'from' given twice");
+                return false;
+            }
+            L->i += 4;
+            size_t at = L->i;
+            if (!duration(L, from_ms))
+                return false;
+            if (*from_ms <= 0) {
+                rlx_line_error(L, at, "'from' needs a session length like '45 min'");
+                return false;
+            }
+        } else {
+            return true;
+        }
+    }
+}
+
+/* `optional [N] {`, `from D {` and `}` lines in [timeline]. Returns false
+ * when the line is none of them. */
+static bool block_line(parser *P, rlx_line *L)
+{
+    size_t at = L->i;
+    if (L->s[at] == '}') {
+        L->i++;
+        if (!P->in_block) {
+            rlx_line_error(L, at, "'}' without an open 'optional {' or 'from ... {' block");
+            return true;
+        }
+        P->in_block = false;
+        rlx_line_expect_end(L, "'}'");
+        return true;
+    }
+    if (!is_word_here(L, "optional") && !is_word_here(L, "from"))
+        return false;
+    int opt = 0;
+    int64_t from = 0;
+    if (P->have_end) {
+        rlx_line_error(L, at, "block after 'end' (nothing may follow 'end')");
+        return true;
+    }
+    if (P->in_block) {
+        rlx_line_error(L, at, "blocks do not nest (the one opened on line %d is still open)", P->block_line);
+        return true;
+    }
+    if (!version_opts(L, &opt, &from))
+        return true;
+    rlx_line_ws(L);
+    if (L->i >= L->n || L->s[L->i] != '{') {
+        rlx_line_error(L, L->i, "expected '{' to open the block (or a time in front, for one cue)");
+        return true;
+    }
+    L->i++;
+    if (!rlx_line_expect_end(L, "'{'"))
+        return true;
+    P->in_block = true;
+    P->block_line = L->lineno;
+    P->block_optional = opt;
+    P->block_from_ms = from;
+    return true;
+}
+
 static void cue_line(parser *P, rlx_line *L, const char *from_dir)
 {
     rlx_session *s = P->s;
     rlx_line_ws(L);
     size_t at = L->i;
+    if (block_line(P, L))
+        return;
     if (P->have_end) {
         rlx_line_error(L, at, "cue after 'end' (nothing may follow 'end')");
         return;
@@ -988,7 +1082,7 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
             has_file = true;
         else if (L->i < L->n && rlx_is_word_byte(L->s[L->i]) && L->s[L->i] != '-' && L->s[L->i] != '+') {
             /* `chime gain -3 dB` has no file */
-            has_file = !is_word_here(L, "gain");
+            has_file = !is_word_here(L, "gain") && !is_word_here(L, "optional") && !is_word_here(L, "from");
         }
         if (has_file) {
             size_t fat;
@@ -1049,11 +1143,35 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
     default:
         break;
     }
+    bool versioned = cue.kind == RLX_CUE_SAY || cue.kind == RLX_CUE_PLAY || cue.kind == RLX_CUE_SILENCE ||
+                     cue.kind == RLX_CUE_CHIME;
+    if (ok && !L->failed && versioned)
+        ok = version_opts(L, &cue.optional, &cue.from_ms);
+    if (ok && !L->failed && !versioned && (is_word_here(L, "optional") || is_word_here(L, "from"))) {
+        rlx_line_error(L, L->i, "'%s' can never be left out: only say, play, silence and chime lines "
+                                "can be optional",
+                       rlx_cue_kind_name(cue.kind));
+        ok = false;
+    }
+    if (ok && !L->failed && P->in_block) {
+        if (!versioned) {
+            rlx_line_error(L, at, "'%s' inside the block opened on line %d: only say, play, silence and "
+                                  "chime lines can be left out (close the block before it with '}')",
+                           rlx_cue_kind_name(cue.kind), P->block_line);
+            ok = false;
+        } else {
+            if (!cue.optional)
+                cue.optional = P->block_optional;
+            if (!cue.from_ms)
+                cue.from_ms = P->block_from_ms;
+        }
+    }
     if (ok && !L->failed && !rlx_line_at_end(L)) {
         /* a misspelt option gets a suggestion */
-        static const char *const say_opts[] = {"recording", "gain", "breath-duck", NULL},
-                                 *const play_opts[] = {"gain", "breath-duck", NULL},
-                                 *const gain_opts[] = {"gain", NULL}, *const level_opts[] = {"over", NULL};
+        static const char *const say_opts[] = {"recording", "gain", "breath-duck", "optional", "from", NULL},
+                                 *const play_opts[] = {"gain", "breath-duck", "optional", "from", NULL},
+                                 *const gain_opts[] = {"gain", "optional", "from", NULL},
+                                 *const level_opts[] = {"over", NULL};
         const char *const *opts = cue.kind == RLX_CUE_SAY    ? say_opts
                                   : cue.kind == RLX_CUE_PLAY  ? play_opts
                                   : cue.kind == RLX_CUE_CHIME ? gain_opts
@@ -1380,9 +1498,16 @@ static void finish(parser *P)
     }
     if (!P->have_timeline)
         rlx_diags_add(P->diags, RLX_DIAG_ERROR, main, 0, 0, NULL, "missing [timeline]");
+    else if (!P->have_end && !P->last_cue_failed && P->in_block)
+        diag_at(P, &P->timeline_pos, RLX_DIAG_ERROR,
+                "the timeline has no 'end': the block opened on line %d is never closed, "
+                "and 'end' belongs after its '}'", P->block_line);
     else if (!P->have_end && !P->last_cue_failed)
         diag_at(P, &P->timeline_pos, RLX_DIAG_ERROR,
                 "the timeline has no 'end' (finish it with a line like '14:00 end')");
+    else if (P->in_block)
+        diag_at(P, &P->timeline_pos, RLX_DIAG_ERROR,
+                "the block opened on line %d is not closed (add '}' before 'end')", P->block_line);
 
     /* a fade-out that runs past the end (both at absolute times) */
     const rlx_cue *end = NULL;

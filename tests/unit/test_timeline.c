@@ -102,8 +102,8 @@ static void readme_natural_and_stretched(void **state)
     assert_null(t);
     assert_int_equal(rlx_timeline_build(s, v, 839999, RATE, &t, &d), RLX_ERR_LENGTH);
     assert_int_equal(d.errors, 2);
-    assert_string_equal(d.items[0].message, "length 17:20.001 is outside what this session allows: 14:00 to 17:20");
-    assert_string_equal(d.items[1].message, "length 13:59.999 is outside what this session allows: 14:00 to 17:20");
+    assert_string_equal(d.items[0].message, "length 17:20.001 is outside what this session allows: 14:00 to 17:20 (nearest that works: 17:20)");
+    assert_string_equal(d.items[1].message, "length 13:59.999 is outside what this session allows: 14:00 to 17:20 (nearest that works: 14:00)");
     rlx_diags_free(&d);
     free(v);
     rlx_session_free(s);
