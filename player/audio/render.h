@@ -22,6 +22,7 @@ typedef struct {
     int64_t length_ms;      /* 0 = the session's natural length */
     bool length_fit;        /* bring length_ms into the session's range instead
                              * of failing (resuming a listen of an edited session) */
+    int64_t tail_ms;        /* an ambient-only tail before the fade-out, part of the length */
     const char *cache_dir;  /* NULL = default cache location */
     double background_db;   /* initial extra gain on breath + ambient, default 0 */
     double volume_db;       /* master gain before the limiter, default 0 */

@@ -73,8 +73,9 @@ rlx_err rlx_source_clips_open(const rlx_clip_place *p, size_t n, size_t block, r
 /* The breath tone on tl (borrowed). */
 rlx_err rlx_source_tone_open(const rlx_tone_config *cfg, const rlx_timeline *tl, size_t block,
                              rlx_source **out);
-/* The ambient bed: info laid end to end with equal-power crossfades of up to
- * xfade_ms (at most a tenth of the clip). info is borrowed. */
+/* The ambient bed: two layers of segments cut from info at seeded
+ * pseudo-random places, crossfaded (equal power) over up to xfade_ms, so a
+ * long session has no audible loop (source_bed.c). info is borrowed. */
 rlx_err rlx_source_bed_open(const rlx_clip_info *info, int rate, int xfade_ms, size_t block,
                             rlx_source **out);
 

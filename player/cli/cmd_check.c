@@ -18,16 +18,20 @@
 typedef struct {
     bool quiet;
     int width;              /* columns for the cue list */
+    int64_t length_ms;      /* --length: the cue list of that version (0: natural) */
+    int64_t tail_ms;        /* --tail */
     size_t files, valid, errors, warnings;
 } check_run;
 
 static void usage(FILE *f)
 {
-    fputs("Usage: relax check [--quiet] FILE|DIR|ID...\n"
+    fputs("Usage: relax check [--quiet] [--length D] [--tail D] FILE|DIR|ID...\n"
           "Validates session (.session) and program (.program) files; a folder means\n"
           "every such file in it; an id (week-03) means that session from the sessions\n"
           "folder. Prints each valid session's length and cues.\n"
           "  -q, --quiet   print only problems and a summary\n"
+          "  --length D    list the cues of the version played at D (\"10 min\")\n"
+          "  --tail D      with an ambient-only tail of D before the fade-out\n"
           "Exit status: 0 all valid (warnings allowed), 3 some file invalid, 2 usage.\n",
           f);
 }
@@ -48,6 +52,9 @@ static const char *file_kind(mode_t m)
  * the caret goes under `word` when the line has it after col. */
 static void diag_word(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
                       const char *word, const char *fmt, const char *a, const char *b)
+    __attribute__((format(printf, 7, 0)));
+static void diag_word(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
+                      const char *word, const char *fmt, const char *a, const char *b)
 {
     char *src = rlx_auth_source_line(file, line);
     if (src && word && col > 0 && (size_t)col <= strlen(src)) {
@@ -61,6 +68,9 @@ static void diag_word(rlx_diags *d, rlx_diag_severity sev, const char *file, int
     free(src);
 }
 
+static void diag_at(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
+                    const char *fmt, const char *a, const char *b)
+    __attribute__((format(printf, 6, 0)));
 static void diag_at(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
                     const char *fmt, const char *a, const char *b)
 {
@@ -193,7 +203,8 @@ static void print_cues(const check_run *run, const rlx_timeline *t)
         order[j] = i;
     }
     for (size_t i = 0; i < t->ncues; i++)
-        print_cue(run, t, order[i]);
+        if (!t->cues[order[i]].omitted)
+            print_cue(run, t, order[i]);
     free(order);
 }
 
@@ -253,24 +264,33 @@ static bool check_session(check_run *run, const char *path, rlx_diags *d)
         rlx_session_free(s);
         return true;
     }
+    int64_t shortest = 0;
+    rlx_timeline_opts to = {.length_ms = run->length_ms, .tail_ms = run->tail_ms};
     if (derr == RLX_OK &&
-        rlx_timeline_lengths(s, ms, &natural, &longest, d) == RLX_OK &&
-        rlx_timeline_build(s, ms, 0, RLX_AUTH_RATE, &t, d) == RLX_OK && longest > natural) {
-        /* stretched to the longest, later cues move: check that too */
-        rlx_timeline *tl = NULL;
-        rlx_diags dl = {0};
-        if (rlx_timeline_build(s, ms, longest, RLX_AUTH_RATE, &tl, &dl) != RLX_OK) {
-            for (size_t i = 0; i < dl.count; i++) {
-                const rlx_diag *g = &dl.items[i];
-                rlx_diags_add(d, g->severity, g->file, g->line, g->col, g->source,
-                              "at the longest length: %s", g->message);
+        rlx_timeline_range(s, ms, run->tail_ms, &shortest, &natural, &longest, d) == RLX_OK &&
+        rlx_timeline_build_opts(s, ms, &to, RLX_AUTH_RATE, &t, d) == RLX_OK) {
+        /* at the ends of the range other cues move or drop out: check them too */
+        int64_t ends[2] = {longest, shortest};
+        const char *what[2] = {"longest", "shortest"};
+        for (int k = 0; k < 2; k++) {
+            if (ends[k] == natural)
+                continue;
+            rlx_timeline *tl = NULL;
+            rlx_diags dl = {0};
+            rlx_timeline_opts eo = {.length_ms = ends[k], .tail_ms = run->tail_ms};
+            if (rlx_timeline_build_opts(s, ms, &eo, RLX_AUTH_RATE, &tl, &dl) != RLX_OK) {
+                for (size_t i = 0; i < dl.count; i++) {
+                    const rlx_diag *g = &dl.items[i];
+                    rlx_diags_add(d, g->severity, g->file, g->line, g->col, g->source,
+                                  "at the %s length: %s", what[k], g->message);
+                }
+                if (dl.count == 0)
+                    rlx_diags_add(d, RLX_DIAG_ERROR, path, 0, 0, NULL,
+                                  "cannot be laid out at its %s length", what[k]);
             }
-            if (dl.count == 0)
-                rlx_diags_add(d, RLX_DIAG_ERROR, path, 0, 0, NULL,
-                              "cannot be stretched to its longest length");
+            rlx_diags_free(&dl);
+            rlx_timeline_free(tl);
         }
-        rlx_diags_free(&dl);
-        rlx_timeline_free(tl);
     }
     if (t && d->errors == 0)
         check_breath_words(t, d);
@@ -278,10 +298,15 @@ static bool check_session(check_run *run, const char *path, rlx_diags *d)
     if (!ok && d->errors == 0)
         rlx_diags_add(d, RLX_DIAG_ERROR, path, 0, 0, NULL, "cannot lay out the session");
     if (ok) {
-        char a[32], b[32];
+        char a[32], b[32], c[32];
         print_ok(s, path, d);
-        printf("  length natural %s, longest %s%s\n", rlx_cli_fmt_time(natural, a, sizeof a),
-               rlx_cli_fmt_time(longest, b, sizeof b), longest > natural ? "" : " (nothing stretches)");
+        printf("  length natural %s, plays at %s to %s%s\n", rlx_cli_fmt_time(natural, a, sizeof a),
+               rlx_cli_fmt_time(shortest, c, sizeof c), rlx_cli_fmt_time(longest, b, sizeof b),
+               longest > shortest ? "" : " (nothing stretches)");
+        if (run->length_ms > 0)
+            printf("  version at %s: %zu cue%s left out%s\n", rlx_cli_fmt_time(t->length_ms, a, sizeof a),
+                   t->nomitted, t->nomitted == 1 ? "" : "s",
+                   t->tail > 0 ? ", with an ambient-only tail" : "");
         if (!run->quiet)
             print_cues(run, t);
     }
@@ -468,6 +493,16 @@ int rlx_cmd_check(int argc, char **argv)
             opts = false;
         } else if (opts && (!strcmp(a, "-q") || !strcmp(a, "--quiet"))) {
             run.quiet = true;
+        } else if (opts && (!strcmp(a, "--length") || !strcmp(a, "--tail"))) {
+            int64_t v;
+            if (i + 1 >= argc || !rlx_parse_duration_ms(argv[i + 1], &v) || v <= 0) {
+                rlx_cli_error("check: %s needs a duration like '10 min' or '1:30:00' (try 'relax check --help')",
+                              a);
+                free(files);
+                return RLX_EXIT_USAGE;
+            }
+            *(!strcmp(a, "--length") ? &run.length_ms : &run.tail_ms) = v;
+            i++;
         } else if (opts && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
             usage(stdout);
             free(files);

@@ -12,18 +12,20 @@ static void usage(FILE *f)
 {
     fputs("Usage: relax list\n"
           "Shows the program (" "$RELAX_PROGRAM, else sessions/ten-weeks.program): each week's\n"
-          "session id, title, natural length and summary.\n",
+          "session id, title, natural length, the range of lengths it plays at and summary.\n",
           f);
 }
 
 typedef struct {
     char *id, *title, *summary;
     char length[24];
+    char range[40];
 } row;
 
 static void fill_row(row *r, const rlx_program_entry *e)
 {
     strcpy(r->length, "?");
+    strcpy(r->range, "?");
     rlx_session *s = NULL;
     rlx_diags d = {0};
     rlx_parse_config cfg = rlx_cli_parse_config(true);
@@ -40,10 +42,14 @@ static void fill_row(row *r, const rlx_program_entry *e)
     r->id = strdup(s->id ? s->id : "");
     r->title = strdup(s->title ? s->title : "");
     r->summary = s->summary ? strdup(s->summary) : NULL;
-    int64_t *ms = NULL, natural, longest;
+    int64_t *ms = NULL, shortest, natural, longest;
     if (rlx_auth_durations(s, &ms, &d) == RLX_OK &&
-        rlx_timeline_lengths(s, ms, &natural, &longest, &d) == RLX_OK)
+        rlx_timeline_range(s, ms, 0, &shortest, &natural, &longest, &d) == RLX_OK) {
+        char a[24], b[24];
         rlx_cli_fmt_time(natural, r->length, sizeof r->length);
+        snprintf(r->range, sizeof r->range, "%s-%s", rlx_cli_fmt_time(shortest, a, sizeof a),
+                 rlx_cli_fmt_time(longest, b, sizeof b));
+    }
     free(ms);
     rlx_diags_free(&d);
     rlx_session_free(s);
@@ -84,7 +90,7 @@ int rlx_cmd_list(int argc, char **argv)
         printf(" (%zu week%s)\n\n", p->nentries, p->nentries == 1 ? "" : "s");
     }
     /* week  id  title  length  summary */
-    size_t summary_col = 4 + 2 + wid + 2 + wtitle + 2 + 6 + 2;
+    size_t summary_col = 4 + 2 + wid + 2 + wtitle + 2 + 6 + 2 + 15 + 2;
     size_t room = tty && (size_t)term > summary_col + 12 ? (size_t)term - summary_col : 0;
     if (tty)
         fputs("\033[1m", stdout);
@@ -92,7 +98,7 @@ int rlx_cmd_list(int argc, char **argv)
     rlx_auth_put_fit(stdout, "id", wid, true);
     fputs("  ", stdout);
     rlx_auth_put_fit(stdout, "title", wtitle, true);
-    printf("  %6s  summary", "length");
+    printf("  %6s  %-15s  summary", "length", "range");
     if (tty)
         fputs("\033[0m", stdout);
     putchar('\n');
@@ -102,7 +108,7 @@ int rlx_cmd_list(int argc, char **argv)
         rlx_auth_put_fit(stdout, r->id, wid, true);
         fputs("  ", stdout);
         rlx_auth_put_fit(stdout, r->title, wtitle, true);
-        printf("  %6s  ", r->length);
+        printf("  %6s  %-15s  ", r->length, r->range);
         const char *sum = r->summary ? r->summary : "";
         if (!tty || room == 0) {
             rlx_auth_put_fit(stdout, sum, tty ? 12 : strlen(sum) + 1, false);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_remote.h"
 #include "cli_store.h"
 #include "play.h"
 #include "sink/sink_device.h"
@@ -18,10 +19,12 @@
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: relax next [--profile NAME] [--store PATH|URI] [--room NAME] [--any]\n"
-               "                  [--device NAME|INDEX] [--length DURATION] [--volume DB]\n"
+               "                  [--device NAME|INDEX] [--length DURATION] [--tail D] [--volume DB]\n"
+               "                  [--start-in D] [--stop-after D]\n"
+               "                  [--remote | --remote-listen ADDRESS[:PORT]] [--remote-key KEY]\n"
                "Resumes your unfinished week, or plays the next week that is open.\n"
                "--any plays the next week even if it has not opened yet.\n"
-               "--device, --length and --volume work as with 'relax play'.\n"
+               "--device, --length, --tail, --start-in, --stop-after and --volume work as with 'relax play'.\n"
                "Without an audio device the week is rendered to week-NN.wav instead.\n");
 }
 
@@ -40,15 +43,25 @@ static int play_week(const rlx_play_opts *given, const char *path, int64_t from_
     return rlx_cli_play_recorded(path, &o);
 }
 
-static int render_week(const rlx_cli_progress *p, int week, const char *length_arg)
+static int render_week(const rlx_cli_progress *p, int week, const char *length_arg, const char *tail_arg)
 {
     /* never replace a file the listener already has: week-01.wav, week-01-2.wav, ... */
     char out[32];
     snprintf(out, sizeof out, "week-%02d.wav", week + 1);
     for (int n = 2; access(out, F_OK) == 0 && n < 1000; n++)
         snprintf(out, sizeof out, "week-%02d-%d.wav", week + 1, n);
-    char *argv[] = {"render", p->weeks[week].path, "-o", out, "--length", (char *)length_arg, NULL};
-    int rc = rlx_cmd_render(length_arg ? 6 : 4, argv);
+    char *argv[8] = {"render", p->weeks[week].path, "-o", out};
+    int n = 4;
+    if (length_arg) {
+        argv[n++] = "--length";
+        argv[n++] = (char *)length_arg;
+    }
+    if (tail_arg) {
+        argv[n++] = "--tail";
+        argv[n++] = (char *)tail_arg;
+    }
+    argv[n] = NULL;
+    int rc = rlx_cmd_render(n, argv);
     if (rc == RLX_EXIT_OK)
         printf("No audio device found: rendered week %d to %s instead.\n", week + 1, out);
     return rc;
@@ -120,7 +133,14 @@ int rlx_cmd_next(int argc, char **argv)
 {
     /* the options that play come from play's table; the rest are the store's */
     rlx_play_opts po = rlx_play_opts_init();
-    const char *length_arg = NULL;
+    rlx_cli_remote_opts ro;
+    int rrc = rlx_cli_remote_args(&argc, argv, &ro);
+    if (rrc)
+        return rrc;
+    po.remote = ro.on;
+    po.remote_listen = ro.listen;
+    po.remote_key = ro.key;
+    const char *length_arg = NULL, *tail_arg = NULL;
     char **rest = malloc((size_t)(argc + 1) * sizeof *rest);
     if (!rest)
         return RLX_EXIT_INTERNAL;
@@ -129,7 +149,8 @@ int rlx_cmd_next(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         int at = i;
         int prc = rlx_cli_play_option(argc, argv, &i,
-                                      RLX_PLAY_OPT_DEVICE | RLX_PLAY_OPT_LENGTH | RLX_PLAY_OPT_VOLUME, &po);
+                                      RLX_PLAY_OPT_DEVICE | RLX_PLAY_OPT_LENGTH | RLX_PLAY_OPT_VOLUME |
+                                          RLX_PLAY_OPT_TAIL | RLX_PLAY_OPT_START_IN | RLX_PLAY_OPT_STOP_AFTER, &po);
         if (prc > 0) {
             free(rest);
             return prc;
@@ -138,6 +159,8 @@ int rlx_cmd_next(int argc, char **argv)
             rest[nrest++] = argv[i];
         else if (!strcmp(argv[at], "--length"))
             length_arg = argv[i];
+        else if (!strcmp(argv[at], "--tail"))
+            tail_arg = argv[i];
     }
     rest[nrest] = NULL;
     rlx_cli_store_opts o;
@@ -224,7 +247,7 @@ int rlx_cmd_next(int argc, char **argv)
     free(devs);
     rc = none ? RLX_EXIT_NO_DEVICE : play_week(&po, week->path, from, fade, length, profile, o.store);
     if (rc == RLX_EXIT_NO_DEVICE && !(po.device && *po.device && !none)) {
-        rc = render_week(&p, w, length_arg);
+        rc = render_week(&p, w, length_arg, tail_arg);
     } else if (rc == RLX_EXIT_OK) {
         /* just completed the week? say what comes next */
         rlx_cli_progress after;

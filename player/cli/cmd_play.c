@@ -15,16 +15,23 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_remote.h"
 #include "cli_store.h"
 #include "engine/engine.h"
 #include "play.h"
+#include "remote/mpris.h"
+#include "remote/remote_engine.h"
 #include "sink/sink_device.h"
 #include "store/listen.h"
 #include "tui.h"
 
 #define SEEK_STEP_MS 15000
+#define LENGTH_STEP_MS (5 * 60000)
 #define QUIT_FADE_MS 2000
 #define SIGNAL_FADE_MS 1000
+#define START_IN_MAX_MS (10 * 60000)
+#define START_IN_FADE_MS 20000      /* after --start-in: a slow fade-in */
+#define STOP_AFTER_FADE_MS 15000    /* --stop-after: quiet by then */
 #define NOTE_MS 1500
 
 static volatile sig_atomic_t got_signal;
@@ -80,6 +87,9 @@ static const struct {
     {"--length", RLX_PLAY_OPT_LENGTH, true},
     {"--volume", RLX_PLAY_OPT_VOLUME, true},
     {"--stats", RLX_PLAY_OPT_STATS, false},
+    {"--tail", RLX_PLAY_OPT_TAIL, true},
+    {"--start-in", RLX_PLAY_OPT_START_IN, true},
+    {"--stop-after", RLX_PLAY_OPT_STOP_AFTER, true},
 };
 
 int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_play_opts *o)
@@ -116,14 +126,37 @@ int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_pla
         break;
     default: {
         int64_t ms;
+        if (rlx_duration_too_long(v)) {
+            rlx_cli_error("%s: '%s' is too long (at most " RLX_DURATION_MAX_TEXT ")", a, v);
+            return RLX_EXIT_USAGE;
+        }
         if (!rlx_parse_duration_ms(v, &ms)) {
             rlx_cli_error("%s wants a time like 1:30 or 90 s (got '%s')", a, v);
             return RLX_EXIT_USAGE;
         }
-        if (play_options[k].flag == RLX_PLAY_OPT_FROM)
+        if (play_options[k].flag == RLX_PLAY_OPT_FROM) {
             o->from_ms = ms;
-        else
+        } else if (play_options[k].flag == RLX_PLAY_OPT_TAIL) {
+            if (ms > RLX_TIMELINE_TAIL_MAX_MS) {
+                rlx_cli_error("--tail is at most 60 min (got '%s')", v);
+                return RLX_EXIT_USAGE;
+            }
+            o->tail_ms = ms;
+        } else if (play_options[k].flag == RLX_PLAY_OPT_START_IN) {
+            if (ms > START_IN_MAX_MS) {
+                rlx_cli_error("--start-in is at most 10 min (got '%s')", v);
+                return RLX_EXIT_USAGE;
+            }
+            o->start_in_ms = ms;
+        } else if (play_options[k].flag == RLX_PLAY_OPT_STOP_AFTER) {
+            if (ms <= 0) {
+                rlx_cli_error("--stop-after wants a time after the start, like 60 min (got '%s')", v);
+                return RLX_EXIT_USAGE;
+            }
+            o->stop_after_ms = ms;
+        } else {
             o->length_ms = ms;
+        }
         break;
     }
     }
@@ -139,6 +172,7 @@ typedef struct {
     int64_t note_until;
 } play_ui;
 
+static void set_note(play_ui *u, const char *fmt, double v) __attribute__((format(printf, 2, 0)));
 static void set_note(play_ui *u, const char *fmt, double v)
 {
     snprintf(u->note, sizeof u->note, fmt, v);
@@ -192,6 +226,28 @@ static bool handle_key(rlx_engine *e, play_ui *u, int key, const rlx_engine_stat
         set_note(u, "background %+.0f dB",
                  rlx_engine_set_background_db(e, st->background_db + (key == ']' ? 1 : -1)));
         return false;
+    case '>':
+    case '<': {
+        /* five minutes more or less of what has not been heard yet; a length
+         * the session cannot have becomes the nearest one it can */
+        int64_t want = st->length_ms + (key == '>' ? LENGTH_STEP_MS : -LENGTH_STEP_MS);
+        rlx_diags d = {0};
+        rlx_err err = rlx_engine_set_length(e, want, &d);
+        if (err == RLX_ERR_LENGTH) {
+            const rlx_timeline *tl = rlx_engine_timeline(e);
+            int64_t lim = key == '>' ? tl->longest_ms : tl->shortest_ms;
+            rlx_diags_free(&d);
+            err = lim != st->length_ms ? rlx_engine_set_length(e, lim, &d) : RLX_ERR_LENGTH;
+            want = lim;
+        }
+        rlx_diags_free(&d);
+        if (err == RLX_OK)
+            set_note(u, "length %.0f min", (double)want / 60000.0);
+        else
+            set_note(u, key == '>' ? "as long as it can be (%.0f min)" : "as short as it can be (%.0f min)",
+                     (double)st->length_ms / 60000.0);
+        return false;
+    }
     case 'q':
     case 'Q':
         return true;
@@ -218,6 +274,8 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     rlx_play_opts o = opts ? *opts : rlx_play_opts_init();
     rlx_session *s = NULL;
     rlx_engine *e = NULL;
+    rlx_remote *rm = NULL;
+    rlx_mpris *mp = NULL;
     rlx_diags d = {0};
     int rc = RLX_EXIT_OK;
     bool tui = false, signals_set = false;
@@ -241,8 +299,11 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     ec.volume_db = o.volume_db;
     ec.background_db = o.background_db;
     ec.fade_in_ms = o.resume_fade_ms > 0 ? o.resume_fade_ms : o.from_ms > 0 ? 30 : 0;
+    if (o.start_in_ms > 0)
+        ec.fade_in_ms = START_IN_FADE_MS;
     ec.length_ms = o.length_ms;
     ec.length_fit = o.length_fit;
+    ec.tail_ms = o.tail_ms;
     err = rlx_engine_open(&ec, &e, why, sizeof why);
     if (err == RLX_OK)
         err = rlx_engine_open_sink(e, why, sizeof why);
@@ -258,6 +319,14 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
         goto done;
     }
     int rate = rlx_engine_rate(e);
+
+    /* the remote before the audio is prepared: a phone can connect meanwhile */
+    rlx_cli_remote_opts ro = {.on = o.remote, .listen = o.remote_listen, .key = o.remote_key};
+    if ((rc = rlx_cli_remote_open(&ro, &rm)) != 0)
+        goto done;
+    rlx_remote_engine_publish(rm, e, s, NULL);
+    mp = rlx_mpris_open(s);   /* media keys on a desktop; NULL without a session bus */
+
     bool tty = rlx_tui_available();
     err = rlx_engine_load(e, s, &d);
     if (err != RLX_OK) {
@@ -279,6 +348,14 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
         rc = RLX_EXIT_USAGE;
         goto done;
     }
+    if (o.stop_after_ms > 0 && (o.stop_after_ms > length_ms || o.stop_after_ms <= o.from_ms)) {
+        char t1[32], t2[32];
+        rlx_cli_error("--stop-after %s is %s (it lasts %s)", rlx_cli_fmt_time(o.stop_after_ms, t1, sizeof t1),
+                      o.stop_after_ms > length_ms ? "beyond the end of the session" : "before where it starts",
+                      rlx_cli_fmt_time(length_ms, t2, sizeof t2));
+        rc = RLX_EXIT_USAGE;
+        goto done;
+    }
     if (o.hooks && (err = rlx_engine_listen_hooks(e, o.hooks)) != RLX_OK) {
         rlx_cli_error("%s", rlx_strerror(err));
         rc = rlx_cli_exit_code(err);
@@ -295,6 +372,33 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     sigaction(SIGHUP, &sa, &old_hup);  /* the terminal was closed: save and stop too */
     signals_set = true;
 
+    if (o.start_in_ms > 0) {
+        /* a quiet start: time to get to the table. Nothing plays yet; q or a
+         * signal ends the wait (and nothing is recorded) */
+        char t1[32];
+        fprintf(stderr, "relax: starting in %s\n", rlx_cli_fmt_time(o.start_in_ms, t1, sizeof t1));
+        bool waiting_tui = tty && rlx_tui_available();
+        if (waiting_tui)
+            tui = rlx_tui_open();
+        int64_t until = now_ms() + o.start_in_ms;
+        while (!got_signal && now_ms() < until) {
+            int key = tui ? rlx_tui_key(100) : RLX_KEY_NONE;
+            if (key == 'q' || key == 'Q')
+                break;
+            if (!tui) {
+                struct timespec ts = {0, 100 * 1000000L};
+                nanosleep(&ts, NULL);
+            }
+        }
+        if (tui)
+            rlx_tui_close();
+        tui = false;
+        if (now_ms() < until) {
+            fprintf(stderr, "relax: not started\n");
+            rc = got_signal ? RLX_EXIT_INTERRUPTED : RLX_EXIT_OK;
+            goto done;
+        }
+    }
     err = rlx_engine_start(e, from, -1, why, sizeof why);
     if (err != RLX_OK) {
         if (err == RLX_ERR_NO_DEVICE)
@@ -326,8 +430,19 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     int64_t last_draw = 0;
     bool quit_asked = false;
     while (rlx_engine_poll(e, 0, &st)) {
+        if (rm) {
+            /* the phone's commands, applied here as the keys are */
+            quit_asked = rlx_remote_engine_apply(rm, e, &st) || quit_asked;
+            rlx_remote_engine_publish(rm, e, s, &st);
+        }
+        if (mp)
+            quit_asked = rlx_mpris_turn(mp, e, &st) || quit_asked;
         if ((got_signal || quit_asked) && !st.stopping)
             rlx_engine_fade_stop(e, got_signal ? SIGNAL_FADE_MS : QUIT_FADE_MS);
+        /* the stop timer: quiet at --stop-after, progress saved as with q */
+        if (o.stop_after_ms > 0 && !st.stopping && st.pos_ms + STOP_AFTER_FADE_MS >= o.stop_after_ms &&
+            st.length_ms > o.stop_after_ms)
+            rlx_engine_fade_stop(e, (int)(o.stop_after_ms - st.pos_ms > 0 ? o.stop_after_ms - st.pos_ms : 1));
         if (tui && (now_ms() - last_draw >= 100 || st.stopping)) {
             draw(&u, &st);
             last_draw = now_ms();
@@ -344,6 +459,8 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     if (tui)
         rlx_tui_close();
     tui = false;
+    rlx_remote_engine_publish(rm, e, s, &st);   /* open pages see the end */
+    rlx_mpris_turn(mp, e, &st);                 /* and desktops: Stopped */
     rlx_engine_finish(e, false);   /* bounded, also when the device is gone */
 
     char t1[32], t2[32];
@@ -387,6 +504,8 @@ done:
     }
     if (tui)
         rlx_tui_close();
+    rlx_remote_close(rm);
+    rlx_mpris_close(mp);
     rlx_engine_close(e);
     rlx_session_free(s);
     rlx_diags_free(&d);
@@ -452,10 +571,13 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
 static void play_usage(FILE *f)
 {
     fprintf(f,
-            "Usage: relax play SESSION [--device NAME|INDEX] [--from TIME] [--length DURATION]\n"
+            "Usage: relax play SESSION [--device NAME|INDEX] [--from TIME] [--length DURATION] [--tail D]\n"
+            "                  [--start-in D] [--stop-after D]\n"
             "                  [--volume DB] [--profile NAME] [--store PATH|URI] [--room NAME] [--stats]\n"
+            "                  [--remote | --remote-listen ADDRESS[:PORT]] [--remote-key KEY]\n"
             "Keys: space pause/resume, left/right seek 15 s, n/p next/previous spoken line,\n"
-            "      +/- volume, [ ] background quieter/louder, q fade out and quit.\n");
+            "      +/- volume, [ ] background quieter/louder, > < five minutes longer/shorter,\n"
+            "      q fade out and quit.\n");
 }
 
 int rlx_cmd_play(int argc, char **argv)
@@ -463,6 +585,13 @@ int rlx_cmd_play(int argc, char **argv)
     rlx_play_opts o = rlx_play_opts_init();
     const char *session = NULL;
     const char *room = NULL;   /* NULL: $RELAX_ROOM */
+    rlx_cli_remote_opts ro;
+    int rrc = rlx_cli_remote_args(&argc, argv, &ro);
+    if (rrc)
+        return rrc;
+    o.remote = ro.on;
+    o.remote_listen = ro.listen;
+    o.remote_key = ro.key;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;

@@ -29,7 +29,7 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: relax render SESSION -o OUT [--length D] [--rate HZ] [--from T] [--to T]\n"
+    fprintf(f, "Usage: relax render SESSION -o OUT [--length D] [--tail D] [--rate HZ] [--from T] [--to T]\n"
                "  OUT ends in .wav (24-bit PCM), .flac (24-bit) or .ogg (Vorbis)\n");
 }
 
@@ -76,7 +76,7 @@ static bool parse_rate(const char *s, int *rate)
 int rlx_cmd_render(int argc, char **argv)
 {
     const char *session_arg = NULL, *out_path = NULL;
-    const char *length_arg = NULL, *from_arg = NULL, *to_arg = NULL;
+    const char *length_arg = NULL, *from_arg = NULL, *to_arg = NULL, *tail_arg = NULL;
     int rate = 48000;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -88,6 +88,8 @@ int rlx_cmd_render(int argc, char **argv)
             out_path = argv[++i];
         } else if (!strcmp(a, "--length") && has_val) {
             length_arg = argv[++i];
+        } else if (!strcmp(a, "--tail") && has_val) {
+            tail_arg = argv[++i];
         } else if (!strcmp(a, "--rate") && has_val) {
             if (!parse_rate(argv[++i], &rate)) {
                 rlx_cli_error("--rate: '%s' is not a rate from 8000 to 192000 Hz", argv[i]);
@@ -112,7 +114,20 @@ int rlx_cmd_render(int argc, char **argv)
                       !session_arg ? "name a session" : "name the output with -o FILE.wav");
         return RLX_EXIT_USAGE;
     }
-    int64_t length_ms = 0, from_ms = 0, to_ms = -1;
+    int64_t length_ms = 0, from_ms = 0, to_ms = -1, tail_ms = 0;
+    const char *too_long = length_arg && rlx_duration_too_long(length_arg) ? "--length"
+                           : from_arg && rlx_duration_too_long(from_arg)    ? "--from"
+                           : to_arg && rlx_duration_too_long(to_arg)        ? "--to"
+                                                                            : NULL;
+    if (too_long) {
+        rlx_cli_error("%s: '%s' is too long (at most " RLX_DURATION_MAX_TEXT ")", too_long,
+                      !strcmp(too_long, "--length") ? length_arg : !strcmp(too_long, "--from") ? from_arg : to_arg);
+        return RLX_EXIT_USAGE;
+    }
+    if (tail_arg && (!rlx_parse_duration_ms(tail_arg, &tail_ms) || tail_ms > RLX_TIMELINE_TAIL_MAX_MS)) {
+        rlx_cli_error("--tail: '%s' is not a duration up to 60 min (e.g. 10 min)", tail_arg);
+        return RLX_EXIT_USAGE;
+    }
     if (length_arg && (!rlx_parse_duration_ms(length_arg, &length_ms) || length_ms <= 0)) {
         rlx_cli_error("--length: '%s' is not a duration (e.g. 20 min, 1:30:00)", length_arg);
         return RLX_EXIT_USAGE;
@@ -165,6 +180,7 @@ int rlx_cmd_render(int argc, char **argv)
     cfg.rate = rate;
     cfg.block_frames = PUMP_FRAMES;
     cfg.length_ms = length_ms;
+    cfg.tail_ms = tail_ms;
     cfg.excerpt_ramp_ms = EXCERPT_RAMP_MS;
     cfg.on_prepare = on_prepare;
     cfg.user = &ui;
@@ -201,6 +217,19 @@ int rlx_cmd_render(int argc, char **argv)
                       rlx_cli_fmt_time(from >= length ? from_ms : to_ms, a, sizeof a),
                       rlx_cli_fmt_time(length * 1000 / rate, b, sizeof b),
                       from >= length ? "" : "; leave out --to to render to the end");
+        code = RLX_EXIT_USAGE;
+        goto done;
+    }
+    /* A WAV file's sizes are 32-bit: refuse what it cannot hold instead of
+     * writing a file no program reads correctly. */
+    const char *ext = strrchr(out_path, '.');
+    double wav_bytes = (double)(to - from) * 2 * 3 + 1024;
+    if (ext && !strcasecmp(ext, ".wav") && wav_bytes > 4294967295.0) {
+        char t[32], m[32];
+        rlx_cli_error("%s: %s of 24-bit stereo at %d Hz is more than a WAV file holds (4 GiB, %s); "
+                      "use .flac or .ogg, or a lower --rate",
+                      out_path, rlx_cli_fmt_time((to - from) * 1000 / rate, t, sizeof t), rate,
+                      rlx_cli_fmt_time((int64_t)((4294967295.0 - 1024) / 6 / rate) * 1000, m, sizeof m));
         code = RLX_EXIT_USAGE;
         goto done;
     }
@@ -241,7 +270,9 @@ int rlx_cmd_render(int argc, char **argv)
     if (err != RLX_OK) {
         rlx_engine_finish(e, false);
         rlx_cli_error("cannot write %s: %s", out_path,
-                      err == RLX_ERR_DISK_FULL ? "no space left on the device" : "write failed");
+                      err == RLX_ERR_DISK_FULL   ? "no space left on the device"
+                      : err == RLX_ERR_TOO_LARGE ? "file too large (over the file system's or the process's file size limit)"
+                                                 : "write failed");
         code = rlx_cli_exit_code(err);
         goto done;
     }

@@ -14,6 +14,9 @@ typedef struct {
     int64_t from_ms;         /* start here (0 = the beginning) */
     int64_t length_ms;       /* 0 = the session's natural length */
     bool length_fit;         /* bring length_ms into the session's range (resume) */
+    int64_t tail_ms;         /* --tail: ambient-only time before the fade-out */
+    int64_t start_in_ms;     /* --start-in: silence first, then a slow fade-in (<= 10 min) */
+    int64_t stop_after_ms;   /* --stop-after: fade out so that it is quiet at this position */
     bool stats;              /* print underruns, callbacks, load at the end */
     double volume_db;        /* master volume (<= 0 in the player; > 0 goes before the limiter) */
     bool volume_set;         /* volume_db was given on the command line (else a profile's saved one applies) */
@@ -25,6 +28,10 @@ typedef struct {
     const char *store_path;
     bool any;
     const rlx_play_hooks *hooks;  /* may be NULL */
+    /* the phone remote (--remote, --remote-listen, --remote-key) */
+    bool remote;
+    const char *remote_listen;
+    const char *remote_key;
 } rlx_play_opts;
 
 rlx_play_opts rlx_play_opts_init(void);
@@ -36,7 +43,10 @@ enum {
     RLX_PLAY_OPT_LENGTH = 1 << 2,   /* --length DURATION */
     RLX_PLAY_OPT_VOLUME = 1 << 3,   /* --volume DB */
     RLX_PLAY_OPT_STATS = 1 << 4,    /* --stats */
-    RLX_PLAY_OPT_ALL = (1 << 5) - 1,
+    RLX_PLAY_OPT_TAIL = 1 << 5,     /* --tail DURATION */
+    RLX_PLAY_OPT_START_IN = 1 << 6, /* --start-in DURATION */
+    RLX_PLAY_OPT_STOP_AFTER = 1 << 7, /* --stop-after DURATION */
+    RLX_PLAY_OPT_ALL = (1 << 8) - 1,
 };
 
 /* If argv[*i] is one of the `allowed` options, reads it (and its value,

@@ -183,6 +183,7 @@ static rlx_err open_renderer(rlx_engine *e, int64_t length_ms, bool fit, rlx_ren
     rc.rate = e->rate;
     rc.length_ms = length_ms;
     rc.length_fit = fit;
+    rc.tail_ms = e->cfg.tail_ms;
     rc.cache_dir = e->cfg.cache_dir;
     rc.volume_db = e->cfg.volume_db > 0 ? e->cfg.volume_db : 0;
     rc.background_db = e->bg_db;
@@ -414,7 +415,7 @@ static long voice_at(const rlx_timeline *tl, int64_t frame)
 {
     long best = -1;
     for (size_t i = 0; tl && i < tl->ncues; i++) {
-        if (!rlx_cue_is_voice(tl->cues[i].cue))
+        if (!rlx_cue_is_voice(tl->cues[i].cue) || tl->cues[i].omitted)
             continue;
         if (tl->cues[i].start > frame)
             break;
@@ -665,7 +666,7 @@ bool rlx_engine_next_line(rlx_engine *e)
     const rlx_timeline *tl = rlx_engine_timeline(e);
     int64_t base = seek_base(e);
     for (size_t i = 0; i < tl->ncues; i++)
-        if (rlx_cue_is_voice(tl->cues[i].cue) && tl->cues[i].start > base) {
+        if (rlx_cue_is_voice(tl->cues[i].cue) && !tl->cues[i].omitted && tl->cues[i].start > base) {
             rlx_engine_seek(e, tl->cues[i].start);
             return true;
         }
@@ -681,7 +682,7 @@ void rlx_engine_prev_line(rlx_engine *e)
     int64_t grace = rlx_ms_to_frames(PREV_LINE_GRACE_MS, e->rate);
     int64_t best = -1;
     for (size_t i = 0; i < tl->ncues; i++) {
-        if (!rlx_cue_is_voice(tl->cues[i].cue))
+        if (!rlx_cue_is_voice(tl->cues[i].cue) || tl->cues[i].omitted)
             continue;
         if (tl->cues[i].start + grace > base)
             break;
@@ -740,6 +741,8 @@ static int64_t map_position(const rlx_timeline *from, const rlx_timeline *to, in
 {
     long best = -1;
     for (size_t i = 0; i < from->ncues && i < to->ncues; i++) {
+        if (from->cues[i].omitted || to->cues[i].omitted)
+            continue;   /* not in one of the versions: count from a cue in both */
         if (from->cues[i].start > pos)
             break;
         best = (long)i;

@@ -50,6 +50,7 @@ typedef struct {
     /* the session as rendered */
     int64_t length_ms;            /* 0 = the session's natural length */
     bool length_fit;              /* bring length_ms into the session's range (resume) */
+    int64_t tail_ms;              /* ambient-only tail before the fade-out (part of the length) */
     const char *cache_dir;        /* NULL = the default cache */
     double volume_db;             /* master: <= 0 at the sink (ramped, changeable);
                                    * > 0 a fixed gain before the limiter */

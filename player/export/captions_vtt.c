@@ -212,7 +212,7 @@ rlx_err rlx_vtt_write(FILE *f, const rlx_timeline *t)
     if (!order)
         return RLX_ERR_NOMEM;
     for (size_t i = 0; i < t->ncues; i++) {
-        if (!caption_of(&t->cues[i]))
+        if (!caption_of(&t->cues[i]) || t->cues[i].omitted)
             continue;
         /* insertion sort by start, stable */
         size_t j = n++;

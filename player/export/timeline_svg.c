@@ -409,6 +409,8 @@ static void draw_master(const svg *g)
     for (size_t i = 0; i < g->t->ncues; i++) {
         const rlx_tl_cue *c = &g->t->cues[i];
         const rlx_cue *q = c->cue;
+        if (c->omitted)
+            continue;   /* not in this version */
         char d[32], tm[32];
         double x = x_of(g, c->start);
         if (q->kind == RLX_CUE_FADE_IN || q->kind == RLX_CUE_FADE_OUT) {
@@ -442,6 +444,8 @@ static void draw_silences(const svg *g)
     for (size_t i = 0; i < t->ncues; i++) {
         const rlx_tl_cue *c = &t->cues[i];
         const rlx_cue *q = c->cue;
+        if (c->omitted)
+            continue;   /* not in this version */
         if (q->kind != RLX_CUE_SILENCE)
             continue;
         int64_t end = c->end > c->start ? c->end : c->start + rlx_ms_to_frames(q->dur_ms, t->rate);
@@ -459,7 +463,7 @@ static void draw_silences(const svg *g)
          * up to the next silence */
         double avail = x1 - x0 - 6 > 96 ? x1 - x0 - 6 : 96;
         for (size_t j = i + 1; j < t->ncues; j++)
-            if (t->cues[j].cue->kind == RLX_CUE_SILENCE) {
+            if (t->cues[j].cue->kind == RLX_CUE_SILENCE && !t->cues[j].omitted) {
                 double room = x_of(g, t->cues[j].start) - x0 - 8;
                 if (room < avail)
                     avail = room;
@@ -496,11 +500,13 @@ static void draw_voice(const svg *g)
      * so each may run on until the voice cue VROWS places later starts */
     size_t nv = 0;
     for (size_t i = 0; i < t->ncues; i++)
-        nv += rlx_cue_is_voice(t->cues[i].cue);
+        nv += rlx_cue_is_voice(t->cues[i].cue) && !t->cues[i].omitted;
     size_t k = 0;
     for (size_t i = 0; i < t->ncues; i++) {
         const rlx_tl_cue *c = &t->cues[i];
         const rlx_cue *q = c->cue;
+        if (c->omitted)
+            continue;   /* not in this version */
         if (q->kind == RLX_CUE_LEVEL && q->bus == RLX_BUS_VOICE) {
             char tm[32];
             double x = x_of(g, c->start);
@@ -516,7 +522,7 @@ static void draw_voice(const svg *g)
         double limit = x_of(g, t->length) + RIGHT - 4;
         size_t seen = 0;
         for (size_t j = i + 1; j < t->ncues; j++)
-            if (rlx_cue_is_voice(t->cues[j].cue) && ++seen == VROWS) {
+            if (rlx_cue_is_voice(t->cues[j].cue) && !t->cues[j].omitted && ++seen == VROWS) {
                 limit = x_of(g, t->cues[j].start) - 6;
                 break;
             }
@@ -580,6 +586,8 @@ static void draw_breath(const svg *g)
     for (size_t i = 0; i < g->t->ncues; i++) {
         const rlx_tl_cue *c = &g->t->cues[i];
         const rlx_cue *q = c->cue;
+        if (c->omitted)
+            continue;   /* not in this version */
         double x = x_of(g, c->start);
         char tm[32];
         if (q->kind == RLX_CUE_BREATH) {
@@ -624,6 +632,8 @@ static void draw_ambient(const svg *g)
     for (size_t i = 0; i < g->t->ncues; i++) {
         const rlx_tl_cue *c = &g->t->cues[i];
         const rlx_cue *q = c->cue;
+        if (c->omitted)
+            continue;   /* not in this version */
         char tm[32];
         if (q->kind == RLX_CUE_LEVEL && q->bus == RLX_BUS_AMBIENT)
             fprintf(f, "<g><title>%s level ambient %.1f dB</title>"

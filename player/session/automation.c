@@ -19,10 +19,15 @@ rlx_err rlx_curve_push(rlx_curve *c, int64_t start, int64_t end, double to)
             from = p->from + (p->to - p->from) * rlx_smoothstep(x);
         }
     }
-    rlx_ramp *n = realloc(c->segs, (c->nsegs + 1) * sizeof *n);
-    if (!n)
-        return RLX_ERR_NOMEM;
-    c->segs = n;
+    /* doubling: a session with 100,000 level cues must not cost 100,000 reallocs */
+    if (c->nsegs == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        rlx_ramp *n = realloc(c->segs, cap * sizeof *n);
+        if (!n)
+            return RLX_ERR_NOMEM;
+        c->segs = n;
+        c->cap = cap;
+    }
     c->segs[c->nsegs++] = (rlx_ramp){.start = start, .end = end > start ? end : start + 1,
                                      .from = from, .to = to};
     return RLX_OK;
@@ -51,7 +56,7 @@ void rlx_curve_free(rlx_curve *c)
 {
     free(c->segs);
     c->segs = NULL;
-    c->nsegs = 0;
+    c->nsegs = c->cap = 0;
 }
 
 /* ---- a session's automation ------------------------------------------------ */
@@ -119,6 +124,8 @@ rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_a
     a->breath_db.initial = s->breath_level_db;
     a->ambient_db.initial = s->ambient_level_db;
     a->breath_duck_db = s->breath_duck_db;
+    a->tail_start = tl->tail > 0 ? tl->tail_start : INT64_MAX;
+    a->tail_fade = rlx_ms_to_frames(RLX_TAIL_TONE_FADE_MS, tl->rate);
     a->ambient_duck_db = s->ambient_duck_db;
     /* the master fade starts silent when the first fade cue is a fade-in */
     a->fade.initial = 1.0;
@@ -143,6 +150,8 @@ rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_a
         const rlx_tl_cue *tc = &tl->cues[i];
         const rlx_cue *c = tc->cue;
         int64_t dur;
+        if (tc->omitted)
+            continue;   /* not in this version */
         switch (c->kind) {
         case RLX_CUE_SAY:
         case RLX_CUE_PLAY:
@@ -242,6 +251,10 @@ rlx_gains rlx_automation_gains(const rlx_automation *a, int64_t t, size_t *hint)
     g.breath = rlx_db_to_lin(rlx_curve_at(&a->breath_db, t) - rlx_automation_tone_dip(a, t, depth));
     g.ambient = rlx_db_to_lin(rlx_curve_at(&a->ambient_db, t) - a->ambient_duck_db * depth);
     g.master = rlx_curve_at(&a->fade, t);
+    if (t > a->tail_start) {   /* an ambient-only tail: the tone fades away */
+        double x = (double)(t - a->tail_start) / (double)(a->tail_fade > 0 ? a->tail_fade : 1);
+        g.breath *= 1.0 - rlx_smoothstep(x > 1 ? 1 : x);
+    }
     return g;
 }
 

@@ -18,6 +18,7 @@
 #define RLX_DUCK_PRE_MS 300        /* the background starts to dip this long before a line */
 #define RLX_DUCK_POST_MS 600       /* and is back this long after it */
 #define RLX_LEVEL_RAMP_DEFAULT_MS 50
+#define RLX_TAIL_TONE_FADE_MS 20000  /* the tone's way out at the start of a tail */
 /* In a voice-free stretch of at least RLX_REST_GAP_MS the tone settles
  * [breath] rest lower, so the bed rather than a bare tone carries long
  * pauses: it eases down over RLX_REST_DOWN_MS until RLX_REST_AFTER_MS after
@@ -39,7 +40,7 @@ typedef struct {
 typedef struct {
     double initial;
     rlx_ramp *segs;      /* sorted by start */
-    size_t nsegs;
+    size_t nsegs, cap;   /* cap: allocated segments (grows by doubling) */
 } rlx_curve;
 
 /* Appends a ramp to `to` over [start, end) (end <= start: one frame). It
@@ -74,6 +75,8 @@ typedef struct {
     size_t nrest;
     int64_t rest_pre, rest_post;
     double rest_db;
+    int64_t tail_start, tail_fade;   /* the tone fades out over tail_fade from tail_start
+                                      * (an ambient-only tail); tail_start = INT64_MAX: none */
 } rlx_automation;
 
 /* Linear gains at one frame, before the background balance and the

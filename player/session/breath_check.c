@@ -114,7 +114,7 @@ size_t rlx_breath_check(const rlx_timeline *t, rlx_breath_finding **out)
     size_t n = 0, cap = 0;
     for (size_t i = 0; i < t->ncues; i++) {
         const rlx_cue *c = t->cues[i].cue;
-        if (!c || !rlx_cue_is_voice(c) || !c->text)
+        if (!c || !rlx_cue_is_voice(c) || !c->text || t->cues[i].omitted)
             continue;
         rlx_breath_invite inv[16];
         size_t ni = rlx_breath_invites(c->text, inv, 16);

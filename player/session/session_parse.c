@@ -4,19 +4,21 @@
  * that need the whole file (required keys, default chime, `end`) run after. */
 #include "session/session.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "session/lex.h"
 
 #define MAX_INCLUDE_DEPTH 8
 /* A file may include the same file many times (or 2^8 times through nesting):
  * bound the total work. */
-#define MAX_INCLUDES 64
-#define MAX_INCLUDE_BYTES ((size_t)16 * 1024 * 1024)
+#define MAX_INCLUDES RLX_SESSION_MAX_INCLUDES
+#define MAX_INCLUDE_BYTES RLX_SESSION_MAX_INCLUDE_BYTES
 
 typedef enum {
     SEC_NONE,
@@ -101,6 +103,8 @@ typedef struct {
     } stack[MAX_INCLUDE_DEPTH + 2];
     int depth;
     size_t includes, include_bytes;
+    size_t speech_chars;  /* `say` text so far, in characters */
+    bool cues_full;       /* the cue limit was reported */
 
     struct {
         int file, line;
@@ -113,6 +117,10 @@ typedef struct {
     src_pos timeline_pos;
     bool have_abs;
     int64_t last_abs_ms;
+    /* an open `optional {` / `from D {` block: its cues take its flags */
+    bool in_block;
+    int block_line, block_optional;
+    int64_t block_from_ms;
     bool default_chime_used;
     src_pos default_chime_pos;
     src_pos session_pos;
@@ -311,13 +319,39 @@ static bool pattern_value(rlx_line *L, rlx_breath_pattern *p)
 /* Looks for `file` next to the file it was written in, next to the session,
  * then in each asset folder. Returns the found path or NULL; fills `looked`
  * with the folders tried. */
-static char *resolve(parser *P, const char *file, const char *from_dir, char *looked, size_t cap)
+/* Why a path that exists is not an audio file to read (into why), or false
+ * when it does not exist at all. */
+static bool not_audio_file(const char *path, char *why, size_t cap)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return false;
+        snprintf(why, cap, "%s: %s", path,
+                 errno == ELOOP ? "a loop of symbolic links" : strerror(errno));
+        return true;
+    }
+    const char *what = S_ISDIR(st.st_mode)                         ? "a folder"
+                       : S_ISFIFO(st.st_mode)                      ? "a FIFO (named pipe)"
+                       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                       : S_ISSOCK(st.st_mode)                      ? "a socket"
+                                                                   : "not a regular file";
+    snprintf(why, cap, "%s is %s, not an audio file", path, what);
+    return true;
+}
+
+static char *resolve(parser *P, const char *file, const char *from_dir, char *looked, size_t cap,
+                     char *problem, size_t pcap)
 {
     const char *dirs[64];
     size_t nd = 0;
+    problem[0] = 0;
     if (file[0] == '/') {
         snprintf(looked, cap, "/");
-        return rlx_lex_is_regular(file) ? xstrdup(P, file) : NULL;
+        if (rlx_lex_is_regular(file))
+            return xstrdup(P, file);
+        (void)not_audio_file(file, problem, pcap);
+        return NULL;
     }
     dirs[nd++] = from_dir;
     if (P->s->dir && strcmp(P->s->dir, from_dir))
@@ -335,6 +369,8 @@ static char *resolve(parser *P, const char *file, const char *from_dir, char *lo
         }
         if (rlx_lex_is_regular(full))
             return full;
+        if (!problem[0])
+            (void)not_audio_file(full, problem, pcap);
         free(full);
         if (used < cap) {
             int w = snprintf(looked + used, cap - used, "%s%s", k ? ", " : "", dirs[k]);
@@ -354,10 +390,14 @@ static bool check_files(const parser *P)
 static char *resolve_checked(parser *P, rlx_line *L, const char *file, const char *from_dir, size_t at,
                              bool must_exist)
 {
-    char looked[1024];
-    char *path = resolve(P, file, from_dir, looked, sizeof looked);
-    if (!path && must_exist && check_files(P))
-        rlx_line_error(L, at, "audio file '%s' not found (looked in %s)", file, looked);
+    char looked[1024], problem[1024];
+    char *path = resolve(P, file, from_dir, looked, sizeof looked, problem, sizeof problem);
+    if (!path && must_exist && check_files(P)) {
+        if (problem[0])
+            rlx_line_error(L, at, "audio file '%s' cannot be used: %s", file, problem);
+        else
+            rlx_line_error(L, at, "audio file '%s' not found (looked in %s)", file, looked);
+    }
     return path;
 }
 
@@ -608,7 +648,7 @@ static bool digits(const rlx_line *L, size_t *i, size_t *count, int64_t *val)
 }
 
 /* m:ss, mm:ss or h:mm:ss with optional .f, .ff or .fff */
-static bool absolute_time(rlx_line *L, int64_t *ms)
+static bool absolute_time(rlx_line *L, int64_t *ms, int64_t max_ms)
 {
     static const char *const expect = "expected a time like '13:20', '1:02:03.5' or '+2 s'";
     size_t at = L->i, i = L->i, c[3];
@@ -672,11 +712,19 @@ static bool absolute_time(rlx_line *L, int64_t *ms)
         return false;
     }
     *ms = ((h * 60 + m) * 60 + s) * 1000 + frac;
-    if (*ms > RLX_LEX_MAX_MS) {
+    if (*ms > max_ms) {
         rlx_line_error(L, at, "time beyond 24 hours");
         return false;
     }
     return true;
+}
+
+static size_t utf8_chars(const char *t)
+{
+    size_t n = 0;
+    for (; *t; t++)
+        n += ((unsigned char)*t & 0xC0) != 0x80;
+    return n;
 }
 
 static rlx_cue *new_cue(parser *P)
@@ -727,11 +775,101 @@ static void free_cue(rlx_cue *c)
     free(c->path);
 }
 
+/* `optional [N]` or `from D` after a cue (or opening a block). */
+static bool version_opts(rlx_line *L, int *optional, int64_t *from_ms)
+{
+    for (;;) {
+        if (is_word_here(L, "optional")) {
+            if (*optional) {
+                rlx_line_error(L, L->i, "'optional' given twice");
+                return false;
+            }
+            L->i += 8;
+            *optional = 1;
+            rlx_line_ws(L);
+            if (L->i < L->n && L->s[L->i] >= '0' && L->s[L->i] <= '9') {
+                size_t at = L->i;
+                int v = 0;
+                while (L->i < L->n && L->s[L->i] >= '0' && L->s[L->i] <= '9' && v < 100)
+                    v = v * 10 + (L->s[L->i++] - '0');
+                if (v < 1 || v > RLX_OPTIONAL_LEVELS ||
+                    (L->i < L->n && rlx_is_word_byte(L->s[L->i]))) {
+                    rlx_line_error(L, at, "'optional' takes a level from 1 to %d (1 is left out first)",
+                                   RLX_OPTIONAL_LEVELS);
+                    return false;
+                }
+                *optional = v;
+            }
+        } else if (is_word_here(L, "from")) {
+            if (*from_ms) {
+                rlx_line_error(L, L->i, "'from' given twice");
+                return false;
+            }
+            L->i += 4;
+            size_t at = L->i;
+            if (!duration(L, from_ms))
+                return false;
+            if (*from_ms <= 0) {
+                rlx_line_error(L, at, "'from' needs a session length like '45 min'");
+                return false;
+            }
+        } else {
+            return true;
+        }
+    }
+}
+
+/* `optional [N] {`, `from D {` and `}` lines in [timeline]. Returns false
+ * when the line is none of them. */
+static bool block_line(parser *P, rlx_line *L)
+{
+    size_t at = L->i;
+    if (L->s[at] == '}') {
+        L->i++;
+        if (!P->in_block) {
+            rlx_line_error(L, at, "'}' without an open 'optional {' or 'from ... {' block");
+            return true;
+        }
+        P->in_block = false;
+        rlx_line_expect_end(L, "'}'");
+        return true;
+    }
+    if (!is_word_here(L, "optional") && !is_word_here(L, "from"))
+        return false;
+    int opt = 0;
+    int64_t from = 0;
+    if (P->have_end) {
+        rlx_line_error(L, at, "block after 'end' (nothing may follow 'end')");
+        return true;
+    }
+    if (P->in_block) {
+        rlx_line_error(L, at, "blocks do not nest (the one opened on line %d is still open)", P->block_line);
+        return true;
+    }
+    if (!version_opts(L, &opt, &from))
+        return true;
+    rlx_line_ws(L);
+    if (L->i >= L->n || L->s[L->i] != '{') {
+        rlx_line_error(L, L->i, "expected '{' to open the block (or a time in front, for one cue)");
+        return true;
+    }
+    L->i++;
+    if (!rlx_line_expect_end(L, "'{'"))
+        return true;
+    P->in_block = true;
+    P->block_line = L->lineno;
+    P->block_optional = opt;
+    P->block_from_ms = from;
+    return true;
+}
+
 static void cue_line(parser *P, rlx_line *L, const char *from_dir)
 {
     rlx_session *s = P->s;
     rlx_line_ws(L);
     size_t at = L->i;
+    if (block_line(P, L))
+        return;
     if (P->have_end) {
         rlx_line_error(L, at, "cue after 'end' (nothing may follow 'end')");
         return;
@@ -754,7 +892,7 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
             return;
         relative = true;
     } else if (c0 >= '0' && c0 <= '9') {
-        if (!absolute_time(L, &t))
+        if (!absolute_time(L, &t, RLX_LEX_MAX_MS))
             return;
     } else if (c0 == '-') {
         rlx_line_error(L, at, "times cannot be negative (a relative time is written '+2 s')");
@@ -845,6 +983,25 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
             ok = false;
             break;
         }
+        /* Bound the speech work before any of it is done: text-to-speech
+         * memory and time grow with the text. */
+        size_t chars = utf8_chars(cue.text);
+        if (chars > RLX_SESSION_MAX_SAY_CHARS) {
+            rlx_line_error(L, tat,
+                           "this line is too long to say (%zu characters; at most %d: split it into several "
+                           "'say' cues)",
+                           chars, RLX_SESSION_MAX_SAY_CHARS);
+            ok = false;
+            break;
+        }
+        if (P->speech_chars + chars > RLX_SESSION_MAX_SPEECH_CHARS) {
+            rlx_line_error(L, tat, "too much speech: the 'say' lines so far hold more than %d characters",
+                           RLX_SESSION_MAX_SPEECH_CHARS);
+            P->speech_chars = RLX_SESSION_MAX_SPEECH_CHARS + 1; /* report it once */
+            ok = false;
+            break;
+        }
+        P->speech_chars += chars;
         for (;;) {
             if (is_word_here(L, "recording")) {
                 if (cue.file) {
@@ -925,7 +1082,7 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
             has_file = true;
         else if (L->i < L->n && rlx_is_word_byte(L->s[L->i]) && L->s[L->i] != '-' && L->s[L->i] != '+') {
             /* `chime gain -3 dB` has no file */
-            has_file = !is_word_here(L, "gain");
+            has_file = !is_word_here(L, "gain") && !is_word_here(L, "optional") && !is_word_here(L, "from");
         }
         if (has_file) {
             size_t fat;
@@ -986,11 +1143,35 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
     default:
         break;
     }
+    bool versioned = cue.kind == RLX_CUE_SAY || cue.kind == RLX_CUE_PLAY || cue.kind == RLX_CUE_SILENCE ||
+                     cue.kind == RLX_CUE_CHIME;
+    if (ok && !L->failed && versioned)
+        ok = version_opts(L, &cue.optional, &cue.from_ms);
+    if (ok && !L->failed && !versioned && (is_word_here(L, "optional") || is_word_here(L, "from"))) {
+        rlx_line_error(L, L->i, "'%s' can never be left out: only say, play, silence and chime lines "
+                                "can be optional",
+                       rlx_cue_kind_name(cue.kind));
+        ok = false;
+    }
+    if (ok && !L->failed && P->in_block) {
+        if (!versioned) {
+            rlx_line_error(L, at, "'%s' inside the block opened on line %d: only say, play, silence and "
+                                  "chime lines can be left out (close the block before it with '}')",
+                           rlx_cue_kind_name(cue.kind), P->block_line);
+            ok = false;
+        } else {
+            if (!cue.optional)
+                cue.optional = P->block_optional;
+            if (!cue.from_ms)
+                cue.from_ms = P->block_from_ms;
+        }
+    }
     if (ok && !L->failed && !rlx_line_at_end(L)) {
         /* a misspelt option gets a suggestion */
-        static const char *const say_opts[] = {"recording", "gain", "breath-duck", NULL},
-                                 *const play_opts[] = {"gain", "breath-duck", NULL},
-                                 *const gain_opts[] = {"gain", NULL}, *const level_opts[] = {"over", NULL};
+        static const char *const say_opts[] = {"recording", "gain", "breath-duck", "optional", "from", NULL},
+                                 *const play_opts[] = {"gain", "breath-duck", "optional", "from", NULL},
+                                 *const gain_opts[] = {"gain", "optional", "from", NULL},
+                                 *const level_opts[] = {"over", NULL};
         const char *const *opts = cue.kind == RLX_CUE_SAY    ? say_opts
                                   : cue.kind == RLX_CUE_PLAY  ? play_opts
                                   : cue.kind == RLX_CUE_CHIME ? gain_opts
@@ -1011,6 +1192,13 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
         free_cue(&cue);
         if (cue.kind == RLX_CUE_END)
             P->have_end = true; /* still: nothing may follow */
+        return;
+    }
+    if (s->ncues >= RLX_SESSION_MAX_CUES) {
+        if (!P->cues_full)
+            rlx_line_error(L, at, "too many cues (a session has at most %d)", RLX_SESSION_MAX_CUES);
+        P->cues_full = true;
+        free_cue(&cue);
         return;
     }
     rlx_cue *slot = new_cue(P);
@@ -1049,6 +1237,8 @@ static bool add_file(parser *P, const char *path)
 }
 
 static void parse_text(parser *P, int file_idx, const char *data, size_t len, bool is_include);
+static void parse_line(parser *P, rlx_line *L0, section *secp, int first_line[SEC_COUNT], int file_idx,
+                       const char *dir, bool is_include);
 
 static void include_line(parser *P, rlx_line *L, const char *from_dir)
 {
@@ -1066,7 +1256,8 @@ static void include_line(parser *P, rlx_line *L, const char *from_dir)
         return;
     }
     if (P->includes >= MAX_INCLUDES || P->include_bytes >= MAX_INCLUDE_BYTES) {
-        rlx_line_error(L, at, "too many includes (at most %d files, 16 MB in all)", MAX_INCLUDES);
+        rlx_line_error(L, at, "too many includes (at most %d files, %zu MB in all)", MAX_INCLUDES,
+                       MAX_INCLUDE_BYTES / (1024 * 1024));
         free(name);
         return;
     }
@@ -1183,10 +1374,37 @@ static void parse_text(parser *P, int file_idx, const char *data, size_t len, bo
     section sec = SEC_NONE;
     rlx_lines it;
     rlx_line L;
+    /* Lines that failed, and whether any line looked like the language: a
+     * file with only failures (say /etc/passwd named by an include) is
+     * abandoned early instead of echoing its lines into the diagnostics. */
+    int failed_lines = 0;
+    bool any_good = false;
     rlx_lines_init(&it, data, len);
     while (!P->oom && rlx_lines_next(&it, &L, fname, P->diags)) {
+        if (!any_good && failed_lines >= RLX_SESSION_MAX_FOREIGN_ERRORS) {
+            rlx_diags_add(P->diags, RLX_DIAG_ERROR, fname, 0, 0, NULL,
+                          "this does not look like a session file: stopped reading it after %d errors",
+                          RLX_SESSION_MAX_FOREIGN_ERRORS);
+            break;
+        }
         if (rlx_line_at_end(&L))
             continue;
+        parse_line(P, &L, &sec, first_line, file_idx, dir, is_include);
+        if (L.failed)
+            failed_lines++;
+        else if (sec != SEC_UNKNOWN)
+            any_good = true;
+    }
+    free(dir);
+}
+
+/* One non-blank line of a file; `sec` is the section it is in. */
+static void parse_line(parser *P, rlx_line *L0, section *secp, int first_line[SEC_COUNT], int file_idx,
+                       const char *dir, bool is_include)
+{
+    rlx_line L = *L0;
+    section sec = *secp;
+    do {
         if (L.s[L.i] == '[') {
             sec = section_line(P, &L, first_line, is_include);
             continue;
@@ -1223,8 +1441,9 @@ static void parse_text(parser *P, int file_idx, const char *data, size_t len, bo
             continue;
         }
         setting(P, &L, sec, file_idx, dir);
-    }
-    free(dir);
+    } while (0);
+    *secp = sec;
+    L0->failed = L.failed;
 }
 
 /* ---- entry points ------------------------------------------------------- */
@@ -1255,11 +1474,16 @@ static void finish(parser *P)
     if (!s->chime_file) {
         s->chime_file = xstrdup(P, "chime.flac");
         if (s->chime_file) {
-            char looked[1024];
-            s->chime_path = resolve(P, s->chime_file, s->dir, looked, sizeof looked);
-            if (!s->chime_path && P->default_chime_used && check_files(P))
-                diag_at(P, &P->default_chime_pos, RLX_DIAG_ERROR,
-                        "audio file 'chime.flac' (the default chime) not found (looked in %s)", looked);
+            char looked[1024], problem[1024];
+            s->chime_path = resolve(P, s->chime_file, s->dir, looked, sizeof looked, problem, sizeof problem);
+            if (!s->chime_path && P->default_chime_used && check_files(P)) {
+                if (problem[0])
+                    diag_at(P, &P->default_chime_pos, RLX_DIAG_ERROR,
+                            "audio file 'chime.flac' (the default chime) cannot be used: %s", problem);
+                else
+                    diag_at(P, &P->default_chime_pos, RLX_DIAG_ERROR,
+                            "audio file 'chime.flac' (the default chime) not found (looked in %s)", looked);
+            }
         }
     }
     const char *missing[2] = {s->id || P->tried[K_ID] ? NULL : "id",
@@ -1274,9 +1498,16 @@ static void finish(parser *P)
     }
     if (!P->have_timeline)
         rlx_diags_add(P->diags, RLX_DIAG_ERROR, main, 0, 0, NULL, "missing [timeline]");
+    else if (!P->have_end && !P->last_cue_failed && P->in_block)
+        diag_at(P, &P->timeline_pos, RLX_DIAG_ERROR,
+                "the timeline has no 'end': the block opened on line %d is never closed, "
+                "and 'end' belongs after its '}'", P->block_line);
     else if (!P->have_end && !P->last_cue_failed)
         diag_at(P, &P->timeline_pos, RLX_DIAG_ERROR,
                 "the timeline has no 'end' (finish it with a line like '14:00 end')");
+    else if (P->in_block)
+        diag_at(P, &P->timeline_pos, RLX_DIAG_ERROR,
+                "the block opened on line %d is not closed (add '}' before 'end')", P->block_line);
 
     /* a fade-out that runs past the end (both at absolute times) */
     const rlx_cue *end = NULL;
@@ -1385,7 +1616,8 @@ rlx_err rlx_session_parse(const char *path, const rlx_parse_config *cfg, rlx_ses
 
 /* ---- command-line durations --------------------------------------------- */
 
-bool rlx_parse_duration_ms(const char *text, int64_t *ms)
+/* A duration typed on the command line, at most max_ms. */
+static bool parse_duration(const char *text, int64_t max_ms, int64_t *ms)
 {
     if (!text)
         return false;
@@ -1401,7 +1633,7 @@ bool rlx_parse_duration_ms(const char *text, int64_t *ms)
     int64_t v = 0;
     bool ok = false;
     if (memchr(text, ':', n)) {
-        ok = absolute_time(&L, &v);
+        ok = absolute_time(&L, &v, max_ms);
     } else {
         double num;
         size_t at, us;
@@ -1416,15 +1648,27 @@ bool rlx_parse_duration_ms(const char *text, int64_t *ms)
                 f = 60000;
             else if (rlx_unit_is(&L, us, ul, "h"))
                 f = 3600000;
-            if (f > 0 && num * f <= (double)RLX_LEX_MAX_MS) {
+            if (f > 0 && num * f <= (double)max_ms) {
                 v = (int64_t)llround(num * f);
                 ok = true;
             }
         }
     }
-    ok = ok && rlx_line_at_end(&L) && !(L.i < L.n) && v <= RLX_LEX_MAX_MS;
+    ok = ok && rlx_line_at_end(&L) && !(L.i < L.n) && v <= max_ms;
     rlx_diags_free(&scratch);
     if (ok)
         *ms = v;
     return ok;
+}
+
+bool rlx_parse_duration_ms(const char *text, int64_t *ms)
+{
+    return parse_duration(text, RLX_LEX_MAX_MS, ms);
+}
+
+bool rlx_duration_too_long(const char *text)
+{
+    int64_t v;
+    /* a day of hours is far below the bound: 12 digits of hours still fit */
+    return !parse_duration(text, RLX_LEX_MAX_MS, &v) && parse_duration(text, INT64_MAX / 4, &v);
 }

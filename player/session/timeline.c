@@ -26,6 +26,9 @@ typedef struct {
     int64_t *start, *end; /* current pass */
     size_t *anchor;       /* relative cues: the cue they count from */
     size_t end_cue;
+    const bool *omit;     /* cues this version leaves out (NULL: none) */
+    size_t tail_cue;      /* the tail goes in before this cue (the last fade-out, else end) */
+    int64_t tail_ms;
 } resolver;
 
 static int64_t clamp_ms(int64_t v)
@@ -115,6 +118,15 @@ static bool resolve(resolver *R, const int64_t *stretch)
     for (size_t i = 0; i < R->n; i++) {
         const rlx_cue *c = &s->cues[i];
         int64_t st;
+        if (R->omit && R->omit[i]) {
+            /* left out: takes no time and anchors nothing */
+            R->start[i] = R->end[i] = anchor_end;
+            if (!stretch) {
+                R->nat_start[i] = anchor_end;
+                R->anchor[i] = anchor;
+            }
+            continue;
+        }
         if (c->relative) {
             st = anchor_end + clamp_ms(c->time_ms);
             if (!stretch)
@@ -125,6 +137,8 @@ static bool resolve(resolver *R, const int64_t *stretch)
                 shift += heap_pop(heap, &hn).val;
             st = t + shift;
         }
+        if (i >= R->tail_cue)
+            st += R->tail_ms;   /* the ambient-only tail before the fade-out */
         int64_t en = st + cue_duration(R, i, stretch);
         R->start[i] = st;
         R->end[i] = en;
@@ -159,7 +173,7 @@ static void mark_contributors(const resolver *R, bool *mark)
         return;
     int64_t t = clamp_ms(s->cues[cur].time_ms);
     for (size_t j = 0; j < cur; j++)
-        if (s->cues[j].kind == RLX_CUE_SILENCE && R->nat_start[j] < t)
+        if (s->cues[j].kind == RLX_CUE_SILENCE && R->nat_start[j] < t && !(R->omit && R->omit[j]))
             mark[j] = true;
 }
 
@@ -208,7 +222,7 @@ static bool check(const resolver *R, rlx_diags *d)
     size_t ns = 0;
     for (size_t i = 0; i < R->n; i++) {
         const rlx_cue *c = &s->cues[i];
-        if (i == R->end_cue)
+        if (i == R->end_cue || (R->omit && R->omit[i]))
             continue;
         if (R->start[i] > end) {
             cue_error(d, c, "'%s' starts at %s, after 'end' at %s", rlx_cue_kind_name(c->kind),
@@ -279,6 +293,10 @@ static rlx_err resolver_init(resolver *R, const rlx_session *s, const int64_t *v
             R->end_cue = i;
             break;
         }
+    R->tail_cue = R->end_cue;
+    for (size_t i = 0; i < R->n && i < R->end_cue; i++)
+        if (s->cues[i].kind == RLX_CUE_FADE_OUT)
+            R->tail_cue = i;
     return RLX_OK;
 }
 
@@ -303,29 +321,192 @@ static rlx_err natural(resolver *R, bool *mark, int64_t *natural_ms, int64_t *lo
     return RLX_OK;
 }
 
-rlx_err rlx_timeline_lengths(const rlx_session *s, const int64_t *voice_ms, int64_t *natural_ms,
-                             int64_t *longest_ms, rlx_diags *diags)
+/* ---- versions ------------------------------------------------------------- */
+
+/* The version of the session for a requested length L (ms; 0 = natural):
+ * `from D` cues are in when L >= D (never in the natural version), and
+ * optional levels 1..drop are left out. */
+static void version_omit(const rlx_session *s, int64_t L, int drop, bool *omit)
 {
-    resolver R;
-    rlx_err e = resolver_init(&R, s, voice_ms);
+    for (size_t i = 0; i < s->ncues; i++) {
+        const rlx_cue *c = &s->cues[i];
+        omit[i] = (c->optional && c->optional <= drop) || (c->from_ms > 0 && (L == 0 || L < c->from_ms));
+    }
+}
+
+/* Bit k: some cue is `optional k`; bit 0: some cue has `from`. */
+static unsigned version_marks(const rlx_session *s)
+{
+    unsigned m = 0;
+    for (size_t i = 0; i < s->ncues; i++) {
+        if (s->cues[i].optional > 0 && s->cues[i].optional <= RLX_OPTIONAL_LEVELS)
+            m |= 1u << s->cues[i].optional;
+        if (s->cues[i].from_ms > 0)
+            m |= 1u;
+    }
+    return m;
+}
+
+/* Natural and longest length of one version; false (diags) if it breaks. */
+static rlx_err version_lengths(resolver *R, bool *omit, bool *mark, int64_t L, int drop, int64_t *nat,
+                               int64_t *lng, rlx_diags *d)
+{
+    version_omit(R->s, L, drop, omit);
+    R->omit = omit;
+    return natural(R, mark, nat, lng, d);
+}
+
+typedef struct {
+    int64_t shortest, natural, longest;
+} range3;
+
+/* The session's range over all its versions. */
+static rlx_err session_range(resolver *R, bool *omit, bool *mark, range3 *out, rlx_diags *d)
+{
+    int64_t nat, lng;
+    unsigned marks = version_marks(R->s);
+    rlx_err e = version_lengths(R, omit, mark, 0, 0, &nat, &lng, d);
     if (e != RLX_OK)
         return e;
-    bool *mark = calloc(R.n ? R.n : 1, sizeof *mark);
-    if (!mark) {
-        resolver_free(&R);
+    out->natural = nat;
+    out->shortest = nat;
+    out->longest = lng;
+    if (!marks)
+        return RLX_OK;   /* one version: one pass */
+    /* shortest: everything optional left out */
+    int64_t lng0 = lng;
+    if (marks & ~1u) {
+        e = version_lengths(R, omit, mark, 0, RLX_OPTIONAL_LEVELS, &out->shortest, &lng, d);
+        if (e != RLX_OK)
+            return e;
+    }
+    if (!(marks & 1u)) {
+        out->longest = lng0;
+        return RLX_OK;
+    }
+    /* longest: every `from` cue that fits in, found by lowering the
+     * estimate until it holds (a handful of steps: each drops a cue) */
+    int64_t est = RLX_LEX_MAX_MS;
+    for (int k = 0; k < 64; k++) {
+        if ((e = version_lengths(R, omit, mark, est, 0, &nat, &lng, d)) != RLX_OK)
+            return e;
+        if (lng >= est || lng == est)
+            break;
+        est = lng;
+    }
+    if (nat > est)   /* the `from` lines make it longer than it may be: without them */
+        if ((e = version_lengths(R, omit, mark, 0, 0, &nat, &lng, d)) != RLX_OK)
+            return e;
+    out->longest = lng > out->natural ? lng : out->natural;
+    return RLX_OK;
+}
+
+/* Picks the version for length L: the fullest whose natural length is at
+ * most L. Fills omit/mark and nat and lng; RLX_ERR_LENGTH if none holds L. */
+static rlx_err pick_version(resolver *R, bool *omit, bool *mark, int64_t L, int *drop, int64_t *nat,
+                            int64_t *lng, rlx_diags *d)
+{
+    unsigned marks = version_marks(R->s);
+    for (int k = 0; k <= RLX_OPTIONAL_LEVELS; k++) {
+        if (k > 0 && !(marks & (1u << k)))
+            continue;
+        rlx_err e = version_lengths(R, omit, mark, L, k, nat, lng, d);
+        if (e != RLX_OK)
+            return e;
+        if (L == 0 || *nat <= L) {
+            *drop = k;
+            return L == 0 || L <= *lng ? RLX_OK : RLX_ERR_LENGTH;
+        }
+    }
+    return RLX_ERR_LENGTH;
+}
+
+static rlx_err resolver_init_tail(resolver *R, const rlx_session *s, const int64_t *voice_ms, int64_t tail_ms,
+                                  bool **omit, bool **mark)
+{
+    rlx_err e = resolver_init(R, s, voice_ms);
+    if (e != RLX_OK)
+        return e;
+    R->tail_ms = tail_ms > 0 ? tail_ms : 0;
+    *omit = calloc(R->n ? R->n : 1, sizeof **omit);
+    *mark = calloc(R->n ? R->n : 1, sizeof **mark);
+    if (!*omit || !*mark) {
+        free(*omit);
+        free(*mark);
+        resolver_free(R);
         return RLX_ERR_NOMEM;
     }
-    int64_t nat = 0, lng = 0;
-    e = natural(&R, mark, &nat, &lng, diags);
+    return RLX_OK;
+}
+
+rlx_err rlx_timeline_range(const rlx_session *s, const int64_t *voice_ms, int64_t tail_ms, int64_t *shortest_ms,
+                           int64_t *natural_ms, int64_t *longest_ms, rlx_diags *diags)
+{
+    resolver R;
+    bool *omit, *mark;
+    rlx_err e = resolver_init_tail(&R, s, voice_ms, tail_ms, &omit, &mark);
+    if (e != RLX_OK)
+        return e;
+    range3 r;
+    e = session_range(&R, omit, mark, &r, diags);
     if (e == RLX_OK) {
+        if (shortest_ms)
+            *shortest_ms = r.shortest;
         if (natural_ms)
-            *natural_ms = nat;
+            *natural_ms = r.natural;
         if (longest_ms)
-            *longest_ms = lng;
+            *longest_ms = r.longest;
     }
+    free(omit);
     free(mark);
     resolver_free(&R);
     return e;
+}
+
+rlx_err rlx_timeline_lengths(const rlx_session *s, const int64_t *voice_ms, int64_t *natural_ms,
+                             int64_t *longest_ms, rlx_diags *diags)
+{
+    return rlx_timeline_range(s, voice_ms, 0, NULL, natural_ms, longest_ms, diags);
+}
+
+bool rlx_timeline_fits(const rlx_session *s, const int64_t *voice_ms, int64_t tail_ms, int64_t length_ms)
+{
+    resolver R;
+    bool *omit, *mark;
+    if (resolver_init_tail(&R, s, voice_ms, tail_ms, &omit, &mark) != RLX_OK)
+        return false;
+    rlx_diags quiet = {0};
+    int drop;
+    int64_t nat, lng;
+    bool ok = pick_version(&R, omit, mark, length_ms, &drop, &nat, &lng, &quiet) == RLX_OK;
+    rlx_diags_free(&quiet);
+    free(omit);
+    free(mark);
+    resolver_free(&R);
+    return ok;
+}
+
+int64_t rlx_timeline_nearest(const rlx_session *s, const int64_t *voice_ms, int64_t tail_ms, int64_t length_ms)
+{
+    int64_t lo, hi;
+    rlx_diags quiet = {0};
+    rlx_err e = rlx_timeline_range(s, voice_ms, tail_ms, &lo, NULL, &hi, &quiet);
+    rlx_diags_free(&quiet);
+    if (e != RLX_OK)
+        return -1;
+    if (length_ms <= lo)
+        return lo;
+    if (length_ms >= hi)
+        return hi;
+    /* a gap between versions: the nearest whole second that works */
+    int64_t base = length_ms / 1000 * 1000;
+    for (int64_t k = 0; k <= 3 * 3600; k++) {
+        if (base - k * 1000 >= lo && rlx_timeline_fits(s, voice_ms, tail_ms, base - k * 1000))
+            return base - k * 1000;
+        if (base + (k + 1) * 1000 <= hi && rlx_timeline_fits(s, voice_ms, tail_ms, base + (k + 1) * 1000))
+            return base + (k + 1) * 1000;
+    }
+    return lo;
 }
 
 /* ---- breath cycles ------------------------------------------------------- */
@@ -479,41 +660,65 @@ void rlx_timeline_free(rlx_timeline *t)
 rlx_err rlx_timeline_build(const rlx_session *s, const int64_t *voice_ms, int64_t length_ms, int rate,
                            rlx_timeline **out, rlx_diags *diags)
 {
+    rlx_timeline_opts o = {.length_ms = length_ms};
+    return rlx_timeline_build_opts(s, voice_ms, &o, rate, out, diags);
+}
+
+rlx_err rlx_timeline_build_opts(const rlx_session *s, const int64_t *voice_ms, const rlx_timeline_opts *o,
+                                int rate, rlx_timeline **out, rlx_diags *diags)
+{
     *out = NULL;
+    int64_t length_ms = o->length_ms;
     if (rate < 1000 || rate > 1000000) {
         rlx_diags_add(diags, RLX_DIAG_ERROR, s->path, 0, 0, NULL, "sample rate %d Hz is out of range", rate);
         return RLX_ERR_USAGE;
     }
+    if (o->tail_ms < 0 || o->tail_ms > RLX_TIMELINE_TAIL_MAX_MS) {
+        char a[32], b[32];
+        rlx_diags_add(diags, RLX_DIAG_ERROR, s->path, 0, 0, NULL, "a tail of %s is too long: at most %s",
+                      rlx_fmt_ms(o->tail_ms, a, sizeof a), rlx_fmt_ms(RLX_TIMELINE_TAIL_MAX_MS, b, sizeof b));
+        return RLX_ERR_USAGE;
+    }
     resolver R;
-    rlx_err e = resolver_init(&R, s, voice_ms);
+    bool *omit = NULL, *mark = NULL;
+    rlx_err e = resolver_init_tail(&R, s, voice_ms, o->tail_ms, &omit, &mark);
     if (e != RLX_OK)
         return e;
-    bool *mark = calloc(R.n ? R.n : 1, sizeof *mark);
     int64_t *stretch = calloc(R.n ? R.n : 1, sizeof *stretch);
     rlx_timeline *t = calloc(1, sizeof *t);
-    if (!mark || !stretch || !t) {
+    if (!stretch || !t) {
         e = RLX_ERR_NOMEM;
         goto done;
     }
-    int64_t nat, lng;
-    if ((e = natural(&R, mark, &nat, &lng, diags)) != RLX_OK)
+    range3 rg;
+    if ((e = session_range(&R, omit, mark, &rg, diags)) != RLX_OK)
         goto done;
-    if (length_ms == 0)
-        length_ms = nat;
-    if (length_ms < nat || length_ms > lng) {
-        char a[32], b[32], c[32];
-        if (nat == lng)
+    int64_t nat, lng;
+    int drop = 0;
+    rlx_diags quiet = {0};
+    e = pick_version(&R, omit, mark, length_ms, &drop, &nat, &lng, &quiet);
+    rlx_diags_free(&quiet);
+    if (e == RLX_ERR_LENGTH) {
+        char a[32], b[32], c[32], n[32];
+        int64_t near = rlx_timeline_nearest(s, voice_ms, o->tail_ms, length_ms);
+        if (rg.shortest == rg.longest)
             rlx_diags_add(diags, RLX_DIAG_ERROR, s->path, 0, 0, NULL,
                           "length %s is not possible: this session always lasts %s (it has no stretchable silence)",
-                          rlx_fmt_ms(length_ms, a, sizeof a), rlx_fmt_ms(nat, b, sizeof b));
+                          rlx_fmt_ms(length_ms, a, sizeof a), rlx_fmt_ms(rg.natural, b, sizeof b));
         else
             rlx_diags_add(diags, RLX_DIAG_ERROR, s->path, 0, 0, NULL,
-                          "length %s is outside what this session allows: %s to %s",
-                          rlx_fmt_ms(length_ms, a, sizeof a), rlx_fmt_ms(nat, b, sizeof b),
-                          rlx_fmt_ms(lng, c, sizeof c));
-        e = RLX_ERR_LENGTH;
+                          "length %s is outside what this session allows: %s to %s (nearest that works: %s)",
+                          rlx_fmt_ms(length_ms, a, sizeof a), rlx_fmt_ms(rg.shortest, b, sizeof b),
+                          rlx_fmt_ms(rg.longest, c, sizeof c), rlx_fmt_ms(near, n, sizeof n));
         goto done;
     }
+    if (e != RLX_OK) {
+        /* the version broke: say why with the real diagnostics */
+        version_lengths(&R, omit, mark, length_ms, drop, &nat, &lng, diags);
+        goto done;
+    }
+    if (length_ms == 0)
+        length_ms = nat;
     /* Share the extra time in proportion to each silence's range; cumulative
      * rounding makes the shares add up to exactly `extra`. */
     int64_t extra = length_ms - nat;
@@ -550,19 +755,27 @@ rlx_err rlx_timeline_build(const rlx_session *s, const int64_t *voice_ms, int64_
         goto done;
     }
     t->rate = rate;
-    t->natural_ms = nat;
-    t->longest_ms = lng;
+    t->natural_ms = rg.natural;
+    t->longest_ms = rg.longest;
+    t->shortest_ms = rg.shortest;
+    t->dropped_level = drop;
     t->length_ms = R.start[R.end_cue];
     t->length = rlx_ms_to_frames(t->length_ms, rate);
+    t->tail = rlx_ms_to_frames(R.tail_ms, rate);
+    t->tail_start = R.tail_ms > 0 && R.tail_cue != NO_ANCHOR
+                        ? rlx_ms_to_frames(R.start[R.tail_cue] - R.tail_ms, rate) : t->length;
     t->ncues = R.n;
     t->cues = calloc(R.n ? R.n : 1, sizeof *t->cues);
     if (!t->cues) {
         e = RLX_ERR_NOMEM;
         goto done;
     }
-    for (size_t i = 0; i < R.n; i++)
+    for (size_t i = 0; i < R.n; i++) {
         t->cues[i] = (rlx_tl_cue){&s->cues[i], rlx_ms_to_frames(clamp_ms(R.start[i]), rate),
-                                  rlx_ms_to_frames(clamp_ms(R.end[i]), rate)};
+                                  rlx_ms_to_frames(clamp_ms(R.end[i]), rate), omit[i]};
+        if (omit[i])
+            t->nomitted++;
+    }
     e = lay_out_breaths(t, s);
 done:
     if (e == RLX_OK) {
@@ -570,6 +783,7 @@ done:
     } else {
         rlx_timeline_free(t);
     }
+    free(omit);
     free(mark);
     free(stretch);
     resolver_free(&R);

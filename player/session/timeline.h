@@ -5,6 +5,7 @@
 #ifndef RLX_TIMELINE_H
 #define RLX_TIMELINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "session/breath.h"
@@ -15,6 +16,8 @@ typedef struct {
     const rlx_cue *cue;
     int64_t start;        /* frame */
     int64_t end;          /* frame; == start for instantaneous cues */
+    bool omitted;         /* this version leaves the cue out (optional, or `from` a longer
+                           * length): start == end, nothing plays; skip it */
 } rlx_tl_cue;
 
 
@@ -22,13 +25,39 @@ typedef struct {
     int rate;
     int64_t length;               /* frames; the end cue */
     int64_t natural_ms, longest_ms, length_ms;
+    int64_t shortest_ms;          /* with every optional cue left out */
+    int dropped_level;            /* optional levels 1..this are left out (0: none) */
+    size_t nomitted;              /* cues this version leaves out */
+    int64_t tail, tail_start;     /* frames: the ambient-only tail (0: none) and where it starts */
     rlx_tl_cue *cues;             /* ncues == session->ncues */
     size_t ncues;
     rlx_tl_breath *breaths;       /* from 0 to length, ordered */
     size_t nbreaths;
 } rlx_timeline;
 
-/* Natural (all silences at minimum) and longest (at maximum) lengths.
+#define RLX_TIMELINE_TAIL_MAX_MS (60 * 60000)
+
+/* What a timeline is built for: length_ms 0 = natural; tail_ms: an
+ * ambient-only stretch before the last fade-out (or `end`), part of the length. */
+typedef struct {
+    int64_t length_ms;
+    int64_t tail_ms;
+} rlx_timeline_opts;
+
+/* The lengths a session can be played at, over all its versions: shortest
+ * (every optional cue left out, stretchable silences at their minimum),
+ * natural (nothing left out) and longest (every silence at its maximum and
+ * every `from` cue that fits). Any length in between normally works; a gap
+ * between two versions is possible and reported by rlx_timeline_fits. */
+rlx_err rlx_timeline_range(const rlx_session *s, const int64_t *voice_ms, int64_t tail_ms,
+                           int64_t *shortest_ms, int64_t *natural_ms, int64_t *longest_ms,
+                           rlx_diags *diags);
+bool rlx_timeline_fits(const rlx_session *s, const int64_t *voice_ms, int64_t tail_ms, int64_t length_ms);
+/* The length nearest length_ms that works (-1 if the session is broken). */
+int64_t rlx_timeline_nearest(const rlx_session *s, const int64_t *voice_ms, int64_t tail_ms,
+                             int64_t length_ms);
+
+/* Natural (nothing left out, all silences at minimum) and longest lengths.
  * voice_ms[i] is the duration of cue i if it is a voice cue (ignored otherwise). */
 rlx_err rlx_timeline_lengths(const rlx_session *s, const int64_t *voice_ms,
                              int64_t *natural_ms, int64_t *longest_ms, rlx_diags *diags);
@@ -39,6 +68,13 @@ rlx_err rlx_timeline_lengths(const rlx_session *s, const int64_t *voice_ms,
 rlx_err rlx_timeline_build(const rlx_session *s, const int64_t *voice_ms,
                            int64_t length_ms, int rate, rlx_timeline **out,
                            rlx_diags *diags);
+/* The same with a tail. The version played at a length (the layout, README
+ * "Lengths"): `from D` cues are in when length >= D; then optional levels
+ * 1, 2, ... are left out, one level at a time, until the version's natural
+ * length is at most the length asked; the rest of the time goes into the
+ * stretchable silences in proportion to their ranges. */
+rlx_err rlx_timeline_build_opts(const rlx_session *s, const int64_t *voice_ms, const rlx_timeline_opts *o,
+                                int rate, rlx_timeline **out, rlx_diags *diags);
 void rlx_timeline_free(rlx_timeline *t);  /* accepts NULL */
 
 /* Breath shape at frame t: 0 = empty lungs, 1 = full, smooth (raised cosine)

@@ -12,7 +12,7 @@ has() {   # has TEXT FILE: a line of FILE equals TEXT exactly
 timeout 120 "$RELAX" check "$D/short.session" >"$T/out" 2>"$T/err"; rc=$?
 [ "$rc" = 0 ] || { echo "FAIL: exit $rc"; cat "$T/err"; fail=1; }
 has "$D/short.session: ok — \"Short & <sweet>\" (week 1)" "$T/out"
-has "  length natural 0:25, longest 0:50" "$T/out"
+has "  length natural 0:25, plays at 0:25 to 0:50" "$T/out"
 has "     0:00.000  fade-in   2 s" "$T/out"
 has "     0:01.000  say       Hello there." "$T/out"
 grep -qE '^ +0:[0-9]{2}\.[0-9]{3}  silence   5 s \.\. 30 s \(stretchable\)$' "$T/out" || { echo "FAIL: silence line"; fail=1; }
@@ -27,7 +27,7 @@ has "1 file checked: 1 valid, 0 invalid; 0 errors, 0 warnings" "$T/out"
 timeout 120 "$RELAX" check --quiet "$D/short.session" "$D/tone.session" "$D/check.program" >"$T/out" 2>"$T/err"; rc=$?
 [ "$rc" = 0 ] || { echo "FAIL: --quiet exit $rc"; cat "$T/err"; fail=1; }
 has "$D/tone.session: ok — \"Tone only\" (week 2)" "$T/out"
-has "  length natural 0:10, longest 0:10 (nothing stretches)" "$T/out"
+has "  length natural 0:10, plays at 0:10 to 0:10 (nothing stretches)" "$T/out"
 has "$D/check.program: ok — \"Two short weeks\" (2 sessions)" "$T/out"
 has "3 files checked: 3 valid, 0 invalid; 0 errors, 0 warnings" "$T/out"
 grep -q 'Hello there' "$T/out" && { echo "FAIL: --quiet printed cues"; fail=1; }

@@ -21,7 +21,7 @@ week  = 1
 +0 s  fade-out 1 s
 +1 s  end
 SESSION
-jackd --sync --no-realtime -d dummy -r 48000 -p 256 >"$W/jackd.log" 2>&1 &
+jackd --sync --no-realtime -d dummy -r 48000 -p 1024 >"$W/jackd.log" 2>&1 &
 JACK=$!
 stop_all() { kill "$JACK" 2>/dev/null; wait "$JACK" 2>/dev/null; cleanup; }
 trap stop_all EXIT
@@ -38,7 +38,19 @@ wait_rows() {
     return 1
 }
 
-# 1. play, stretched to 24 s; SIGTERM after about 8 s: exit 130, position saved
+# waits (bounded, ~60 s of wall time) until the newest listen has saved a
+# position of at least $1 ms: the audio clock, not the wall clock, says
+# how far playback is on a loaded machine
+wait_saved() {
+    for ((i = 0; i < 1200; i++)); do
+        [ "$(last_field 9)" -ge "$1" ] 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# 1. play, stretched to 24 s; SIGTERM once the first periodic save (5 s of
+#    audio) is in: exit 130, the position where it stopped is saved
 "$RELAX" play week-01 --length 0:24 </dev/null >"$W/n1.out" 2>"$W/n1.err" &
 P=$!
 if ! wait_rows 1; then
@@ -46,21 +58,21 @@ if ! wait_rows 1; then
     fail "no listen recorded: $(cat "$W/n1.out" "$W/n1.err")"
     finish
 fi
-sleep 8
+wait_saved 5000 || fail "no periodic save within 60 s: $(cat "$W/n1.err")"
 kill -TERM $P
 wait $P
 RC=$?
 [ "$RC" -eq 130 ] || fail "SIGTERM: exit $RC, want 130 ($(cat "$W/n1.err"))"
 pos=$(last_field 9)
-# the listen row appears with the first position report; allow for a loaded machine
-[ "$pos" -ge 6000 ] && [ "$pos" -le 12900 ] || fail "SIGTERM: saved position $pos, want about 8000"
+# at least the periodic save; at most a few seconds later on a loaded machine
+[ "$pos" -ge 5000 ] && [ "$pos" -le 12900 ] || fail "SIGTERM: saved position $pos, want 5000 to 12900"
 [ "$(last_field 13)" = 1 ] || fail "SIGTERM: listen not marked finished"
 run "$RELAX" progress
-grep -E "Week  1 .* in progress at 0:(0[6-9]|1[0-2]) of 0:24$" "$W/out" >/dev/null \
+grep -E "Week  1 .* in progress at 0:(0[5-9]|1[0-2]) of 0:24$" "$W/out" >/dev/null \
     || fail "progress after SIGTERM: $OUT"
 
-# 2. next resumes 5 s earlier, at the length that listen had; kill -9 about
-#    7 s later: saved within 6 s
+# 2. next resumes 5 s earlier, at the length that listen had; kill -9 once a
+#    periodic save is in: nothing after the last save is claimed
 "$RELAX" next </dev/null >"$W/n2.out" 2>"$W/n2.err" &
 P=$!
 wait_rows 2 || fail "second listen not recorded"
@@ -68,13 +80,12 @@ expect_from=$(( (pos - 5000) / 1000 ))
 grep -qF "Resuming week 1, Test week 01, at 0:0$expect_from of 0:24." "$W/n2.out" || fail "resume message: $(cat "$W/n2.out")"
 from=$(last_field 8)
 [ "$from" -ge $((pos - 5100)) ] && [ "$from" -le $((pos - 3900)) ] || fail "resumed from $from, saved was $pos"
-sleep 7
+wait_saved $((from + 5000)) || fail "no periodic save of the resumed listen within 60 s"
 kill -KILL $P
 wait $P 2>/dev/null
 saved=$(last_field 9)
-expected=$((from + 7000))
-[ "$saved" -ge $((expected - 6500)) ] && [ "$saved" -le $((expected + 3000)) ] \
-    || fail "kill -9: saved $saved, playback was near $expected"
+[ "$saved" -ge $((from + 5000)) ] && [ "$saved" -le $((from + 12000)) ] \
+    || fail "kill -9: saved $saved, resumed from $from"
 [ "$(last_field 13)" = 0 ] || fail "kill -9: listen marked finished"
 [ "$(last_field 5)" = 24000 ] || fail "the resumed listen did not keep its length: $(last_field 5) ms"
 

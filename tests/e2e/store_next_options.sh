@@ -29,7 +29,7 @@ expect_err "unknown option or argument '--loud'" "unknown option message"
 
 run "$RELAX" next --help
 expect_rc 0 "--help"
-expect_out "[--device NAME|INDEX] [--length DURATION] [--volume DB]" "--help names the play options"
+expect_out "[--device NAME|INDEX] [--length DURATION] [--tail D] [--volume DB]" "--help names the play options"
 
 # the test weeks last 3 s exactly: that length renders, another is refused
 run "$RELAX" next --length 3 s --volume -6

@@ -1,7 +1,7 @@
 /* test_content.c - the shipped ten-week program and its sessions: they parse
  * with no errors or warnings, reference assets that exist, have the right ids
  * and weeks, a natural length of 12 to 20 minutes with the real TTS voice
- * durations, can be stretched to at least 40 minutes, and follow the writing
+ * durations, play at any length from 10 to 90 minutes, and follow the writing
  * rules (a way back to the room, a breath sync, no pressure words). */
 #include "rlx_test.h"
 
@@ -214,18 +214,21 @@ static void lengths_with_real_voice(void **state)
         if (err != RLX_OK)
             print_diags(&d);
         assert_int_equal(err, RLX_OK);
-        int64_t natural = 0, longest = 0;
-        err = rlx_timeline_lengths(s, voice, &natural, &longest, &d);
+        int64_t shortest = 0, natural = 0, longest = 0;
+        err = rlx_timeline_range(s, voice, 0, &shortest, &natural, &longest, &d);
         if (err != RLX_OK)
             print_diags(&d);
         assert_int_equal(err, RLX_OK);
-        fprintf(stderr, "week-%02d: natural %lld:%02lld, longest %lld:%02lld\n", w,
+        fprintf(stderr, "week-%02d: natural %lld:%02lld, plays at %lld:%02lld to %lld:%02lld\n", w,
                 (long long)(natural / 60000), (long long)(natural / 1000 % 60),
+                (long long)(shortest / 60000), (long long)(shortest / 1000 % 60),
                 (long long)(longest / 60000), (long long)(longest / 1000 % 60));
         assert_true(natural >= 12 * 60000);
         assert_true(natural <= 20 * 60000);
-        assert_true(longest >= 40 * 60000);
-        assert_true(longest <= 60 * 60000);
+        assert_true(shortest <= 10 * 60000);   /* every week at any length from 10 to 90 min */
+        assert_true(longest >= 90 * 60000);
+        for (int64_t L = 10 * 60000; L <= 90 * 60000; L += 60000)
+            assert_true(rlx_timeline_fits(s, voice, 0, L));
         /* the natural and a stretched timeline both build: no voice overlaps,
          * nothing after the end */
         rlx_timeline *t = NULL;

@@ -759,6 +759,200 @@ static void test_length_fit(void **state)
     rlx_session_free(s);
 }
 
+/* ---- (7) a 90-minute bed has no loop to hear ------------------------------------ */
+
+#define BED_RATE 8000
+#define BED_CLIP_S 54        /* as long as the shipped beds */
+
+/* Seeded noise, softened by a one-pole low-pass: rain-like, and with no
+ * correlation of its own beyond a few samples, so any correlation found at
+ * a lag of seconds is the bed repeating itself. */
+static double gen_rain(int64_t i, int rate, int ch)
+{
+    (void)rate;
+    static uint32_t lcg;
+    static double lp[2];
+    if (i == 0 && ch == 0)
+        lcg = 12345u, lp[0] = lp[1] = 0;
+    lcg = lcg * 1664525u + 1013904223u;
+    double w = ((double)(lcg >> 8) / (double)(1u << 24)) * 2.0 - 1.0;
+    lp[ch] = 0.6 * lp[ch] + 0.4 * w;
+    return 0.4 * lp[ch];
+}
+
+/* In-place iterative radix-2 FFT of n (a power of two) complex values. */
+static void fft(double *re, double *im, size_t n, bool inverse)
+{
+    for (size_t i = 1, j = 0; i < n; i++) {
+        size_t bit = n >> 1;
+        for (; j & bit; bit >>= 1)
+            j ^= bit;
+        j ^= bit;
+        if (i < j) {
+            double t = re[i]; re[i] = re[j]; re[j] = t;
+            t = im[i]; im[i] = im[j]; im[j] = t;
+        }
+    }
+    for (size_t len = 2; len <= n; len <<= 1) {
+        double a = (inverse ? 2 : -2) * M_PI / (double)len;
+        double wr = cos(a), wi = sin(a);
+        for (size_t i = 0; i < n; i += len) {
+            double cr = 1, ci = 0;
+            for (size_t k = 0; k < len / 2; k++) {
+                size_t p = i + k, q = p + len / 2;
+                double xr = re[q] * cr - im[q] * ci, xi = re[q] * ci + im[q] * cr;
+                re[q] = re[p] - xr; im[q] = im[p] - xi;
+                re[p] += xr; im[p] += xi;
+                double t = cr * wr - ci * wi;
+                ci = cr * wi + ci * wr;
+                cr = t;
+            }
+        }
+    }
+}
+
+/* The highest normalised autocorrelation of x (n samples) at lags from
+ * lo to hi samples: sum x[i] x[i+L] / sum x[i]^2, scaled by n / (n - L) for
+ * the shrinking overlap. A loop of period P scores about 1 at L = P. */
+static double max_autocorr(const double *x, size_t n, size_t lo, size_t hi, size_t *at)
+{
+    size_t m = 1;
+    while (m < 2 * n)
+        m <<= 1;
+    double *re = calloc(m, sizeof *re), *im = calloc(m, sizeof *im);
+    assert_non_null(re);
+    assert_non_null(im);
+    memcpy(re, x, n * sizeof *x);
+    fft(re, im, m, false);
+    for (size_t i = 0; i < m; i++) {
+        re[i] = re[i] * re[i] + im[i] * im[i];
+        im[i] = 0;
+    }
+    fft(re, im, m, true);
+    double r0 = re[0], best = 0;
+    for (size_t L = lo; L <= hi && L < n; L++) {
+        double v = re[L] / r0 * (double)n / (double)(n - L);
+        if (v > best)
+            best = v, *at = L;
+    }
+    free(re);
+    free(im);
+    return best;
+}
+
+static void test_bed_never_loops(void **state)
+{
+    fixture *f = *state;
+    write_audio(f->dir, "bed.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, BED_RATE, 2,
+                (int64_t)BED_CLIP_S * BED_RATE, gen_rain);
+    rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n"
+                              "[breath]\nlevel = off\n"
+                              "[ambient]\nfile = bed.wav\nlevel = -6 dB\nduck = 0 dB\n"
+                              "[timeline]\n"
+                              "0:00 silence 1 min .. 120 min\n"
+                              "+0 s end\n");
+    rlx_render_config cfg = rlx_render_config_init();
+    cfg.rate = BED_RATE;
+    cfg.cache_dir = f->cache;
+    cfg.length_ms = 90 * 60000;
+    rlx_renderer *r = NULL;
+    rlx_diags d = {0};
+    assert_int_equal(rlx_renderer_open(&cfg, s, &r, &d), RLX_OK);
+    /* the long pause 80 minutes in: 4 min 22 s (2^21 frames) of the bed alone */
+    size_t n = (size_t)1 << 21;
+    float *out = malloc(n * 2 * sizeof *out);
+    double *x = malloc(n * sizeof *x);
+    assert_non_null(out);
+    assert_non_null(x);
+    assert_int_equal(rlx_renderer_seek(r, (int64_t)80 * 60 * BED_RATE), RLX_OK);
+    size_t pos = 0;
+    while (pos < n) {
+        size_t got = 0;
+        assert_int_equal(rlx_renderer_read(r, out + pos * 2, n - pos, &got), RLX_OK);
+        assert_true(got > 0);
+        pos += got;
+    }
+    double energy = 0;
+    for (size_t i = 0; i < n; i++) {
+        x[i] = out[2 * i] + out[2 * i + 1];
+        energy += x[i] * x[i];
+    }
+    assert_true(energy / (double)n > 1e-4);   /* the bed is there */
+    size_t at = 0;
+    double peak = max_autocorr(x, n, BED_RATE, (size_t)120 * BED_RATE, &at);
+    /* the same measure on the clip played as a plain loop: it finds it */
+    double *loop = malloc(n * sizeof *loop);
+    assert_non_null(loop);
+    size_t clip = (size_t)BED_CLIP_S * BED_RATE;
+    for (size_t i = 0; i < n; i++)
+        loop[i] = gen_rain((int64_t)(i % clip), BED_RATE, 0) + gen_rain((int64_t)(i % clip), BED_RATE, 1);
+    size_t loop_at = 0;
+    double loop_peak = max_autocorr(loop, n, BED_RATE, (size_t)120 * BED_RATE, &loop_at);
+    printf("bed 80 min into a 90-min session, %.0f s excerpt: highest autocorrelation %.3f "
+           "(lag %.2f s); the clip as a plain loop: %.3f (lag %.2f s)\n",
+           (double)n / BED_RATE, peak, (double)at / BED_RATE, loop_peak, (double)loop_at / BED_RATE);
+    assert_true(loop_peak > 0.9);
+    assert_true(peak < 0.2);
+    free(loop);
+    free(x);
+    free(out);
+    rlx_diags_free(&d);
+    rlx_renderer_close(r);
+    rlx_session_free(s);
+}
+
+/* Counting reallocs (not under sanitizers, which own the allocator). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define RLX_SANITIZED 1
+#endif
+#endif
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && !defined(RLX_SANITIZED) && \
+    defined(__GLIBC__)
+#define RLX_COUNT_REALLOC 1
+extern void *__libc_realloc(void *, size_t);
+static volatile int counting;
+static volatile unsigned long reallocs;
+void *realloc(void *p, size_t n)
+{
+    if (counting)
+        reallocs++;
+    return __libc_realloc(p, n);
+}
+#endif
+
+/* 30,000 level cues: the automation grows geometrically, not by one realloc
+ * per cue (which made 100,000 cues quadratic), and opens quickly. */
+static void test_many_level_cues(void **state)
+{
+    fixture *f = *state;
+    size_t cap = 64 + 30000 * 48, used = 0;
+    char *text = malloc(cap);
+    used += (size_t)snprintf(text, cap, "[session]\nid = t\ntitle = \"T\"\n[timeline]\n");
+    for (int i = 0; i < 30000; i++) {
+        int t = i * 20;
+        static const char *const bus[] = {"breath", "ambient", "voice"};
+        used += (size_t)snprintf(text + used, cap - used, "%d:%02d:%02d.%03d level %s -%d %s\n", t / 3600000,
+                                 t / 60000 % 60, t / 1000 % 60, t % 1000, bus[i % 3], 20 + i % 10,
+                                 i % 3 == 2 ? "LUFS" : "dB");
+    }
+    snprintf(text + used, cap - used, "0:10:01 end\n");
+    rlx_session *s = parse(f, text);
+    free(text);
+#ifdef RLX_COUNT_REALLOC
+    reallocs = 0;
+    counting = 1;
+#endif
+    rlx_renderer *r = open_renderer(f, s, 0);
+#ifdef RLX_COUNT_REALLOC
+    counting = 0;
+    fprintf(stderr, "30,000 level cues: %lu reallocs while opening\n", reallocs);
+    assert_true(reallocs < 1000);
+#endif
+    rlx_renderer_close(r);
+    rlx_session_free(s);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -776,6 +970,8 @@ int main(void)
         T(test_voice_durations),
         T(test_bad_audio_reports_cue),
         T(test_length_fit),
+        T(test_bed_never_loops),
+        T(test_many_level_cues),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
