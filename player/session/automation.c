@@ -280,7 +280,7 @@ rlx_err rlx_automation_changes(const rlx_automation *a, rlx_span **out, size_t *
     *out = NULL;
     *n = 0;
     const rlx_curve *curves[] = {&a->voice_db, &a->breath_db, &a->ambient_db, &a->fade};
-    size_t cap = 2 * a->nduck;
+    size_t cap = 2 * a->nduck + 2 * a->nrest;
     for (size_t c = 0; c < 4; c++)
         cap += curves[c]->nsegs;
     if (cap == 0)
@@ -292,11 +292,19 @@ rlx_err rlx_automation_changes(const rlx_automation *a, rlx_span **out, size_t *
     for (size_t c = 0; c < 4; c++)
         for (size_t i = 0; i < curves[c]->nsegs; i++)
             v[k++] = (rlx_span){curves[c]->segs[i].start, curves[c]->segs[i].end};
+    /* ducking ramps (the tone's own dips and the [breath] duck ramp over
+     * the same voice spans), then the ramps into and out of the rests */
     for (size_t i = 0; i < a->nduck; i++) {
         if (a->duck_pre > 0)
             v[k++] = (rlx_span){a->duck[i].start - a->duck_pre, a->duck[i].start};
         if (a->duck_post > 0)
             v[k++] = (rlx_span){a->duck[i].end, a->duck[i].end + a->duck_post};
+    }
+    for (size_t i = 0; i < a->nrest; i++) {
+        if (a->rest_pre > 0)
+            v[k++] = (rlx_span){a->rest[i].start - a->rest_pre, a->rest[i].start};
+        if (a->rest_post > 0)
+            v[k++] = (rlx_span){a->rest[i].end, a->rest[i].end + a->rest_post};
     }
     qsort(v, k, sizeof *v, cmp_span);
     size_t m = 0;
