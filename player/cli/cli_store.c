@@ -64,6 +64,8 @@ int rlx_cli_store_args(int argc, char **argv, const char *allowed, rlx_cli_store
             o->any = true;
         else if (!strcmp(name, "all"))
             o->all = true;
+        else if (!strcmp(name, "names"))
+            o->names = true;
     }
     return rlx_cli_check_profile(o->profile);
 }

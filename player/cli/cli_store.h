@@ -17,7 +17,7 @@
 typedef struct {
     const char *profile;   /* NULL = $RELAX_PROFILE or "default" */
     const char *store;     /* NULL = default location */
-    bool json, csv, any, all, help;
+    bool json, csv, any, all, names, help;
 } rlx_cli_store_opts;
 
 /* Parses argv[1..] accepting only the options in `allowed` (e.g. "profile store json").

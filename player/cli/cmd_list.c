@@ -1,18 +1,21 @@
 /* cmd_list.c - `relax list`: the program's sessions, week by week. */
 #include "cli.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "authoring.h"
+#include "cli_paths.h"
 #include "session/captions_vtt.h"
 
 static void usage(FILE *f)
 {
     fputs("Usage: relax list\n"
           "Shows the program (" "$RELAX_PROGRAM, else sessions/ten-weeks.program): each week's\n"
-          "session id, title, natural length and summary.\n",
+          "session id, title, natural length and summary.\n"
+          "  --ids   only the ids of every session that can be played by id, one a line\n",
           f);
 }
 
@@ -49,6 +52,49 @@ static void fill_row(row *r, const rlx_program_entry *e)
     rlx_session_free(s);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --ids: every session id `relax play ID` takes, one a line, for shell
+ * completion. The file names are the ids the lookup tries first; no file is
+ * parsed, so it stays quick. */
+static int list_ids(void)
+{
+    const char *const *dirs = rlx_cli_session_dirs();
+    char **ids = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; dirs[i]; i++) {
+        DIR *dh = opendir(dirs[i]);
+        struct dirent *e;
+        while (dh && (e = readdir(dh))) {
+            size_t len = strlen(e->d_name);
+            if (e->d_name[0] == '.' || len <= 8 || strcmp(e->d_name + len - 8, ".session"))
+                continue;
+            if (n == cap) {
+                char **more = realloc(ids, (cap = cap ? cap * 2 : 32) * sizeof *ids);
+                if (!more)
+                    break;
+                ids = more;
+            }
+            if ((ids[n] = strndup(e->d_name, len - 8)))
+                n++;
+        }
+        if (dh)
+            closedir(dh);
+    }
+    if (n)
+        qsort(ids, n, sizeof *ids, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || strcmp(ids[i], ids[i - 1]))
+            puts(ids[i]);
+        free(ids[i]);
+    }
+    free(ids);
+    return RLX_EXIT_OK;
+}
+
 int rlx_cmd_list(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -56,6 +102,8 @@ int rlx_cmd_list(int argc, char **argv)
             usage(stdout);
             return RLX_EXIT_OK;
         }
+        if (!strcmp(argv[i], "--ids") && argc == 2)
+            return list_ids();
         rlx_cli_error("list: unexpected argument '%s' (it takes none)", argv[i]);
         return RLX_EXIT_USAGE;
     }
