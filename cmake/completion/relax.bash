@@ -87,7 +87,7 @@ _relax()
             COMPREPLY+=($(compgen -f -X '!*.@(session|program)' -- "$cur") $(compgen -d -- "$cur"))
             ;;
         help)
-            COMPREPLY=($(compgen -W "$_relax_commands session program durations exit-codes files" -- "$cur"))
+            COMPREPLY=($(compgen -W "$_relax_commands session program durations listening exit-codes files cache store" -- "$cur"))
             ;;
     esac
 }

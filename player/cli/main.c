@@ -99,7 +99,6 @@ static const rlx_help_topic topics[] = {
     {"program", "relax-session(5)", "Program files"},
     {"durations", "relax-session(5)", "Durations on the command line"},
     {"listening", "relax(1)", "Listening"},
-    {"profiles", "relax(1)", "Profiles"},
     {"exit-codes", "relax(1)", "Exit codes"},
     {"files", "relax(1)", "Where things live"},
     {"cache", "relax(1)", "The cache"},
@@ -109,7 +108,7 @@ static const rlx_help_topic topics[] = {
 
 static int help(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         printf("Usage: relax help [COMMAND|TOPIC]\n"
                "relax help COMMAND is relax COMMAND --help. Topics:");
         for (size_t i = 0; i < NTOPICS; i++)
