@@ -262,6 +262,18 @@ char *rlx_cli_session_hides(const char *path, const char *id)
     return hidden;
 }
 
+char *rlx_cli_session_override(const char *path, const char *id)
+{
+    if (!id || !*id || strchr(id, '/'))
+        return NULL;
+    char *used = find_session_by_id(id);
+    if (used && same_file(used, path)) {
+        free(used);
+        return NULL;
+    }
+    return used;
+}
+
 /* One value of user-dirs.dirs: XDG_MUSIC_DIR="$HOME/Music" (only $HOME is expanded). */
 static bool music_from_user_dirs(char *buf, size_t len)
 {

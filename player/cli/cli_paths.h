@@ -30,6 +30,11 @@ const char *rlx_cli_user_sessions_dir(void);
  * of the search also has that id. malloc'd, or NULL. */
 char *rlx_cli_session_hides(const char *path, const char *id);
 
+/* The session file `relax play ID` uses for id when that is another file
+ * than path (a user's own session with a program week's id): malloc'd, or
+ * NULL when path is the one used. */
+char *rlx_cli_session_override(const char *path, const char *id);
+
 /* The user's music folder: XDG_MUSIC_DIR from $XDG_CONFIG_HOME/user-dirs.dirs
  * (else ~/.config/...), else ~/Music when it exists, else ".". Into buf. */
 const char *rlx_cli_music_dir(char *buf, size_t len);

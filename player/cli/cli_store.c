@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_paths.h"
 #include "sink/player.h"
 #include "store/listen.h"
 
@@ -170,7 +171,20 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
         }
         rlx_session_free(s);
         rlx_diags_free(&sd);
-        w->path = strdup(path);
+        /* the user's own session with this week's id wins, as for `relax play ID` */
+        char *own = w->id ? rlx_cli_session_override(path, w->id) : NULL;
+        if (own) {
+            s = NULL;
+            if (rlx_session_parse(own, &cfg, &s, &sd) == RLX_OK && s->title) {
+                free(w->title);
+                w->title = strdup(s->title);
+            }
+            rlx_session_free(s);
+            rlx_diags_free(&sd);
+            w->path = own;
+        } else {
+            w->path = strdup(path);
+        }
         if (!w->id || !w->path)
             goto nomem;
     }
