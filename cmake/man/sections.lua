@@ -12,8 +12,11 @@ local function text_of(inlines)
 end
 
 function Pandoc(doc)
-  local wanted = {}
+  local wanted, found = {}, {}
   for _, s in ipairs(doc.meta.sections or {}) do
+    if type(s) ~= "table" or s.t == "MetaMap" then
+      error("man page: a section name in the head is not plain text (quote names holding ': ')")
+    end
     wanted[text_of(s)] = true
   end
   local out = {}
@@ -33,6 +36,7 @@ function Pandoc(doc)
         end
       elseif b.level == 2 then
         keep, shift = wanted[title] == true, 1
+        if keep then found[title] = true end
       end
       if keep then
         local lvl = b.level - shift
@@ -41,6 +45,12 @@ function Pandoc(doc)
     end
     if keep then
       table.insert(out, b)
+    end
+  end
+  -- a README section renamed or gone must not silently leave the page
+  for name in pairs(wanted) do
+    if name ~= "DESCRIPTION" and not found[name] then
+      error("man page: README.md has no section '## " .. name .. "'")
     end
   end
   doc.blocks = out
