@@ -155,7 +155,8 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
     p->weeks = calloc(p->n ? p->n : 1, sizeof *p->weeks);
     p->in = calloc(p->n ? p->n : 1, sizeof *p->in);
     p->status = calloc(p->n ? p->n : 1, sizeof *p->status);
-    if (!p->weeks || !p->in || !p->status)
+    p->rendered_ms = calloc(p->n ? p->n : 1, sizeof *p->rendered_ms);
+    if (!p->weeks || !p->in || !p->status || !p->rendered_ms)
         goto nomem;
     rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = false};
     for (size_t i = 0; i < p->n; i++) {
@@ -198,7 +199,6 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
         rlx_cli_progress_free(p);
         return rlx_cli_exit_code(err);
     }
-    p->listens = n;
     /* rows come oldest first: the last one seen per week is its latest listen */
     const rlx_listen_rec **latest = calloc(p->n ? p->n : 1, sizeof *latest);
     if (!latest) {
@@ -206,6 +206,13 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
         goto nomem;
     }
     for (size_t r = 0; r < n; r++) {
+        if (recs[r].rendered) {   /* an offline render: nothing heard, only remembered */
+            for (size_t i = 0; i < p->n; i++)
+                if (!strcmp(recs[r].session_id, p->weeks[i].id))
+                    p->rendered_ms[i] = recs[r].started_ms;
+            continue;
+        }
+        p->listens++;
         p->listened_ms += recs[r].played_ms;
         if (recs[r].started_ms > p->last_listen_ms)
             p->last_listen_ms = recs[r].started_ms;
@@ -217,6 +224,7 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
             if (recs[r].started_ms >= p->in[i].last_listen_ms)
                 p->in[i].last_listen_ms = recs[r].started_ms;
             latest[i] = &recs[r];
+            p->rendered_ms[i] = 0;   /* heard since it was rendered */
         }
     }
     for (size_t i = 0; i < p->n; i++) {
@@ -237,6 +245,38 @@ nomem:
     return RLX_EXIT_INTERNAL;
 }
 
+int rlx_cli_record_render(const rlx_cli_store_opts *o, const char *profile, const char *path,
+                          int64_t length_ms)
+{
+    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = false};
+    rlx_session *s = NULL;
+    rlx_diags d = {0};
+    rlx_err err = rlx_session_parse(path, &cfg, &s, &d);
+    rlx_diags_free(&d);
+    if (err) {
+        rlx_cli_error("cannot read %s again to record the render: %s", path, rlx_strerror(err));
+        return rlx_cli_exit_code(err);
+    }
+    char hash[17];
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)s->hash);
+    int64_t now = cli_now_ms();
+    rlx_listen_rec r = {.profile = (char *)profile, .session_id = s->id, .session_hash = hash,
+                        .week = s->week, .length_ms = length_ms, .started_ms = now, .ended_ms = now,
+                        .finished = true, .rendered = true};
+    rlx_store *st;
+    int rc = rlx_cli_store_open(o, &st);
+    if (rc == 0) {
+        char why[1024];
+        if ((err = rlx_store_listen_add(st, &r, why, sizeof why))) {
+            rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
+            rc = rlx_cli_exit_code(err);
+        }
+        rlx_store_close(st);
+    }
+    rlx_session_free(s);
+    return rc;
+}
+
 void rlx_cli_progress_free(rlx_cli_progress *p)
 {
     if (p->weeks)
@@ -248,6 +288,7 @@ void rlx_cli_progress_free(rlx_cli_progress *p)
     free(p->weeks);
     free(p->in);
     free(p->status);
+    free(p->rendered_ms);
     rlx_program_free(p->program);
     memset(p, 0, sizeof *p);
 }

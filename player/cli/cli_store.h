@@ -50,7 +50,8 @@ typedef struct {
     rlx_week_input *in;
     rlx_week_status *status;
     rlx_schedule sum;
-    int64_t listened_ms;   /* all listens of the profile, program or not */
+    int64_t *rendered_ms;  /* per week: when it was rendered offline and not heard since, else 0 */
+    int64_t listened_ms;   /* all listens of the profile, program or not (renders are not listens) */
     size_t listens;
     int64_t last_listen_ms;
     int64_t now_ms;
@@ -74,6 +75,13 @@ int rlx_cli_days_until(int64_t now_ms, int64_t then_ms);
  * that cannot be opened stops it before playing (exit 8); a store error
  * during playback is printed after it and turns exit 0/130 into 8. */
 int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o);
+
+/* Remembers in the store that the session at path was rendered to a file
+ * for profile (an offline listen: nothing heard), so progress shows the
+ * week as "rendered, not yet heard". Prints the problem and returns the
+ * exit code on failure, else 0. */
+int rlx_cli_record_render(const rlx_cli_store_opts *o, const char *profile, const char *path,
+                          int64_t length_ms);
 
 /* Writes s as a JSON string (with quotes). */
 void rlx_cli_json_str(FILE *f, const char *s);

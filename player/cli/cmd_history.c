@@ -27,17 +27,17 @@ static void print_csv(const rlx_listen_rec *r, size_t n)
 {
     char a[64], b[64];
     fputs("profile,session,week,session_hash,length_ms,started,ended,from_ms,position_ms,"
-          "furthest_ms,played_ms,completed,finished\r\n", stdout);
+          "furthest_ms,played_ms,completed,finished,rendered\r\n", stdout);
     for (size_t i = 0; i < n; i++) {
         csv_field(stdout, r[i].profile);
         fputc(',', stdout);
         csv_field(stdout, r[i].session_id);
         printf(",%d,", r[i].week);
         csv_field(stdout, r[i].session_hash);
-        printf(",%lld,%s,%s,%lld,%lld,%lld,%lld,%d,%d\r\n", (long long)r[i].length_ms,
+        printf(",%lld,%s,%s,%lld,%lld,%lld,%lld,%d,%d,%d\r\n", (long long)r[i].length_ms,
                rlx_cli_fmt_iso(r[i].started_ms, a, sizeof a), rlx_cli_fmt_iso(r[i].ended_ms, b, sizeof b),
                (long long)r[i].from_ms, (long long)r[i].position_ms, (long long)r[i].furthest_ms,
-               (long long)r[i].played_ms, r[i].completed, r[i].finished);
+               (long long)r[i].played_ms, r[i].completed, r[i].finished, r[i].rendered);
     }
 }
 
@@ -68,7 +68,8 @@ static void print_table(const rlx_listen_rec *r, size_t n, bool all)
         }
         printf("%-22s  %-12s  %-17s  %-8s  %s\n", d, r[i].session_id, reached,
                rlx_cli_fmt_time(r[i].played_ms, played, sizeof played),
-               r[i].completed ? "completed" : r[i].finished ? "stopped" : "interrupted");
+               r[i].rendered ? "rendered to a file, not heard"
+               : r[i].completed ? "completed" : r[i].finished ? "stopped" : "interrupted");
     }
 }
 

@@ -209,6 +209,8 @@ static const char *const migrations[] = {
     "  finished INTEGER NOT NULL DEFAULT 0"
     ");"
     "CREATE INDEX listens_by_profile ON listens(profile_id, session_id, started_ms);",
+    /* 2: a listen that is an offline render (relax next without a sound card), not heard yet */
+    "ALTER TABLE listens ADD COLUMN rendered INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == RLX_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -635,8 +637,9 @@ rlx_err rlx_store_listen_add(rlx_store *st, rlx_listen_rec *rec, char *why, size
         sqlite3_stmt *q;
         rc = sqlite3_prepare_v2(st->db,
             "INSERT INTO listens(profile_id, session_id, session_hash, week, length_ms, started_ms,"
-            " ended_ms, from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished)"
-            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", -1, &q, NULL);
+            " ended_ms, from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished,"
+            " rendered) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            -1, &q, NULL);
         if (rc == SQLITE_OK) {
             sqlite3_bind_int64(q, 1, pid);
             sqlite3_bind_text(q, 2, rec->session_id, -1, SQLITE_STATIC);
@@ -652,6 +655,7 @@ rlx_err rlx_store_listen_add(rlx_store *st, rlx_listen_rec *rec, char *why, size
             sqlite3_bind_int64(q, 12, rec->credit_ms);
             sqlite3_bind_int(q, 13, rec->completed);
             sqlite3_bind_int(q, 14, rec->finished);
+            sqlite3_bind_int(q, 15, rec->rendered);
             rc = sqlite3_step(q);
             sqlite3_finalize(q);
             if (rc == SQLITE_DONE)
@@ -704,7 +708,7 @@ rlx_err rlx_store_listens(rlx_store *st, const char *profile, const char *sessio
     int rc = sqlite3_prepare_v2(st->db,
         "SELECT l.id, p.name, l.session_id, l.session_hash, l.week, l.length_ms, l.started_ms,"
         " l.ended_ms, l.from_ms, l.position_ms, l.furthest_ms, l.played_ms, l.credit_ms,"
-        " l.completed, l.finished FROM listens l JOIN profiles p ON p.id = l.profile_id"
+        " l.completed, l.finished, l.rendered FROM listens l JOIN profiles p ON p.id = l.profile_id"
         " WHERE (?1 IS NULL OR p.name = ?1) AND (?2 IS NULL OR l.session_id = ?2)"
         " ORDER BY l.started_ms, l.id", -1, &q, NULL);
     if (rc != SQLITE_OK)
@@ -743,6 +747,7 @@ rlx_err rlx_store_listens(rlx_store *st, const char *profile, const char *sessio
         r->credit_ms = sqlite3_column_int64(q, 12);
         r->completed = sqlite3_column_int(q, 13) != 0;
         r->finished = sqlite3_column_int(q, 14) != 0;
+        r->rendered = sqlite3_column_int(q, 15) != 0;
         if (!r->profile || !r->session_id || !r->session_hash) {
             err = RLX_ERR_NOMEM;
             break;

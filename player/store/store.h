@@ -18,7 +18,7 @@
 
 #include "core/err.h"
 
-#define RLX_STORE_SCHEMA_VERSION 1   /* PRAGMA user_version after migrations */
+#define RLX_STORE_SCHEMA_VERSION 2   /* PRAGMA user_version after migrations */
 #define RLX_STORE_BUSY_TIMEOUT_MS 5000
 #define RLX_PROFILE_NAME_MAX 64
 
@@ -86,6 +86,8 @@ typedef struct {
     int64_t credit_ms;        /* played_ms plus what the listen it resumed had credited */
     bool completed;           /* reached the end having heard >= 90% (credit_ms) */
     bool finished;            /* stopped cleanly (false after a crash or kill) */
+    bool rendered;            /* an offline render to a file, not a listen: nothing heard
+                               * (played 0, not completed); set at add, never changed */
 } rlx_listen_rec;
 
 /* Inserts rec (creating its profile) and sets rec->id. */
