@@ -1,5 +1,6 @@
 /* cli_common.c - printing, paths and session lookup shared by the commands. */
 #include "cli.h"
+#include "cli_paths.h"
 
 #include <dirent.h>
 #include <stdarg.h>
@@ -92,6 +93,8 @@ int rlx_cli_load_program(rlx_program **out)
     rlx_cli_print_diags(stderr, &d);
     if (err && d.count == 0)
         rlx_cli_error("cannot read the program file %s: %s", path, rlx_strerror(err));
+    if (err)
+        rlx_cli_note_missing_data();
     rlx_diags_free(&d);
     return err ? rlx_cli_exit_code(err) : 0;
 }

@@ -81,6 +81,17 @@ const char *rlx_cli_data_dir(void)
     return dir;
 }
 
+bool rlx_cli_note_missing_data(void)
+{
+    const char *s = getenv("RELAX_SESSIONS"), *p = getenv("RELAX_PROGRAM");
+    if ((s && *s) || (p && *p) || is_dir(rlx_cli_data_dir()))
+        return false;
+    rlx_cli_error("note: the built-in sessions belong in %s, which is missing: install relax "
+                  "(cmake --install, or the .deb) rather than copying the binary alone, or set RELAX_SESSIONS",
+                  rlx_cli_data_dir());
+    return true;
+}
+
 const char *rlx_cli_user_sessions_dir(void)
 {
     static char dir[PATH_MAX];

@@ -14,6 +14,11 @@
  * missing; commands then name it). */
 const char *rlx_cli_data_dir(void);
 
+/* When the built-in data folder is missing (a binary copied out of its
+ * prefix) and nothing overrides it: prints one line saying so and what to
+ * do, and returns true. */
+bool rlx_cli_note_missing_data(void);
+
 /* Where sessions are looked up by id, first match wins: $RELAX_SESSIONS
  * alone when set; else $XDG_DATA_HOME/relax/sessions (~/.local/share/...),
  * each $XDG_DATA_DIRS entry's relax/sessions, then the built-in folder.

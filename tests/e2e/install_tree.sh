@@ -58,5 +58,12 @@ MANWIDTH=100 MANPAGER=cat man -l "$P/share/man/man1/relax.1.gz" 2>/dev/null | gr
 MANWIDTH=100 MANPAGER=cat man -l "$P/share/man/man5/relax-session.5.gz" 2>/dev/null | grep -q "^THE SESSION LANGUAGE" || fail "relax-session(5) lacks THE SESSION LANGUAGE"
 ' || fail "the installed relax (see above)"
 
+# the binary copied alone (no prefix around it): one note saying what is missing
+mkdir -p "$W/lone/bin" && cp "$W/moved/bin/relax" "$W/lone/bin/"
+(cd "$W/elsewhere" && env -u RELAX_SESSIONS -u RELAX_PROGRAM HOME="$W/home" "$W/lone/bin/relax" list) >"$W/out" 2>"$W/err"; rc=$?
+[ "$rc" -eq 3 ] || fail "lone binary: list exited $rc"
+grep -qF "relax: note: the built-in sessions belong in $W/lone/bin/../share/relax, which is missing: install relax" "$W/err" \
+    || fail "lone binary: $(cat "$W/err")"
+
 [ "$FAILS" -eq 0 ] || { echo "$FAILS failure(s)"; exit 1; }
 echo "all passed"
