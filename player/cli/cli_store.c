@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "authoring.h"
 #include "cli.h"
 #include "cli_paths.h"
 #include "sink/player.h"
@@ -256,6 +257,14 @@ int rlx_cli_record_render(const rlx_cli_store_opts *o, const char *profile, cons
     if (err) {
         rlx_cli_error("cannot read %s again to record the render: %s", path, rlx_strerror(err));
         return rlx_cli_exit_code(err);
+    }
+    if (length_ms <= 0) {   /* its natural length; the voice is in the cache by now */
+        int64_t *ms = NULL, longest;
+        if (rlx_auth_durations(s, &ms, &d) != RLX_OK ||
+            rlx_timeline_lengths(s, ms, &length_ms, &longest, &d) != RLX_OK)
+            length_ms = 0;
+        free(ms);
+        rlx_diags_free(&d);
     }
     char hash[17];
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)s->hash);
