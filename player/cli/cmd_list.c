@@ -40,6 +40,15 @@ static void fill_row(row *r, const rlx_program_entry *e)
         rlx_diags_free(&d);
         return;
     }
+    /* a session of the user's own with this week's id is the one played */
+    char *own = s->id ? rlx_cli_session_override(e->path, s->id) : NULL;
+    rlx_session *mine = NULL;
+    if (own && rlx_session_parse(own, &cfg, &mine, &d) == RLX_OK) {
+        rlx_session_free(s);
+        s = mine;
+    }
+    free(own);
+    rlx_diags_free(&d);
     r->id = strdup(s->id ? s->id : "");
     r->title = strdup(s->title ? s->title : "");
     r->summary = s->summary ? strdup(s->summary) : NULL;

@@ -8,7 +8,10 @@ set -u
 : "${RELAX:?}" "${RLX_SOURCE_DIR:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-export HOME=$T/home XDG_CACHE_HOME=$T/cache XDG_DATA_HOME=$T/data RELAX_STORE=$T/store.db
+export HOME=$T/home XDG_DATA_HOME=$T/data RELAX_STORE=$T/store.db
+# relax list measures every week's voice: the spoken lines come from the cache
+# the content tests share in the build folder (a cold cache costs minutes)
+export XDG_CACHE_HOME="${RLX_BUILD_DIR:?}/content-test-cache"
 export XDG_DATA_DIRS=$T/site/share:/nonexistent
 unset RELAX_SESSIONS RELAX_PROGRAM RELAX_PROFILE
 U=$XDG_DATA_HOME/relax/sessions S=$T/site/share/relax/sessions
@@ -38,6 +41,8 @@ ids=$("$RELAX" list --ids)
 for id in evening site week-01 week-10 my-evening; do echo "$ids" | grep -qx "$id" || fail "list --ids lacks $id: $ids"; done
 out=$("$RELAX" progress 2>&1) || fail "progress: $out"
 echo "$out" | grep -qE "Week  1  My own first week +open" || fail "progress does not show the user's week 1: $out"
+out=$("$RELAX" list 2>&1) || fail "list: $out"
+echo "$out" | grep -qE "^   1  week-01  My own first week " || fail "list does not show the user's week 1: $out"
 
 # RELAX_SESSIONS replaces the whole search
 mkdir -p "$T/only"
