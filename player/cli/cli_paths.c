@@ -190,7 +190,7 @@ const char *const *rlx_cli_asset_dirs(void)
 
 const char *rlx_cli_program_path(void)
 {
-    static char path[PATH_MAX + 32];
+    static char path[PATH_MAX + 64];
     const char *env = getenv("RELAX_PROGRAM");
     if (env && *env)
         return env;
