@@ -95,11 +95,11 @@ static int list_ids(void)
     }
     if (n)
         qsort(ids, n, sizeof *ids, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || strcmp(ids[i], ids[i - 1]))
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(ids[i], ids[i - 1]))   /* the same id in two folders: once */
             puts(ids[i]);
+    for (size_t i = 0; i < n; i++)
         free(ids[i]);
-    }
     free(ids);
     return RLX_EXIT_OK;
 }
