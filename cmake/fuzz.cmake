@@ -32,12 +32,11 @@ set(RLX_FUZZ_LIB_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/session_parse.c
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/program_parse.c
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/timeline.c
-  ${CMAKE_CURRENT_SOURCE_DIR}/player/audio/breath.c
-  ${CMAKE_CURRENT_SOURCE_DIR}/player/audio/dsp.c)
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/breath.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/shape.c)
 file(GLOB RLX_FUZZ_HEADERS CONFIGURE_DEPENDS
   ${CMAKE_CURRENT_SOURCE_DIR}/player/core/*.h
-  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/*.h
-  ${CMAKE_CURRENT_SOURCE_DIR}/player/audio/dsp.h)
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/*.h)
 set(RLX_FUZZ_FLAGS -std=c11 -g -O1 -fno-omit-frame-pointer
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Wall -Wextra

@@ -20,7 +20,7 @@
 
 #include "audio/cache.h"
 #include "audio/decode.h"
-#include "audio/tts.h"
+#include "audio/voice.h"
 
 #define CHUNK 8192          /* frames per step of the conversion */
 #define READER_CHUNK 2048   /* frames of the reader's mono scratch buffer */
@@ -579,25 +579,34 @@ rlx_err rlx_clip_prepare_tts(rlx_cache *c, const char *text, const char *voice,
                              double pace, int rate, rlx_clip_info *out,
                              char *why, size_t whylen)
 {
+    char scratch[1];
+    if (!why || !whylen) {
+        why = scratch;
+        whylen = sizeof scratch;
+    }
     memset(out, 0, sizeof *out);
-    if (why && whylen)
-        why[0] = 0;
+    why[0] = 0;
     if (!voice || !*voice)
-        voice = "slt";
+        voice = RLX_VOICE_DEFAULT;
     if (!c || !text || !rate_ok(rate)) {
         set_why(why, whylen, "%s", "invalid arguments");
         return RLX_ERR_USAGE;
     }
-    if (!rlx_tts_voice_known(voice)) {
-        if (why && whylen)
-            snprintf(why, whylen, "unknown voice '%s' (slt, rms, awb, kal16 are available)", voice);
-        return RLX_ERR_USAGE;
+    const rlx_voice_engine *eng;
+    const char *vname;
+    if (rlx_voice_lookup(voice, &eng, &vname) != RLX_OK) {
+        float *none;
+        size_t nf;
+        int nr;
+        /* speaks nothing: the registry words the message (what is available) */
+        return rlx_voice_speak(voice, text, pace, &none, &nf, &nr, why, whylen);
     }
+    /* keyed by the engine and its version too: a new engine build may speak differently */
     rlx_hash h;
     rlx_hash_init(&h, 0x747473);
-    char head[128];
-    int n = snprintf(head, sizeof head, "tts v%d %s %.6f %d", RLX_CLIP_CONVERTER_VERSION,
-                     voice, pace, rate);
+    char head[192];
+    int n = snprintf(head, sizeof head, "tts v%d %s:%s@%s %.6f %d", RLX_CLIP_CONVERTER_VERSION,
+                     eng->name, vname, eng->version ? eng->version() : "", pace, rate);
     rlx_hash_update(&h, head, (size_t)n + 1);
     rlx_hash_update(&h, text, strlen(text));
     uint64_t key = rlx_hash_final(&h);
@@ -607,7 +616,9 @@ rlx_err rlx_clip_prepare_tts(rlx_cache *c, const char *text, const char *voice,
     float *samples;
     size_t frames;
     int trate;
-    err = rlx_tts_synth(text, voice, pace, &samples, &frames, &trate, why, whylen);
+    char spec[128];
+    snprintf(spec, sizeof spec, "%s:%s", eng->name, vname);
+    err = rlx_voice_speak(spec, text, pace, &samples, &frames, &trate, why, whylen);
     if (err)
         return err;
     mem_source m = {.samples = samples, .frames = frames};

@@ -1,12 +1,12 @@
 /* clip.h - audio prepared for the renderer.
- * A source (an audio file, or a line of text for the TTS voice) is decoded in
+ * A source (an audio file, or a line of text for a voice engine) is decoded in
  * chunks, resampled with libsamplerate to the output rate and measured with
  * libebur128, once; the result is kept in the cache as a float WAV keyed by
  * content, and then streamed from there. Nothing holds a whole clip in memory.
  * A reader is not thread-safe; different readers may be used from different
  * threads. A cache may be shared by threads (it does not change after open),
  * and several threads or processes may prepare the same clip at once.
- * Internals: cache.h (layout, hash, sidecar), decode.h, tts.h. */
+ * Internals: cache.h (layout, hash, sidecar), decode.h, voice.h. */
 #ifndef RLX_CLIP_H
 #define RLX_CLIP_H
 
@@ -49,14 +49,14 @@ rlx_err rlx_audio_probe(const char *path, int64_t *frames, int *rate, int *chann
 rlx_err rlx_clip_prepare_file(rlx_cache *c, const char *path, int rate,
                               rlx_clip_info *out, char *why, size_t whylen);
 
-/* Speaks text with flite (voice name, e.g. "slt", NULL = "slt"; pace =
- * duration stretch, 0.25..4). The result is mono at `rate`. Cached by
- * (text, voice, pace, rate). Errors: RLX_ERR_USAGE (unknown voice, bad pace),
- * RLX_ERR_TTS (empty text, flite failed), cache errors as above. */
+/* Speaks text through a voice engine (voice spec "engine:voice" or a bare
+ * "voice", NULL = the default, see voice.h; pace = 1 natural, larger =
+ * slower). The result is mono at `rate`. Cached by (text, engine, voice,
+ * engine version, pace, rate). Errors: RLX_ERR_USAGE (unknown voice, bad
+ * pace), RLX_ERR_TTS (empty text, the engine failed), cache errors as above. */
 rlx_err rlx_clip_prepare_tts(rlx_cache *c, const char *text, const char *voice,
                              double pace, int rate, rlx_clip_info *out,
                              char *why, size_t whylen);
-bool rlx_tts_voice_known(const char *voice);
 
 void rlx_clip_info_free(rlx_clip_info *info);  /* frees members; accepts NULL */
 

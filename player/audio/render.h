@@ -53,6 +53,10 @@ int64_t rlx_renderer_position(const rlx_renderer *r);  /* next frame read return
 rlx_err rlx_renderer_read(rlx_renderer *r, float *out, size_t n, size_t *got);
 /* Jumps to frame (clamped to 0..length). The tone keeps its exact phase. */
 rlx_err rlx_renderer_seek(rlx_renderer *r, int64_t frame);
+/* The gains the renderer applies at timeline frame t, linear, before the
+ * background balance (absent buses are 0). For tests and drawings. */
+void rlx_renderer_gains(const rlx_renderer *r, int64_t t, double *voice, double *breath,
+                        double *ambient, double *master);
 /* Balance of breath + ambient against the voice; ramps over ~50 ms. Thread-safe. */
 void rlx_renderer_set_background_db(rlx_renderer *r, double db);
 

@@ -39,6 +39,8 @@ void rlx_cli_print_diags(FILE *f, const rlx_diags *d);
  * folders (cli_paths.h). */
 const char *rlx_cli_sessions_dir(void);
 const char *const *rlx_cli_asset_dirs(void);   /* NULL-terminated */
+/* How the CLI parses sessions: its asset folders and the voices there are. */
+rlx_parse_config rlx_cli_parse_config(bool check_files);
 /* The program file: $RELAX_PROGRAM, else <sessions>/ten-weeks.program. */
 const char *rlx_cli_program_path(void);
 /* Parses that program file, printing its problems on stderr (or one line when

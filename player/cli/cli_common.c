@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+
 int rlx_cli_exit_code(rlx_err err)
 {
     switch (err) {
@@ -108,7 +109,7 @@ rlx_err rlx_cli_load_session(const char *arg, rlx_session **out, rlx_diags *d)
                       "no session '%s': give a .session file or an id from 'relax list'", arg);
         return RLX_ERR_NOT_FOUND;
     }
-    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = true};
+    rlx_parse_config cfg = rlx_cli_parse_config(true);
     rlx_err err = rlx_session_parse(path, &cfg, out, d);
     free(path);
     return err;

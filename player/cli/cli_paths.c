@@ -1,5 +1,6 @@
 /* cli_paths.c - built-in data found from the binary's own location, the
  * user's XDG folders, and session lookup by id across them. */
+#include "audio/voice.h"
 #include "cli.h"
 #include "cli_paths.h"
 
@@ -188,6 +189,12 @@ const char *const *rlx_cli_asset_dirs(void)
     return dirs;
 }
 
+rlx_parse_config rlx_cli_parse_config(bool check_files)
+{
+    return (rlx_parse_config){.asset_dirs = rlx_cli_asset_dirs(), .check_files = check_files,
+                              .voices = rlx_voice_specs()};
+}
+
 const char *rlx_cli_program_path(void)
 {
     static char path[PATH_MAX + 64];
@@ -207,7 +214,7 @@ static char *scan_dir_for_id(const char *dir, const char *id)
     char *found = NULL;
     char path[PATH_MAX + 256];
     struct dirent *e;
-    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = false};
+    rlx_parse_config cfg = rlx_cli_parse_config(false);
     while (!found && (e = readdir(dh))) {
         if (!ends_with(e->d_name, ".session"))
             continue;

@@ -8,7 +8,6 @@
 #include "authoring.h"
 #include "cli.h"
 #include "cli_paths.h"
-#include "sink/player.h"
 #include "store/listen.h"
 
 static bool allowed_opt(const char *allowed, const char *name)
@@ -159,7 +158,7 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
     p->rendered_ms = calloc(p->n ? p->n : 1, sizeof *p->rendered_ms);
     if (!p->weeks || !p->in || !p->status || !p->rendered_ms)
         goto nomem;
-    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = false};
+    rlx_parse_config cfg = rlx_cli_parse_config(false);
     for (size_t i = 0; i < p->n; i++) {
         rlx_cli_week *w = &p->weeks[i];
         const char *path = p->program->entries[i].path;
@@ -249,7 +248,7 @@ nomem:
 int rlx_cli_record_render(const rlx_cli_store_opts *o, const char *profile, const char *path,
                           int64_t length_ms)
 {
-    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = false};
+    rlx_parse_config cfg = rlx_cli_parse_config(false);
     rlx_session *s = NULL;
     rlx_diags d = {0};
     rlx_err err = rlx_session_parse(path, &cfg, &s, &d);
@@ -372,49 +371,4 @@ void rlx_cli_json_str(FILE *f, const char *s)
         }
     }
     fputc('"', f);
-}
-
-/* A remembered device that is gone (unplugged) falls back to the default. */
-static bool device_present(const char *name)
-{
-    rlx_device_info *devs = NULL;
-    size_t n = 0;
-    bool found = false;
-    if (rlx_device_list(&devs, &n) == RLX_OK)
-        for (size_t i = 0; i < n && !found; i++)
-            found = strcmp(devs[i].name, name) == 0;
-    free(devs);
-    return found;
-}
-
-int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
-{
-    rlx_play_hooks hooks;
-    char why[1024];
-    rlx_err err = rlx_listen_hooks_open(o->store_path, o->profile, &hooks, why, sizeof why);
-    if (err) {
-        rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
-        return rlx_cli_exit_code(err);
-    }
-    /* the profile's remembered mix and device, unless the command line says otherwise */
-    double vol, bg;
-    const char *dev;
-    if (rlx_listen_recorder_mix(hooks.user, &vol, &bg, &dev)) {
-        if (!o->volume_set)
-            o->volume_db = vol;
-        o->background_db = bg;
-        if (!o->device && dev && *dev && device_present(dev))
-            o->device = dev;
-    }
-    const rlx_play_hooks *saved = o->hooks;
-    o->hooks = &hooks;
-    int rc = rlx_cli_play(session_arg, o);
-    o->hooks = saved;
-    err = rlx_listen_hooks_close(&hooks, why, sizeof why);
-    if (err) {
-        rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
-        if (rc == RLX_EXIT_OK || rc == RLX_EXIT_INTERRUPTED)
-            rc = rlx_cli_exit_code(err);
-    }
-    return rc;
 }

@@ -70,12 +70,6 @@ const char *rlx_cli_fmt_iso(int64_t ms, char *buf, size_t len);
 /* Whole calendar days (local) from now to then: 0 today, 1 tomorrow. */
 int rlx_cli_days_until(int64_t now_ms, int64_t then_ms);
 
-/* rlx_cli_play with the listen recorded in the store (o->store_path, NULL =
- * default) under o->profile (NULL = $RELAX_PROFILE or "default"). A store
- * that cannot be opened stops it before playing (exit 8); a store error
- * during playback is printed after it and turns exit 0/130 into 8. */
-int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o);
-
 /* Remembers in the store that the session at path was rendered to a file
  * for profile (an offline listen: nothing heard), so progress shows the
  * week as "rendered, not yet heard". Prints the problem and returns the

@@ -102,7 +102,7 @@ static void session_facts(const char *path, char **summary, int64_t *length_ms)
 {
     *summary = NULL;
     *length_ms = 0;
-    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = true};
+    rlx_parse_config cfg = rlx_cli_parse_config(true);
     rlx_session *s = NULL;
     rlx_diags d = {0};
     if (rlx_session_parse(path, &cfg, &s, &d) == RLX_OK) {

@@ -2,7 +2,7 @@
 #include "cli.h"
 
 #include "authoring.h"
-#include "session/captions_vtt.h"
+#include "export/captions_vtt.h"
 
 static void usage(FILE *f)
 {

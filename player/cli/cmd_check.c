@@ -211,7 +211,7 @@ static void print_ok(const rlx_session *s, const char *path, const rlx_diags *d)
 
 static bool check_session(check_run *run, const char *path, rlx_diags *d)
 {
-    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = true};
+    rlx_parse_config cfg = rlx_cli_parse_config(true);
     rlx_session *s = NULL;
     rlx_err err = rlx_session_parse(path, &cfg, &s, d);
     if (err) {
@@ -283,7 +283,7 @@ static bool check_program(check_run *run, const char *path, rlx_diags *d)
             rlx_diags_add(d, RLX_DIAG_ERROR, path, 0, 0, NULL, "%s", rlx_strerror(err));
         return false;
     }
-    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = false};
+    rlx_parse_config cfg = rlx_cli_parse_config(false);
     char **ids = calloc(p->nentries ? p->nentries : 1, sizeof *ids);
     char **titles = calloc(p->nentries ? p->nentries : 1, sizeof *titles);
     for (size_t i = 0; ids && titles && i < p->nentries; i++) {

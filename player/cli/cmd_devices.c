@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "sink/player.h"
+#include "sink/sink_device.h"
 
 int rlx_cmd_devices(int argc, char **argv)
 {

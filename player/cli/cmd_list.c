@@ -8,7 +8,7 @@
 
 #include "authoring.h"
 #include "cli_paths.h"
-#include "session/captions_vtt.h"
+#include "export/captions_vtt.h"
 
 static void usage(FILE *f)
 {
@@ -29,7 +29,7 @@ static void fill_row(row *r, const rlx_program_entry *e)
     strcpy(r->length, "?");
     rlx_session *s = NULL;
     rlx_diags d = {0};
-    rlx_parse_config cfg = {.asset_dirs = rlx_cli_asset_dirs(), .check_files = true};
+    rlx_parse_config cfg = rlx_cli_parse_config(true);
     if (!e->path || rlx_session_parse(e->path, &cfg, &s, &d) != RLX_OK) {
         const char *base = strrchr(e->file ? e->file : "?", '/');
         r->id = strdup(base ? base + 1 : e->file ? e->file : "?");

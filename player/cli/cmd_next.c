@@ -8,7 +8,8 @@
 
 #include "cli.h"
 #include "cli_store.h"
-#include "sink/player.h"
+#include "play.h"
+#include "sink/sink_device.h"
 #include "store/listen.h"
 
 #define RLX_NEXT_RESUME_BACK_MS 5000   /* resume a little before where it stopped */
@@ -17,17 +18,19 @@
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: relax next [--profile NAME] [--store PATH] [--any]\n"
+               "                  [--device NAME|INDEX] [--length DURATION] [--volume DB]\n"
                "Resumes your unfinished week, or plays the next week that is open.\n"
                "--any plays the next week even if it has not opened yet.\n"
+               "--device, --length and --volume work as with 'relax play'.\n"
                "Without an audio device the week is rendered to week-NN.wav instead.\n");
 }
 
 /* Plays one week live, recording the listen; returns an exit code
  * (RLX_EXIT_NO_DEVICE without a device). */
-static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, int64_t length_ms,
-                     const char *profile, const char *store)
+static int play_week(const rlx_play_opts *given, const char *path, int64_t from_ms, int64_t fade_ms,
+                     int64_t length_ms, const char *profile, const char *store)
 {
-    rlx_play_opts o = rlx_play_opts_init();
+    rlx_play_opts o = *given;   /* --device, --volume */
     o.from_ms = from_ms;
     o.resume_fade_ms = (int)fade_ms;
     o.length_ms = length_ms;
@@ -37,15 +40,15 @@ static int play_week(const char *path, int64_t from_ms, int64_t fade_ms, int64_t
     return rlx_cli_play_recorded(path, &o);
 }
 
-static int render_week(const rlx_cli_progress *p, int week)
+static int render_week(const rlx_cli_progress *p, int week, const char *length_arg)
 {
     /* never replace a file the listener already has: week-01.wav, week-01-2.wav, ... */
     char out[32];
     snprintf(out, sizeof out, "week-%02d.wav", week + 1);
     for (int n = 2; access(out, F_OK) == 0 && n < 1000; n++)
         snprintf(out, sizeof out, "week-%02d-%d.wav", week + 1, n);
-    char *argv[] = {"render", p->weeks[week].path, "-o", out, NULL};
-    int rc = rlx_cmd_render(4, argv);
+    char *argv[] = {"render", p->weeks[week].path, "-o", out, "--length", (char *)length_arg, NULL};
+    int rc = rlx_cmd_render(length_arg ? 6 : 4, argv);
     if (rc == RLX_EXIT_OK)
         printf("No audio device found: rendered week %d to %s instead.\n", week + 1, out);
     return rc;
@@ -83,8 +86,31 @@ static void say_when_open(const rlx_cli_progress *p)
 
 int rlx_cmd_next(int argc, char **argv)
 {
+    /* the options that play come from play's table; the rest are the store's */
+    rlx_play_opts po = rlx_play_opts_init();
+    const char *length_arg = NULL;
+    char **rest = malloc((size_t)(argc + 1) * sizeof *rest);
+    if (!rest)
+        return RLX_EXIT_INTERNAL;
+    int nrest = 0;
+    rest[nrest++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        int at = i;
+        int prc = rlx_cli_play_option(argc, argv, &i,
+                                      RLX_PLAY_OPT_DEVICE | RLX_PLAY_OPT_LENGTH | RLX_PLAY_OPT_VOLUME, &po);
+        if (prc > 0) {
+            free(rest);
+            return prc;
+        }
+        if (prc < 0)
+            rest[nrest++] = argv[i];
+        else if (!strcmp(argv[at], "--length"))
+            length_arg = argv[i];
+    }
+    rest[nrest] = NULL;
     rlx_cli_store_opts o;
-    int rc = rlx_cli_store_args(argc, argv, "profile store any", &o);
+    int rc = rlx_cli_store_args(nrest, rest, "profile store any", &o);
+    free(rest);
     if (rc)
         return rc;
     if (o.help) {
@@ -138,12 +164,15 @@ int rlx_cmd_next(int argc, char **argv)
     char a[32], b[32];
     if (p.sum.resume) {
         length = p.status[w].length_ms;   /* as long as that listen was (play --length) */
+        if (po.length_ms > 0)
+            length = po.length_ms;        /* unless asked otherwise now */
         from = p.status[w].resume_ms - RLX_NEXT_RESUME_BACK_MS;
         from = from < 0 ? 0 : from;
         fade = from > 0 ? RLX_NEXT_RESUME_FADE_MS : 0;
         printf("Resuming week %d, %s, at %s of %s.\n", w + 1, title, rlx_cli_fmt_time(from, a, sizeof a),
                rlx_cli_fmt_time(p.status[w].length_ms, b, sizeof b));
     } else {
+        length = po.length_ms;
         printf("Week %d: %s\n", w + 1, title);
     }
     fflush(stdout);
@@ -153,9 +182,9 @@ int rlx_cmd_next(int argc, char **argv)
     size_t ndevs = 0;
     bool none = rlx_device_list(&devs, &ndevs) == RLX_OK && ndevs == 0;
     free(devs);
-    rc = none ? RLX_EXIT_NO_DEVICE : play_week(week->path, from, fade, length, profile, o.store);
-    if (rc == RLX_EXIT_NO_DEVICE) {
-        rc = render_week(&p, w);
+    rc = none ? RLX_EXIT_NO_DEVICE : play_week(&po, week->path, from, fade, length, profile, o.store);
+    if (rc == RLX_EXIT_NO_DEVICE && !(po.device && *po.device && !none)) {
+        rc = render_week(&p, w, length_arg);
     } else if (rc == RLX_EXIT_OK) {
         /* just completed the week? say what comes next */
         rlx_cli_progress after;

@@ -1,7 +1,9 @@
 /* cmd_render.c - `relax render SESSION -o OUT [--length D] [--rate HZ] [--from T] [--to T]`.
+ * Argument parsing and printing on top of the engine with the file sink.
  * Everything that can fail before audio exists (arguments, session, audio
- * files, TTS, length) is checked before the output file is created. stdout
- * stays clean; messages and the progress bar go to stderr. */
+ * files, TTS, length) is checked before any audio is written; OUT appears
+ * only once it is complete. stdout stays clean; messages and the progress
+ * bar go to stderr. */
 #include "cli.h"
 
 #include <signal.h>
@@ -12,10 +14,11 @@
 
 #include <stdbool.h>
 
-#include "audio/render.h"
-#include "sink/sink.h"
+#include "engine/engine.h"
+#include "sink/sink_file.h"
 
 #define PUMP_FRAMES 4096
+#define EXCERPT_RAMP_MS 5   /* at the edges of --from/--to (the session's own ends are ramped anyway) */
 
 static volatile sig_atomic_t g_stop;
 
@@ -68,25 +71,6 @@ static bool parse_rate(const char *s, int *rate)
         return false;
     *rate = (int)v;
     return true;
-}
-
-/* 5 ms ramps at the edges of an excerpt (the renderer ramps the session's own ends). */
-static void edge_ramp(float *buf, size_t n, int64_t first, int64_t from, int64_t to, int64_t R)
-{
-    for (size_t j = 0; j < n; j++) {
-        int64_t k = first + (int64_t)j;
-        double g = 1.0;
-        if (k - from < R)
-            g = (double)(k - from) / (double)R;
-        if (to - 1 - k < R) {
-            double h = (double)(to - 1 - k) / (double)R;
-            g = h < g ? h : g;
-        }
-        if (g < 1.0) {
-            buf[2 * j] = (float)(buf[2 * j] * g);
-            buf[2 * j + 1] = (float)(buf[2 * j + 1] * g);
-        }
-    }
 }
 
 int rlx_cmd_render(int argc, char **argv)
@@ -175,19 +159,30 @@ int rlx_cmd_render(int argc, char **argv)
         return rlx_cli_exit_code(err);
 
     prep_ui ui = {.tty = rlx_cli_is_tty(2)};
-    rlx_render_config cfg = rlx_render_config_init();
+    rlx_engine_config cfg = rlx_engine_config_init();
+    cfg.sink = &rlx_sink_file_ops;
+    cfg.sink_target = out_path;
     cfg.rate = rate;
+    cfg.block_frames = PUMP_FRAMES;
     cfg.length_ms = length_ms;
+    cfg.excerpt_ramp_ms = EXCERPT_RAMP_MS;
     cfg.on_prepare = on_prepare;
     cfg.user = &ui;
     cfg.cancel = &g_stop;
-    rlx_renderer *r = NULL;
-    err = rlx_renderer_open(&cfg, s, &r, &diags);
+    rlx_engine *e = NULL;
+    int code = RLX_EXIT_OK;
+    char why[1024];
+    err = rlx_engine_open(&cfg, &e, why, sizeof why);
+    if (err != RLX_OK) {
+        rlx_cli_error("%s", why[0] ? why : rlx_strerror(err));
+        code = rlx_cli_exit_code(err);
+        goto done;
+    }
+    err = rlx_engine_load(e, s, &diags);
     if (ui.shown)
         fputs("\r\033[K", stderr);
     rlx_cli_print_diags(stderr, &diags);
     rlx_diags_free(&diags);
-    int code = RLX_EXIT_OK;
     if (err == RLX_ERR_INTERRUPTED || (err == RLX_OK && g_stop)) {
         rlx_cli_error("interrupted while preparing the audio; %s was not written", out_path);
         code = RLX_EXIT_INTERRUPTED;
@@ -197,7 +192,7 @@ int rlx_cmd_render(int argc, char **argv)
         code = rlx_cli_exit_code(err);
         goto done;
     }
-    int64_t length = rlx_renderer_length(r);
+    int64_t length = rlx_engine_length(e);
     int64_t from = rlx_ms_to_frames(from_ms, rate);
     int64_t to = to_ms < 0 ? length : rlx_ms_to_frames(to_ms, rate);
     if (from >= length || to > length) {
@@ -209,65 +204,42 @@ int rlx_cmd_render(int argc, char **argv)
         code = RLX_EXIT_USAGE;
         goto done;
     }
-    if (from > 0 && (err = rlx_renderer_seek(r, from)) != RLX_OK) {
-        rlx_cli_error("cannot read prepared audio: %s", rlx_strerror(err));
-        code = rlx_cli_exit_code(err);
-        goto done;
-    }
-
-    char why[1024];
-    rlx_sink *sink = NULL;
-    err = rlx_sink_file_open(out_path, rate, &sink, why, sizeof why);
+    err = rlx_engine_start(e, from, to, why, sizeof why);   /* opens OUT's temporary now */
     if (err != RLX_OK) {
-        rlx_cli_error("%s", why);
+        rlx_cli_error("%s", why[0] ? why : rlx_strerror(err));
         code = rlx_cli_exit_code(err);
         goto done;
     }
-    static float buf[PUMP_FRAMES * 2];
     bool tty = rlx_cli_is_tty(2);
-    bool excerpt = from > 0 || to < length;
-    int64_t R = rlx_ms_to_frames(5, rate);
-    int64_t pos = from, last_shown = -1;
-    while (pos < to && !g_stop) {
-        size_t want = (size_t)(to - pos < PUMP_FRAMES ? to - pos : PUMP_FRAMES), got = 0;
-        err = rlx_renderer_read(r, buf, want, &got);
-        if (err != RLX_OK) {
-            rlx_cli_error("rendering stopped: a prepared audio file became unreadable (%s)",
-                          rlx_strerror(err));
-            break;
-        }
-        if (got == 0)
-            break;
-        if (excerpt)
-            edge_ramp(buf, got, pos, from, to, R);
-        err = sink->ops->write(sink, buf, got);
-        if (err != RLX_OK)
-            break;
-        pos += (int64_t)got;
-        if (tty && (pos - last_shown >= rate || pos == to)) {
-            progress(pos - from, to - from, rate);
-            last_shown = pos;
+    int64_t last_shown = -1;
+    rlx_engine_state st;
+    while (rlx_engine_poll(e, 50, &st) && !g_stop) {
+        if (tty && (st.pos - last_shown >= rate || st.pos == to)) {
+            progress(st.pos - from, to - from, rate);
+            last_shown = st.pos;
         }
     }
-    if (tty && last_shown >= 0)
+    if (tty && last_shown >= 0) {
+        if (!g_stop && st.end == RLX_ENGINE_END_DONE)
+            progress(to - from, to - from, rate);
         fputs("\r\033[K", stderr);
+    }
     if (g_stop) {
-        sink->ops->close(sink, false);
+        rlx_engine_finish(e, false);
         rlx_cli_error("interrupted; %s was not written", out_path);
         code = RLX_EXIT_INTERRUPTED;
         goto done;
     }
-    if (err != RLX_OK) {
-        bool write_err = err == RLX_ERR_DISK_FULL || err == RLX_ERR_OUTPUT;
-        sink->ops->close(sink, false);
-        if (write_err)
-            rlx_cli_error("cannot write %s: %s", out_path,
-                          err == RLX_ERR_DISK_FULL ? "no space left on the device" : "write failed");
-        code = rlx_cli_exit_code(err);
+    if (st.source_err != RLX_OK) {
+        rlx_engine_finish(e, false);
+        rlx_cli_error("rendering stopped: a prepared audio file became unreadable (%s)",
+                      rlx_strerror(st.source_err));
+        code = rlx_cli_exit_code(st.source_err);
         goto done;
     }
-    err = sink->ops->close(sink, true);
+    err = st.sink_err != RLX_OK ? st.sink_err : rlx_engine_finish(e, true);
     if (err != RLX_OK) {
+        rlx_engine_finish(e, false);
         rlx_cli_error("cannot write %s: %s", out_path,
                       err == RLX_ERR_DISK_FULL ? "no space left on the device" : "write failed");
         code = rlx_cli_exit_code(err);
@@ -277,7 +249,7 @@ int rlx_cmd_render(int argc, char **argv)
     fprintf(stderr, "wrote %s (%s, %d Hz)\n", out_path,
             rlx_cli_fmt_time((to - from) * 1000 / rate, t, sizeof t), rate);
 done:
-    rlx_renderer_close(r);
+    rlx_engine_close(e);
     rlx_session_free(s);
     return code;
 }

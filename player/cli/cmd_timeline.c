@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "authoring.h"
-#include "session/timeline_svg.h"
+#include "export/timeline_svg.h"
 
 static void usage(FILE *f)
 {

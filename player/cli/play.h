@@ -6,24 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/play_hooks.h"
 #include "session/session.h"
-
-/* Called on the control thread (never the audio callback). on_position comes
- * at least every second while playing and at once on pause, resume, seek,
- * quit, Ctrl-C and SIGTERM; played_ms counts audio actually played (time
- * skipped by seeking is not counted, paused time neither). on_stop comes
- * once, whatever the reason (end, quit, signal, device lost, error); after
- * q, Ctrl-C or SIGTERM its pos_ms is where the stop was asked (the fade-out
- * that follows is not part of the session to resume from), at the end it
- * is the session's length. */
-typedef struct {
-    void *user;
-    void (*on_start)(void *user, const rlx_session *s, int64_t length_ms);
-    void (*on_position)(void *user, int64_t pos_ms, int64_t played_ms, bool paused);
-    void (*on_stop)(void *user, int64_t pos_ms, int64_t played_ms, bool reached_end);
-    /* the listener's mix as playback ended (called just before on_stop) */
-    void (*on_mix)(void *user, double volume_db, double background_db, const char *device);
-} rlx_play_hooks;
 
 typedef struct {
     const char *device;      /* name substring or index; NULL = default output */
@@ -45,9 +29,30 @@ typedef struct {
 
 rlx_play_opts rlx_play_opts_init(void);
 
+/* The one option table of the commands that play (play, next). */
+enum {
+    RLX_PLAY_OPT_DEVICE = 1 << 0,   /* --device NAME|INDEX */
+    RLX_PLAY_OPT_FROM = 1 << 1,     /* --from TIME */
+    RLX_PLAY_OPT_LENGTH = 1 << 2,   /* --length DURATION */
+    RLX_PLAY_OPT_VOLUME = 1 << 3,   /* --volume DB */
+    RLX_PLAY_OPT_STATS = 1 << 4,    /* --stats */
+    RLX_PLAY_OPT_ALL = (1 << 5) - 1,
+};
+
+/* If argv[*i] is one of the `allowed` options, reads it (and its value,
+ * advancing *i) into o and returns 0, or prints the problem and returns
+ * RLX_EXIT_USAGE; returns -1 if it is not one of them. */
+int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_play_opts *o);
+
 /* Plays SESSION (path or id) live. Prints its own messages; returns the exit
  * code (0 at the end or after q, 130 on Ctrl-C/SIGTERM, 6 no device, 7
  * device lost, or the code of a session/audio error). */
 int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts);
+
+/* rlx_cli_play with the listen recorded in the store (o->store_path, NULL =
+ * default) under o->profile (NULL = $RELAX_PROFILE or "default"). A store
+ * that cannot be opened stops it before playing (exit 8); a store error
+ * during playback is printed after it and turns exit 0/130 into 8. */
+int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o);
 
 #endif

@@ -61,8 +61,8 @@ typedef struct {
 
     /* [voice] */
     double voice_lufs;    /* default -18 */
-    char *tts_voice;      /* default "slt" */
-    double tts_pace;      /* duration stretch, 1.0 = flite default; default 1.15 (calm) */
+    char *tts_voice;      /* voice spec as written: "voice" or "engine:voice"; default "slt" */
+    double tts_pace;      /* 1.0 = the engine's natural pace, larger = slower; default 1.15 (calm) */
     bool voice_normalize; /* default true; `level = off` plays clips at their own loudness */
 
     /* [breath] */
@@ -93,6 +93,9 @@ typedef struct {
 typedef struct {
     const char *const *asset_dirs;
     bool check_files;   /* report referenced audio files that do not exist */
+    /* the voice specs `tts-voice` accepts, NULL-terminated, bare names first
+     * (the voice layer's rlx_voice_specs()); NULL accepts any well-formed spec */
+    const char *const *voices;
 } rlx_parse_config;
 
 /* Parses and validates (syntax, ranges, ordering of absolute times, nothing

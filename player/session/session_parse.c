@@ -78,7 +78,6 @@ static const char *const cue_names[RLX_CUE_KIND_COUNT] = {
 };
 static const char *const cue_words[] = {"say", "play", "silence", "breath", "chime", "fade-in",
                                         "fade-out", "level", "end", NULL};
-static const char *const tts_voices[] = {"slt", "rms", "awb", "kal16", NULL};
 static const char *const bus_names[] = {"voice", "breath", "ambient", NULL};
 
 /* A place in a source line kept for a diagnostic issued after the line was parsed. */
@@ -377,6 +376,8 @@ static void setting(parser *P, rlx_line *L, section sec, int file_idx, const cha
     for (int k = 0; k < K_COUNT; k++)
         if (keys[k].sec == sec && rlx_word_is(L, ks, kl, keys[k].name))
             key = k;
+    if (key < 0 && sec == SEC_VOICE && rlx_word_is(L, ks, kl, "voice"))
+        key = K_TTS_VOICE;   /* `voice = engine:voice` reads naturally too */
     char kb[64];
     const char *kname = rlx_line_excerpt(L, ks, kl, kb, sizeof kb);
     if (key < 0) {
@@ -464,24 +465,44 @@ static void setting(parser *P, rlx_line *L, section sec, int file_idx, const cha
         }
         break;
     case K_TTS_VOICE: {
+        /* "voice" or "engine:voice"; which ones exist is the voice layer's
+         * business: it hands its list over in cfg->voices */
         size_t st, n = rlx_line_word(L, &st);
-        int found = -1;
-        for (int k = 0; tts_voices[k]; k++)
-            if (rlx_word_is(L, st, n, tts_voices[k]))
-                found = k;
-        if (found < 0) {
+        if (n && L->i < L->n && L->s[L->i] == ':') {
+            L->i++;
+            size_t st2, n2 = rlx_line_word(L, &st2);
+            n = n2 ? L->i - st : 0;
+        }
+        const char *const *known = P->cfg ? P->cfg->voices : NULL;
+        bool found = n > 0 && !known;
+        for (int k = 0; known && known[k] && !found; k++)
+            found = rlx_word_is(L, st, n, known[k]);
+        if (!found) {
             char wb[64];
-            const char *sug = n ? rlx_did_you_mean((const char *)L->s + st, n, tts_voices) : NULL;
-            if (sug)
+            const char *sug = n && known ? rlx_did_you_mean((const char *)L->s + st, n, known) : NULL;
+            if (sug) {
                 rlx_line_error(L, vat, "unknown voice '%s' (did you mean '%s'?)",
                                rlx_line_excerpt(L, st, n, wb, sizeof wb), sug);
-            else
-                rlx_line_error(L, vat, "unknown voice '%s' (expected slt, rms, awb or kal16)",
-                               n ? rlx_line_excerpt(L, st, n, wb, sizeof wb) : rlx_line_peek_excerpt(L, wb, sizeof wb));
+            } else {
+                char names[256] = "";
+                size_t nb = 0, at = 0;
+                while (known && known[nb] && !strchr(known[nb], ':'))
+                    nb++;
+                for (size_t k = 0; k < nb && at < sizeof names; k++) {
+                    int w = snprintf(names + at, sizeof names - at, "%s%s",
+                                     k == 0 ? "" : k + 1 == nb ? " or " : ", ", known[k]);
+                    at += w > 0 ? (size_t)w : 0;
+                }
+                rlx_line_error(L, vat, "unknown voice '%s' (expected %s)",
+                               n ? rlx_line_excerpt(L, st, n, wb, sizeof wb) : rlx_line_peek_excerpt(L, wb, sizeof wb),
+                               nb ? names : "a voice name like slt");
+            }
             break;
         }
-        if ((ok = (str = xstrdup(P, tts_voices[found])) != NULL))
+        if ((ok = (str = rlx_line_dup(L, st, n)) != NULL))
             set_str(&s->tts_voice, str);
+        else
+            P->oom = true;
         break;
     }
     case K_PACE: {

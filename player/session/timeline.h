@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "session/breath.h"
 #include "session/session.h"
 
 /* One resolved cue: same order and index as session->cues. */
@@ -16,14 +17,6 @@ typedef struct {
     int64_t end;          /* frame; == start for instantaneous cues */
 } rlx_tl_cue;
 
-/* A breath cycle: starts an inhale at `start` with `pattern`. The inhale
- * begins from `start_shape` (0 normally; >0 after a breath sync that
- * interrupted a cycle, so the tone never jumps). Cycles are contiguous. */
-typedef struct {
-    int64_t start;                /* frame */
-    rlx_breath_pattern pattern;
-    double start_shape;           /* 0..1 */
-} rlx_tl_breath;
 
 typedef struct {
     int rate;
@@ -50,7 +43,10 @@ void rlx_timeline_free(rlx_timeline *t);  /* accepts NULL */
 
 /* Breath shape at frame t: 0 = empty lungs, 1 = full, smooth (raised cosine)
  * in between; pure. Used by the tone synth and the SVG drawing. */
-double rlx_timeline_breath_shape(const rlx_timeline *t, int64_t frame, size_t *hint);
+static inline double rlx_timeline_breath_shape(const rlx_timeline *t, int64_t frame, size_t *hint)
+{
+    return t ? rlx_breath_shape(t->breaths, t->nbreaths, t->rate, frame, hint) : 0.0;
+}
 
 static inline int64_t rlx_ms_to_frames(int64_t ms, int rate)
 {

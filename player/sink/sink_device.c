@@ -1,19 +1,13 @@
-/* sink_device.c - live playback through PortAudio (see player.h).
- *
- * Data path: source -> render thread -> device sink -> ring -> callback.
+/* sink_device.c - the audio device driver (see sink_device.h).
  * Everything the callback needs to know arrives through atomics; everything
  * it reports leaves through atomics. The callback never waits. */
-#include "sink/player.h"
+#include "sink/sink_device.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <portaudio.h>
-#include <pa_jack.h>
 #include <pthread.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/ring.h"
+#include "sink/pa_quiet.h"
 
 #define RLX_CHANNELS 2
 #define RLX_RAMP_MS 20
@@ -41,75 +36,6 @@ static void sleep_ms(int ms)
     struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
     while (nanosleep(&t, &t) == -1 && errno == EINTR)
         ;
-}
-
-/* --- keeping PortAudio/ALSA/JACK chatter off the terminal ------------------ */
-
-typedef struct {
-    int saved;
-} quiet_fd;
-
-static void quiet_begin(quiet_fd *q)
-{
-    fflush(stderr);
-    q->saved = dup(2);
-    int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (nul >= 0) {
-        dup2(nul, 2);
-        close(nul);
-    }
-}
-
-static void quiet_end(quiet_fd *q)
-{
-    if (q->saved >= 0) {
-        dup2(q->saved, 2);
-        close(q->saved);
-        q->saved = -1;
-    }
-}
-
-/* PortAudio 19.6 asserts (abort) in its ALSA device scan on some broken ALSA
- * configurations (an empty one, say) and on devices that change mid-scan.
- * While Pa_Initialize runs, SIGABRT jumps back here instead: relax then sees
- * no audio system and says so (exit 6, or `next` renders) instead of dying. */
-static sigjmp_buf pa_abort_jump;
-static volatile sig_atomic_t pa_abort_armed;
-
-static void on_pa_abort(int sig)
-{
-    (void)sig;
-    if (pa_abort_armed)
-        siglongjmp(pa_abort_jump, 1);
-}
-
-static PaError pa_init_quiet(void)
-{
-    /* PortAudio's JACK host API would otherwise start a JACK server. */
-    setenv("JACK_NO_START_SERVER", "1", 1);
-    quiet_fd q;
-    quiet_begin(&q);
-    PaJack_SetClientName("relax");
-    struct sigaction sa = {.sa_handler = on_pa_abort}, old;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGABRT, &sa, &old);
-    volatile PaError e = paInternalError;   /* stays so if PortAudio aborted */
-    if (sigsetjmp(pa_abort_jump, 1) == 0) {
-        pa_abort_armed = 1;
-        e = Pa_Initialize();
-    }
-    pa_abort_armed = 0;
-    sigaction(SIGABRT, &old, NULL);
-    quiet_end(&q);
-    return e;
-}
-
-static void pa_terminate_quiet(void)
-{
-    quiet_fd q;
-    quiet_begin(&q);
-    Pa_Terminate();
-    quiet_end(&q);
 }
 
 static void fill_info(PaDeviceIndex i, rlx_device_info *out)
@@ -133,7 +59,7 @@ rlx_err rlx_device_list(rlx_device_info **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    if (pa_init_quiet() != paNoError)
+    if (rlx_pa_init_quiet() != paNoError)
         return RLX_OK;  /* no audio system at all: no devices */
     PaDeviceIndex count = Pa_GetDeviceCount();
     rlx_err err = RLX_OK;
@@ -152,23 +78,19 @@ rlx_err rlx_device_list(rlx_device_info **out, size_t *n)
             *n = k;
         }
     }
-    pa_terminate_quiet();
+    rlx_pa_terminate_quiet();
     return err;
 }
 
-/* --- the player ---------------------------------------------------------- */
+/* --- the driver ------------------------------------------------------------ */
 
-struct rlx_player {
-    rlx_sink sink;           /* first: rlx_player_sink returns &p->sink */
-    rlx_player_config cfg;
+typedef struct {
+    rlx_sink base;           /* first: the engine holds &base */
+    rlx_sink_config cfg;
     rlx_device_info dev;
     int rate;
     PaStream *stream;
     rlx_ring *ring;
-    rlx_player_source src;
-    bool have_src;
-    pthread_t render_th;
-    bool render_started;
     bool pa_up;
 
     /* control -> callback */
@@ -176,12 +98,15 @@ struct rlx_player {
     _Atomic int vol_mdb;            /* master volume, millidecibels */
     _Atomic int fade_ms;            /* fade-out request (0 = none) */
     _Atomic unsigned fade_gen;
-    _Atomic unsigned flush_req;     /* render thread: discard the ring */
-    /* render thread: "the data after flush number G has ended" is stored as
-     * G + 1, so an end mark left over from before a seek means nothing. */
+    _Atomic unsigned flush_req;     /* pump: discard the ring */
+    /* pump: "the data after flush number G has ended" is stored as G + 1,
+     * so an end mark left over from before a drop means nothing. */
     _Atomic unsigned eof_mark;
-    unsigned epoch;                 /* render thread: flushes issued so far */
-    _Atomic unsigned seek_done;     /* render thread: last seek carried out */
+    unsigned epoch;                 /* pump: flushes issued so far */
+
+    /* control -> pump */
+    _Atomic unsigned intr;          /* interrupt requests */
+    unsigned intr_seen;             /* pump: requests cleared by the last drop */
 
     /* callback -> others */
     _Atomic unsigned flush_ack;
@@ -190,13 +115,6 @@ struct rlx_player {
     _Atomic uint64_t busy_ns, cb_frames, max_ns;
     _Atomic int64_t first_audio_ns;
     _Atomic bool silent, drained, faded, finished;
-
-    /* control -> render thread */
-    _Atomic bool quit;
-    _Atomic unsigned seek_gen;
-    _Atomic int64_t seek_target;
-    _Atomic int64_t written_pos;    /* source frame after the last frame in the ring */
-    _Atomic int error;              /* rlx_err from the source */
 
     /* callback-private state (only the callback touches these) */
     struct {
@@ -217,17 +135,9 @@ struct rlx_player {
     /* control-thread watchdog */
     uint64_t wd_callbacks;
     int64_t wd_since;
-    bool lost;
+    _Atomic bool lost;
     char lost_why[128];
-};
-
-rlx_player_config rlx_player_config_init(void)
-{
-    return (rlx_player_config){
-        .device = NULL, .rate = 0, .latency_s = 0.08, .ring_s = 1.5,
-        .volume_db = 0, .fade_in_ms = 0, .block_frames = 1024,
-    };
-}
+} dev_sink;
 
 static bool all_digits(const char *s)
 {
@@ -278,7 +188,7 @@ static PaDeviceIndex pick_device(const char *spec, char *why, size_t whylen)
     return paNoDevice;
 }
 
-static PaStreamParameters out_params(const rlx_player *p)
+static PaStreamParameters out_params(const dev_sink *p)
 {
     PaStreamParameters o = {
         .device = p->dev.index,
@@ -290,15 +200,19 @@ static PaStreamParameters out_params(const rlx_player *p)
     return o;
 }
 
-rlx_err rlx_player_open(const rlx_player_config *cfg, rlx_player **out, char *why, size_t whylen)
+static rlx_err dev_close(rlx_sink *s, bool commit);
+
+static rlx_err dev_open(const rlx_sink_config *cfg, rlx_sink **out, char *why, size_t whylen)
 {
     *out = NULL;
     if (whylen)
         why[0] = 0;
-    rlx_player *p = calloc(1, sizeof *p);
+    dev_sink *p = calloc(1, sizeof *p);
     if (!p)
         return RLX_ERR_NOMEM;
-    p->cfg = cfg ? *cfg : rlx_player_config_init();
+    p->base.ops = &rlx_sink_device_ops;
+    if (cfg)
+        p->cfg = *cfg;
     if (p->cfg.latency_s <= 0)
         p->cfg.latency_s = 0.08;
     if (p->cfg.ring_s < 1)
@@ -306,12 +220,12 @@ rlx_err rlx_player_open(const rlx_player_config *cfg, rlx_player **out, char *wh
     if (!p->cfg.block_frames)
         p->cfg.block_frames = 1024;
     rlx_err err = RLX_ERR_NO_DEVICE;
-    if (pa_init_quiet() != paNoError) {
+    if (rlx_pa_init_quiet() != paNoError) {
         snprintf(why, whylen, "no audio output device found");
         goto error;
     }
     p->pa_up = true;
-    PaDeviceIndex di = pick_device(p->cfg.device, why, whylen);
+    PaDeviceIndex di = pick_device(p->cfg.target, why, whylen);
     if (di == paNoDevice)
         goto error;
     fill_info(di, &p->dev);
@@ -322,25 +236,23 @@ rlx_err rlx_player_open(const rlx_player_config *cfg, rlx_player **out, char *wh
     p->rate = (int)lround(p->dev.default_rate);
     if (p->cfg.rate > 0 && p->cfg.rate != p->rate) {
         PaStreamParameters o = out_params(p);
-        quiet_fd q;
-        quiet_begin(&q);
+        rlx_quiet_fd q;
+        rlx_quiet_begin(&q);
         if (Pa_IsFormatSupported(NULL, &o, p->cfg.rate) == paFormatIsSupported)
             p->rate = p->cfg.rate;
-        quiet_end(&q);
+        rlx_quiet_end(&q);
     }
     if (p->rate <= 0) {
         snprintf(why, whylen, "device '%s' reports no sample rate", p->dev.name);
         goto error;
     }
-    *out = p;
+    p->cfg.target = NULL;   /* borrowed; not needed after the pick */
+    *out = &p->base;
     return RLX_OK;
 error:
-    rlx_player_close(p);
+    dev_close(&p->base, false);
     return err;
 }
-
-int rlx_player_rate(const rlx_player *p) { return p->rate; }
-const rlx_device_info *rlx_player_device(const rlx_player *p) { return &p->dev; }
 
 /* RT: audio callback */
 static int audio_cb(const void *in, void *outv, unsigned long nframes,
@@ -348,7 +260,7 @@ static int audio_cb(const void *in, void *outv, unsigned long nframes,
 {
     (void)in;
     (void)ti;
-    rlx_player *p = user;
+    dev_sink *p = user;
     float *out = outv;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -477,137 +389,19 @@ static int audio_cb(const void *in, void *outv, unsigned long nframes,
 
 static void stream_finished(void *user)
 {
-    rlx_player *p = user;
+    dev_sink *p = user;
     atomic_store(&p->finished, true);
 }
 
-/* --- the device sink -------------------------------------------------------- */
-
-static rlx_err dev_write(rlx_sink *s, const float *frames, size_t n)
+static rlx_err dev_start(rlx_sink *s, char *why, size_t whylen)
 {
-    rlx_player *p = (rlx_player *)s;
-    uint64_t last_cb = atomic_load(&p->callbacks);
-    int64_t last_progress = now_ns();
-    unsigned seek_seen = atomic_load(&p->seek_gen);
-    while (n) {
-        size_t k = rlx_ring_write(p->ring, frames, n);
-        if (k) {
-            frames += 2 * k;
-            n -= k;
-            atomic_fetch_add(&p->written_pos, (int64_t)k);
-            last_progress = now_ns();
-            continue;
-        }
-        if (atomic_load(&p->quit) || atomic_load(&p->seek_gen) != seek_seen)
-            return RLX_ERR_INTERRUPTED;
-        uint64_t cb = atomic_load(&p->callbacks);
-        if (cb != last_cb) {
-            last_cb = cb;
-            last_progress = now_ns();
-        } else if (now_ns() - last_progress > 2 * RLX_WATCHDOG_NS) {
-            return RLX_ERR_DEVICE_LOST;
-        }
-        /* the ring is full: about half a block's time frees room for a block */
-        int ms = (int)(p->cfg.block_frames * 500 / (size_t)p->rate);
-        sleep_ms(ms < 2 ? 2 : ms > 10 ? 10 : ms);
-    }
-    return RLX_OK;
-}
-
-static rlx_err dev_close(rlx_sink *s, bool commit)
-{
-    rlx_player *p = (rlx_player *)s;
-    atomic_store_explicit(&p->eof_mark, p->epoch + 1, memory_order_release);
-    if (commit && !rlx_player_wait(p, false, (int)(p->cfg.ring_s * 1000) + 2000))
-        return RLX_ERR_DEVICE_LOST;
-    return RLX_OK;
-}
-
-static const rlx_sink_ops dev_sink_ops = {
-    .name = "device",
-    .write = dev_write,
-    .close = dev_close,
-};
-
-rlx_sink *rlx_player_sink(rlx_player *p) { return &p->sink; }
-
-/* --- the render thread -------------------------------------------------------- */
-
-/* Asks the callback to ramp down and drop the ring; waits (bounded) for it. */
-static bool flush_ring(rlx_player *p)
-{
-    unsigned gen = ++p->epoch;
-    atomic_store_explicit(&p->flush_req, gen, memory_order_release);
-    int64_t t0 = now_ns();
-    while (atomic_load_explicit(&p->flush_ack, memory_order_acquire) != gen) {
-        if (atomic_load(&p->quit) || now_ns() - t0 > 2 * RLX_WATCHDOG_NS)
-            return false;
-        sleep_ms(2);
-    }
-    return true;
-}
-
-static void *render_main(void *arg)
-{
-    rlx_player *p = arg;
-    size_t block = p->cfg.block_frames;
-    float *buf = malloc(block * RLX_CHANNELS * sizeof(float));
-    if (!buf) {
-        atomic_store(&p->error, RLX_ERR_NOMEM);
-        return NULL;
-    }
-    unsigned seek_done = 0;
-    bool at_end = false;
-    while (!atomic_load(&p->quit)) {
-        unsigned sg = atomic_load_explicit(&p->seek_gen, memory_order_acquire);
-        if (sg != seek_done) {
-            int64_t target = atomic_load(&p->seek_target);
-            if (!flush_ring(p))
-                continue;  /* quitting, or the device died: the watchdog reports it */
-            rlx_err e = p->src.seek(p->src.user, target);
-            if (e != RLX_OK) {
-                atomic_store(&p->error, e);
-                break;
-            }
-            atomic_store(&p->written_pos, target);
-            at_end = false;
-            seek_done = sg;
-            atomic_store(&p->seek_done, sg);
-            continue;
-        }
-        if (at_end) {
-            sleep_ms(5);
-            continue;
-        }
-        size_t got = 0;
-        rlx_err e = p->src.read(p->src.user, buf, block, &got);
-        if (e != RLX_OK) {
-            atomic_store(&p->error, e);
-            break;
-        }
-        e = got ? dev_write(&p->sink, buf, got) : RLX_OK;
-        if (e == RLX_ERR_INTERRUPTED)
-            continue;  /* seek or quit: the rest of this block is dropped */
-        if (e != RLX_OK)
-            break;     /* device lost: the control thread's watchdog reports it */
-        if (got < block) {
-            at_end = true;
-            atomic_store_explicit(&p->eof_mark, p->epoch + 1, memory_order_release);
-        }
-    }
-    free(buf);
-    return NULL;
-}
-
-rlx_err rlx_player_start(rlx_player *p, const rlx_player_source *src, char *why, size_t whylen)
-{
+    dev_sink *p = (dev_sink *)s;
     if (whylen)
         why[0] = 0;
     rlx_err err = rlx_ring_open((size_t)(p->cfg.ring_s * p->rate), RLX_CHANNELS, &p->ring);
     if (err != RLX_OK)
         return err;
-    p->sink.ops = &dev_sink_ops;
-    int mdb = (int)lround(p->cfg.volume_db * 1000);
+    int mdb = (int)lround((p->cfg.volume_db < 0 ? p->cfg.volume_db : 0) * 1000);
     atomic_store(&p->vol_mdb, mdb);
     p->cb.ramp_step = 1.0f / ((float)RLX_RAMP_MS * (float)p->rate / 1000.0f);
     p->cb.pg = 1.0f;
@@ -622,35 +416,23 @@ rlx_err rlx_player_start(rlx_player *p, const rlx_player_source *src, char *why,
     } else {
         p->cb.sg = 1.0f;
     }
-    if (src) {
-        p->src = *src;
-        p->have_src = true;
-        atomic_store(&p->written_pos, src->start);
-    }
 
     PaStreamParameters o = out_params(p);
-    quiet_fd q;
-    quiet_begin(&q);
+    rlx_quiet_fd q;
+    rlx_quiet_begin(&q);
     PaError e = Pa_OpenStream(&p->stream, NULL, &o, p->rate, paFramesPerBufferUnspecified,
                               paClipOff | paDitherOff, audio_cb, p);
     if (e == paNoError)
         Pa_SetStreamFinishedCallback(p->stream, stream_finished);
-    quiet_end(&q);
+    rlx_quiet_end(&q);
     if (e != paNoError) {
         p->stream = NULL;
         snprintf(why, whylen, "cannot open '%s': %s", p->dev.name, Pa_GetErrorText(e));
         return RLX_ERR_NO_DEVICE;
     }
-    if (p->have_src) {
-        if (pthread_create(&p->render_th, NULL, render_main, p) != 0) {
-            snprintf(why, whylen, "cannot start the render thread");
-            return RLX_ERR_INTERNAL;
-        }
-        p->render_started = true;
-    }
-    quiet_begin(&q);
+    rlx_quiet_begin(&q);
     e = Pa_StartStream(p->stream);
-    quiet_end(&q);
+    rlx_quiet_end(&q);
     if (e != paNoError) {
         snprintf(why, whylen, "cannot start '%s': %s", p->dev.name, Pa_GetErrorText(e));
         return RLX_ERR_NO_DEVICE;
@@ -660,24 +442,102 @@ rlx_err rlx_player_start(rlx_player *p, const rlx_player_source *src, char *why,
     return RLX_OK;
 }
 
-/* Everything was played and no seek is on its way. */
-static bool ended(rlx_player *p)
+static bool interrupted(dev_sink *p)
 {
-    return atomic_load(&p->drained) && atomic_load(&p->seek_done) == atomic_load(&p->seek_gen);
+    return atomic_load(&p->intr) != p->intr_seen;
 }
 
-void rlx_player_pause(rlx_player *p, bool paused) { atomic_store(&p->paused, paused); }
-
-void rlx_player_seek(rlx_player *p, int64_t frame)
+static rlx_err dev_write(rlx_sink *s, const float *frames, size_t n)
 {
-    if (frame < 0)
-        frame = 0;
-    atomic_store(&p->seek_target, frame);
-    atomic_fetch_add_explicit(&p->seek_gen, 1, memory_order_release);
+    dev_sink *p = (dev_sink *)s;
+    uint64_t last_cb = atomic_load(&p->callbacks);
+    int64_t last_progress = now_ns();
+    while (n) {
+        if (interrupted(p))
+            return RLX_ERR_INTERRUPTED;
+        size_t k = rlx_ring_write(p->ring, frames, n);
+        if (k) {
+            frames += 2 * k;
+            n -= k;
+            last_progress = now_ns();
+            continue;
+        }
+        uint64_t cb = atomic_load(&p->callbacks);
+        if (cb != last_cb) {
+            last_cb = cb;
+            last_progress = now_ns();
+        } else if (now_ns() - last_progress > 2 * RLX_WATCHDOG_NS) {
+            return RLX_ERR_DEVICE_LOST;
+        }
+        /* the ring is full: about half a block's time frees room for a block */
+        int ms = (int)(p->cfg.block_frames * 500 / (size_t)p->rate);
+        sleep_ms(ms < 2 ? 2 : ms > 10 ? 10 : ms);
+    }
+    return RLX_OK;
 }
 
-void rlx_player_set_volume_db(rlx_player *p, double db)
+/* Asks the callback to ramp down and drop the ring; waits (bounded) for it.
+ * Clears interrupts asked for before it. */
+static rlx_err dev_drop(rlx_sink *s)
 {
+    dev_sink *p = (dev_sink *)s;
+    p->intr_seen = atomic_load(&p->intr);
+    unsigned gen = ++p->epoch;
+    atomic_store_explicit(&p->flush_req, gen, memory_order_release);
+    int64_t t0 = now_ns();
+    while (atomic_load_explicit(&p->flush_ack, memory_order_acquire) != gen) {
+        if (atomic_load(&p->lost) || now_ns() - t0 > 2 * RLX_WATCHDOG_NS)
+            return RLX_ERR_DEVICE_LOST;   /* the watchdog reports it */
+        sleep_ms(2);
+    }
+    return RLX_OK;
+}
+
+static rlx_err dev_drain(rlx_sink *s)
+{
+    dev_sink *p = (dev_sink *)s;
+    atomic_store_explicit(&p->eof_mark, p->epoch + 1, memory_order_release);
+    int64_t until = now_ns() + (int64_t)(p->cfg.ring_s * 1000 + 2000) * 1000000LL;
+    uint64_t last_cb = atomic_load(&p->callbacks);
+    int64_t last_progress = now_ns();
+    while (!atomic_load_explicit(&p->drained, memory_order_acquire)) {
+        if (interrupted(p))
+            return RLX_ERR_INTERRUPTED;
+        uint64_t cb = atomic_load(&p->callbacks);
+        if (cb != last_cb) {
+            last_cb = cb;
+            last_progress = now_ns();
+        }
+        /* paused: the listener may take their time; else bounded */
+        if (atomic_load(&p->paused))
+            until = now_ns() + (int64_t)(p->cfg.ring_s * 1000 + 2000) * 1000000LL;
+        if (atomic_load(&p->lost) || now_ns() > until || now_ns() - last_progress > 2 * RLX_WATCHDOG_NS)
+            return RLX_ERR_DEVICE_LOST;
+        sleep_ms(5);
+    }
+    return RLX_OK;
+}
+
+static int64_t dev_played(rlx_sink *base)
+{
+    return (int64_t)atomic_load(&((dev_sink *)base)->consumed);
+}
+
+static int64_t dev_latency(rlx_sink *s)
+{
+    dev_sink *p = (dev_sink *)s;
+    return p->ring ? (int64_t)rlx_ring_read_available(p->ring) : 0;
+}
+
+static void dev_pause(rlx_sink *s, bool paused)
+{
+    dev_sink *p = (dev_sink *)s;
+    atomic_store(&p->paused, paused);
+}
+
+static void dev_set_volume(rlx_sink *s, double db)
+{
+    dev_sink *p = (dev_sink *)s;
     if (db < -60)
         db = -60;
     if (db > 12)
@@ -685,24 +545,27 @@ void rlx_player_set_volume_db(rlx_player *p, double db)
     atomic_store(&p->vol_mdb, (int)lround(db * 1000));
 }
 
-void rlx_player_fade_out(rlx_player *p, int ms)
+static void dev_fade_out(rlx_sink *s, int ms)
 {
+    dev_sink *p = (dev_sink *)s;
     atomic_store(&p->fade_ms, ms > 0 ? ms : 1);
     atomic_fetch_add_explicit(&p->fade_gen, 1, memory_order_release);
 }
 
-void rlx_player_poll(rlx_player *p, rlx_player_status *st)
+static void dev_interrupt(rlx_sink *s)
 {
+    dev_sink *p = (dev_sink *)s;
+    atomic_fetch_add(&p->intr, 1);
+}
+
+static void dev_status(rlx_sink *s, rlx_sink_status *st)
+{
+    dev_sink *p = (dev_sink *)s;
     memset(st, 0, sizeof *st);
-    size_t fill = p->ring ? rlx_ring_read_available(p->ring) : 0;
-    int64_t pos = atomic_load(&p->written_pos) - (int64_t)fill;
-    st->position = pos < 0 ? 0 : pos;
+    st->rate = p->rate;
     st->played = (int64_t)atomic_load(&p->consumed);
-    st->paused = atomic_load(&p->paused);
     st->silent = atomic_load(&p->silent);
-    st->ended = ended(p);
     st->faded = atomic_load(&p->faded);
-    st->error = (rlx_err)atomic_load(&p->error);
     st->callbacks = atomic_load(&p->callbacks);
     st->underruns = atomic_load(&p->underruns);
     st->device_underflows = atomic_load(&p->underflows);
@@ -711,53 +574,34 @@ void rlx_player_poll(rlx_player *p, rlx_player_status *st)
         st->callback_load = (double)atomic_load(&p->busy_ns) / ((double)frames / p->rate * 1e9);
     st->max_callback_ms = (double)atomic_load(&p->max_ns) / 1e6;
     st->first_audio_ns = atomic_load(&p->first_audio_ns);
+    st->cpu_load = p->stream ? Pa_GetStreamCpuLoad(p->stream) : 0.0;
+    snprintf(st->device, sizeof st->device, "%s", p->dev.name);
+    snprintf(st->host_api, sizeof st->host_api, "%s", p->dev.host_api);
 
     /* watchdog */
-    if (p->stream && !p->lost) {
+    if (p->stream && !atomic_load(&p->lost)) {
         int64_t now = now_ns();
         if (st->callbacks != p->wd_callbacks) {
             p->wd_callbacks = st->callbacks;
             p->wd_since = now;
         } else if (now - p->wd_since > RLX_WATCHDOG_NS) {
-            p->lost = true;
             snprintf(p->lost_why, sizeof p->lost_why, "no audio callbacks for %.1f s",
                      (double)(now - p->wd_since) / 1e9);
+            atomic_store(&p->lost, true);
         }
-        if (!p->lost) {
+        if (!atomic_load(&p->lost)) {
             PaError a = Pa_IsStreamActive(p->stream);
             if (a < 0) {
-                p->lost = true;
                 snprintf(p->lost_why, sizeof p->lost_why, "%s", Pa_GetErrorText(a));
+                atomic_store(&p->lost, true);
             } else if (a == 0 || atomic_load(&p->finished)) {
-                p->lost = true;
                 snprintf(p->lost_why, sizeof p->lost_why, "the stream stopped");
+                atomic_store(&p->lost, true);
             }
         }
     }
-    st->lost = p->lost;
+    st->lost = atomic_load(&p->lost);
     snprintf(st->lost_why, sizeof st->lost_why, "%s", p->lost_why);
-}
-
-bool rlx_player_wait(rlx_player *p, bool for_fade, int timeout_ms)
-{
-    int64_t until = now_ns() + (int64_t)timeout_ms * 1000000LL;
-    for (;;) {
-        bool done = for_fade ? atomic_load(&p->faded) : ended(p);
-        if (done)
-            return true;
-        if (now_ns() > until || p->lost)
-            return false;
-        rlx_player_status st;
-        rlx_player_poll(p, &st);
-        if (st.lost)
-            return false;
-        sleep_ms(5);
-    }
-}
-
-double rlx_player_cpu_load(rlx_player *p)
-{
-    return p->stream ? Pa_GetStreamCpuLoad(p->stream) : 0.0;
 }
 
 /* Stopping PortAudio runs on its own thread so a dead server cannot hang us. */
@@ -782,24 +626,25 @@ static void *closer_main(void *arg)
     return NULL;
 }
 
-void rlx_player_close(rlx_player *p)
+/* Stops the stream and terminates PortAudio, each step bounded (a dead
+ * JACK server must not hang us: after ~1 s the stream is abandoned). */
+static rlx_err dev_close(rlx_sink *s, bool commit)
 {
+    (void)commit;   /* the engine drains before it closes */
+    dev_sink *p = (dev_sink *)s;
     if (!p)
-        return;
-    atomic_store(&p->quit, true);
-    if (p->render_started)
-        pthread_join(p->render_th, NULL);
+        return RLX_OK;
     bool abandoned = false;
     if (p->pa_up) {
         closer *c = calloc(1, sizeof *c);
         pthread_t th;
         if (c) {
             c->stream = p->stream;
-            c->abort = p->lost;
-            quiet_fd q;
-            quiet_begin(&q);
+            c->abort = atomic_load(&p->lost);
+            rlx_quiet_fd q;
+            rlx_quiet_begin(&q);
             if (pthread_create(&th, NULL, closer_main, c) == 0) {
-                int64_t until = now_ns() + (p->lost ? RLX_CLOSE_WAIT_LOST_MS : RLX_CLOSE_WAIT_MS) * 1000000LL;
+                int64_t until = now_ns() + (c->abort ? RLX_CLOSE_WAIT_LOST_MS : RLX_CLOSE_WAIT_MS) * 1000000LL;
                 while (!atomic_load(&c->done) && now_ns() < until)
                     sleep_ms(5);
                 if (atomic_load(&c->done)) {
@@ -812,11 +657,29 @@ void rlx_player_close(rlx_player *p)
             } else {
                 free(c);
             }
-            quiet_end(&q);
+            rlx_quiet_end(&q);
         }
     }
     if (abandoned)
-        return;
+        return RLX_OK;
     rlx_ring_close(p->ring);
     free(p);
+    return RLX_OK;
 }
+
+const rlx_sink_ops rlx_sink_device_ops = {
+    .name = "device",
+    .open = dev_open,
+    .start = dev_start,
+    .write = dev_write,
+    .pause = dev_pause,
+    .drop = dev_drop,
+    .drain = dev_drain,
+    .latency = dev_latency,
+    .played = dev_played,
+    .set_volume = dev_set_volume,
+    .fade_out = dev_fade_out,
+    .interrupt = dev_interrupt,
+    .status = dev_status,
+    .close = dev_close,
+};

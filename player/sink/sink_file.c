@@ -2,12 +2,13 @@
  * The frames go to a temporary file beside OUT ("." + name + ".XXXXXX"),
  * which is flushed, synced and renamed over OUT only on commit; on abandon
  * or failure it is removed, so OUT is either the old file or the new one. */
-#include "sink/sink.h"
+#include "sink/sink_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sndfile.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 
 typedef struct {
     rlx_sink base;
+    int rate;
+    _Atomic int64_t written;  /* frames taken: "heard", for a file (pump writes, control reads) */
     SNDFILE *sf;
     int fd;
     char *tmp_path;
@@ -63,7 +66,33 @@ static rlx_err file_write(rlx_sink *base, const float *frames, size_t n)
         s->failed = classify(s->failed_errno);
         return s->failed;
     }
+    s->written += (int64_t)n;
     return RLX_OK;
+}
+
+static void file_status(rlx_sink *base, rlx_sink_status *st)
+{
+    rlx_file_sink *s = (rlx_file_sink *)base;
+    memset(st, 0, sizeof *st);
+    st->rate = s->rate;
+    st->played = s->written;
+}
+
+static int64_t file_played(rlx_sink *base)
+{
+    return ((rlx_file_sink *)base)->written;
+}
+
+static int64_t file_latency(rlx_sink *base)
+{
+    (void)base;
+    return 0;  /* written is as good as heard */
+}
+
+static rlx_err file_open_op(const rlx_sink_config *cfg, rlx_sink **out, char *why, size_t whylen)
+{
+    return rlx_sink_file_open(cfg->target ? cfg->target : "", cfg->rate > 0 ? cfg->rate : 48000,
+                              out, why, whylen);
 }
 
 static void free_sink(rlx_file_sink *s)
@@ -95,9 +124,13 @@ static rlx_err file_close(rlx_sink *base, bool commit)
     return commit ? err : RLX_OK;
 }
 
-static const rlx_sink_ops file_ops = {
+const rlx_sink_ops rlx_sink_file_ops = {
     .name = "file",
+    .open = file_open_op,
     .write = file_write,
+    .latency = file_latency,
+    .played = file_played,
+    .status = file_status,
     .close = file_close,
 };
 
@@ -125,7 +158,8 @@ rlx_err rlx_sink_file_open(const char *out_path, int rate, rlx_sink **out,
     rlx_file_sink *s = calloc(1, sizeof *s);
     if (!s)
         return RLX_ERR_NOMEM;
-    s->base.ops = &file_ops;
+    s->base.ops = &rlx_sink_file_ops;
+    s->rate = rate;
     s->fd = -1;
     s->out_path = strdup(out_path);
     const char *slash = strrchr(out_path, '/');

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cli/play.h"   /* rlx_play_hooks: plain types only, no CLI code */
+#include "engine/play_hooks.h"
 #include "session/session.h"
 #include "store/store.h"
 
@@ -76,7 +76,7 @@ bool rlx_listen_recorder_mix(const rlx_listen_recorder *r, double *volume_db, do
 /* Returns the first store error met during playback (message in why), or RLX_OK. Accepts NULL. */
 rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whylen);
 
-/* The same, as the player's hook struct (cli/play.h). In cmd_play.c:
+/* The same, as the player's hook struct (engine/play_hooks.h). In cmd_play.c:
  *     rlx_play_hooks hooks;
  *     if ((err = rlx_listen_hooks_open(store_or_NULL, profile_or_NULL, &hooks, why, sizeof why)))
  *         { rlx_cli_error("%s", why); return rlx_cli_exit_code(err); }

@@ -16,7 +16,7 @@
 #include "audio/dsp.h"
 #include "audio/render.h"
 #include "audio/tone.h"
-#include "sink/sink.h"
+#include "sink/sink_file.h"
 
 #define RATE 48000
 

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audio/voice.h"
 #include "session/session.h"
 
 static const char readme_example[] =
@@ -258,6 +259,19 @@ static void every_setting(void **state)
     assert_false(s->voice_normalize);
     assert_string_equal(s->tts_voice, "kal16");
     assert_true(s->tts_pace == 0.5);
+    rlx_session_free(s);
+    s = parse_ok("[voice]\ntts-voice = flite:rms\n[session]\nid = x\ntitle = \"X\"\n[timeline]\n0:00 end\n");
+    assert_string_equal(s->tts_voice, "flite:rms");  /* the spec is kept as written */
+    rlx_session_free(s);
+    s = parse_ok("[voice]\nvoice = kal16\n[session]\nid = x\ntitle = \"X\"\n[timeline]\n0:00 end\n");
+    assert_string_equal(s->tts_voice, "kal16");      /* `voice` is another name for tts-voice */
+    rlx_session_free(s);
+    s = parse_ok("[voice]\nlevel = off\ntts-voice = kal16\npace = 0.5\n"
+                 "[breath]\npattern = 2.5 0.5 3 1\npitch = 40 hz\nglide = 0 st\nlevel = off\nduck = 60 dB\n"
+                 "[ambient]\nfile = \"rain file.ogg\"\nlevel = -90 dB\nduck = 0 dB\n"
+                 "[chime]\nfile = bell.wav\nlevel = 0 dB\n"
+                 "[session]\nid = x\ntitle = \"X\"\nweek = 99\nsummary = \"\"\n"
+                 "[timeline]\n0:00 end\n");
     assert_int_equal(s->breath.inhale_ms, 2500);
     assert_int_equal(s->breath.hold_in_ms, 500);
     assert_int_equal(s->breath.exhale_ms, 3000);
@@ -460,6 +474,7 @@ static void error_messages(void **state)
     expect_error(SET("[voice]\nlevel ="), 5, 8, "missing value for 'level'");
     expect_error(SET("[voice]\ntts-voice = sly"), 5, 13, "unknown voice 'sly' (did you mean 'slt'?)");
     expect_error(SET("[voice]\ntts-voice = robot"), 5, 13, "unknown voice 'robot' (expected slt, rms, awb or kal16)");
+    expect_error(SET("[voice]\ntts-voice = flit:slt"), 5, 13, "unknown voice 'flit:slt' (did you mean 'flite:slt'?)");
     expect_error(SET("[voice]\npace = 3"), 5, 8, "pace must be from 0.5 (fast) to 2 (slow)");
     expect_error(SET("[voice]\npace = fast"), 5, 8, "expected a pace like '1.15' (0.5 fast to 2 slow)");
     expect_error(SET("[breath]\npattern = 4 0 6"), 5, 16,
@@ -916,6 +931,7 @@ static void cli_durations(void **state)
 
 int main(void)
 {
+    nocheck.voices = rlx_voice_specs();  /* as the CLI parses */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(readme_example_parses),
         cmocka_unit_test(defaults_and_crlf),

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sink/sink.h"
+#include "sink/sink_file.h"
 
 static char *join(const char *dir, const char *name)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session/timeline_svg.h"
+#include "export/timeline_svg.h"
 
 #define RATE 48000
 #define MAXC 32

@@ -12,7 +12,7 @@
 #define RATE 48000
 #define F(ms) rlx_ms_to_frames((ms), RATE)
 
-static const rlx_parse_config nocheck = {NULL, false};
+static const rlx_parse_config nocheck = {.asset_dirs = NULL, .check_files = false};
 
 static rlx_session *parse_ok(const char *timeline)
 {

@@ -15,7 +15,7 @@
 #include <flite/flite.h>
 
 #include "audio/clip.h"
-#include "audio/tts.h"
+#include "audio/voice.h"
 
 typedef rlx_test_cache_fixture fixture;
 
@@ -44,11 +44,11 @@ static void speaks_audibly_and_caches(void **state)
     const char *text = "Breathe in slowly, and let your shoulders drop.";
     rlx_clip_info a, b;
     char why[256] = "";
-    unsigned long n0 = rlx_tts_synth_count();
+    unsigned long n0 = rlx_voice_speak_count();
     rlx_err err = rlx_clip_prepare_tts(f->cache, text, "slt", 1.0, 48000, &a, why, sizeof why);
     if (err)
         fail_msg("%s: %s", rlx_strerror(err), why);
-    assert_int_equal(rlx_tts_synth_count(), n0 + 1);
+    assert_int_equal(rlx_voice_speak_count(), n0 + 1);
     assert_int_equal(a.rate, 48000);
     assert_int_equal(a.channels, 1);
     /* Eight words: between 1.5 and 6 seconds at a normal pace. */
@@ -61,7 +61,7 @@ static void speaks_audibly_and_caches(void **state)
 
     assert_int_equal(rlx_clip_prepare_tts(f->cache, text, "slt", 1.0, 48000, &b, why, sizeof why),
                      RLX_OK);
-    assert_int_equal(rlx_tts_synth_count(), n0 + 1);  /* from the cache, flite not called */
+    assert_int_equal(rlx_voice_speak_count(), n0 + 1);  /* from the cache, flite not called */
     assert_string_equal(a.cached_path, b.cached_path);
     assert_int_equal(a.frames, b.frames);
     rlx_clip_info_free(&b);
@@ -69,7 +69,7 @@ static void speaks_audibly_and_caches(void **state)
     /* A slower pace is longer, and another entry. */
     assert_int_equal(rlx_clip_prepare_tts(f->cache, text, "slt", 1.5, 48000, &b, why, sizeof why),
                      RLX_OK);
-    assert_int_equal(rlx_tts_synth_count(), n0 + 2);
+    assert_int_equal(rlx_voice_speak_count(), n0 + 2);
     assert_true((double)b.frames > 1.3 * (double)a.frames);
     assert_string_not_equal(a.cached_path, b.cached_path);
     rlx_clip_info_free(&b);
@@ -83,12 +83,19 @@ static void speaks_audibly_and_caches(void **state)
     rlx_clip_info_free(&a);
 }
 
+static bool voice_known(const char *spec)
+{
+    const rlx_voice_engine *e;
+    const char *v;
+    return rlx_voice_lookup(spec, &e, &v) == RLX_OK;
+}
+
 static void all_four_voices(void **state)
 {
     fixture *f = *state;
     const char *names[] = {"slt", "rms", "awb", "kal16"};
     for (int i = 0; i < 4; i++) {
-        assert_true(rlx_tts_voice_known(names[i]));
+        assert_true(voice_known(names[i]));
         rlx_clip_info info;
         char why[256] = "";
         rlx_err err = rlx_clip_prepare_tts(f->cache, "Rest now.", names[i], 1.0, 48000, &info,
@@ -100,9 +107,18 @@ static void all_four_voices(void **state)
         assert_true(rms_of(&info) > 0.005);
         rlx_clip_info_free(&info);
     }
-    assert_false(rlx_tts_voice_known("kal"));
-    assert_false(rlx_tts_voice_known(""));
-    assert_false(rlx_tts_voice_known(NULL));
+    /* engine:voice names the same voice as the bare name */
+    const rlx_voice_engine *e1, *e2;
+    const char *v1, *v2;
+    assert_int_equal(rlx_voice_lookup("slt", &e1, &v1), RLX_OK);
+    assert_int_equal(rlx_voice_lookup("flite:slt", &e2, &v2), RLX_OK);
+    assert_ptr_equal(e1, e2);
+    assert_string_equal(v1, v2);
+    assert_false(voice_known("flit:slt"));
+    assert_false(voice_known("flite:"));
+    assert_false(voice_known("kal"));
+    assert_false(voice_known(""));
+    assert_false(voice_known(NULL));
 }
 
 static void errors(void **state)
@@ -218,7 +234,7 @@ static void threads(void **state)
         float *raw;
         size_t n;
         int rate;
-        assert_int_equal(rlx_tts_synth(texts[i], voices[i], 1.0, &raw, &n, &rate, why, sizeof why),
+        assert_int_equal(rlx_voice_speak(voices[i], texts[i], 1.0, &raw, &n, &rate, why, sizeof why),
                          RLX_OK);
         assert_int_equal(rate, 16000);
         assert_true(llabs(jobs[i].info.frames - 3 * (int64_t)n) <= 3);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session/captions_vtt.h"
+#include "export/captions_vtt.h"
 
 #define RATE 48000
 

@@ -1,5 +1,5 @@
 /* captions_vtt.c - WebVTT captions from a resolved timeline. */
-#include "session/captions_vtt.h"
+#include "export/captions_vtt.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -1,12 +1,12 @@
 /* timeline_svg.c - draws a resolved session as SVG (see timeline_svg.h). */
-#include "session/timeline_svg.h"
+#include "export/timeline_svg.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "audio/dsp.h"
+#include "session/automation.h"
 
 /* Layout, in px. Lanes are stacked top to bottom under the header. */
 enum {
@@ -26,8 +26,7 @@ typedef struct {
     double ppm;            /* px per minute */
     double width, height;
     double y_master, y_voice, y_breath, y_ambient, y_axis;
-    rlx_span *spans;       /* voice cue spans, sorted by start, for ducking */
-    size_t nspans;
+    rlx_automation a;      /* the gains, exactly as the renderer applies them */
 } svg;
 
 static double x_of(const svg *g, int64_t frame)
@@ -185,60 +184,16 @@ static const char *base_name(const char *p)
 
 /* ---- curves ------------------------------------------------------------ */
 
-/* Level of a bus (dB) at a frame: the section level, then each `level` cue
- * ramps linearly from the level in force to its target. */
-static double bus_level(const svg *g, rlx_bus bus, double base, int64_t frame)
-{
-    double cur = base;
-    for (size_t i = 0; i < g->t->ncues; i++) {
-        const rlx_tl_cue *c = &g->t->cues[i];
-        if (c->cue->kind != RLX_CUE_LEVEL || c->cue->bus != bus)
-            continue;
-        if (frame < c->start)
-            break;
-        int64_t ramp = rlx_ms_to_frames(c->cue->dur_ms > 0 ? c->cue->dur_ms : 50, g->t->rate);
-        if (ramp > 0 && frame < c->start + ramp)
-            return cur + (c->cue->value - cur) * (double)(frame - c->start) / (double)ramp;
-        cur = c->cue->value;
-    }
-    return cur;
-}
-
 /* Highest level a bus reaches (the top of its lane). */
-static double bus_max(const svg *g, rlx_bus bus, double base)
+static double bus_max(const svg *g, rlx_bus bus)
 {
-    double m = base;
-    for (size_t i = 0; i < g->t->ncues; i++) {
-        const rlx_cue *c = g->t->cues[i].cue;
-        if (c->kind == RLX_CUE_LEVEL && c->bus == bus && c->value > m)
-            m = c->value;
-    }
-    return m;
-}
-
-static double smooth(double x)
-{
-    if (x <= 0)
-        return 0;
-    if (x >= 1)
-        return 1;
-    return 0.5 - 0.5 * cos(M_PI * x);
+    return rlx_automation_bus_max_db(&g->a, bus);
 }
 
 /* Master gain from fades, 0..1. */
 static double master_gain(const svg *g, int64_t frame)
 {
-    double gain = 1.0;
-    for (size_t i = 0; i < g->t->ncues; i++) {
-        const rlx_tl_cue *c = &g->t->cues[i];
-        int64_t d = rlx_ms_to_frames(c->cue->dur_ms, g->t->rate);
-        double x = d > 0 ? (double)(frame - c->start) / (double)d : (frame >= c->start ? 1.0 : 0.0);
-        if (c->cue->kind == RLX_CUE_FADE_IN)
-            gain *= smooth(x);
-        else if (c->cue->kind == RLX_CUE_FADE_OUT)
-            gain *= 1.0 - smooth(x);
-    }
-    return gain;
+    return rlx_curve_at(&g->a.fade, frame);
 }
 
 /* Writes the points of a polyline, dropping points on flat runs. */
@@ -313,18 +268,25 @@ static void draw_curve(const svg *g, double base, double h, curve_fn fn, void *s
 
 typedef struct {
     rlx_bus bus;
-    double base_db, ref_db, duck_db;
+    double ref_db;         /* the top of the lane */
+    bool ducked;           /* false: the level without the dips (tone off) */
     size_t hint;
-    int64_t pre, post;
 } level_state;
 
-/* Linear gain of a bus relative to its loudest level, ducked under the voice. */
+/* Gain of a bus relative to its loudest level, ducked under the voice:
+ * the renderer's gain (rlx_automation_gains) over the lane's top. */
 static double level_curve(const svg *g, int64_t frame, void *st)
 {
     level_state *ls = st;
-    double depth = g->nspans ? rlx_duck_depth(g->spans, g->nspans, frame, ls->pre, ls->post, &ls->hint) : 0.0;
-    double db = bus_level(g, ls->bus, ls->base_db, frame) - ls->duck_db * depth - ls->ref_db;
-    return rlx_db_to_lin(db);
+    double gain;
+    if (ls->ducked) {
+        rlx_gains a = rlx_automation_gains(&g->a, frame, &ls->hint);
+        gain = ls->bus == RLX_BUS_BREATH ? a.breath : a.ambient;
+    } else {
+        gain = rlx_db_to_lin(rlx_curve_at(ls->bus == RLX_BUS_BREATH ? &g->a.breath_db : &g->a.ambient_db,
+                                          frame));
+    }
+    return gain / rlx_db_to_lin(ls->ref_db);
 }
 
 static double breath_curve(const svg *g, int64_t frame, void *st)
@@ -603,12 +565,8 @@ static void draw_breath(const svg *g)
         snprintf(lv, sizeof lv, "tone off");
     fprintf(f, "<text class=\"lane-sub\" x=\"%d\" y=\"%.1f\">%s</text>\n", LEFT - 10, y + 44, lv);
 
-    int64_t pre = rlx_ms_to_frames(300, g->t->rate), post = rlx_ms_to_frames(600, g->t->rate);
-    wave_state w = {.level = {.bus = RLX_BUS_BREATH, .base_db = s->breath_level_db,
-                              .ref_db = bus_max(g, RLX_BUS_BREATH, s->breath_level_db),
-                              .duck_db = s->breath_duck_db, .pre = pre, .post = post}};
-    if (!s->breath_enabled)
-        w.level.duck_db = 0;
+    wave_state w = {.level = {.bus = RLX_BUS_BREATH, .ref_db = bus_max(g, RLX_BUS_BREATH),
+                              .ducked = s->breath_enabled}};
     size_t hint = 0;
     double base = y + h - 4, amp = h - 24;
     /* the pattern itself, faint, and under it the tone as heard (ducked) */
@@ -659,11 +617,7 @@ static void draw_ambient(const svg *g)
     char lv[64];
     snprintf(lv, sizeof lv, "%.3g dB, duck %.3g dB", s->ambient_level_db, s->ambient_duck_db);
     fprintf(f, "<text class=\"lane-sub\" x=\"%d\" y=\"%.1f\">%s</text>\n", LEFT - 10, y + 44, lv);
-    level_state ls = {.bus = RLX_BUS_AMBIENT, .base_db = s->ambient_level_db,
-                      .ref_db = bus_max(g, RLX_BUS_AMBIENT, s->ambient_level_db),
-                      .duck_db = s->ambient_duck_db,
-                      .pre = rlx_ms_to_frames(300, g->t->rate),
-                      .post = rlx_ms_to_frames(600, g->t->rate)};
+    level_state ls = {.bus = RLX_BUS_AMBIENT, .ref_db = bus_max(g, RLX_BUS_AMBIENT), .ducked = true};
     draw_curve(g, y + h - 3, h - 12, level_curve, &ls, "#ecd9b4", NULL);
     ls.hint = 0;
     draw_curve(g, y + h - 3, h - 12, level_curve, &ls, NULL, "#a0772e");
@@ -729,18 +683,9 @@ rlx_err rlx_timeline_svg_write(FILE *f, const rlx_session *s, const rlx_timeline
     if (g.width < 640)
         g.width = 640;
 
-    g.spans = malloc((t->ncues ? t->ncues : 1) * sizeof *g.spans);
-    if (!g.spans)
-        return RLX_ERR_NOMEM;
-    for (size_t i = 0; i < t->ncues; i++)
-        if (rlx_cue_is_voice(t->cues[i].cue) && t->cues[i].end > t->cues[i].start) {
-            size_t j = g.nspans++;
-            while (j > 0 && g.spans[j - 1].start > t->cues[i].start) {
-                g.spans[j] = g.spans[j - 1];
-                j--;
-            }
-            g.spans[j] = (rlx_span){t->cues[i].start, t->cues[i].end};
-        }
+    rlx_err err = rlx_automation_build(s, t, &g.a);
+    if (err != RLX_OK)
+        return err;
 
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
@@ -766,6 +711,6 @@ rlx_err rlx_timeline_svg_write(FILE *f, const rlx_session *s, const rlx_timeline
     draw_breath(&g);
     draw_ambient(&g);
     fputs("</svg>\n", f);
-    free(g.spans);
+    rlx_automation_free(&g.a);
     return fflush(f) != 0 || ferror(f) ? RLX_ERR_OUTPUT : RLX_OK;
 }

@@ -1,18 +1,19 @@
-/* tts.c - flite text-to-speech. */
-#include "audio/tts.h"
+/* voice_flite.c - the flite voice engine (flite1-dev): slt (default), rms,
+ * awb, kal16, all at 16 kHz. flite is not thread-safe, so speaking runs
+ * under one lock; its own diagnostics are captured, never printed. */
+#include "audio/voice.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <flite/flite.h>
+#include <flite/flite_version.h>
 
-#include "audio/clip.h"
 
 /* The voices flite1-dev compiles in; no header declares their registration. */
 cst_voice *register_cmu_us_slt(const char *voxdir);
@@ -20,21 +21,15 @@ cst_voice *register_cmu_us_rms(const char *voxdir);
 cst_voice *register_cmu_us_awb(const char *voxdir);
 cst_voice *register_cmu_us_kal16(const char *voxdir);
 
-static const struct {
-    const char *name;
-    cst_voice *(*reg)(const char *);
-} voices[] = {
-    {"slt", register_cmu_us_slt},
-    {"rms", register_cmu_us_rms},
-    {"awb", register_cmu_us_awb},
-    {"kal16", register_cmu_us_kal16},
+static const char *const voice_names[] = {"slt", "rms", "awb", "kal16", NULL};
+static cst_voice *(*const voice_reg[])(const char *) = {
+    register_cmu_us_slt, register_cmu_us_rms, register_cmu_us_awb, register_cmu_us_kal16,
 };
-#define NVOICES (sizeof voices / sizeof *voices)
+#define NVOICES (sizeof voice_reg / sizeof *voice_reg)
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static cst_voice *loaded[NVOICES];
-static atomic_ulong synth_count;
 
 /* flite reports problems through cst_errmsg(), which would print them on
  * stderr. Defining it here replaces flite's own (libflite.so resolves it
@@ -61,22 +56,7 @@ static void init_flite(void)
 {
     flite_init();
     for (size_t i = 0; i < NVOICES; i++)
-        loaded[i] = voices[i].reg(NULL);
-}
-
-bool rlx_tts_voice_known(const char *voice)
-{
-    if (!voice)
-        return false;
-    for (size_t i = 0; i < NVOICES; i++)
-        if (strcmp(voice, voices[i].name) == 0)
-            return true;
-    return false;
-}
-
-unsigned long rlx_tts_synth_count(void)
-{
-    return atomic_load(&synth_count);
+        loaded[i] = voice_reg[i](NULL);
 }
 
 static bool blank(const char *s)
@@ -108,9 +88,9 @@ static cst_wave *synth_locked(const char *text, cst_voice *v, float pace, bool *
     return w;
 }
 
-rlx_err rlx_tts_synth(const char *text, const char *voice, double pace,
-                      float **samples, size_t *frames, int *rate,
-                      char *why, size_t whylen)
+static rlx_err flite_speak(const char *voice, const char *text, double pace,
+                           float **samples, size_t *frames, int *rate,
+                           char *why, size_t whylen)
 {
     *samples = NULL;
     *frames = 0;
@@ -119,7 +99,7 @@ rlx_err rlx_tts_synth(const char *text, const char *voice, double pace,
         voice = "slt";
     size_t vi = NVOICES;
     for (size_t i = 0; i < NVOICES; i++)
-        if (strcmp(voice, voices[i].name) == 0)
+        if (strcmp(voice, voice_names[i]) == 0)
             vi = i;
     if (vi == NVOICES) {
         snprintf(why, whylen, "unknown voice '%s' (slt, rms, awb, kal16 are available)", voice);
@@ -141,7 +121,6 @@ rlx_err rlx_tts_synth(const char *text, const char *voice, double pace,
     pthread_mutex_lock(&lock);
     bool failed;
     cst_wave *w = synth_locked(text, loaded[vi], (float)pace, &failed);
-    atomic_fetch_add(&synth_count, 1);
     rlx_err err = RLX_OK;
     if (!w || failed) {
         snprintf(why, whylen, "flite failed%s%s", last_msg[0] ? ": " : "", last_msg);
@@ -168,3 +147,22 @@ rlx_err rlx_tts_synth(const char *text, const char *voice, double pace,
     delete_wave(w);
     return RLX_OK;
 }
+
+static rlx_err flite_available(char *why, size_t whylen)
+{
+    (void)why, (void)whylen;
+    return RLX_OK;  /* linked in: always there */
+}
+
+static const char *flite_version(void)
+{
+    return "flite-" FLITE_PROJECT_VERSION;
+}
+
+const rlx_voice_engine rlx_voice_flite = {
+    .name = "flite",
+    .voices = voice_names,
+    .available = flite_available,
+    .speak = flite_speak,
+    .version = flite_version,
+};

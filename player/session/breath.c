@@ -1,9 +1,9 @@
-/* breath.c - the breath shape of a timeline (see BRIEF "Breath shape").
+/* breath.c - the breath shape (see breath.h and BRIEF "Breath shape").
  * Phase boundaries are compared in exact integers: t < I (seconds) is
  * (frame - s) * 1000 < I_ms * rate, so a boundary never depends on rounding. */
-#include "session/timeline.h"
+#include "session/breath.h"
 
-#include "audio/dsp.h"
+#include "session/shape.h"
 
 static double cycle_shape(const rlx_tl_breath *b, int64_t dt, int rate)
 {
@@ -32,12 +32,10 @@ static int in_cycle(const rlx_tl_breath *b, size_t n, size_t i, int64_t frame)
     return b[i].start <= frame && (i + 1 == n || frame < b[i + 1].start);
 }
 
-double rlx_timeline_breath_shape(const rlx_timeline *t, int64_t frame, size_t *hint)
+double rlx_breath_shape(const rlx_tl_breath *b, size_t n, int rate, int64_t frame, size_t *hint)
 {
-    if (!t || t->nbreaths == 0 || !t->breaths || t->rate <= 0)
+    if (n == 0 || !b || rate <= 0)
         return 0.0;
-    const rlx_tl_breath *b = t->breaths;
-    size_t n = t->nbreaths;
     if (frame < b[0].start) {
         if (hint)
             *hint = 0;
@@ -62,5 +60,5 @@ double rlx_timeline_breath_shape(const rlx_timeline *t, int64_t frame, size_t *h
     }
     if (hint)
         *hint = i;
-    return cycle_shape(&b[i], frame - b[i].start, t->rate);
+    return cycle_shape(&b[i], frame - b[i].start, rate);
 }

@@ -1,0 +1,819 @@
+/* engine.c - the session player (see engine.h).
+ *
+ * The pump is the only reader of the renderer while playing. The control
+ * thread talks to it through atomics (seek target and generation, quit, a
+ * pending renderer for a length change) and wakes it from a blocking sink
+ * write with the sink's interrupt op. The position heard is
+ * base_pos + (sink played - base_played), where the pair is recorded by the
+ * pump each time it drops the sink's buffer and seeks: it moves with the
+ * audio clock, stands still while paused and never runs backwards.
+ *
+ * Changing the length while playing (rlx_engine_set_length): the control
+ * thread prepares a second renderer at the new length (the sources are in
+ * the cache by then, so this is the timeline plus opening readers), maps
+ * the position heard now onto it (same cue, same offset into it; see
+ * map_position) and publishes it; the pump swaps renderers at its next
+ * block, drops the sink's buffer (the unheard part was laid out for the old
+ * length) and carries on from the mapped frame. */
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audio/render.h"
+
+#define SEEK_ADDS_UP_MS 600
+#define PREV_LINE_GRACE_MS 2000
+#define STOP_SLACK_MS 500       /* a fade that does not report back ends anyway */
+#define IDLE_MS 5
+
+typedef struct {
+    rlx_engine_listener fn;
+    void *user;
+} listener;
+
+struct rlx_engine {
+    rlx_engine_config cfg;
+    const rlx_sink_ops *ops;
+    rlx_sink *sink;
+    int rate;
+    const rlx_session *s;
+    rlx_renderer *r;             /* pump while running; control before start / after finish */
+    rlx_renderer *view_r;        /* control: the renderer whose timeline it reports */
+    rlx_renderer *view_next;     /* control: the one a length change hands over */
+    int64_t length, from, to;
+    float *buf;
+    pthread_t pump;
+    bool pump_started, started, finished;
+
+    /* control -> pump */
+    _Atomic bool quit;
+    _Atomic unsigned seek_gen;
+    _Atomic int64_t seek_target;
+    _Atomic(rlx_renderer *) next_r;  /* length change: the pump takes it */
+    _Atomic int64_t next_pos;
+
+    /* pump -> control */
+    _Atomic unsigned seek_done;
+    _Atomic bool drained;        /* everything up to `to` was heard */
+    _Atomic int source_err, sink_err;
+    _Atomic(rlx_renderer *) old_r;   /* the pump hands the replaced renderer back */
+    _Atomic int64_t new_length;
+    pthread_mutex_t lock;        /* base_pos, base_played */
+    int64_t base_pos, base_played;
+
+    /* control only */
+    bool paused, stopping, ended, length_changed;
+    int64_t stop_pos, stop_deadline_ns;
+    int64_t last_seek_target, last_seek_ns;
+    int64_t last_tick_ns;
+    long last_line;
+    int last_breath_dir;
+    size_t breath_hint, breath_hint_prev;
+    double vol_db, bg_db;
+    listener *ls;
+    size_t nls;
+    rlx_play_hooks hooks;
+    bool has_hooks;
+    rlx_engine_state st;
+};
+
+static int64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&t, &t) == -1 && errno == EINTR)
+        ;
+}
+
+static int64_t frames_to_ms(int64_t f, int rate)
+{
+    return rate > 0 ? f * 1000 / rate : 0;
+}
+
+rlx_engine_config rlx_engine_config_init(void)
+{
+    rlx_engine_config c;
+    memset(&c, 0, sizeof c);
+    c.block_frames = 1024;
+    c.tick_ms = 1000;
+    return c;
+}
+
+/* ---- opening ---------------------------------------------------------------- */
+
+rlx_err rlx_engine_open(const rlx_engine_config *cfg, rlx_engine **out, char *why, size_t whylen)
+{
+    *out = NULL;
+    if (whylen)
+        why[0] = 0;
+    if (!cfg || !cfg->sink || !cfg->sink->open || !cfg->sink->write || !cfg->sink->played ||
+        !cfg->sink->status || !cfg->sink->close) {
+        snprintf(why, whylen, "no sink to play to");
+        return RLX_ERR_USAGE;
+    }
+    rlx_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return RLX_ERR_NOMEM;
+    e->cfg = *cfg;
+    if (!e->cfg.block_frames)
+        e->cfg.block_frames = 1024;
+    if (e->cfg.tick_ms <= 0)
+        e->cfg.tick_ms = 1000;
+    e->ops = cfg->sink;
+    pthread_mutex_init(&e->lock, NULL);
+    e->last_line = -1;
+    e->last_seek_ns = INT64_MIN / 2;
+    e->vol_db = cfg->volume_db < 0 ? cfg->volume_db : 0;
+    e->bg_db = cfg->background_db;
+    e->rate = e->cfg.rate > 0 ? e->cfg.rate : 48000;
+    e->buf = malloc(e->cfg.block_frames * 2 * sizeof(float));
+    if (!e->buf) {
+        rlx_engine_close(e);
+        return RLX_ERR_NOMEM;
+    }
+    *out = e;
+    return RLX_OK;
+}
+
+rlx_err rlx_engine_open_sink(rlx_engine *e, char *why, size_t whylen)
+{
+    if (whylen)
+        why[0] = 0;
+    if (!e || e->sink || e->finished)
+        return RLX_ERR_USAGE;
+    rlx_sink_config sc = {
+        .target = e->cfg.sink_target, .rate = e->r ? e->rate : e->cfg.rate,
+        .realtime = e->cfg.realtime, .volume_db = e->vol_db, .fade_in_ms = e->cfg.fade_in_ms,
+        .ring_s = e->cfg.ring_s, .block_frames = e->cfg.block_frames,
+    };
+    rlx_err err = e->ops->open(&sc, &e->sink, why, whylen);
+    if (err != RLX_OK) {
+        e->sink = NULL;
+        return err;
+    }
+    rlx_sink_status st;
+    e->ops->status(e->sink, &st);
+    int rate = st.rate > 0 ? st.rate : sc.rate > 0 ? sc.rate : 48000;
+    if (e->r && rate != e->rate) {
+        snprintf(why, whylen, "the output runs at %d Hz, the audio was prepared at %d Hz", rate, e->rate);
+        e->ops->close(e->sink, false);
+        e->sink = NULL;
+        return RLX_ERR_USAGE;
+    }
+    e->rate = rate;
+    return RLX_OK;
+}
+
+static rlx_err open_renderer(rlx_engine *e, int64_t length_ms, bool fit, rlx_renderer **out,
+                             rlx_diags *diags)
+{
+    rlx_render_config rc = rlx_render_config_init();
+    rc.rate = e->rate;
+    rc.length_ms = length_ms;
+    rc.length_fit = fit;
+    rc.cache_dir = e->cfg.cache_dir;
+    rc.volume_db = e->cfg.volume_db > 0 ? e->cfg.volume_db : 0;
+    rc.background_db = e->bg_db;
+    rc.on_prepare = e->cfg.on_prepare;
+    rc.user = e->cfg.user;
+    rc.cancel = e->cfg.cancel;
+    return rlx_renderer_open(&rc, e->s, out, diags);
+}
+
+rlx_err rlx_engine_load(rlx_engine *e, const rlx_session *s, rlx_diags *diags)
+{
+    if (!e || !s || e->r)
+        return RLX_ERR_USAGE;
+    e->s = s;
+    rlx_err err = open_renderer(e, e->cfg.length_ms, e->cfg.length_fit, &e->r, diags);
+    if (err != RLX_OK) {
+        e->r = NULL;
+        return err;
+    }
+    e->length = rlx_renderer_length(e->r);
+    e->view_r = e->r;
+    return RLX_OK;
+}
+
+int rlx_engine_rate(const rlx_engine *e) { return e->rate; }
+int64_t rlx_engine_length(const rlx_engine *e) { return e->length; }
+const rlx_timeline *rlx_engine_timeline(const rlx_engine *e)
+{
+    return e->view_r ? rlx_renderer_timeline(e->view_r) : NULL;
+}
+
+/* ---- the pump ------------------------------------------------------------------ */
+
+/* Ramps at the edges of an excerpt (the renderer ramps the session's own ends). */
+static void edge_ramp(float *buf, size_t n, int64_t first, int64_t from, int64_t to, int64_t R)
+{
+    for (size_t j = 0; j < n; j++) {
+        int64_t k = first + (int64_t)j;
+        double g = 1.0;
+        if (k - from < R)
+            g = (double)(k - from) / (double)R;
+        if (to - 1 - k < R) {
+            double h = (double)(to - 1 - k) / (double)R;
+            g = h < g ? h : g;
+        }
+        if (g < 1.0) {
+            buf[2 * j] = (float)(buf[2 * j] * g);
+            buf[2 * j + 1] = (float)(buf[2 * j + 1] * g);
+        }
+    }
+}
+
+/* Drops what the sink holds and continues from frame `target`. */
+static rlx_err pump_jump(rlx_engine *e, int64_t target)
+{
+    if (e->ops->drop) {
+        rlx_err err = e->ops->drop(e->sink);
+        if (err != RLX_OK)
+            return err;
+    }
+    rlx_err err = rlx_renderer_seek(e->r, target);
+    if (err != RLX_OK) {
+        atomic_store(&e->source_err, err);
+        return err;
+    }
+    pthread_mutex_lock(&e->lock);
+    e->base_pos = target;
+    e->base_played = e->ops->played(e->sink);
+    pthread_mutex_unlock(&e->lock);
+    atomic_store(&e->drained, false);
+    return RLX_OK;
+}
+
+static void *pump_main(void *arg)
+{
+    rlx_engine *e = arg;
+    size_t block = e->cfg.block_frames;
+    int64_t pos = e->from, to = e->to;
+    bool excerpt = e->cfg.excerpt_ramp_ms > 0 && (e->from > 0 || e->to < e->length);
+    int64_t R = rlx_ms_to_frames(e->cfg.excerpt_ramp_ms, e->rate);
+    unsigned seek_done = 0;
+    bool at_end = false, drained = false;
+    while (!atomic_load(&e->quit)) {
+        rlx_renderer *nr = atomic_exchange(&e->next_r, NULL);
+        if (nr) {
+            int64_t target = atomic_load(&e->next_pos);
+            rlx_renderer *old = e->r;
+            e->r = nr;
+            to = rlx_renderer_length(nr);
+            if (pump_jump(e, target) != RLX_OK && atomic_load(&e->source_err))
+                break;
+            atomic_store(&e->new_length, to);
+            atomic_store(&e->old_r, old);
+            pos = target;
+            at_end = drained = false;
+            continue;
+        }
+        unsigned sg = atomic_load(&e->seek_gen);
+        if (sg != seek_done) {
+            int64_t target = atomic_load(&e->seek_target);
+            if (target > to)
+                target = to;
+            rlx_err err = pump_jump(e, target);
+            if (err != RLX_OK) {
+                if (atomic_load(&e->source_err))
+                    break;
+                sleep_ms(IDLE_MS);  /* the device is not answering: its watchdog reports it */
+                continue;
+            }
+            pos = target;
+            at_end = drained = false;
+            seek_done = sg;
+            atomic_store(&e->seek_done, sg);
+            continue;
+        }
+        if (at_end) {
+            if (!drained) {
+                rlx_err err = e->ops->drain ? e->ops->drain(e->sink) : RLX_OK;
+                if (err == RLX_ERR_INTERRUPTED)
+                    continue;
+                if (err != RLX_OK) {
+                    atomic_store(&e->sink_err, err);
+                    break;
+                }
+                drained = true;
+                atomic_store(&e->drained, true);
+            } else {
+                sleep_ms(IDLE_MS);
+            }
+            continue;
+        }
+        size_t want = to - pos < (int64_t)block ? (size_t)(to - pos) : block, got = 0;
+        if (want == 0) {
+            at_end = true;
+            continue;
+        }
+        rlx_err err = rlx_renderer_read(e->r, e->buf, want, &got);
+        if (err != RLX_OK) {
+            atomic_store(&e->source_err, err);
+            break;
+        }
+        if (got == 0) {
+            at_end = true;
+            continue;
+        }
+        if (excerpt)
+            edge_ramp(e->buf, got, pos, e->from, to, R);
+        err = e->ops->write(e->sink, e->buf, got);
+        if (err == RLX_ERR_INTERRUPTED)
+            continue;  /* a seek or quit: the rest of this block is not wanted */
+        if (err != RLX_OK) {
+            atomic_store(&e->sink_err, err);
+            break;
+        }
+        pos += (int64_t)got;
+    }
+    return NULL;
+}
+
+/* ---- events --------------------------------------------------------------------- */
+
+rlx_err rlx_engine_listen(rlx_engine *e, rlx_engine_listener fn, void *user)
+{
+    if (!e || !fn)
+        return RLX_ERR_USAGE;
+    listener *n = realloc(e->ls, (e->nls + 1) * sizeof *n);
+    if (!n)
+        return RLX_ERR_NOMEM;
+    e->ls = n;
+    e->ls[e->nls++] = (listener){fn, user};
+    return RLX_OK;
+}
+
+static void hooks_listener(void *user, const rlx_engine_event *ev)
+{
+    const rlx_play_hooks *h = user;
+    const rlx_engine_state *st = ev->state;
+    switch (ev->kind) {
+    case RLX_ENGINE_STARTED:
+        if (h->on_start)
+            h->on_start(h->user, ev->session, st->length_ms);
+        break;
+    case RLX_ENGINE_PAUSED:
+    case RLX_ENGINE_RESUMED:
+    case RLX_ENGINE_SEEKED:
+    case RLX_ENGINE_POSITION:
+    case RLX_ENGINE_STOPPING:
+        if (h->on_position)
+            h->on_position(h->user, st->pos_ms, st->played_ms, st->paused);
+        break;
+    case RLX_ENGINE_ENDED:
+        if (h->on_position)
+            h->on_position(h->user, st->pos_ms, st->played_ms, st->paused);
+        if (h->on_mix)
+            h->on_mix(h->user, st->volume_db, st->background_db, ev->device);
+        if (h->on_stop)
+            h->on_stop(h->user, st->pos_ms, st->played_ms, st->end == RLX_ENGINE_END_DONE);
+        break;
+    default:
+        break;
+    }
+}
+
+rlx_err rlx_engine_listen_hooks(rlx_engine *e, const rlx_play_hooks *hooks)
+{
+    if (!e || !hooks || e->has_hooks)
+        return RLX_ERR_USAGE;
+    e->hooks = *hooks;
+    e->has_hooks = true;
+    return rlx_engine_listen(e, hooks_listener, &e->hooks);
+}
+
+static void emit(rlx_engine *e, rlx_engine_event_kind kind)
+{
+    rlx_engine_event ev = {
+        .kind = kind, .state = &e->st, .session = e->s,
+        .device = e->cfg.sink_target && *e->cfg.sink_target ? e->st.sink.device : NULL,
+    };
+    for (size_t i = 0; i < e->nls; i++)
+        e->ls[i].fn(e->ls[i].user, &ev);
+}
+
+/* ---- where we are ------------------------------------------------------------ */
+
+/* The voice cue playing at frame, or the last one before it; -1 if none. */
+static long voice_at(const rlx_timeline *tl, int64_t frame)
+{
+    long best = -1;
+    for (size_t i = 0; tl && i < tl->ncues; i++) {
+        if (!rlx_cue_is_voice(tl->cues[i].cue))
+            continue;
+        if (tl->cues[i].start > frame)
+            break;
+        best = (long)i;
+    }
+    return best;
+}
+
+static int64_t heard_pos(rlx_engine *e, int64_t played)
+{
+    if (atomic_load(&e->seek_done) != atomic_load(&e->seek_gen))
+        return atomic_load(&e->seek_target);   /* on its way there */
+    pthread_mutex_lock(&e->lock);
+    int64_t pos = e->base_pos + (played - e->base_played);
+    pthread_mutex_unlock(&e->lock);
+    if (pos < 0)
+        pos = 0;
+    if (pos > e->to)
+        pos = e->to;
+    return pos;
+}
+
+/* Fills e->st from the sink and the pump (control thread). */
+static void refresh(rlx_engine *e)
+{
+    rlx_engine_state *st = &e->st;
+    /* a length change the pump has taken over: free the old renderer */
+    rlx_renderer *old = atomic_exchange(&e->old_r, NULL);
+    if (old) {
+        rlx_renderer_close(old);
+        e->view_r = e->view_next;
+        e->view_next = NULL;
+        e->length = e->to = atomic_load(&e->new_length);
+        e->breath_hint = e->breath_hint_prev = 0;
+        e->length_changed = true;
+    }
+    if (e->sink)
+        e->ops->status(e->sink, &st->sink);
+    int64_t pos = e->stopping ? e->stop_pos : heard_pos(e, st->sink.played);
+    st->pos = pos;
+    st->pos_ms = frames_to_ms(pos, e->rate);
+    st->played_ms = frames_to_ms(st->sink.played, e->rate);
+    st->length_ms = frames_to_ms(e->length, e->rate);
+    st->paused = e->paused;
+    st->stopping = e->stopping;
+    st->volume_db = e->vol_db;
+    st->background_db = e->bg_db;
+    st->source_err = (rlx_err)atomic_load(&e->source_err);
+    st->sink_err = (rlx_err)atomic_load(&e->sink_err);
+    const rlx_timeline *tl = e->started && !e->finished ? rlx_engine_timeline(e) : NULL;
+    if (tl && !e->view_next) {
+        st->line = voice_at(tl, pos);
+        st->caption = st->line >= 0 ? tl->cues[st->line].cue->text : NULL;
+        /* direction from the shape 100 ms earlier: stateless, so right after a seek too */
+        st->breath = rlx_timeline_breath_shape(tl, pos, &e->breath_hint);
+        int64_t before = pos - e->rate / 10;
+        double earlier = rlx_timeline_breath_shape(tl, before > 0 ? before : 0, &e->breath_hint_prev);
+        st->breath_dir = st->breath > earlier + 1e-4 ? 1 : st->breath < earlier - 1e-4 ? -1 : 0;
+    }
+}
+
+static void end_with(rlx_engine *e, rlx_engine_end why)
+{
+    e->ended = true;
+    e->st.end = why;
+    if (why == RLX_ENGINE_END_DONE) {
+        e->st.pos = e->to;
+        e->st.pos_ms = frames_to_ms(e->to, e->rate);
+    }
+    emit(e, RLX_ENGINE_ENDED);
+}
+
+/* Emits what is due; true while playing. */
+static bool update(rlx_engine *e)
+{
+    if (e->ended || !e->started)
+        return !e->ended;
+    refresh(e);
+    rlx_engine_state *st = &e->st;
+    if (st->sink.lost) {
+        snprintf(st->message, sizeof st->message, "%s", st->sink.lost_why);
+        emit(e, RLX_ENGINE_DEVICE_LOST);
+        end_with(e, RLX_ENGINE_END_LOST);
+        return false;
+    }
+    if (st->source_err != RLX_OK || st->sink_err != RLX_OK) {
+        end_with(e, st->sink_err == RLX_ERR_DEVICE_LOST ? RLX_ENGINE_END_LOST : RLX_ENGINE_END_ERROR);
+        return false;
+    }
+    if (st->line != e->last_line) {
+        e->last_line = st->line;
+        if (st->line >= 0)
+            emit(e, RLX_ENGINE_LINE);
+    }
+    bool drained = atomic_load(&e->drained) && atomic_load(&e->seek_done) == atomic_load(&e->seek_gen) &&
+                   !atomic_load(&e->next_r);
+    if (e->stopping) {
+        if (st->sink.faded || drained || now_ns() > e->stop_deadline_ns) {
+            end_with(e, RLX_ENGINE_END_STOPPED);
+            return false;
+        }
+        return true;
+    }
+    if (drained) {
+        end_with(e, RLX_ENGINE_END_DONE);
+        return false;
+    }
+    if (e->length_changed) {
+        e->length_changed = false;
+        emit(e, RLX_ENGINE_LENGTH);
+    }
+    if (st->breath_dir != e->last_breath_dir) {
+        e->last_breath_dir = st->breath_dir;
+        emit(e, RLX_ENGINE_BREATH);
+    }
+    int64_t now = now_ns();
+    if (now - e->last_tick_ns >= (int64_t)e->cfg.tick_ms * 1000000LL) {
+        e->last_tick_ns = now;
+        emit(e, RLX_ENGINE_POSITION);
+    }
+    return true;
+}
+
+bool rlx_engine_poll(rlx_engine *e, int wait_ms, rlx_engine_state *out)
+{
+    int64_t until = now_ns() + (int64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000LL;
+    bool running;
+    for (;;) {
+        running = update(e);
+        if (!running || now_ns() >= until)
+            break;
+        int64_t left_ms = (until - now_ns()) / 1000000LL;
+        sleep_ms(left_ms < IDLE_MS ? (int)(left_ms > 0 ? left_ms : 1) : IDLE_MS);
+    }
+    if (!e->started)
+        refresh(e);
+    if (out)
+        *out = e->st;
+    return running;
+}
+
+/* ---- starting ------------------------------------------------------------------ */
+
+rlx_err rlx_engine_start(rlx_engine *e, int64_t from, int64_t to, char *why, size_t whylen)
+{
+    if (whylen)
+        why[0] = 0;
+    if (!e || !e->r || e->started)
+        return RLX_ERR_USAGE;
+    if (to < 0)
+        to = e->length;
+    if (from < 0 || from >= e->length || to > e->length || to <= from) {
+        snprintf(why, whylen, "from/to outside the session");
+        return RLX_ERR_USAGE;
+    }
+    if (!e->sink) {
+        rlx_err err = rlx_engine_open_sink(e, why, whylen);
+        if (err != RLX_OK)
+            return err;
+    }
+    e->from = from;
+    e->to = to;
+    if (from > 0) {
+        rlx_err err = rlx_renderer_seek(e->r, from);
+        if (err != RLX_OK) {
+            snprintf(why, whylen, "cannot read prepared audio: %s", rlx_strerror(err));
+            return err;
+        }
+    }
+    e->base_pos = from;
+    e->base_played = e->ops->played(e->sink);
+    atomic_store(&e->new_length, -1);
+    if (e->ops->start) {
+        rlx_err err = e->ops->start(e->sink, why, whylen);
+        if (err != RLX_OK)
+            return err;
+    }
+    if (e->paused)
+        e->ops->pause(e->sink, true);
+    if (pthread_create(&e->pump, NULL, pump_main, e) != 0) {
+        snprintf(why, whylen, "cannot start the pump thread");
+        return RLX_ERR_INTERNAL;
+    }
+    e->pump_started = true;
+    e->started = true;
+    e->last_tick_ns = now_ns();
+    refresh(e);
+    emit(e, RLX_ENGINE_STARTED);
+    return RLX_OK;
+}
+
+/* ---- transport ------------------------------------------------------------------ */
+
+void rlx_engine_pause(rlx_engine *e, bool paused)
+{
+    if (e->ended || e->stopping || paused == e->paused || !e->ops->pause)
+        return;
+    if (!e->started) {
+        e->paused = paused;   /* start paused: the sink is told when it starts */
+        return;
+    }
+    e->ops->pause(e->sink, paused);
+    e->paused = paused;
+    refresh(e);
+    emit(e, paused ? RLX_ENGINE_PAUSED : RLX_ENGINE_RESUMED);
+}
+
+void rlx_engine_seek(rlx_engine *e, int64_t frame)
+{
+    if (!e->started || e->ended || e->stopping)
+        return;
+    if (frame < 0)
+        frame = 0;
+    if (frame > e->to)
+        frame = e->to;
+    atomic_store(&e->seek_target, frame);
+    atomic_fetch_add(&e->seek_gen, 1);
+    if (e->ops->interrupt)
+        e->ops->interrupt(e->sink);
+    e->last_seek_target = frame;
+    e->last_seek_ns = now_ns();
+    refresh(e);
+    emit(e, RLX_ENGINE_SEEKED);
+}
+
+/* Where relative moves start from: the last target if one was just asked
+ * for (playback may not have got there yet), else what is heard. */
+static int64_t seek_base(rlx_engine *e)
+{
+    if (now_ns() - e->last_seek_ns < SEEK_ADDS_UP_MS * 1000000LL)
+        return e->last_seek_target;
+    refresh(e);
+    return e->st.pos;
+}
+
+void rlx_engine_seek_by(rlx_engine *e, int64_t ms)
+{
+    if (!e->started || e->ended || e->stopping)
+        return;
+    int64_t d = ms < 0 ? -rlx_ms_to_frames(-ms, e->rate) : rlx_ms_to_frames(ms, e->rate);
+    rlx_engine_seek(e, seek_base(e) + d);
+}
+
+bool rlx_engine_next_line(rlx_engine *e)
+{
+    if (!e->started || e->ended || e->stopping)
+        return false;
+    const rlx_timeline *tl = rlx_engine_timeline(e);
+    int64_t base = seek_base(e);
+    for (size_t i = 0; i < tl->ncues; i++)
+        if (rlx_cue_is_voice(tl->cues[i].cue) && tl->cues[i].start > base) {
+            rlx_engine_seek(e, tl->cues[i].start);
+            return true;
+        }
+    return false;
+}
+
+void rlx_engine_prev_line(rlx_engine *e)
+{
+    if (!e->started || e->ended || e->stopping)
+        return;
+    const rlx_timeline *tl = rlx_engine_timeline(e);
+    int64_t base = seek_base(e);
+    int64_t grace = rlx_ms_to_frames(PREV_LINE_GRACE_MS, e->rate);
+    int64_t best = -1;
+    for (size_t i = 0; i < tl->ncues; i++) {
+        if (!rlx_cue_is_voice(tl->cues[i].cue))
+            continue;
+        if (tl->cues[i].start + grace > base)
+            break;
+        best = tl->cues[i].start;
+    }
+    rlx_engine_seek(e, best < 0 ? 0 : best);
+}
+
+double rlx_engine_set_volume_db(rlx_engine *e, double db)
+{
+    if (!(db <= 0))
+        db = 0;   /* also NaN */
+    if (db < RLX_ENGINE_VOLUME_MIN_DB)
+        db = RLX_ENGINE_VOLUME_MIN_DB;
+    e->vol_db = db;
+    if (e->ops->set_volume)
+        e->ops->set_volume(e->sink, db);
+    return db;
+}
+
+double rlx_engine_set_background_db(rlx_engine *e, double db)
+{
+    if (!(db >= RLX_ENGINE_BACKGROUND_MIN_DB))
+        db = RLX_ENGINE_BACKGROUND_MIN_DB;
+    if (db > RLX_ENGINE_BACKGROUND_MAX_DB)
+        db = RLX_ENGINE_BACKGROUND_MAX_DB;
+    e->bg_db = db;
+    if (e->view_r)
+        rlx_renderer_set_background_db(e->view_r, db);  /* thread-safe */
+    if (e->view_next)
+        rlx_renderer_set_background_db(e->view_next, db);
+    return db;
+}
+
+void rlx_engine_fade_stop(rlx_engine *e, int ms)
+{
+    if (!e->started || e->ended || e->stopping)
+        return;
+    refresh(e);
+    e->stop_pos = e->st.pos;
+    e->stopping = true;
+    if (e->ops->fade_out) {
+        e->ops->fade_out(e->sink, ms);
+        e->stop_deadline_ns = now_ns() + (int64_t)(ms + STOP_SLACK_MS) * 1000000LL;
+    } else {
+        e->stop_deadline_ns = now_ns();
+    }
+    refresh(e);
+    emit(e, RLX_ENGINE_STOPPING);
+}
+
+/* The frame of the new timeline that plays what `pos` plays in the old one:
+ * the same cue (the last one started at pos), the same distance into it. The
+ * part already heard is not replayed and the listener hears no jump. */
+static int64_t map_position(const rlx_timeline *from, const rlx_timeline *to, int64_t pos)
+{
+    long best = -1;
+    for (size_t i = 0; i < from->ncues && i < to->ncues; i++) {
+        if (from->cues[i].start > pos)
+            break;
+        best = (long)i;
+    }
+    int64_t np = best < 0 ? pos : to->cues[best].start + (pos - from->cues[best].start);
+    if (best >= 0 && to->cues[best].end > to->cues[best].start && np > to->cues[best].end)
+        np = to->cues[best].end;   /* a silence that got shorter: on to its end */
+    return np < 0 ? 0 : np > to->length ? to->length : np;
+}
+
+rlx_err rlx_engine_set_length(rlx_engine *e, int64_t length_ms, rlx_diags *diags)
+{
+    if (!e || !e->view_r || e->ended || e->stopping || e->view_next || (e->started && e->to != e->length))
+        return RLX_ERR_USAGE;   /* one change at a time; not for an excerpt */
+    rlx_renderer *nr = NULL;
+    rlx_err err = open_renderer(e, length_ms, false, &nr, diags);
+    if (err != RLX_OK)
+        return err;
+    if (!e->started) {
+        rlx_renderer_close(e->r);
+        e->r = e->view_r = nr;
+        e->length = rlx_renderer_length(nr);
+        return RLX_OK;
+    }
+    refresh(e);
+    int64_t np = map_position(rlx_renderer_timeline(e->view_r), rlx_renderer_timeline(nr), e->st.pos);
+    rlx_renderer_set_background_db(nr, e->bg_db);
+    e->view_next = nr;
+    atomic_store(&e->next_pos, np);
+    atomic_store(&e->next_r, nr);
+    if (e->ops->interrupt)
+        e->ops->interrupt(e->sink);
+    return RLX_OK;
+}
+
+/* ---- the end ---------------------------------------------------------------------- */
+
+static void stop_pump(rlx_engine *e)
+{
+    if (!e->pump_started)
+        return;
+    atomic_store(&e->quit, true);
+    if (e->ops->interrupt)
+        e->ops->interrupt(e->sink);   /* out of a blocking write, also while paused */
+    pthread_join(e->pump, NULL);
+    e->pump_started = false;
+}
+
+rlx_err rlx_engine_finish(rlx_engine *e, bool commit)
+{
+    if (!e || e->finished)
+        return RLX_OK;
+    stop_pump(e);
+    e->finished = true;
+    bool whole = atomic_load(&e->drained) && !atomic_load(&e->source_err) && !atomic_load(&e->sink_err);
+    rlx_err err = RLX_OK;
+    if (e->sink) {
+        err = e->ops->close(e->sink, commit && whole);
+        e->sink = NULL;
+    }
+    return commit ? err : RLX_OK;
+}
+
+void rlx_engine_close(rlx_engine *e)
+{
+    if (!e)
+        return;
+    if (e->sink)
+        rlx_engine_finish(e, false);
+    /* the pump is gone: whatever it did not take over is ours to free */
+    rlx_renderer *pending = atomic_exchange(&e->next_r, NULL);
+    rlx_renderer_close(atomic_exchange(&e->old_r, NULL));
+    rlx_renderer_close(pending);
+    rlx_renderer_close(e->r);
+    pthread_mutex_destroy(&e->lock);
+    free(e->ls);
+    free(e->buf);
+    free(e);
+}

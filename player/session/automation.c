@@ -1,0 +1,165 @@
+/* automation.c - a session's gains on its timeline (see automation.h). */
+#include "session/automation.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- curves ------------------------------------------------------------- */
+
+rlx_err rlx_curve_push(rlx_curve *c, int64_t start, int64_t end, double to)
+{
+    double from = c->initial;
+    if (c->nsegs) {
+        const rlx_ramp *p = &c->segs[c->nsegs - 1];
+        from = p->to;
+        if (start < p->end) {
+            /* the previous ramp is still moving: start from where it is */
+            double x = (double)(start - p->start) / (double)(p->end - p->start);
+            from = p->from + (p->to - p->from) * rlx_smoothstep(x);
+        }
+    }
+    rlx_ramp *n = realloc(c->segs, (c->nsegs + 1) * sizeof *n);
+    if (!n)
+        return RLX_ERR_NOMEM;
+    c->segs = n;
+    c->segs[c->nsegs++] = (rlx_ramp){.start = start, .end = end > start ? end : start + 1,
+                                     .from = from, .to = to};
+    return RLX_OK;
+}
+
+double rlx_curve_at(const rlx_curve *c, int64_t t)
+{
+    size_t lo = 0, hi = c->nsegs;  /* first segment with start > t */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->segs[mid].start <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return c->initial;
+    const rlx_ramp *sg = &c->segs[lo - 1];
+    if (t >= sg->end)
+        return sg->to;
+    double x = (double)(t - sg->start) / (double)(sg->end - sg->start);
+    return sg->from + (sg->to - sg->from) * rlx_smoothstep(x);
+}
+
+void rlx_curve_free(rlx_curve *c)
+{
+    free(c->segs);
+    c->segs = NULL;
+    c->nsegs = 0;
+}
+
+/* ---- a session's automation ------------------------------------------------ */
+
+rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_automation *a)
+{
+    memset(a, 0, sizeof *a);
+    a->rate = tl->rate;
+    a->voice_db.initial = 0.0;  /* offset from [voice] level, dB */
+    a->breath_db.initial = s->breath_level_db;
+    a->ambient_db.initial = s->ambient_level_db;
+    a->breath_duck_db = s->breath_duck_db;
+    a->ambient_duck_db = s->ambient_duck_db;
+    /* the master fade starts silent when the first fade cue is a fade-in */
+    a->fade.initial = 1.0;
+    for (size_t i = 0; i < tl->ncues; i++) {
+        rlx_cue_kind k = tl->cues[i].cue->kind;
+        if (k == RLX_CUE_FADE_IN || k == RLX_CUE_FADE_OUT) {
+            a->fade.initial = k == RLX_CUE_FADE_IN ? 0.0 : 1.0;
+            break;
+        }
+    }
+    size_t nvoice = 0;
+    for (size_t i = 0; i < tl->ncues; i++)
+        nvoice += rlx_cue_is_voice(tl->cues[i].cue);
+    a->duck = malloc((nvoice ? nvoice : 1) * sizeof *a->duck);
+    if (!a->duck)
+        return RLX_ERR_NOMEM;
+    rlx_err err = RLX_OK;
+    for (size_t i = 0; i < tl->ncues && err == RLX_OK; i++) {
+        const rlx_tl_cue *tc = &tl->cues[i];
+        const rlx_cue *c = tc->cue;
+        int64_t dur;
+        switch (c->kind) {
+        case RLX_CUE_SAY:
+        case RLX_CUE_PLAY:
+            a->duck[a->nduck++] = (rlx_span){tc->start, tc->end};
+            break;
+        case RLX_CUE_FADE_IN:
+        case RLX_CUE_FADE_OUT:
+            dur = rlx_ms_to_frames(c->dur_ms, tl->rate);
+            err = rlx_curve_push(&a->fade, tc->start, tc->start + dur,
+                                 c->kind == RLX_CUE_FADE_IN ? 1.0 : 0.0);
+            break;
+        case RLX_CUE_LEVEL:
+            dur = rlx_ms_to_frames(c->dur_ms > 0 ? c->dur_ms : RLX_LEVEL_RAMP_DEFAULT_MS, tl->rate);
+            if (c->bus == RLX_BUS_VOICE)
+                err = rlx_curve_push(&a->voice_db, tc->start, tc->start + dur, c->value - s->voice_lufs);
+            else if (c->bus == RLX_BUS_BREATH)
+                err = rlx_curve_push(&a->breath_db, tc->start, tc->start + dur, c->value);
+            else
+                err = rlx_curve_push(&a->ambient_db, tc->start, tc->start + dur, c->value);
+            break;
+        default:
+            break;
+        }
+    }
+    /* spans must be sorted by start for rlx_duck_depth (timeline order is) */
+    for (size_t i = 1; i < a->nduck; i++) {
+        for (size_t j = i; j > 0 && a->duck[j - 1].start > a->duck[j].start; j--) {
+            rlx_span t = a->duck[j];
+            a->duck[j] = a->duck[j - 1];
+            a->duck[j - 1] = t;
+        }
+    }
+    a->duck_pre = rlx_ms_to_frames(RLX_DUCK_PRE_MS, tl->rate);
+    a->duck_post = rlx_ms_to_frames(RLX_DUCK_POST_MS, tl->rate);
+    if (err != RLX_OK)
+        rlx_automation_free(a);
+    return err;
+}
+
+void rlx_automation_free(rlx_automation *a)
+{
+    if (!a)
+        return;
+    rlx_curve_free(&a->voice_db);
+    rlx_curve_free(&a->breath_db);
+    rlx_curve_free(&a->ambient_db);
+    rlx_curve_free(&a->fade);
+    free(a->duck);
+    a->duck = NULL;
+    a->nduck = 0;
+}
+
+double rlx_automation_duck(const rlx_automation *a, int64_t t, size_t *hint)
+{
+    return a->nduck ? rlx_duck_depth(a->duck, a->nduck, t, a->duck_pre, a->duck_post, hint) : 0.0;
+}
+
+rlx_gains rlx_automation_gains(const rlx_automation *a, int64_t t, size_t *hint)
+{
+    rlx_gains g;
+    double depth = rlx_automation_duck(a, t, hint);
+    g.voice = rlx_db_to_lin(rlx_curve_at(&a->voice_db, t));
+    g.breath = rlx_db_to_lin(rlx_curve_at(&a->breath_db, t) - a->breath_duck_db * depth);
+    g.ambient = rlx_db_to_lin(rlx_curve_at(&a->ambient_db, t) - a->ambient_duck_db * depth);
+    g.master = rlx_curve_at(&a->fade, t);
+    return g;
+}
+
+double rlx_automation_bus_max_db(const rlx_automation *a, rlx_bus bus)
+{
+    const rlx_curve *c = bus == RLX_BUS_BREATH ? &a->breath_db
+                         : bus == RLX_BUS_AMBIENT ? &a->ambient_db : &a->voice_db;
+    double m = c->initial;
+    for (size_t i = 0; i < c->nsegs; i++)
+        if (c->segs[i].to > m)
+            m = c->segs[i].to;
+    return m;
+}

@@ -1,0 +1,71 @@
+/* automation.h - the gains of a session as pure functions of the timeline
+ * frame: fades, level ramps, ducking under the voice (the breath envelope
+ * is rlx_timeline_breath_shape, timeline.h). The renderer makes the sound
+ * with them and the timeline drawing draws them, so the picture shows the
+ * gains that are heard. No I/O; allocation only in rlx_automation_build. */
+#ifndef RLX_AUTOMATION_H
+#define RLX_AUTOMATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "session/session.h"
+#include "session/shape.h"
+#include "session/timeline.h"
+
+#define RLX_DUCK_PRE_MS 300        /* the background starts to dip this long before a line */
+#define RLX_DUCK_POST_MS 600       /* and is back this long after it */
+#define RLX_LEVEL_RAMP_DEFAULT_MS 50
+
+/* A piecewise curve: from `start` to `end` a segment ramps from `from` to
+ * `to` (smoothstep); after `end` it holds `to` until the next segment. */
+typedef struct {
+    int64_t start, end;
+    double from, to;
+} rlx_ramp;
+
+typedef struct {
+    double initial;
+    rlx_ramp *segs;      /* sorted by start */
+    size_t nsegs;
+} rlx_curve;
+
+/* Appends a ramp to `to` over [start, end) (end <= start: one frame). It
+ * starts from where the curve is at `start`, also mid-way through the
+ * previous ramp. RLX_ERR_NOMEM. */
+rlx_err rlx_curve_push(rlx_curve *c, int64_t start, int64_t end, double to);
+double rlx_curve_at(const rlx_curve *c, int64_t t);
+void rlx_curve_free(rlx_curve *c);
+
+/* Everything a session does to its gains, laid out on its timeline. */
+typedef struct {
+    int rate;
+    rlx_curve voice_db;       /* offset from the [voice] level, dB */
+    rlx_curve breath_db;      /* breath tone level, dB */
+    rlx_curve ambient_db;     /* ambient bed level, dB */
+    rlx_curve fade;           /* master fade, 0..1 */
+    rlx_span *duck;           /* voice cue spans, sorted by start */
+    size_t nduck;
+    int64_t duck_pre, duck_post;
+    double breath_duck_db, ambient_duck_db;
+} rlx_automation;
+
+/* Linear gains at one frame, before the background balance and the
+ * master volume; breath and ambient as if both were present. */
+typedef struct {
+    double voice, breath, ambient, master;
+} rlx_gains;
+
+rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *t, rlx_automation *a);
+void rlx_automation_free(rlx_automation *a);   /* accepts a zeroed struct */
+
+/* Ducking depth 0..1 at t (hint as for rlx_duck_depth, may be NULL). */
+double rlx_automation_duck(const rlx_automation *a, int64_t t, size_t *hint);
+/* The gains heard at frame t. Pure; hint may be NULL. */
+rlx_gains rlx_automation_gains(const rlx_automation *a, int64_t t, size_t *hint);
+/* The highest level (dB) a bus reaches (breath/ambient), for drawing scales. */
+double rlx_automation_bus_max_db(const rlx_automation *a, rlx_bus bus);
+
+#endif

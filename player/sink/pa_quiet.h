@@ -1,0 +1,24 @@
+/* pa_quiet.h - PortAudio start-up workarounds (pa_quiet.c), kept apart from
+ * the device driver: PortAudio, ALSA and JACK chatter never reaches the
+ * terminal (fd 2 points at /dev/null around their calls), no JACK server is
+ * ever spawned (JACK_NO_START_SERVER=1), and PortAudio 19.6's assertion in
+ * its ALSA scan on broken configurations becomes "no audio system". */
+#ifndef RLX_PA_QUIET_H
+#define RLX_PA_QUIET_H
+
+#include <portaudio.h>
+
+typedef struct {
+    int saved;
+} rlx_quiet_fd;
+
+/* Points fd 2 at /dev/null until rlx_quiet_end. */
+void rlx_quiet_begin(rlx_quiet_fd *q);
+void rlx_quiet_end(rlx_quiet_fd *q);
+
+/* Pa_Initialize, silenced and guarded against its abort(); paInternalError
+ * if it aborted. */
+PaError rlx_pa_init_quiet(void);
+void rlx_pa_terminate_quiet(void);
+
+#endif

@@ -1,0 +1,456 @@
+/* test_engine.c - the engine on the null sink: pause, seek, next/previous
+ * line, volume, background, fade-stop, a length change and the store's
+ * hooks, with positions checked against the audio clock (frames the sink
+ * has consumed), never the wall clock. */
+#include "rlx_test.h"
+
+#include <math.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/engine.h"
+#include "sink/sink_null.h"
+
+#define RATE 48000
+#define SEC(s) ((int64_t)((s) * RATE))
+#define MAX_EVENTS 4096
+
+typedef struct {
+    char *dir, *cache;
+    rlx_session *s;
+} fixture;
+
+typedef struct {
+    rlx_engine_event_kind kind;
+    int64_t pos;
+    bool paused;
+    long line;
+    char caption[32];
+    rlx_engine_end end;
+} event;
+
+typedef struct {
+    event ev[MAX_EVENTS];
+    size_t n;
+} recorder;
+
+static void record(void *user, const rlx_engine_event *e)
+{
+    recorder *r = user;
+    if (r->n == MAX_EVENTS)
+        return;
+    event *x = &r->ev[r->n++];
+    x->kind = e->kind;
+    x->pos = e->state->pos;
+    x->paused = e->state->paused;
+    x->line = e->state->line;
+    snprintf(x->caption, sizeof x->caption, "%s", e->state->caption ? e->state->caption : "");
+    x->end = e->state->end;
+}
+
+static size_t count(const recorder *r, rlx_engine_event_kind k)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++)
+        n += r->ev[i].kind == k;
+    return n;
+}
+
+static const event *last(const recorder *r, rlx_engine_event_kind k)
+{
+    for (size_t i = r->n; i > 0; i--)
+        if (r->ev[i - 1].kind == k)
+            return &r->ev[i - 1];
+    return NULL;
+}
+
+/* A half-second tone: a "recorded line". */
+static void write_line(const char *dir, const char *name, double hz)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    SF_INFO info = {.samplerate = RATE, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
+    SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+    assert_non_null(sf);
+    float buf[RATE / 2];
+    for (int i = 0; i < RATE / 2; i++)
+        buf[i] = (float)(0.3 * sin(2 * M_PI * hz * i / RATE));
+    assert_int_equal(sf_writef_float(sf, buf, RATE / 2), RATE / 2);
+    sf_close(sf);
+}
+
+static const char session_text[] =
+    "[session]\nid = t\ntitle = \"T\"\n"
+    "[timeline]\n"
+    "0:00 fade-in 200 ms\n"
+    "0:01 play a.wav \"First\"\n"
+    "0:05 play b.wav \"Second\"\n"
+    "0:09 play c.wav \"Third\"\n"
+    "+0 s silence 1 s .. 30 s\n"
+    "+1 s end\n";
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->dir = rlx_test_tmpdir();
+    f->cache = rlx_test_tmpdir();
+    write_line(f->dir, "a.wav", 330);
+    write_line(f->dir, "b.wav", 440);
+    write_line(f->dir, "c.wav", 550);
+    const char *dirs[] = {f->dir, NULL};
+    rlx_parse_config cfg = {.asset_dirs = dirs, .check_files = true};
+    char name[4096];
+    snprintf(name, sizeof name, "%s/t.session", f->dir);
+    rlx_diags d = {0};
+    assert_int_equal(rlx_session_parse_buffer(name, session_text, strlen(session_text), &cfg, &f->s, &d),
+                     RLX_OK);
+    rlx_diags_free(&d);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    rlx_session_free(f->s);
+    rlx_test_rmtree(f->dir);
+    rlx_test_rmtree(f->cache);
+    free(f->dir);
+    free(f->cache);
+    free(f);
+    return 0;
+}
+
+static rlx_engine *open_engine(fixture *f, bool realtime, recorder *rec)
+{
+    rlx_engine_config cfg = rlx_engine_config_init();
+    cfg.sink = &rlx_sink_null_ops;
+    cfg.realtime = realtime;
+    cfg.rate = RATE;
+    cfg.cache_dir = f->cache;
+    cfg.tick_ms = 20;
+    rlx_engine *e = NULL;
+    char why[256];
+    assert_int_equal(rlx_engine_open(&cfg, &e, why, sizeof why), RLX_OK);
+    rlx_diags d = {0};
+    rlx_err err = rlx_engine_load(e, f->s, &d);
+    for (size_t i = 0; i < d.count; i++)
+        fprintf(stderr, "%s\n", d.items[i].message);
+    assert_int_equal(err, RLX_OK);
+    rlx_diags_free(&d);
+    if (rec)
+        assert_int_equal(rlx_engine_listen(e, record, rec), RLX_OK);
+    return e;
+}
+
+/* Polls until the engine's state satisfies pred (bounded: 30 s). */
+static rlx_engine_state poll_until(rlx_engine *e, bool (*pred)(const rlx_engine_state *, int64_t),
+                                   int64_t arg)
+{
+    rlx_engine_state st;
+    for (int i = 0; i < 30000; i++) {
+        bool running = rlx_engine_poll(e, 1, &st);
+        if (pred(&st, arg) || !running)
+            return st;
+    }
+    fail_msg("the engine never got there (at %lld, want %lld, end %d)", (long long)st.pos,
+             (long long)arg, (int)st.end);
+    return st;
+}
+
+static bool at_pos(const rlx_engine_state *st, int64_t pos) { return st->pos == pos; }
+static bool has_ended(const rlx_engine_state *st, int64_t unused)
+{
+    (void)unused;
+    return st->end != RLX_ENGINE_END_NONE;
+}
+
+/* Paused, the position stands still; seeks land exactly; n/p find lines;
+ * resumed, everything after the last seek is heard exactly once. */
+static void transport(void **state)
+{
+    fixture *f = *state;
+    recorder *rec = calloc(1, sizeof *rec);
+    rlx_engine *e = open_engine(f, false, rec);
+    int64_t length = rlx_engine_length(e);
+    assert_int_equal(length, SEC(11.5));  /* 9 s + 0.5 s line + 1 s silence + 1 s */
+    char why[256];
+    rlx_engine_pause(e, true);   /* start paused: nothing is heard yet */
+    assert_int_equal(rlx_engine_start(e, 0, -1, why, sizeof why), RLX_OK);
+    assert_int_equal(rec->n, 1);
+    assert_int_equal(rec->ev[0].kind, RLX_ENGINE_STARTED);
+    assert_int_equal(rec->ev[0].pos, 0);
+    assert_true(rec->ev[0].paused);
+
+    /* paused, nothing is consumed and the position stands still */
+    rlx_engine_state st, st2;
+    rlx_engine_poll(e, 30, &st);
+    rlx_engine_poll(e, 30, &st2);
+    assert_true(st2.paused);
+    assert_int_equal(st.pos, 0);
+    assert_int_equal(st2.pos, 0);
+    assert_int_equal(st2.sink.played, 0);
+    int64_t heard_before = 0;
+
+    /* resume and pause again: what was heard meanwhile is where we are */
+    rlx_engine_pause(e, false);
+    rlx_engine_pause(e, true);
+    assert_int_equal(last(rec, RLX_ENGINE_PAUSED)->paused, true);
+    rlx_engine_poll(e, 30, &st);
+    rlx_engine_poll(e, 30, &st2);
+    assert_int_equal(st2.pos, st.pos);
+    assert_int_equal(st2.sink.played, st.sink.played);
+    assert_int_equal(st2.pos, st2.sink.played);  /* nothing skipped yet */
+    heard_before = st2.sink.played;
+
+    /* a seek while paused lands exactly, and nothing is consumed */
+    rlx_engine_seek(e, SEC(2));
+    assert_int_equal(last(rec, RLX_ENGINE_SEEKED)->pos, SEC(2));
+    st = poll_until(e, at_pos, SEC(2));
+    assert_int_equal(st.pos, SEC(2));
+    assert_int_equal(st.sink.played, heard_before);
+    assert_string_equal(st.caption, "First");
+
+    /* next line: the start of "Second" */
+    assert_true(rlx_engine_next_line(e));
+    st = poll_until(e, at_pos, SEC(5));
+    assert_string_equal(st.caption, "Second");
+    assert_string_equal(last(rec, RLX_ENGINE_LINE)->caption, "Second");
+    /* previous line right after it (within 2 s of its start): "First" */
+    rlx_engine_prev_line(e);
+    st = poll_until(e, at_pos, SEC(1));
+    assert_string_equal(st.caption, "First");
+    /* relative seeks in a row add up from the last target */
+    rlx_engine_seek_by(e, 3000);
+    rlx_engine_seek_by(e, -1000);
+    st = poll_until(e, at_pos, SEC(3));
+    assert_int_equal(st.pos, SEC(3));
+    rlx_engine_seek_by(e, -60000);   /* clamped to the start */
+    st = poll_until(e, at_pos, 0);
+    rlx_engine_seek(e, SEC(1));
+    st = poll_until(e, at_pos, SEC(1));
+    assert_int_equal(st.sink.played, heard_before);
+    assert_int_equal(count(rec, RLX_ENGINE_ENDED), 0);
+
+    /* volume and background are clamped to their ranges */
+    assert_true(rlx_engine_set_volume_db(e, -50) == RLX_ENGINE_VOLUME_MIN_DB);
+    assert_true(rlx_engine_set_volume_db(e, 3) == 0.0);
+    assert_true(rlx_engine_set_volume_db(e, -6) == -6.0);
+    assert_true(rlx_engine_set_background_db(e, 99) == RLX_ENGINE_BACKGROUND_MAX_DB);
+    assert_true(rlx_engine_set_background_db(e, -3) == -3.0);
+    rlx_engine_poll(e, 0, &st);
+    assert_true(st.volume_db == -6.0 && st.background_db == -3.0);
+
+    /* resume: from 1 s to the end is heard, exactly once */
+    rlx_engine_pause(e, false);
+    assert_int_equal(last(rec, RLX_ENGINE_RESUMED)->paused, false);
+    st = poll_until(e, has_ended, 0);
+    assert_int_equal(st.end, RLX_ENGINE_END_DONE);
+    assert_int_equal(st.pos, length);
+    assert_int_equal(st.sink.played, heard_before + length - SEC(1));
+    assert_false(rlx_engine_poll(e, 0, NULL));
+    assert_int_equal(count(rec, RLX_ENGINE_ENDED), 1);
+    assert_int_equal(rec->ev[rec->n - 1].kind, RLX_ENGINE_ENDED);
+    assert_int_equal(rec->ev[rec->n - 1].end, RLX_ENGINE_END_DONE);
+    /* the breath phase was reported as it changed (the tone breathes throughout) */
+    assert_true(count(rec, RLX_ENGINE_BREATH) >= 1);
+    /* every line was announced once it started; the last one was "Third" */
+    assert_string_equal(last(rec, RLX_ENGINE_LINE)->caption, "Third");
+    assert_int_equal(rlx_engine_finish(e, true), RLX_OK);
+    rlx_engine_close(e);
+    free(rec);
+}
+
+/* Fade-stop: the position reported is where the stop was asked. */
+static void fade_stop(void **state)
+{
+    fixture *f = *state;
+    recorder *rec = calloc(1, sizeof *rec);
+    rlx_engine *e = open_engine(f, false, rec);
+    char why[256];
+    rlx_engine_pause(e, true);
+    assert_int_equal(rlx_engine_start(e, SEC(4), -1, why, sizeof why), RLX_OK);
+    assert_int_equal(rec->ev[0].pos, SEC(4));
+    rlx_engine_seek(e, SEC(6));
+    rlx_engine_state st = poll_until(e, at_pos, SEC(6));
+    rlx_engine_fade_stop(e, 300);
+    assert_int_equal(last(rec, RLX_ENGINE_STOPPING)->pos, SEC(6));
+    st = poll_until(e, has_ended, 0);
+    assert_int_equal(st.end, RLX_ENGINE_END_STOPPED);
+    assert_int_equal(st.pos, SEC(6));
+    assert_int_equal(count(rec, RLX_ENGINE_ENDED), 1);
+    /* commands after the end do nothing */
+    rlx_engine_seek(e, 0);
+    rlx_engine_pause(e, false);
+    assert_int_equal(count(rec, RLX_ENGINE_SEEKED), 1);
+    rlx_engine_close(e);
+
+    /* a fade while playing: it ends once the fade has been consumed */
+    rec->n = 0;
+    e = open_engine(f, false, rec);
+    assert_int_equal(rlx_engine_start(e, 0, -1, why, sizeof why), RLX_OK);
+    rlx_engine_fade_stop(e, 100);
+    int64_t asked = last(rec, RLX_ENGINE_STOPPING)->pos;
+    st = poll_until(e, has_ended, 0);
+    assert_true(st.end == RLX_ENGINE_END_STOPPED || st.end == RLX_ENGINE_END_DONE);
+    if (st.end == RLX_ENGINE_END_STOPPED)
+        assert_int_equal(st.pos, asked);
+    rlx_engine_close(e);
+    free(rec);
+}
+
+/* The store's hooks, as a listener: start, positions, mix, stop. */
+typedef struct {
+    int starts, positions, mixes, stops;
+    bool reached_end, mix_before_stop;
+    int64_t stop_pos_ms, length_ms;
+    double volume;
+} hook_log;
+
+static void h_start(void *u, const rlx_session *s, int64_t length_ms)
+{
+    hook_log *h = u;
+    assert_non_null(s);
+    h->starts++;
+    h->length_ms = length_ms;
+}
+static void h_position(void *u, int64_t pos_ms, int64_t played_ms, bool paused)
+{
+    (void)pos_ms, (void)played_ms, (void)paused;
+    ((hook_log *)u)->positions++;
+}
+static void h_stop(void *u, int64_t pos_ms, int64_t played_ms, bool reached_end)
+{
+    hook_log *h = u;
+    (void)played_ms;
+    h->stops++;
+    h->stop_pos_ms = pos_ms;
+    h->reached_end = reached_end;
+}
+static void h_mix(void *u, double volume_db, double background_db, const char *device)
+{
+    hook_log *h = u;
+    (void)background_db;
+    assert_null(device);   /* no device was named */
+    h->mixes++;
+    h->volume = volume_db;
+    h->mix_before_stop = h->stops == 0;
+}
+
+static void hooks(void **state)
+{
+    fixture *f = *state;
+    rlx_engine *e = open_engine(f, false, NULL);
+    hook_log h = {0};
+    rlx_play_hooks hk = {.user = &h, .on_start = h_start, .on_position = h_position,
+                         .on_stop = h_stop, .on_mix = h_mix};
+    assert_int_equal(rlx_engine_listen_hooks(e, &hk), RLX_OK);
+    char why[256];
+    assert_int_equal(rlx_engine_start(e, 0, -1, why, sizeof why), RLX_OK);
+    rlx_engine_set_volume_db(e, -4);
+    poll_until(e, has_ended, 0);
+    assert_int_equal(h.starts, 1);
+    assert_int_equal(h.length_ms, 11500);
+    assert_true(h.positions >= 1);
+    assert_int_equal(h.mixes, 1);
+    assert_true(h.mix_before_stop);
+    assert_true(h.volume == -4.0);
+    assert_int_equal(h.stops, 1);
+    assert_true(h.reached_end);
+    assert_int_equal(h.stop_pos_ms, 11500);
+    rlx_engine_close(e);
+}
+
+/* A longer session while playing: the line playing keeps its place; the
+ * rest is laid out again and heard to the new end. */
+static void length_change(void **state)
+{
+    fixture *f = *state;
+    recorder *rec = calloc(1, sizeof *rec);
+    rlx_engine *e = open_engine(f, false, rec);
+    char why[256];
+    rlx_engine_pause(e, true);
+    assert_int_equal(rlx_engine_start(e, 0, -1, why, sizeof why), RLX_OK);
+    rlx_engine_seek(e, SEC(9.25));          /* inside "Third" */
+    rlx_engine_state st = poll_until(e, at_pos, SEC(9.25));
+    int64_t heard = st.sink.played;
+    rlx_diags d = {0};
+    assert_int_equal(rlx_engine_set_length(e, 30000, &d), RLX_OK);
+    assert_int_equal(rlx_engine_set_length(e, 10, &d), RLX_ERR_USAGE);  /* one at a time */
+    for (int i = 0; i < 30000 && count(rec, RLX_ENGINE_LENGTH) == 0; i++)
+        rlx_engine_poll(e, 1, &st);
+    assert_int_equal(count(rec, RLX_ENGINE_LENGTH), 1);
+    assert_int_equal(rlx_engine_length(e), SEC(30));
+    assert_int_equal(st.length_ms, 30000);
+    assert_int_equal(st.pos, SEC(9.25));
+    assert_string_equal(st.caption, "Third");
+    rlx_engine_pause(e, false);
+    st = poll_until(e, has_ended, 0);
+    assert_int_equal(st.end, RLX_ENGINE_END_DONE);
+    assert_int_equal(st.pos, SEC(30));
+    assert_int_equal(st.sink.played, heard + SEC(30) - SEC(9.25));
+    /* too short for the session: refused, nothing changes */
+    rlx_engine_close(e);
+    e = open_engine(f, false, NULL);
+    assert_int_equal(rlx_engine_set_length(e, 2000, &d), RLX_ERR_LENGTH);
+    assert_int_equal(rlx_engine_length(e), SEC(11.5));
+    rlx_diags_free(&d);
+    rlx_engine_close(e);
+    free(rec);
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* In real time the null sink is never faster than the audio (a lower bound
+ * on the wall clock: robust on a loaded machine). */
+static void realtime_pace(void **state)
+{
+    fixture *f = *state;
+    rlx_engine *e = open_engine(f, true, NULL);
+    char why[256];
+    int64_t t0 = mono_ns();
+    assert_int_equal(rlx_engine_start(e, SEC(10.5), -1, why, sizeof why), RLX_OK);  /* the last second */
+    rlx_engine_state st = poll_until(e, has_ended, 0);
+    double secs = (double)(mono_ns() - t0) / 1e9;
+    assert_int_equal(st.end, RLX_ENGINE_END_DONE);
+    assert_int_equal(st.sink.played, SEC(1));
+    assert_true(secs >= 0.95);
+    rlx_engine_close(e);
+}
+
+/* Bad calls get an error, not a crash. */
+static void misuse(void **state)
+{
+    fixture *f = *state;
+    rlx_engine *e = NULL;
+    char why[256];
+    rlx_engine_config cfg = rlx_engine_config_init();
+    assert_int_equal(rlx_engine_open(&cfg, &e, why, sizeof why), RLX_ERR_USAGE);
+    assert_null(e);
+    e = open_engine(f, false, NULL);
+    assert_int_equal(rlx_engine_start(e, SEC(12), -1, why, sizeof why), RLX_ERR_USAGE);
+    assert_int_equal(rlx_engine_start(e, SEC(2), SEC(1), why, sizeof why), RLX_ERR_USAGE);
+    rlx_engine_close(e);
+    rlx_engine_close(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(transport, setup, teardown),
+        cmocka_unit_test_setup_teardown(fade_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(hooks, setup, teardown),
+        cmocka_unit_test_setup_teardown(length_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(realtime_pace, setup, teardown),
+        cmocka_unit_test_setup_teardown(misuse, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
