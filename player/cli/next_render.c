@@ -18,18 +18,15 @@
  * widely.) */
 #define RLX_NEXT_RENDER_EXT "ogg"
 
+/* dir/relax-week-03.ogg, or dir/relax-week-03-N.ogg; a bare name when dir is "." */
 static void default_name(char *buf, size_t len, const char *dir, int week, int n)
 {
-    if (n < 2)
-        snprintf(buf, len, "%s/relax-week-%02d.%s", dir, week + 1, RLX_NEXT_RENDER_EXT);
-    else
-        snprintf(buf, len, "%s/relax-week-%02d-%d.%s", dir, week + 1, n, RLX_NEXT_RENDER_EXT);
-}
-
-/* "./x" reads better as "x" when the music folder is the current one */
-static const char *shown(const char *path)
-{
-    return !strncmp(path, "./", 2) ? path + 2 : path;
+    bool here = !strcmp(dir, ".");
+    char num[16] = "";
+    if (n >= 2)
+        snprintf(num, sizeof num, "-%d", n);
+    snprintf(buf, len, "%s%srelax-week-%02d%s.%s", here ? "" : dir, here ? "" : "/", week + 1, num,
+             RLX_NEXT_RENDER_EXT);
 }
 
 int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const rlx_cli_progress *p,
@@ -38,9 +35,10 @@ int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const 
     char music[PATH_MAX], path[PATH_MAX + 64], day[64];
     if (!out) {
         rlx_cli_music_dir(music, sizeof music);
-        /* rendered before and not heard since: that file is still the one to play */
+        /* rendered before and not heard since: that file is still the one to
+         * play (unless another --length asks for a new one) */
         int64_t when = p->rendered_ms[week];
-        if (when && no_device) {
+        if (when && no_device && !length_arg) {
             int last = 0;
             for (int n = 1; n < 1000; n++) {
                 default_name(path, sizeof path, music, week, n);
@@ -52,7 +50,7 @@ int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const 
                 default_name(path, sizeof path, music, week, last);
                 printf("No audio device found. Week %d is waiting for you in %s (rendered on %s, not heard yet): "
                        "play it whenever you are ready. 'relax next -o FILE' renders it again.\n",
-                       week + 1, shown(path), rlx_cli_fmt_day(when, day, sizeof day));
+                       week + 1, path, rlx_cli_fmt_day(when, day, sizeof day));
                 return RLX_EXIT_OK;
             }
         }
@@ -68,9 +66,9 @@ int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const 
     if (rc != RLX_EXIT_OK)
         return rc;
     if (no_device)
-        printf("No audio device found: rendered week %d to %s instead.\n", week + 1, shown(out));
+        printf("No audio device found: rendered week %d to %s instead.\n", week + 1, out);
     else
-        printf("Rendered week %d to %s.\n", week + 1, shown(out));
+        printf("Rendered week %d to %s.\n", week + 1, out);
     /* an offline listen: progress shows "rendered, not yet heard" */
     int64_t length = 0;
     if (length_arg && !rlx_parse_duration_ms(length_arg, &length))

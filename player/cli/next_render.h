@@ -10,7 +10,8 @@
  * `relax render` takes), or NULL for the default: <music folder>/
  * relax-week-NN.ogg, never replacing a file that is there (-2, -3, ...
  * are added), and when an earlier render of this week is waiting there,
- * unheard, it is pointed to instead of rendered again. length_arg: as for
+ * unheard, it is pointed to instead of rendered again (unless length_arg
+ * asks for a length). length_arg: as for
  * render --length, or NULL. no_device: say that is why. Returns an exit code. */
 int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const rlx_cli_progress *p,
                         int week, const char *out, const char *length_arg, bool no_device);
