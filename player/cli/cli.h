@@ -74,5 +74,7 @@ int rlx_cmd_progress(int argc, char **argv);
 int rlx_cmd_profiles(int argc, char **argv);
 int rlx_cmd_history(int argc, char **argv);
 int rlx_cmd_calendar(int argc, char **argv);
+int rlx_cmd_voices(int argc, char **argv);
+int rlx_cmd_store(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include "audio/clip.h"
 #include "authoring.h"
 #include "cli_paths.h"
+#include "session/breath_check.h"
 #include "session/timeline.h"
 
 typedef struct {
@@ -209,6 +210,27 @@ static void print_ok(const rlx_session *s, const char *path, const rlx_diags *d)
     putchar('\n');
 }
 
+/* A line that invites breathing in while the tone falls (or holds) gets a
+ * warning at the phrase: the tone should do what the voice says. */
+static void check_breath_words(const rlx_timeline *t, rlx_diags *d)
+{
+    rlx_breath_finding *f = NULL;
+    size_t n = rlx_breath_check(t, &f);
+    for (size_t i = 0; i < n; i++) {
+        const rlx_cue *c = t->cues[f[i].cue].cue;
+        char phrase[64], when[32], msg[256];
+        snprintf(phrase, sizeof phrase, "%.*s", (int)f[i].at < 0 ? 0 : (int)f[i].len,
+                 c->text + f[i].at);
+        rlx_cli_fmt_time(f[i].frame * 1000 / t->rate, when, sizeof when);
+        snprintf(msg, sizeof msg,
+                 "'%%s' invites breathing %s, but %s there (near %%s); a 'breath sync' at the "
+                 "start of a line that begins with it starts a fresh inhale",
+                 f[i].dir == RLX_INVITE_IN ? "in" : "out", f[i].problem);
+        diag_word(d, RLX_DIAG_WARNING, c->src_file, c->line, c->col, phrase, msg, phrase, when);
+    }
+    free(f);
+}
+
 static bool check_session(check_run *run, const char *path, rlx_diags *d)
 {
     rlx_parse_config cfg = rlx_cli_parse_config(true);
@@ -257,6 +279,8 @@ static bool check_session(check_run *run, const char *path, rlx_diags *d)
         rlx_diags_free(&dl);
         rlx_timeline_free(tl);
     }
+    if (t && d->errors == 0)
+        check_breath_words(t, d);
     bool ok = d->errors == 0 && t;
     if (!ok && d->errors == 0)
         rlx_diags_add(d, RLX_DIAG_ERROR, path, 0, 0, NULL, "cannot lay out the session");

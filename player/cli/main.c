@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "audio/voice.h"
 
 typedef struct {
     const char *name;
@@ -15,7 +16,7 @@ typedef struct {
 } rlx_command;
 
 static const rlx_command commands[] = {
-    {.name = "next", .run = rlx_cmd_next, .args = "[--profile NAME]",
+    {.name = "next", .run = rlx_cmd_next, .args = "[--profile NAME] [--room NAME]",
      .help = "resume or start your next weekly session"},
     {.name = "play", .run = rlx_cmd_play, .args = "SESSION [--device D] [--from T] [--length D]",
      .help = "play a session live"},
@@ -29,6 +30,8 @@ static const rlx_command commands[] = {
      .help = "list profiles and their progress"},
     {.name = "history", .run = rlx_cmd_history, .args = "[--profile NAME] --csv",
      .help = "export every listen"},
+    {.name = "store", .run = rlx_cmd_store, .args = "copy FROM TO",
+     .help = "copy every profile and listen between two stores"},
     {.name = "devices", .run = rlx_cmd_devices, .args = "",
      .help = "list audio output devices"},
     {.name = "check", .run = rlx_cmd_check, .args = "FILE|DIR|ID...",
@@ -43,6 +46,8 @@ static const rlx_command commands[] = {
      .help = "write the coming weeks as a calendar with reminders"},
     {.name = "help", .run = NULL, .args = "[COMMAND|TOPIC]",
      .help = "a command's options, or where a topic is explained"},
+    {.name = "voices", .run = rlx_cmd_voices, .args = "[--say TEXT -o FILE] [--voice V]",
+     .help = "list the voices; render a sample of one"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -88,6 +93,13 @@ static void join_duration_units(int *argc, char **argv)
     }
 }
 
+/* A voice engine that is not installed speaks through its fallback: said
+ * once, never a silent switch. */
+static void voice_notice(const char *line)
+{
+    rlx_cli_error("note: %s", line);
+}
+
 /* `relax help TOPIC`: the long story is in the man pages, made from the
  * same README sections, so this only says where to look. */
 typedef struct {
@@ -102,7 +114,6 @@ static const rlx_help_topic topics[] = {
     {"exit-codes", "relax(1)", "Exit codes"},
     {"files", "relax(1)", "Where things live"},
     {"cache", "relax(1)", "The cache"},
-    {"store", "relax(1)", "The progress store"},
 };
 #define NTOPICS (sizeof topics / sizeof topics[0])
 
@@ -162,6 +173,7 @@ int main(int argc, char **argv)
         return RLX_EXIT_OK;
     }
     join_duration_units(&argc, argv);
+    rlx_voice_set_notice(voice_notice);
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (commands[i].run && !strcmp(cmd, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);

@@ -47,6 +47,8 @@ typedef struct {
     rlx_bus bus;            /* level */
     double value;           /* level: target (LUFS for voice, dB for breath/ambient) */
     double gain_db;         /* say/play/chime: per-cue gain, default 0 */
+    double breath_duck_db;  /* say/play: the tone's dip under this line (dB) ... */
+    bool breath_duck_set;   /* ... when set; else the [breath] duck */
 } rlx_cue;
 
 typedef struct {
@@ -71,6 +73,7 @@ typedef struct {
     double breath_glide_st;     /* default 3 */
     double breath_level_db;     /* default -28 */
     double breath_duck_db;      /* default 10 */
+    double breath_rest_db;      /* default 12: lower in long pauses, so the bed carries them */
     bool breath_enabled;        /* false if level = off */
 
     /* [ambient] */

@@ -39,7 +39,7 @@ static const char *const section_list[] = {"session", "voice", "breath", "ambien
 typedef enum {
     K_ID, K_TITLE, K_WEEK, K_SUMMARY,
     K_VOICE_LEVEL, K_TTS_VOICE, K_PACE,
-    K_PATTERN, K_PITCH, K_GLIDE, K_BREATH_LEVEL, K_BREATH_DUCK,
+    K_PATTERN, K_PITCH, K_GLIDE, K_BREATH_LEVEL, K_BREATH_DUCK, K_BREATH_REST,
     K_AMBIENT_FILE, K_AMBIENT_LEVEL, K_AMBIENT_DUCK,
     K_CHIME_FILE, K_CHIME_LEVEL,
     K_COUNT
@@ -61,6 +61,7 @@ static const struct {
     [K_GLIDE] = {SEC_BREATH, "glide"},
     [K_BREATH_LEVEL] = {SEC_BREATH, "level"},
     [K_BREATH_DUCK] = {SEC_BREATH, "duck"},
+    [K_BREATH_REST] = {SEC_BREATH, "rest"},
     [K_AMBIENT_FILE] = {SEC_AMBIENT, "file"},
     [K_AMBIENT_LEVEL] = {SEC_AMBIENT, "level"},
     [K_AMBIENT_DUCK] = {SEC_AMBIENT, "duck"},
@@ -545,6 +546,10 @@ static void setting(parser *P, rlx_line *L, section sec, int file_idx, const cha
         if ((ok = value_unit(L, "dB", 0, 60, "a dip", "10 dB", "duck", &v)))
             *(key == K_BREATH_DUCK ? &s->breath_duck_db : &s->ambient_duck_db) = v;
         break;
+    case K_BREATH_REST:
+        if ((ok = value_unit(L, "dB", 0, 40, "a dip", "12 dB", "rest", &v)))
+            s->breath_rest_db = v;
+        break;
     case K_AMBIENT_LEVEL:
     case K_CHIME_LEVEL:
         if ((ok = value_unit(L, "dB", -90, 0, "a level", "-32 dB", "level", &v)))
@@ -701,6 +706,20 @@ static bool gain_opt(rlx_line *L, double *gain)
     return value_unit(L, "dB", -40, 12, "a gain", "-3 dB", "gain", gain);
 }
 
+/* Optional `breath-duck N dB`: the tone's dip under this line. */
+static bool breath_duck_opt(rlx_line *L, rlx_cue *c)
+{
+    if (!is_word_here(L, "breath-duck"))
+        return true;
+    if (c->breath_duck_set) {
+        rlx_line_error(L, L->i, "'breath-duck' given twice");
+        return false;
+    }
+    L->i += 11;
+    c->breath_duck_set = true;
+    return value_unit(L, "dB", 0, 60, "a dip", "3 dB", "breath-duck", &c->breath_duck_db);
+}
+
 static void free_cue(rlx_cue *c)
 {
     free(c->text);
@@ -841,6 +860,9 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
             } else if (is_word_here(L, "gain")) {
                 if (!(ok = gain_opt(L, &cue.gain_db)))
                     break;
+            } else if (is_word_here(L, "breath-duck")) {
+                if (!(ok = breath_duck_opt(L, &cue)))
+                    break;
             } else {
                 break;
             }
@@ -864,7 +886,9 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
         rlx_line_ws(L);
         if (L->i < L->n && L->s[L->i] == '"' && !(ok = rlx_line_string(L, &cue.text)))
             break;
-        ok = gain_opt(L, &cue.gain_db);
+        if (!(ok = gain_opt(L, &cue.gain_db)))
+            break;
+        ok = breath_duck_opt(L, &cue);
         break;
     }
     case RLX_CUE_SILENCE:
@@ -964,10 +988,12 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
     }
     if (ok && !L->failed && !rlx_line_at_end(L)) {
         /* a misspelt option gets a suggestion */
-        static const char *const say_opts[] = {"recording", "gain", NULL}, *const gain_opts[] = {"gain", NULL},
-                                 *const level_opts[] = {"over", NULL};
-        const char *const *opts = cue.kind == RLX_CUE_SAY                                   ? say_opts
-                                  : cue.kind == RLX_CUE_PLAY || cue.kind == RLX_CUE_CHIME ? gain_opts
+        static const char *const say_opts[] = {"recording", "gain", "breath-duck", NULL},
+                                 *const play_opts[] = {"gain", "breath-duck", NULL},
+                                 *const gain_opts[] = {"gain", NULL}, *const level_opts[] = {"over", NULL};
+        const char *const *opts = cue.kind == RLX_CUE_SAY    ? say_opts
+                                  : cue.kind == RLX_CUE_PLAY  ? play_opts
+                                  : cue.kind == RLX_CUE_CHIME ? gain_opts
                                   : cue.kind == RLX_CUE_LEVEL                              ? level_opts
                                                                                            : NULL;
         size_t ws = L->i, wl = 0;
@@ -1213,6 +1239,7 @@ static void defaults(rlx_session *s)
     s->breath_glide_st = 3;
     s->breath_level_db = -28;
     s->breath_duck_db = 10;
+    s->breath_rest_db = 12;
     s->breath_enabled = true;
     s->ambient_level_db = -32;
     s->ambient_duck_db = 6;

@@ -399,6 +399,12 @@ static void error_messages(void **state)
                  "setting 'id' outside a section (put it under a header like [session])");
     expect_error(HEAD "0:00 say \"a\" gain 13 dB\n0:01 end\n", H, 19, "gain must be from -40 to 12 dB");
     expect_error(HEAD "0:00 say \"a\" gain 3\n0:01 end\n", H, 19, "expected a gain like '-3 dB'");
+    expect_error(HEAD "0:00 say \"a\" breath-duck 61 dB\n0:01 end\n", H, 26,
+                 "breath-duck must be from 0 to 60 dB");
+    expect_error(HEAD "0:00 say \"a\" breath-duck 3 dB breath-duck 2 dB\n0:01 end\n", H, 31,
+                 "'breath-duck' given twice");
+    expect_error(HEAD "0:00 say \"a\" breath-duk 3 dB\n0:01 end\n", H, 14,
+                 "unexpected 'breath-duk' after the cue (did you mean 'breath-duck'?)");
     expect_error(HEAD "0:00 say \"\"\n0:01 end\n", H, 10, "nothing to say: the text is empty");
     expect_error(HEAD "0:00 say hello\n0:01 end\n", H, 10,
                  "expected the text to say in double quotes, like \"...\"");
@@ -473,7 +479,7 @@ static void error_messages(void **state)
     expect_error(SET("[voice]\nlevel"), 5, 6, "expected '=' after 'level'");
     expect_error(SET("[voice]\nlevel ="), 5, 8, "missing value for 'level'");
     expect_error(SET("[voice]\ntts-voice = sly"), 5, 13, "unknown voice 'sly' (did you mean 'slt'?)");
-    expect_error(SET("[voice]\ntts-voice = robot"), 5, 13, "unknown voice 'robot' (expected slt, rms, awb or kal16)");
+    expect_error(SET("[voice]\ntts-voice = robot"), 5, 13, "unknown voice 'robot' (expected slt, rms, awb, kal16 or slt-hts)");
     expect_error(SET("[voice]\ntts-voice = flit:slt"), 5, 13, "unknown voice 'flit:slt' (did you mean 'flite:slt'?)");
     expect_error(SET("[voice]\npace = 3"), 5, 8, "pace must be from 0.5 (fast) to 2 (slow)");
     expect_error(SET("[voice]\npace = fast"), 5, 8, "expected a pace like '1.15' (0.5 fast to 2 slow)");
