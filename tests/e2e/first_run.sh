@@ -50,8 +50,8 @@ expect_out "Play it whenever you are ready; 'relax progress' shows week 1 as ren
 run "$RELAX" progress --profile mo
 grep -qE "Week  1  Test week 01 +rendered, not yet heard$" "$W/out" || fail "next's render not recorded: $OUT"
 run "$RELAX" history --profile mo --csv
-# from, position, furthest, played 0; not completed; finished; rendered
-grep -qE '^mo,week-01,1,[0-9a-f]{16},3000,[^,]+,[^,]+,0,0,0,0,0,1,1'$'\r''$' "$W/out" || fail "render row: $OUT"
+# from, position, furthest, played 0; not completed; finished; no room; rendered
+grep -qE '^mo,week-01,1,[0-9a-f]{16},3000,[^,]+,[^,]+,0,0,0,0,0,1,,1'$'\r''$' "$W/out" || fail "render row: $OUT"
 # XDG_MUSIC_DIR from user-dirs.dirs wins
 echo 'XDG_MUSIC_DIR="$HOME/Tunes"' > "$XDG_CONFIG_HOME/user-dirs.dirs"
 run "$RELAX" next --profile tu
