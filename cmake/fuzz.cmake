@@ -57,7 +57,7 @@ endforeach()
 # the libraries they link (pkg-config link flags of the main build).
 set(_p ${CMAKE_CURRENT_SOURCE_DIR}/player)
 set(RLX_FUZZ_writers_SOURCES ${RLX_FUZZ_LIB_SOURCES} ${_p}/export/timeline_svg.c ${_p}/export/captions_vtt.c ${_p}/session/automation.c
-    ${_p}/cli/cli_common.c)
+    ${_p}/cli/cli_common.c ${_p}/cli/cli_paths.c)
 set(RLX_FUZZ_writers_DEFS -DRLX_BUILTIN_SESSIONS_DIR="/nonexistent" -DRLX_BUILTIN_ASSETS_DIR="/nonexistent")
 set(RLX_FUZZ_writers_LIBS -lm)
 set(RLX_FUZZ_duration_SOURCES ${RLX_FUZZ_LIB_SOURCES})

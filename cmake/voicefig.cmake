@@ -3,6 +3,8 @@
 # content tests' cache of spoken lines. Not a test: it prints figures.
 add_executable(voice_figures bench/voice_figures.c)
 target_link_libraries(voice_figures PRIVATE relax_core)
+# a tool of the source tree: its assets are the source tree's
+target_compile_definitions(voice_figures PRIVATE RLX_BUILTIN_ASSETS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/assets")
 add_custom_target(voice-figures
   COMMAND nice -n 10 $<TARGET_FILE:voice_figures>
           ${CMAKE_CURRENT_BINARY_DIR}/content-test-cache/relax

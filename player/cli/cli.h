@@ -32,8 +32,11 @@ void rlx_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * then the source line and a caret under the column. */
 void rlx_cli_print_diags(FILE *f, const rlx_diags *d);
 
-/* Where sessions and assets live: $RELAX_SESSIONS / $RELAX_ASSETS, else the
- * folders of the source tree the binary was built from. */
+/* Where the built-in sessions and assets live: $RELAX_SESSIONS /
+ * $RELAX_ASSETS (searched first), else sessions/ and assets/ of the data
+ * folder (cli_paths.h: <prefix>/share/relax, or the source tree for a
+ * build-tree binary). Sessions given by id are also looked up in the user's
+ * folders (cli_paths.h). */
 const char *rlx_cli_sessions_dir(void);
 const char *const *rlx_cli_asset_dirs(void);   /* NULL-terminated */
 /* How the CLI parses sessions: its asset folders and the voices there are. */
@@ -45,7 +48,7 @@ const char *rlx_cli_program_path(void);
 int rlx_cli_load_program(rlx_program **out);
 
 /* SESSION argument: a path to a .session file, or a session id from the
- * sessions folder (e.g. "week-03"). rlx_cli_session_path returns the file
+ * sessions folders (e.g. "week-03"; rlx_cli_session_dirs, first wins). rlx_cli_session_path returns the file
  * (malloc'd) or NULL when no session has that id; rlx_cli_load_session
  * parses it. Diagnostics go to d (caller prints). */
 char *rlx_cli_session_path(const char *arg);
@@ -70,6 +73,7 @@ int rlx_cmd_next(int argc, char **argv);
 int rlx_cmd_progress(int argc, char **argv);
 int rlx_cmd_profiles(int argc, char **argv);
 int rlx_cmd_history(int argc, char **argv);
+int rlx_cmd_calendar(int argc, char **argv);
 int rlx_cmd_voices(int argc, char **argv);
 int rlx_cmd_store(int argc, char **argv);
 

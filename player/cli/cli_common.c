@@ -1,5 +1,6 @@
 /* cli_common.c - printing, paths and session lookup shared by the commands. */
 #include "cli.h"
+#include "cli_paths.h"
 
 #include <dirent.h>
 #include <stdarg.h>
@@ -8,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audio/voice.h"
 
 int rlx_cli_exit_code(rlx_err err)
 {
@@ -87,45 +87,6 @@ void rlx_cli_print_diags(FILE *f, const rlx_diags *d)
                 d->errors - shown_e, d->warnings - shown_w);
 }
 
-static const char *env_or(const char *name, const char *fallback)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : fallback;
-}
-
-const char *rlx_cli_sessions_dir(void)
-{
-    return env_or("RELAX_SESSIONS", RLX_BUILTIN_SESSIONS_DIR);
-}
-
-const char *const *rlx_cli_asset_dirs(void)
-{
-    static const char *dirs[3];
-    size_t n = 0;
-    const char *env = getenv("RELAX_ASSETS");
-    if (env && *env)
-        dirs[n++] = env;
-    dirs[n++] = RLX_BUILTIN_ASSETS_DIR;
-    dirs[n] = NULL;
-    return dirs;
-}
-
-rlx_parse_config rlx_cli_parse_config(bool check_files)
-{
-    return (rlx_parse_config){.asset_dirs = rlx_cli_asset_dirs(), .check_files = check_files,
-                              .voices = rlx_voice_specs()};
-}
-
-const char *rlx_cli_program_path(void)
-{
-    static char path[4096];
-    const char *env = getenv("RELAX_PROGRAM");
-    if (env && *env)
-        return env;
-    snprintf(path, sizeof path, "%s/ten-weeks.program", rlx_cli_sessions_dir());
-    return path;
-}
-
 int rlx_cli_load_program(rlx_program **out)
 {
     const char *path = rlx_cli_program_path();
@@ -134,56 +95,10 @@ int rlx_cli_load_program(rlx_program **out)
     rlx_cli_print_diags(stderr, &d);
     if (err && d.count == 0)
         rlx_cli_error("cannot read the program file %s: %s", path, rlx_strerror(err));
+    if (err)
+        rlx_cli_note_missing_data();
     rlx_diags_free(&d);
     return err ? rlx_cli_exit_code(err) : 0;
-}
-
-static bool is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !strcmp(s + n - m, suffix);
-}
-
-/* Looks for the session whose file is <dir>/<id>.session, else whose [session] id is `id`. */
-static char *find_session_by_id(const char *id)
-{
-    const char *dir = rlx_cli_sessions_dir();
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s.session", dir, id);
-    if (is_file(path))
-        return strdup(path);
-    DIR *dh = opendir(dir);
-    if (!dh)
-        return NULL;
-    char *found = NULL;
-    struct dirent *e;
-    rlx_parse_config cfg = rlx_cli_parse_config(false);
-    while (!found && (e = readdir(dh))) {
-        if (!ends_with(e->d_name, ".session"))
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        rlx_session *s = NULL;
-        rlx_diags d = {0};
-        if (rlx_session_parse(path, &cfg, &s, &d) == RLX_OK && s->id && !strcmp(s->id, id))
-            found = strdup(path);
-        rlx_session_free(s);
-        rlx_diags_free(&d);
-    }
-    closedir(dh);
-    return found;
-}
-
-char *rlx_cli_session_path(const char *arg)
-{
-    if (strchr(arg, '/') || ends_with(arg, ".session") || is_file(arg))
-        return strdup(arg);
-    return find_session_by_id(arg);
 }
 
 rlx_err rlx_cli_load_session(const char *arg, rlx_session **out, rlx_diags *d)

@@ -9,7 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "authoring.h"
 #include "cli.h"
+#include "cli_paths.h"
 #include "store/listen.h"
 
 static bool allowed_opt(const char *allowed, const char *name)
@@ -70,6 +72,8 @@ int rlx_cli_store_args(int argc, char **argv, const char *allowed, rlx_cli_store
             o->any = true;
         else if (!strcmp(name, "all"))
             o->all = true;
+        else if (!strcmp(name, "names"))
+            o->names = true;
     }
     int rc = rlx_cli_check_profile(o->profile);
     if (!rc && allowed_opt(allowed, "room"))
@@ -215,7 +219,8 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
     p->weeks = calloc(p->n ? p->n : 1, sizeof *p->weeks);
     p->in = calloc(p->n ? p->n : 1, sizeof *p->in);
     p->status = calloc(p->n ? p->n : 1, sizeof *p->status);
-    if (!p->weeks || !p->in || !p->status)
+    p->rendered_ms = calloc(p->n ? p->n : 1, sizeof *p->rendered_ms);
+    if (!p->weeks || !p->in || !p->status || !p->rendered_ms)
         goto nomem;
     rlx_parse_config cfg = rlx_cli_parse_config(false);
     for (size_t i = 0; i < p->n; i++) {
@@ -231,7 +236,20 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
         }
         rlx_session_free(s);
         rlx_diags_free(&sd);
-        w->path = strdup(path);
+        /* the user's own session with this week's id wins, as for `relax play ID` */
+        char *own = w->id ? rlx_cli_session_override(path, w->id) : NULL;
+        if (own) {
+            s = NULL;
+            if (rlx_session_parse(own, &cfg, &s, &sd) == RLX_OK && s->title) {
+                free(w->title);
+                w->title = strdup(s->title);
+            }
+            rlx_session_free(s);
+            rlx_diags_free(&sd);
+            w->path = own;
+        } else {
+            w->path = strdup(path);
+        }
         if (!w->id || !w->path)
             goto nomem;
     }
@@ -245,7 +263,6 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
         rlx_cli_progress_free(p);
         return rlx_cli_exit_code(err);
     }
-    p->listens = n;
     /* rows come oldest first: the last one seen per week is its latest listen */
     const rlx_listen_rec **latest = calloc(p->n ? p->n : 1, sizeof *latest);
     if (!latest) {
@@ -253,6 +270,13 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
         goto nomem;
     }
     for (size_t r = 0; r < n; r++) {
+        if (recs[r].rendered) {   /* an offline render: nothing heard, only remembered */
+            for (size_t i = 0; i < p->n; i++)
+                if (!strcmp(recs[r].session_id, p->weeks[i].id))
+                    p->rendered_ms[i] = recs[r].started_ms;
+            continue;
+        }
+        p->listens++;
         p->listened_ms += recs[r].played_ms;
         if (recs[r].started_ms > p->last_listen_ms) {
             p->last_listen_ms = recs[r].started_ms;
@@ -267,6 +291,7 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
             if (recs[r].started_ms >= p->in[i].last_listen_ms)
                 p->in[i].last_listen_ms = recs[r].started_ms;
             latest[i] = &recs[r];
+            p->rendered_ms[i] = 0;   /* heard since it was rendered */
         }
     }
     for (size_t i = 0; i < p->n; i++) {
@@ -287,6 +312,46 @@ nomem:
     return RLX_EXIT_INTERNAL;
 }
 
+int rlx_cli_record_render(const rlx_cli_store_opts *o, const char *profile, const char *path,
+                          int64_t length_ms)
+{
+    rlx_parse_config cfg = rlx_cli_parse_config(false);
+    rlx_session *s = NULL;
+    rlx_diags d = {0};
+    rlx_err err = rlx_session_parse(path, &cfg, &s, &d);
+    rlx_diags_free(&d);
+    if (err) {
+        rlx_cli_error("cannot read %s again to record the render: %s", path, rlx_strerror(err));
+        return rlx_cli_exit_code(err);
+    }
+    if (length_ms <= 0) {   /* its natural length; the voice is in the cache by now */
+        int64_t *ms = NULL, longest;
+        if (rlx_auth_durations(s, &ms, &d) != RLX_OK ||
+            rlx_timeline_lengths(s, ms, &length_ms, &longest, &d) != RLX_OK)
+            length_ms = 0;
+        free(ms);
+        rlx_diags_free(&d);
+    }
+    char hash[17];
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)s->hash);
+    int64_t now = cli_now_ms();
+    rlx_listen_rec r = {.profile = (char *)profile, .session_id = s->id, .session_hash = hash,
+                        .week = s->week, .length_ms = length_ms, .started_ms = now, .ended_ms = now,
+                        .finished = true, .rendered = true};
+    rlx_store *st;
+    int rc = rlx_cli_store_open(o, &st);
+    if (rc == 0) {
+        char why[1024];
+        if ((err = rlx_store_listen_add(st, &r, why, sizeof why))) {
+            rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
+            rc = rlx_cli_exit_code(err);
+        }
+        rlx_store_close(st);
+    }
+    rlx_session_free(s);
+    return rc;
+}
+
 void rlx_cli_progress_free(rlx_cli_progress *p)
 {
     if (p->weeks)
@@ -298,6 +363,7 @@ void rlx_cli_progress_free(rlx_cli_progress *p)
     free(p->weeks);
     free(p->in);
     free(p->status);
+    free(p->rendered_ms);
     free(p->last_room);
     rlx_program_free(p->program);
     memset(p, 0, sizeof *p);

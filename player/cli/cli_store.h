@@ -18,7 +18,7 @@ typedef struct {
     const char *profile;   /* NULL = $RELAX_PROFILE or "default" */
     const char *store;     /* NULL = default location */
     const char *room;      /* NULL = $RELAX_ROOM or none */
-    bool json, csv, any, all, help;
+    bool json, csv, any, all, names, help;
 } rlx_cli_store_opts;
 
 /* Parses argv[1..] accepting only the options in `allowed` (e.g. "profile store json").
@@ -65,7 +65,8 @@ typedef struct {
     rlx_week_input *in;
     rlx_week_status *status;
     rlx_schedule sum;
-    int64_t listened_ms;   /* all listens of the profile, program or not */
+    int64_t *rendered_ms;  /* per week: when it was rendered offline and not heard since, else 0 */
+    int64_t listened_ms;   /* all listens of the profile, program or not (renders are not listens) */
     size_t listens;
     int64_t last_listen_ms;
     char *last_room;       /* room of the latest listen, NULL if none */
@@ -84,6 +85,13 @@ const char *rlx_cli_fmt_date(int64_t ms, char *buf, size_t len);
 const char *rlx_cli_fmt_iso(int64_t ms, char *buf, size_t len);
 /* Whole calendar days (local) from now to then: 0 today, 1 tomorrow. */
 int rlx_cli_days_until(int64_t now_ms, int64_t then_ms);
+
+/* Remembers in the store that the session at path was rendered to a file
+ * for profile (an offline listen: nothing heard), so progress shows the
+ * week as "rendered, not yet heard". Prints the problem and returns the
+ * exit code on failure, else 0. */
+int rlx_cli_record_render(const rlx_cli_store_opts *o, const char *profile, const char *path,
+                          int64_t length_ms);
 
 /* Writes s as a JSON string (with quotes). */
 void rlx_cli_json_str(FILE *f, const char *s);

@@ -12,6 +12,7 @@
 
 #include "audio/clip.h"
 #include "authoring.h"
+#include "cli_paths.h"
 #include "session/breath_check.h"
 #include "session/timeline.h"
 
@@ -251,6 +252,12 @@ static bool check_session(check_run *run, const char *path, rlx_diags *d)
             rlx_diags_add(d, RLX_DIAG_ERROR, path, 0, 0, NULL, "%s", rlx_strerror(err));
         return false;
     }
+    char *hidden = rlx_cli_session_hides(path, s->id);
+    if (hidden)   /* a user's session with a built-in id: say which one `relax play ID` uses */
+        rlx_diags_add(d, RLX_DIAG_NOTE, path, 0, 0, NULL,
+                      "used for the id '%s' instead of %s (a session of yours with the same id wins)",
+                      s->id, hidden);
+    free(hidden);
     probe_audio(s, d);
     int64_t *ms = NULL, natural = 0, longest = 0;
     rlx_timeline *t = NULL;

@@ -1,4 +1,5 @@
 /* cmd_devices.c - `relax devices`: the audio outputs PortAudio can see. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +9,18 @@
 
 int rlx_cmd_devices(int argc, char **argv)
 {
+    bool names = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            printf("Usage: relax devices\n"
+            printf("Usage: relax devices [--names]\n"
                    "Lists audio output devices; give the index or part of the name to\n"
-                   "'relax play --device'. '*' marks the default.\n");
+                   "'relax play --device'. '*' marks the default.\n"
+                   "  --names   only the names, one a line\n");
             return RLX_EXIT_OK;
+        }
+        if (!strcmp(argv[i], "--names")) {
+            names = true;
+            continue;
         }
         rlx_cli_error("devices takes no arguments (got '%s')", argv[i]);
         return RLX_EXIT_USAGE;
@@ -24,6 +31,12 @@ int rlx_cmd_devices(int argc, char **argv)
     if (err != RLX_OK) {
         rlx_cli_error("cannot list audio devices: %s", rlx_strerror(err));
         return rlx_cli_exit_code(err);
+    }
+    if (names) {   /* for shell completion: nothing else on stdout */
+        for (size_t i = 0; i < n; i++)
+            puts(v[i].name);
+        free(v);
+        return RLX_EXIT_OK;
     }
     if (!n) {
         printf("no audio output devices found\n");

@@ -27,7 +27,7 @@ static void print_csv(const rlx_listen_rec *r, size_t n)
 {
     char a[64], b[64];
     fputs("profile,session,week,session_hash,length_ms,started,ended,from_ms,position_ms,"
-          "furthest_ms,played_ms,completed,finished,room\r\n", stdout);   /* new columns go last */
+          "furthest_ms,played_ms,completed,finished,room,rendered\r\n", stdout);   /* new columns go last */
     for (size_t i = 0; i < n; i++) {
         csv_field(stdout, r[i].profile);
         fputc(',', stdout);
@@ -39,7 +39,7 @@ static void print_csv(const rlx_listen_rec *r, size_t n)
                (long long)r[i].from_ms, (long long)r[i].position_ms, (long long)r[i].furthest_ms,
                (long long)r[i].played_ms, r[i].completed, r[i].finished);
         csv_field(stdout, r[i].room ? r[i].room : "");
-        fputs("\r\n", stdout);
+        printf(",%d\r\n", r[i].rendered);
     }
 }
 
@@ -72,7 +72,8 @@ static void print_table(const rlx_listen_rec *r, size_t n, bool all)
             rlx_auth_put_fit(stdout, r[i].profile, 16, true);
             fputs("  ", stdout);
         }
-        const char *how = r[i].completed ? "completed" : r[i].finished ? "stopped" : "interrupted";
+        const char *how = r[i].rendered ? "rendered to a file, not heard"
+                        : r[i].completed ? "completed" : r[i].finished ? "stopped" : "interrupted";
         printf("%-22s  %-12s  %-17s  %-8s  ", d, r[i].session_id, reached,
                rlx_cli_fmt_time(r[i].played_ms, played, sizeof played));
         if (rooms && r[i].room) {

@@ -1,18 +1,21 @@
 /* cmd_list.c - `relax list`: the program's sessions, week by week. */
 #include "cli.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "authoring.h"
+#include "cli_paths.h"
 #include "export/captions_vtt.h"
 
 static void usage(FILE *f)
 {
     fputs("Usage: relax list\n"
           "Shows the program (" "$RELAX_PROGRAM, else sessions/ten-weeks.program): each week's\n"
-          "session id, title, natural length, the range of lengths it plays at and summary.\n",
+          "session id, title, natural length, the range of lengths it plays at and summary.\n"
+          "  --ids   only the ids of every session that can be played by id, one a line\n",
           f);
 }
 
@@ -39,6 +42,15 @@ static void fill_row(row *r, const rlx_program_entry *e)
         rlx_diags_free(&d);
         return;
     }
+    /* a session of the user's own with this week's id is the one played */
+    char *own = s->id ? rlx_cli_session_override(e->path, s->id) : NULL;
+    rlx_session *mine = NULL;
+    if (own && rlx_session_parse(own, &cfg, &mine, &d) == RLX_OK) {
+        rlx_session_free(s);
+        s = mine;
+    }
+    free(own);
+    rlx_diags_free(&d);
     r->id = strdup(s->id ? s->id : "");
     r->title = strdup(s->title ? s->title : "");
     r->summary = s->summary ? strdup(s->summary) : NULL;
@@ -55,6 +67,49 @@ static void fill_row(row *r, const rlx_program_entry *e)
     rlx_session_free(s);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --ids: every session id `relax play ID` takes, one a line, for shell
+ * completion. The file names are the ids the lookup tries first; no file is
+ * parsed, so it stays quick. */
+static int list_ids(void)
+{
+    const char *const *dirs = rlx_cli_session_dirs();
+    char **ids = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; dirs[i]; i++) {
+        DIR *dh = opendir(dirs[i]);
+        struct dirent *e;
+        while (dh && (e = readdir(dh))) {
+            size_t len = strlen(e->d_name);
+            if (e->d_name[0] == '.' || len <= 8 || strcmp(e->d_name + len - 8, ".session"))
+                continue;
+            if (n == cap) {
+                char **more = realloc(ids, (cap = cap ? cap * 2 : 32) * sizeof *ids);
+                if (!more)
+                    break;
+                ids = more;
+            }
+            if ((ids[n] = strndup(e->d_name, len - 8)))
+                n++;
+        }
+        if (dh)
+            closedir(dh);
+    }
+    if (n)
+        qsort(ids, n, sizeof *ids, cmp_str);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(ids[i], ids[i - 1]))   /* the same id in two folders: once */
+            puts(ids[i]);
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+    return RLX_EXIT_OK;
+}
+
 int rlx_cmd_list(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -62,6 +117,8 @@ int rlx_cmd_list(int argc, char **argv)
             usage(stdout);
             return RLX_EXIT_OK;
         }
+        if (!strcmp(argv[i], "--ids") && argc == 2)
+            return list_ids();
         rlx_cli_error("list: unexpected argument '%s' (it takes none)", argv[i]);
         return RLX_EXIT_USAGE;
     }

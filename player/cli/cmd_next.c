@@ -3,12 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <time.h>
 
 #include "cli.h"
 #include "cli_remote.h"
 #include "cli_store.h"
+#include "next_render.h"
 #include "play.h"
 #include "sink/sink_device.h"
 #include "store/listen.h"
@@ -20,12 +20,14 @@ static void usage(FILE *f)
 {
     fprintf(f, "Usage: relax next [--profile NAME] [--store PATH|URI] [--room NAME] [--any]\n"
                "                  [--device NAME|INDEX] [--length DURATION] [--tail D] [--volume DB]\n"
-               "                  [--start-in D] [--stop-after D]\n"
+               "                  [--start-in D] [--stop-after D] [-o FILE]\n"
                "                  [--remote | --remote-listen ADDRESS[:PORT]] [--remote-key KEY]\n"
                "Resumes your unfinished week, or plays the next week that is open.\n"
                "--any plays the next week even if it has not opened yet.\n"
                "--device, --length, --tail, --start-in, --stop-after and --volume work as with 'relax play'.\n"
-               "Without an audio device the week is rendered to week-NN.wav instead.\n");
+               "Without an audio device the week is rendered to your music folder instead\n"
+               "(relax-week-NN.ogg, Ogg Vorbis) and remembered as rendered, not yet heard.\n"
+               "  -o FILE   render the week to FILE (.ogg, .flac or .wav) instead of playing it\n");
 }
 
 /* Plays one week live, recording the listen; returns an exit code
@@ -41,30 +43,6 @@ static int play_week(const rlx_play_opts *given, const char *path, int64_t from_
     o.profile = profile;
     o.store_path = store;
     return rlx_cli_play_recorded(path, &o);
-}
-
-static int render_week(const rlx_cli_progress *p, int week, const char *length_arg, const char *tail_arg)
-{
-    /* never replace a file the listener already has: week-01.wav, week-01-2.wav, ... */
-    char out[32];
-    snprintf(out, sizeof out, "week-%02d.wav", week + 1);
-    for (int n = 2; access(out, F_OK) == 0 && n < 1000; n++)
-        snprintf(out, sizeof out, "week-%02d-%d.wav", week + 1, n);
-    char *argv[8] = {"render", p->weeks[week].path, "-o", out};
-    int n = 4;
-    if (length_arg) {
-        argv[n++] = "--length";
-        argv[n++] = (char *)length_arg;
-    }
-    if (tail_arg) {
-        argv[n++] = "--tail";
-        argv[n++] = (char *)tail_arg;
-    }
-    argv[n] = NULL;
-    int rc = rlx_cmd_render(n, argv);
-    if (rc == RLX_EXIT_OK)
-        printf("No audio device found: rendered week %d to %s instead.\n", week + 1, out);
-    return rc;
 }
 
 static void say_when_open(const rlx_cli_progress *p)
@@ -140,13 +118,22 @@ int rlx_cmd_next(int argc, char **argv)
     po.remote = ro.on;
     po.remote_listen = ro.listen;
     po.remote_key = ro.key;
-    const char *length_arg = NULL, *tail_arg = NULL;
+    const char *length_arg = NULL, *tail_arg = NULL, *out = NULL;
     char **rest = malloc((size_t)(argc + 1) * sizeof *rest);
     if (!rest)
         return RLX_EXIT_INTERNAL;
     int nrest = 0;
     rest[nrest++] = argv[0];
     for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+            if (i + 1 >= argc || !*argv[i + 1]) {
+                rlx_cli_error("next: %s needs a file name (for example week.ogg)", argv[i]);
+                free(rest);
+                return RLX_EXIT_USAGE;
+            }
+            out = argv[++i];
+            continue;
+        }
         int at = i;
         int prc = rlx_cli_play_option(argc, argv, &i,
                                       RLX_PLAY_OPT_DEVICE | RLX_PLAY_OPT_LENGTH | RLX_PLAY_OPT_VOLUME |
@@ -239,6 +226,11 @@ int rlx_cmd_next(int argc, char **argv)
         printf("Week %d: %s\n", w + 1, title);
     }
     fflush(stdout);
+    if (out) {   /* asked for a file: no need to look for a device */
+        rc = rlx_cli_next_render(&o, profile, &p, w, out, length_arg, tail_arg, false);
+        rlx_cli_progress_free(&p);
+        return rc;
+    }
     /* no output device at all: render straight away (the player would say
      * "no device" first); a device that fails to open comes back as 6 too */
     rlx_device_info *devs = NULL;
@@ -247,7 +239,7 @@ int rlx_cmd_next(int argc, char **argv)
     free(devs);
     rc = none ? RLX_EXIT_NO_DEVICE : play_week(&po, week->path, from, fade, length, profile, o.store);
     if (rc == RLX_EXIT_NO_DEVICE && !(po.device && *po.device && !none)) {
-        rc = render_week(&p, w, length_arg, tail_arg);
+        rc = rlx_cli_next_render(&o, profile, &p, w, NULL, length_arg, tail_arg, true);
     } else if (rc == RLX_EXIT_OK) {
         /* just completed the week? say what comes next */
         rlx_cli_progress after;
@@ -261,6 +253,9 @@ int rlx_cmd_next(int argc, char **argv)
                         say_when_open(&after);
                     else
                         printf("\n");
+                    if (!after.sum.all_done)   /* the coming dates moved */
+                        printf("If you keep the weeks in a calendar, 'relax calendar -o FILE.ics' "
+                               "brings its dates up to date.\n");
                 }
                 rlx_cli_progress_free(&after);
             }

@@ -3,23 +3,48 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "authoring.h"
 #include "cli_store.h"
 
+/* --names: for shell completion, so quick and silent: a store that does not
+ * exist yet is not created, and a store that cannot be read lists nothing. */
+static int list_names(const rlx_cli_store_opts *o)
+{
+    char path[4096], why[1024];
+    if (rlx_store_resolve_path(o->store, path, sizeof path) != RLX_OK || access(path, R_OK) != 0)
+        return RLX_EXIT_OK;
+    rlx_store *st;
+    if (rlx_store_open(path, &st, why, sizeof why) != RLX_OK)
+        return RLX_EXIT_OK;
+    rlx_profile *profiles;
+    size_t n;
+    if (rlx_store_profiles(st, &profiles, &n, why, sizeof why) == RLX_OK) {
+        for (size_t i = 0; i < n; i++)
+            puts(profiles[i].name);
+        rlx_store_profiles_free(profiles, n);
+    }
+    rlx_store_close(st);
+    return RLX_EXIT_OK;
+}
+
 int rlx_cmd_profiles(int argc, char **argv)
 {
     rlx_cli_store_opts o;
-    int rc = rlx_cli_store_args(argc, argv, "store", &o);
+    int rc = rlx_cli_store_args(argc, argv, "store names", &o);
     if (rc)
         return rc;
     if (o.help) {
-        printf("Usage: relax profiles [--store PATH|URI]\n"
+        printf("Usage: relax profiles [--store PATH|URI] [--names]\n"
                "Lists the profiles in the progress store with their weeks done, last listen\n"
-               "and the room it was in (when rooms are used).\n");
+               "and the room it was in (when rooms are used).\n"
+               "  --names   only the names, one a line (no store is created for it)\n");
         return RLX_EXIT_OK;
     }
+    if (o.names)
+        return list_names(&o);
     rlx_store *st;
     if ((rc = rlx_cli_store_open(&o, &st)))
         return rc;

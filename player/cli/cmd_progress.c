@@ -43,6 +43,10 @@ static void print_json(const rlx_cli_progress *p, const char *profile)
             printf(", \"opens\": \"%s\"", rlx_cli_fmt_iso(w->opens_ms, t, sizeof t));
         else
             printf(", \"opens\": null");
+        if (p->rendered_ms[i])
+            printf(", \"rendered\": \"%s\"", rlx_cli_fmt_iso(p->rendered_ms[i], t, sizeof t));
+        else
+            printf(", \"rendered\": null");
         printf("}%s\n", i + 1 < p->n ? "," : "");
     }
     printf("  ],\n  \"weeks_done\": %zu,\n  \"weeks_total\": %zu,\n  \"listens\": %zu,\n"
@@ -87,7 +91,10 @@ static void print_table(const rlx_cli_progress *p, const char *profile)
                      rlx_cli_fmt_time(w->length_ms, b, sizeof b));
             break;
         case RLX_WEEK_OPEN:
-            snprintf(status, sizeof status, "open");
+            if (p->rendered_ms[i])
+                snprintf(status, sizeof status, "rendered, not yet heard");
+            else
+                snprintf(status, sizeof status, "open");
             break;
         case RLX_WEEK_OPENS_LATER:
             snprintf(status, sizeof status, "opens on %s", rlx_cli_fmt_date(w->opens_ms, a, sizeof a));

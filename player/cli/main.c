@@ -42,6 +42,10 @@ static const rlx_command commands[] = {
      .help = "write the voice cues as WebVTT captions"},
     {.name = "new", .run = rlx_cmd_new, .args = "NAME [-o FILE]",
      .help = "write a commented template session"},
+    {.name = "calendar", .run = rlx_cmd_calendar, .args = "[--profile NAME] -o FILE.ics",
+     .help = "write the coming weeks as a calendar with reminders"},
+    {.name = "help", .run = NULL, .args = "[COMMAND|TOPIC]",
+     .help = "a command's options, or where a topic is explained"},
     {.name = "voices", .run = rlx_cmd_voices, .args = "[--say TEXT -o FILE] [--voice V]",
      .help = "list the voices; render a sample of one"},
 };
@@ -96,12 +100,59 @@ static void voice_notice(const char *line)
     rlx_cli_error("note: %s", line);
 }
 
+/* `relax help TOPIC`: the long story is in the man pages, made from the
+ * same README sections, so this only says where to look. */
+typedef struct {
+    const char *topic, *page, *section;
+} rlx_help_topic;
+
+static const rlx_help_topic topics[] = {
+    {"session", "relax-session(5)", "The session language"},
+    {"program", "relax-session(5)", "Program files"},
+    {"durations", "relax-session(5)", "Durations on the command line"},
+    {"listening", "relax(1)", "Listening"},
+    {"exit-codes", "relax(1)", "Exit codes"},
+    {"files", "relax(1)", "Where things live"},
+    {"cache", "relax(1)", "The cache"},
+};
+#define NTOPICS (sizeof topics / sizeof topics[0])
+
+static int help(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        printf("Usage: relax help [COMMAND|TOPIC]\n"
+               "relax help COMMAND is relax COMMAND --help. Topics:");
+        for (size_t i = 0; i < NTOPICS; i++)
+            printf(" %s", topics[i].topic);
+        printf("\nThe full manual: man relax, man 5 relax-session (or README.md).\n");
+        return RLX_EXIT_OK;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (commands[i].run && !strcmp(argv[1], commands[i].name)) {
+            char *args[] = {argv[1], "--help", NULL};
+            return commands[i].run(2, args);
+        }
+    for (size_t i = 0; i < NTOPICS; i++)
+        if (!strcmp(argv[1], topics[i].topic)) {
+            char page[64];
+            snprintf(page, sizeof page, "%s", topics[i].page);
+            *strchr(page, '(') = 0;
+            printf("%s: see the section \"%s\" of %s ('man %s%s'), or of README.md.\n",
+                   topics[i].topic, topics[i].section, topics[i].page,
+                   strchr(topics[i].page, '5') ? "5 " : "", page);
+            return RLX_EXIT_OK;
+        }
+    rlx_cli_error("help: no command or topic '%s' (try 'relax help')", argv[1]);
+    return RLX_EXIT_USAGE;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: relax COMMAND [ARGS]\n\nCommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-9s %-44s %s\n", commands[i].name, commands[i].args, commands[i].help);
-    fprintf(f, "\nrelax COMMAND --help shows a command's options. See README.md for the session format.\n");
+    fprintf(f, "\nrelax COMMAND --help shows a command's options; relax help TOPIC says where a topic is\n"
+               "explained. The manual: man relax, man 5 relax-session.\n");
 }
 
 int main(int argc, char **argv)
@@ -111,10 +162,12 @@ int main(int argc, char **argv)
         return RLX_EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
         usage(stdout);
         return RLX_EXIT_OK;
     }
+    if (!strcmp(cmd, "help"))
+        return argc < 3 ? (usage(stdout), RLX_EXIT_OK) : help(argc - 1, argv + 1);
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
         printf("relax %s\n", RLX_VERSION);
         return RLX_EXIT_OK;
@@ -122,7 +175,7 @@ int main(int argc, char **argv)
     join_duration_units(&argc, argv);
     rlx_voice_set_notice(voice_notice);
     for (size_t i = 0; i < NCOMMANDS; i++)
-        if (!strcmp(cmd, commands[i].name))
+        if (commands[i].run && !strcmp(cmd, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
     rlx_cli_error("unknown command '%s' (try 'relax --help')", cmd);
     return RLX_EXIT_USAGE;

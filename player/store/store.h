@@ -26,7 +26,7 @@
 
 #include "core/err.h"
 
-#define RLX_STORE_SCHEMA_VERSION 2   /* PRAGMA user_version / relax.meta after migrations */
+#define RLX_STORE_SCHEMA_VERSION 3   /* PRAGMA user_version / relax.meta after migrations */
 #define RLX_ROOM_NAME_MAX 64
 #define RLX_LISTEN_UUID_LEN 32       /* hex digits */
 #define RLX_STORE_BUSY_TIMEOUT_MS 5000
@@ -136,6 +136,9 @@ typedef struct {
     int64_t credit_ms;        /* played_ms plus what the listen it resumed had credited */
     bool completed;           /* reached the end having heard >= 90% (credit_ms) */
     bool finished;            /* stopped cleanly (false after a crash or kill) */
+    bool rendered;            /* an offline render to a file, not a listen: nothing heard
+                               * (played 0, not completed); set at add, never changed.
+                               * Not carried by the PostgreSQL journal. */
 } rlx_listen_rec;
 
 /* Inserts rec (creating its profile), giving it a uuid if it has none, and

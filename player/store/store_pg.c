@@ -175,6 +175,8 @@ static const char *const migrations[] = {
     "UPDATE listens SET uuid = md5(random()::text || id::text) WHERE uuid IS NULL;"
     "ALTER TABLE listens ALTER COLUMN uuid SET NOT NULL;"
     "CREATE UNIQUE INDEX listens_by_uuid ON listens(uuid);",
+    /* 3: a listen that is an offline render, not heard yet */
+    "ALTER TABLE listens ADD COLUMN rendered boolean NOT NULL DEFAULT false;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == RLX_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -473,20 +475,21 @@ static rlx_err pg_listen_put(rlx_store_backend *b, rlx_listen_rec *rec, char *wh
     const char *p[] = {rec->profile, rec->session_id, rec->session_hash ? rec->session_hash : "",
                        num[0], num[1], num[2], num[3], num[4], num[5], num[6], num[7], num[8],
                        num[9][0] == '1' ? "t" : "f", num[10][0] == '1' ? "t" : "f", rec->uuid,
-                       rec->room && *rec->room ? rec->room : NULL, num[11]};
+                       rec->room && *rec->room ? rec->room : NULL, num[11], rec->rendered ? "t" : "f"};
     /* one statement: the newer state of a listen wins, an older or repeated one changes nothing */
     PGresult *r = run(b,
         "WITH up AS ("
         " INSERT INTO listens(profile_id, session_id, session_hash, week, length_ms, started_ms, ended_ms,"
-        "  from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished, uuid, room, rev)"
-        " SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17"
+        "  from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished, uuid, room, rev,"
+        "  rendered)"
+        " SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18"
         "  FROM profiles WHERE name = $1"
         " ON CONFLICT (uuid) DO UPDATE SET ended_ms = excluded.ended_ms, position_ms = excluded.position_ms,"
         "  furthest_ms = excluded.furthest_ms, played_ms = excluded.played_ms, credit_ms = excluded.credit_ms,"
         "  completed = excluded.completed, finished = excluded.finished, rev = excluded.rev"
         "  WHERE (excluded.ended_ms, excluded.rev) >= (listens.ended_ms, listens.rev)"
         " RETURNING id)"
-        " SELECT id FROM up UNION ALL SELECT id FROM listens WHERE uuid = $15 LIMIT 1", 17, p);
+        " SELECT id FROM up UNION ALL SELECT id FROM listens WHERE uuid = $15 LIMIT 1", 18, p);
     if (!ok(r))
         return failed(b, r, "write", why, whylen);
     if (PQntuples(r) == 1)
@@ -504,7 +507,8 @@ static rlx_err pg_listens(rlx_store_backend *b, const char *profile, const char 
     PGresult *r = run(b,
         "SELECT l.id, p.name, l.session_id, l.session_hash, l.week, l.length_ms, l.started_ms,"
         " l.ended_ms, l.from_ms, l.position_ms, l.furthest_ms, l.played_ms, l.credit_ms,"
-        " l.completed, l.finished, l.uuid, l.room, l.rev FROM listens l JOIN profiles p ON p.id = l.profile_id"
+        " l.completed, l.finished, l.uuid, l.room, l.rev, l.rendered"
+        " FROM listens l JOIN profiles p ON p.id = l.profile_id"
         " WHERE ($1::text IS NULL OR p.name = $1) AND ($2::text IS NULL OR l.session_id = $2)"
         " ORDER BY l.started_ms, l.id", 2, p);
     if (!ok(r))
@@ -540,6 +544,7 @@ static rlx_err pg_listens(rlx_store_backend *b, const char *profile, const char 
         snprintf(x->uuid, sizeof x->uuid, "%s", PQgetvalue(r, i, 15));
         x->room = dup_or_null(r, i, 16);
         x->rev = i64(r, i, 17);
+        x->rendered = boolean(r, i, 18);
         if (!x->profile || !x->session_id || !x->session_hash)
             err = RLX_ERR_NOMEM;
     }

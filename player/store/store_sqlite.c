@@ -168,6 +168,8 @@ static const char *const migrations[] = {
     "ALTER TABLE listens ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;"
     "UPDATE listens SET uuid = lower(hex(randomblob(16))) WHERE uuid IS NULL;"
     "CREATE UNIQUE INDEX listens_by_uuid ON listens(uuid);",
+    /* 3: a listen that is an offline render (relax next without a sound card), not heard yet */
+    "ALTER TABLE listens ADD COLUMN rendered INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == RLX_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -586,8 +588,8 @@ static rlx_err sq_listen_put(rlx_store_backend *st, rlx_listen_rec *rec, char *w
         rc = sqlite3_prepare_v2(st->db,
             "INSERT INTO listens(profile_id, session_id, session_hash, week, length_ms, started_ms,"
             " ended_ms, from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished,"
-            " uuid, room, rev)"
-            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+            " uuid, room, rev, rendered)"
+            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
             " ON CONFLICT(uuid) DO UPDATE SET ended_ms = excluded.ended_ms,"
             " position_ms = excluded.position_ms, furthest_ms = excluded.furthest_ms,"
             " played_ms = excluded.played_ms, credit_ms = excluded.credit_ms,"
@@ -609,6 +611,7 @@ static rlx_err sq_listen_put(rlx_store_backend *st, rlx_listen_rec *rec, char *w
             sqlite3_bind_int(q, 13, rec->completed);
             sqlite3_bind_int(q, 14, rec->finished);
             sqlite3_bind_text(q, 15, rec->uuid, -1, SQLITE_STATIC);
+            sqlite3_bind_int(q, 18, rec->rendered);
             if (rec->room && *rec->room)
                 sqlite3_bind_text(q, 16, rec->room, -1, SQLITE_STATIC);
             else
@@ -666,7 +669,8 @@ static rlx_err sq_listens(rlx_store_backend *st, const char *profile, const char
     int rc = sqlite3_prepare_v2(st->db,
         "SELECT l.id, p.name, l.session_id, l.session_hash, l.week, l.length_ms, l.started_ms,"
         " l.ended_ms, l.from_ms, l.position_ms, l.furthest_ms, l.played_ms, l.credit_ms,"
-        " l.completed, l.finished, l.uuid, l.room, l.rev FROM listens l JOIN profiles p ON p.id = l.profile_id"
+        " l.completed, l.finished, l.uuid, l.room, l.rev, l.rendered"
+        " FROM listens l JOIN profiles p ON p.id = l.profile_id"
         " WHERE (?1 IS NULL OR p.name = ?1) AND (?2 IS NULL OR l.session_id = ?2)"
         " ORDER BY l.started_ms, l.id", -1, &q, NULL);
     if (rc != SQLITE_OK)
@@ -705,6 +709,7 @@ static rlx_err sq_listens(rlx_store_backend *st, const char *profile, const char
         r->credit_ms = sqlite3_column_int64(q, 12);
         r->completed = sqlite3_column_int(q, 13) != 0;
         r->finished = sqlite3_column_int(q, 14) != 0;
+        r->rendered = sqlite3_column_int(q, 18) != 0;
         const unsigned char *u = sqlite3_column_text(q, 15);
         snprintf(r->uuid, sizeof r->uuid, "%s", u ? (const char *)u : "");
         r->room = col_dup(q, 16);

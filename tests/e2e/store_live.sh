@@ -93,5 +93,6 @@ saved=$(last_field 9)
 run "$RELAX" next </dev/null
 expect_rc 0 "third run"
 expect_out "Week 1 is complete. Week 2 opens on" "completion message"
+expect_out "If you keep the weeks in a calendar, 'relax calendar -o FILE.ics' brings its dates up to date." "calendar reminder after completing"
 [ "$(last_field 12)" = 1 ] || fail "third listen not completed: $("$RELAX" history --csv | tail -n 1)"
 finish

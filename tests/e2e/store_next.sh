@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# relax next where there is no audio device: renders the week to week-NN.wav
-# in the current folder and says so; --any skips the wait; resuming names the
+# relax next where there is no audio device: renders the week as Ogg Vorbis
+# to the music folder (here, with no ~/Music, the current folder), says so
+# and remembers it as rendered, not yet heard; the next `next` points to that
+# file instead of rendering again; --any skips the wait; resuming names the
 # point it resumes from; a week whose file has broken since is refused
 # before it is announced. No device: no JACK server under this name, and
 # ALSA given an empty configuration so a sound card stays out of sight.
@@ -13,11 +15,16 @@ mkdir "$W/here" && cd "$W/here" || exit 1
 run "$RELAX" next
 expect_rc 0 "next, fresh"
 expect_out "Week 1: Test week 01" "next announces week 1"
-expect_out "No audio device found: rendered week 1 to week-01.wav instead." "render fallback"
-[ "$(head -c 4 week-01.wav)" = RIFF ] || fail "week-01.wav is not a WAV file"
-# a rendering is not a listen: week 1 is still open
+expect_out "No audio device found: rendered week 1 to relax-week-01.ogg instead." "render fallback"
+[ "$(head -c 4 relax-week-01.ogg)" = OggS ] || fail "relax-week-01.ogg is not an Ogg file"
+# a rendering is not a listen: week 1 is still to be heard, and says so
 run "$RELAX" progress
-grep -E "Week  1 .* open$" "$W/out" >/dev/null || fail "render counted as a listen: $OUT"
+grep -E "Week  1 .* rendered, not yet heard$" "$W/out" >/dev/null || fail "render not shown: $OUT"
+# the next `next` knows: it points to the file instead of rendering again
+run "$RELAX" next
+expect_rc 0 "next after a render"
+expect_out "No audio device found. Week 1 is waiting for you in relax-week-01.ogg (rendered on Monday 30 November, not heard yet)" "next knows the render"
+[ -e relax-week-01-2.ogg ] && fail "week 1 rendered again"
 
 # --any plays week 2 although it opens only in six days
 listen default 1 3 3 3 1 $T0
@@ -25,14 +32,14 @@ run "$RELAX" next
 expect_out "Week 2 opens on" "waiting without --any"
 run "$RELAX" next --any
 expect_rc 0 "next --any"
-expect_out "No audio device found: rendered week 2 to week-02.wav instead." "--any renders week 2"
-[ -f week-02.wav ] || fail "week-02.wav missing"
+expect_out "No audio device found: rendered week 2 to relax-week-02.ogg instead." "--any renders week 2"
+[ -f relax-week-02.ogg ] || fail "relax-week-02.ogg missing"
 
-# a file the listener already has is never replaced
-printf 'precious' > week-02.wav
-run "$RELAX" next --any
-expect_out "rendered week 2 to week-02-2.wav instead." "a free name is chosen"
-[ "$(cat week-02.wav)" = precious ] || fail "next overwrote week-02.wav"
+# a file the listener already has is never replaced (another profile's week 1)
+printf 'precious' > relax-week-01.ogg
+run "$RELAX" next --profile eve
+expect_out "rendered week 1 to relax-week-01-2.ogg instead." "a free name is chosen"
+[ "$(cat relax-week-01.ogg)" = precious ] || fail "next overwrote relax-week-01.ogg"
 
 # an unfinished week is resumed first, 5 s before where it stopped
 crash default 3 600 125 $((T0 + 60))

@@ -34,10 +34,10 @@ expect_out "[--device NAME|INDEX] [--length DURATION] [--tail D] [--volume DB]" 
 # the test weeks last 3 s exactly: that length renders, another is refused
 run "$RELAX" next --length 3 s --volume -6
 expect_rc 0 "next --length 3 s --volume -6"
-expect_out "No audio device found: rendered week 1 to week-01.wav instead." "render fallback"
-expect_err "wrote week-01.wav (0:03, 48000 Hz)" "the rendered length"
+expect_out "No audio device found: rendered week 1 to relax-week-01.ogg instead." "render fallback"
+expect_err "wrote relax-week-01.ogg (0:03, 48000 Hz)" "the rendered length"
 
 run "$RELAX" next --length 5 min
 expect_rc 2 "a length the week cannot have"
-[ ! -f week-01-2.wav ] || fail "a file was written for an impossible length"
+[ ! -f relax-week-01-2.ogg ] || fail "a file was written for an impossible length"
 finish

@@ -6,6 +6,8 @@
  *       a finished listen that started at STARTED and stopped at POS after PLAYED seconds heard
  *   rlx_store_tool DB crash  PROFILE SESSION_ID WEEK LENGTH_S POS_S STARTED_EPOCH_S
  *       a listen cut off at POS (no finish), as after a kill -9
+ *   rlx_store_tool DB render PROFILE SESSION_ID WEEK LENGTH_S STARTED_EPOCH_S
+ *       an offline render (relax next without a sound card): nothing heard
  *   rlx_store_tool DB bench N
  *       N forced position saves of one listen, as the player makes them:
  *       prints the mean time a save keeps its caller, and the time until
@@ -89,6 +91,21 @@ static int bench(const char *where, int n)
 
 int main(int argc, char **argv)
 {
+    if (argc == 8 && !strcmp(argv[2], "render")) {
+        rlx_listen_rec r = {.profile = argv[3], .session_id = argv[4], .session_hash = "0000000000001234",
+                            .week = (int)num(argv[5]), .length_ms = num(argv[6]) * 1000,
+                            .started_ms = num(argv[7]) * 1000, .ended_ms = num(argv[7]) * 1000,
+                            .finished = true, .rendered = true};
+        char why[1024];
+        rlx_store *st;
+        rlx_err err = rlx_store_open(argv[1], &st, why, sizeof why);
+        if (!err)
+            err = rlx_store_listen_add(st, &r, why, sizeof why);
+        rlx_store_close(st);
+        if (err)
+            fprintf(stderr, "rlx_store_tool: %s\n", why);
+        return err ? 1 : 0;
+    }
     if (argc == 4 && !strcmp(argv[2], "bench"))
         return bench(argv[1], (int)num(argv[3]));
     bool crash = argc == 9 && !strcmp(argv[2], "crash");

@@ -110,7 +110,7 @@ static void creates_schema_mode_and_wal(void **state)
     char *mode = sql_text(path, "PRAGMA journal_mode");
     assert_string_equal(mode, "wal");
     char *ver = sql_text(path, "PRAGMA user_version");
-    assert_string_equal(ver, "2");
+    assert_string_equal(ver, "3");
     char *tables = sql_text(path, "SELECT group_concat(name, ',') FROM "
                                   "(SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)");
     assert_string_equal(tables, "listens,profiles");
@@ -144,6 +144,57 @@ static void migrates_empty_file_and_keeps_data(void **state)
     assert_int_equal(recs[0].position_ms, 42000);
     assert_int_equal(recs[0].week, 3);
     assert_false(recs[0].completed);
+    rlx_store_listens_free(recs, n);
+    rlx_store_close(st);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* A store written by the first schema (before `rendered`) opens, migrates to
+ * 2 and keeps its listens, which read as heard listens; a render round-trips. */
+static void migrates_schema_1_for_renders(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+        "CREATE TABLE profiles (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL,"
+        " has_mix INTEGER NOT NULL DEFAULT 0, volume_db REAL NOT NULL DEFAULT 0,"
+        " background_db REAL NOT NULL DEFAULT 0, device TEXT);"
+        "CREATE TABLE listens (id INTEGER PRIMARY KEY, profile_id INTEGER NOT NULL REFERENCES profiles(id),"
+        " session_id TEXT NOT NULL, session_hash TEXT NOT NULL, week INTEGER NOT NULL DEFAULT 0,"
+        " length_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL,"
+        " from_ms INTEGER NOT NULL, position_ms INTEGER NOT NULL, furthest_ms INTEGER NOT NULL,"
+        " played_ms INTEGER NOT NULL, credit_ms INTEGER NOT NULL, completed INTEGER NOT NULL DEFAULT 0,"
+        " finished INTEGER NOT NULL DEFAULT 0);"
+        "CREATE INDEX listens_by_profile ON listens(profile_id, session_id, started_ms);"
+        "INSERT INTO profiles(name, created_ms) VALUES('anna', 5);"
+        "INSERT INTO listens(profile_id, session_id, session_hash, week, length_ms, started_ms, ended_ms,"
+        " from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished)"
+        " VALUES(1, 'week-01', 'h', 1, 600000, 1000, 2000, 0, 600000, 600000, 600000, 600000, 1, 1);"
+        "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_schema_version(st), RLX_STORE_SCHEMA_VERSION);
+    rlx_listen_rec r = make_rec("anna", "week-02", 0);
+    r.rendered = true;
+    r.played_ms = r.credit_ms = 0;
+    assert_int_equal(rlx_store_listen_add(st, &r, why, sizeof why), RLX_OK);
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(st, "anna", NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(recs[0].session_id, "week-01");
+    assert_true(recs[0].completed);
+    assert_false(recs[0].rendered);
+    assert_string_equal(recs[1].session_id, "week-02");
+    assert_true(recs[1].rendered);
     rlx_store_listens_free(recs, n);
     rlx_store_close(st);
     free(path);
@@ -234,7 +285,7 @@ static void migrates_schema_1_to_2(void **state)
     rlx_store *st = NULL;
     char why[512] = "";
     assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
-    assert_int_equal(rlx_store_schema_version(st), 2);
+    assert_int_equal(rlx_store_schema_version(st), RLX_STORE_SCHEMA_VERSION);
     rlx_listen_rec *recs;
     size_t n;
     assert_int_equal(rlx_store_listens(st, "old", NULL, &recs, &n, why, sizeof why), RLX_OK);
@@ -899,6 +950,7 @@ int main(void)
 {
     const struct CMUnitTest sqlite_only[] = {
         cmocka_unit_test(creates_schema_mode_and_wal),
+        cmocka_unit_test(migrates_schema_1_for_renders),
         cmocka_unit_test(refuses_newer_schema),
         cmocka_unit_test(refuses_negative_schema),
         cmocka_unit_test(migrates_schema_1_to_2),

@@ -1,0 +1,94 @@
+# bash completion for relax(1). Installed as
+# share/bash-completion/completions/relax; loaded on demand by bash-completion.
+# Session ids, profile and device names come from relax itself
+# (list --ids, profiles --names, devices --names: quick, one a line).
+
+_relax_commands="next play render list progress profiles history devices check timeline captions new calendar help"
+
+_relax_options()
+{
+    case $1 in
+        next)     echo "--profile --store --any -o --help" ;;
+        play)     echo "--device --from --length --volume --profile --store --stats --help" ;;
+        render)   echo "-o --length --rate --from --to --help" ;;
+        list)     echo "--help" ;;
+        progress) echo "--profile --store --json --help" ;;
+        profiles) echo "--store --help" ;;
+        history)  echo "--profile --all --store --csv --help" ;;
+        devices)  echo "--help" ;;
+        check)    echo "--quiet --help" ;;
+        timeline) echo "-o --length --scale --help" ;;
+        captions) echo "-o --length --help" ;;
+        new)      echo "-o --help" ;;
+        calendar) echo "--profile --store -o --help" ;;
+    esac
+}
+
+# Adds each line of the command's output that starts with $cur to COMPREPLY.
+_relax_lines()
+{
+    local line
+    while IFS= read -r line; do
+        [[ -n $line && $line == "$cur"* ]] && COMPREPLY+=("$line")
+    done < <("$@" 2>/dev/null)
+}
+
+_relax()
+{
+    local cur prev cmd i
+    COMPREPLY=()
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD-1]}
+    local relax=${COMP_WORDS[0]}
+    cmd=
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case ${COMP_WORDS[i]} in
+            -*) ;;
+            *) cmd=${COMP_WORDS[i]}; break ;;
+        esac
+    done
+    if [[ -z $cmd ]]; then
+        COMPREPLY=($(compgen -W "$_relax_commands --help --version" -- "$cur"))
+        return
+    fi
+
+    # the value of an option
+    case $prev in
+        --profile|--device)
+            if [[ $prev == --profile ]]; then
+                _relax_lines "$relax" profiles --names
+            else
+                _relax_lines "$relax" devices --names
+            fi
+            # names may hold spaces: quote them for the command line
+            for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]=$(printf '%q' "${COMPREPLY[i]}"); done
+            return ;;
+        --store)
+            COMPREPLY=($(compgen -f -- "$cur"))
+            return ;;
+        -o|--output)
+            COMPREPLY=($(compgen -f -- "$cur"))
+            return ;;
+        --from|--to|--length|--volume|--rate|--scale)
+            return ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$(_relax_options "$cmd")" -- "$cur"))
+        return
+    fi
+    case $cmd in
+        play|render|timeline|captions)
+            _relax_lines "$relax" list --ids
+            COMPREPLY+=($(compgen -f -X '!*.session' -- "$cur") $(compgen -d -- "$cur"))
+            ;;
+        check)
+            _relax_lines "$relax" list --ids
+            COMPREPLY+=($(compgen -f -X '!*.@(session|program)' -- "$cur") $(compgen -d -- "$cur"))
+            ;;
+        help)
+            COMPREPLY=($(compgen -W "$_relax_commands session program durations listening exit-codes files cache store" -- "$cur"))
+            ;;
+    esac
+}
+complete -F _relax relax
