@@ -146,18 +146,25 @@ rlx_err rlx_file_write_atomic(const char *path, const char *data, size_t len, ch
     char tmp[4200];
     if (temp_path(path, tmp, sizeof tmp) >= (int)sizeof tmp)
         return fail(path, ENAMETOOLONG, why, whylen);
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
         return fail(path, errno, why, whylen);
-    size_t w = fwrite(data, 1, len, f);
-    int e = w == len ? 0 : errno;
-    if (fflush(f) && !e)
+    int e = 0;
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            e = w < 0 ? errno : ENOSPC;
+            break;
+        }
+        off += (size_t)w;
+    }
+    if (close(fd) && !e)
         e = errno;
-    if (fclose(f) && !e)
-        e = errno;
-    if (e || w != len) {
+    if (e) {
         unlink(tmp);
-        return fail(path, e ? e : EIO, why, whylen);
+        return fail(path, e, why, whylen);
     }
     return finish_temp(tmp, path, why, whylen);
 }
