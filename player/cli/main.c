@@ -37,6 +37,8 @@ static const rlx_command commands[] = {
      .help = "draw a session's timeline"},
     {.name = "captions", .run = rlx_cmd_captions, .args = "SESSION -o FILE.vtt",
      .help = "write the voice cues as WebVTT captions"},
+    {.name = "record", .run = rlx_cmd_record, .args = "SESSION [--device D] [--line N] [--missing]",
+     .help = "record the spoken lines in your own voice"},
     {.name = "script", .run = rlx_cmd_script, .args = "SESSION -o FILE.txt|FILE.html",
      .help = "write a recording script for narrating a session"},
     {.name = "new", .run = rlx_cmd_new, .args = "NAME [-o FILE]",
