@@ -72,6 +72,7 @@ typedef struct {
     char note[640];
     size_t kept;                 /* lines saved in this run */
     char pace[96];
+    int number;                  /* the current line's number */
 } rec_ui;
 
 static void clear_takes(rec_ui *u)
@@ -155,10 +156,9 @@ static void draw_page(rec_ui *u, size_t i)
 }
 
 /* The one meter line at the bottom: state, input level, clipping. */
-static void draw_meter(rec_ui *u)
+static void draw_meter(rec_ui *u, const rlx_capture_status *stp)
 {
-    rlx_capture_status st;
-    rlx_capture_get_status(u->cap, &st);
+    const rlx_capture_status st = *stp;
     double db = st.peak > 0 ? 20 * log10(st.peak) : -90;
     int bars = (int)lround((db + 60) / 60 * 30);
     bars = bars < 0 ? 0 : bars > 30 ? 30 : bars;
@@ -169,7 +169,7 @@ static void draw_meter(rec_ui *u)
     char t[32];
     if (u->recording) {
         size_t n = rlx_capture_take_frames(u->cap);
-        printf("\r\033[K\033[31mrecording %s\033[0m [%s] %4.0f dB%s", rlx_cli_fmt_time((long long)n * 1000 / u->rate, t, sizeof t),
+        printf("\r\033[K\033[31m#%d recording %s\033[0m [%s] %4.0f dB%s", u->number, rlx_cli_fmt_time((long long)n * 1000 / u->rate, t, sizeof t),
                meter, db, st.clipped ? "  \033[41;97m CLIP \033[0m" : "");
     } else {
         printf("\r\033[K%s [%s] %4.0f dB%s", u->ntakes ? "ready" : "press space to record", meter, db,
@@ -251,6 +251,7 @@ static step record_line(rec_ui *u, size_t i, rlx_err *err)
 {
     clear_takes(u);
     u->note[0] = 0;
+    u->number = u->lines[i].number;
     draw_page(u, i);
     int64_t last = 0;
     for (;;) {
@@ -259,11 +260,14 @@ static step record_line(rec_ui *u, size_t i, rlx_err *err)
             return STEP_FAIL;
         }
         rlx_capture_status st;
-        if (now_ms() - last >= 50) {
-            draw_meter(u);
+        if (now_ms() - last < 50) {
+            st.lost = false;
+        } else {
+            /* one reader of the meter: each call restarts its peak hold */
+            rlx_capture_get_status(u->cap, &st);
+            draw_meter(u, &st);
             last = now_ms();
         }
-        rlx_capture_get_status(u->cap, &st);
         if (st.lost) {
             snprintf(u->note, sizeof u->note, "%s", st.lost_why);
             *err = RLX_ERR_DEVICE_LOST;
