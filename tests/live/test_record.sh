@@ -62,6 +62,21 @@ rc=0
 grep -qa 'relax: stopped; 0 takes kept in ' "$LIVE_TMP/tty2.log" || fail "Ctrl-C message: $(tail -c 300 "$LIVE_TMP/tty2.log")"
 [ "$(md5sum <"$f1")" = "$SUM" ] && [ "$(ls -A "$REC" | wc -l)" = 1 ] || fail "Ctrl-C touched the recordings"
 
+note "the disk fills while a take is saved: exit 5, one line, no partial file, line 1 intact"
+"$RLX_LIVE_BIN/jack_feed" -i "$LIVE_TMP/speech.wav" -d 3 -w 60 >"$LIVE_TMP/feed2.out" 2>"$LIVE_TMP/feed2.err" &
+FEED_PID=$!
+LIVE_PIDS+=("$FEED_PID")
+rc=0
+"$RLX_LIVE_BIN/pty_drive" -t 90 -l "$LIVE_TMP/tty5.log" \
+    'wait:line 2 of 2' 'key: ' 'wait:#2 recording 0:09' 'key: ' 'wait:take 1:' 'key:\n' \
+    -- sh "$RLX_SOURCE_DIR/tests/preload/full_disk.sh" "$REC" 100 "$RELAX" record "$S" --line 2 \
+    >"$LIVE_TMP/rec5.out" 2>"$LIVE_TMP/rec5.err" || rc=$?
+[ "$rc" -eq 5 ] || fail "full disk: exit $rc, want 5: $(tail -c 400 "$LIVE_TMP/tty5.log")"
+grep -qa "relax: cannot write '$REC/say-[0-9a-f]*\.flac': the disk is full; 0 earlier takes kept in " "$LIVE_TMP/tty5.log" \
+    || fail "full disk message: $(tail -c 400 "$LIVE_TMP/tty5.log")"
+[ "$(md5sum <"$f1")" = "$SUM" ] && [ "$(ls -A "$REC" | wc -l)" = 1 ] || fail "full disk left: $(ls -A "$REC")"
+kill -TERM "$FEED_PID" 2>/dev/null || true
+
 note "the server dies mid-take: exit 7, one line, the kept take untouched"
 rc=0
 "$RLX_LIVE_BIN/pty_drive" -t 60 -l "$LIVE_TMP/tty3.log" \
