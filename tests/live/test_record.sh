@@ -15,10 +15,13 @@ write_session "$S" live-rec "Record test" "-28 dB" \
 sed -i 's/^\[breath\]/[voice]\nlevel = -20 LUFS\n\n[breath]/' "$S"
 REC="$LIVE_TMP/recordings/live-rec"
 
-# the known spoken file: festival's voice, 48 kHz mono float, peak -12 dBFS
-text2wave -o "$LIVE_TMP/raw.wav" <<<"Let your shoulders soften, and breathe out slowly." >/dev/null 2>&1 \
-    || fail "text2wave failed"
-sox "$LIVE_TMP/raw.wav" -r 48000 -c 1 -b 32 -e floating-point "$LIVE_TMP/speech.wav" norm -12
+# the known spoken file: relax's own voice alone (no tone, no bed), 48 kHz
+# mono float, peak -12 dBFS
+V="$LIVE_TMP/voice.session"
+write_session "$V" live-voice "Voice" "off" \
+    '0:00 say "Let your shoulders soften, and breathe out slowly."' '0:05 end'
+"$RELAX" render "$V" --rate 48000 -o "$LIVE_TMP/raw.wav" >/dev/null 2>&1 || fail "relax render failed"
+sox "$LIVE_TMP/raw.wav" -r 48000 -c 1 -b 32 -e floating-point "$LIVE_TMP/speech.wav" remix 1 norm -12
 [ "$(soxi -r "$LIVE_TMP/speech.wav")" = 48000 ] || fail "speech file"
 
 start_jack 1024
