@@ -16,6 +16,7 @@
 
 #include "audio/take.h"
 #include "authoring.h"
+#include "engine/engine.h"
 #include "engine/sink.h"
 #include "script_lines.h"
 #include "session/recording.h"
@@ -41,7 +42,8 @@ static void usage(FILE *f)
           "  --line N     start at spoken line N (numbers as in 'relax script')\n"
           "  --missing    only the lines that have no recording yet\n"
           "Keys: space start/stop a take, r redo (drop the last take and record again),\n"
-          "1-9 choose a take, p play the chosen take, enter keep it and go on,\n"
+          "1-9 choose a take, p play the chosen take in place (with the tone and bed),\n"
+          "enter keep it and go on,\n"
           "n skip the line, q quit (kept takes are already saved).\n"
           "Takes go to recordings/ID/ next to the session; render uses them.\n"
           "Exit status: 0 done, 2 usage or no terminal, 3 invalid session, 5 cannot\n"
@@ -57,7 +59,7 @@ static int64_t now_ms(void)
 }
 
 typedef struct {
-    const rlx_session *s;
+    rlx_session *s;
     rlx_script_line *lines;
     size_t nlines;
     rlx_capture *cap;
@@ -240,8 +242,71 @@ static void play_take(rec_ui *u)
     if (!got_signal)
         rlx_sink_device_ops.drain(sink);
     rlx_sink_device_ops.close(sink, true);
-    snprintf(u->note, sizeof u->note, "played take %zu alone (playback mixed with the tone and bed is not built yet)",
+    snprintf(u->note, sizeof u->note, "played take %zu alone (the session around it could not be prepared)",
              u->chosen + 1);
+}
+
+/* Plays the chosen take as it will sound: the session rendered by the
+ * engine on the output device, from a second before the line to a moment
+ * after it, with the take in place of the line (tone and bed ducked under
+ * it). The take goes to a temporary FLAC the renderer reads like any
+ * recording; the session's cue points at it only while this runs.
+ * Returns false when that cannot be done (then the caller plays the take
+ * alone). Blocking; Ctrl-C and any key stop it. */
+static bool play_mixed(rec_ui *u, size_t i)
+{
+    const rlx_take_result *r = &u->takes[u->chosen];
+    rlx_cue *cue = &u->s->cues[u->lines[i].cue - u->s->cues];
+    char dir[] = "/tmp/relax-take-XXXXXX", path[64], why[512] = "";
+    if (!mkdtemp(dir))
+        return false;
+    snprintf(path, sizeof path, "%s/take.flac", dir);
+    bool ok = false;
+    rlx_engine *e = NULL;
+    char *old_file = cue->file, *old_path = cue->path;
+    if (rlx_take_save(path, r->samples, r->frames, u->rate, cue->text, why, sizeof why) != RLX_OK)
+        goto done;
+    cue->file = path;
+    cue->path = path;
+    rlx_engine_config cfg = rlx_engine_config_init();
+    cfg.sink = &rlx_sink_device_ops;
+    cfg.sink_target = u->output_device;
+    cfg.excerpt_ramp_ms = 20;
+    cfg.cancel = &got_signal;
+    rlx_diags d = {0};
+    if (rlx_engine_open(&cfg, &e, why, sizeof why) != RLX_OK ||
+        rlx_engine_open_sink(e, why, sizeof why) != RLX_OK || rlx_engine_load(e, u->s, &d) != RLX_OK) {
+        rlx_diags_free(&d);
+        goto done;
+    }
+    rlx_diags_free(&d);
+    const rlx_timeline *t = rlx_engine_timeline(e);
+    int rate = rlx_engine_rate(e);
+    size_t k = (size_t)(cue - u->s->cues);
+    int64_t from = t->cues[k].start - rate, to = t->cues[k].end + rate * 3 / 2;
+    if (from < 0)
+        from = 0;
+    if (to > rlx_engine_length(e))
+        to = rlx_engine_length(e);
+    if (rlx_engine_start(e, from, to, why, sizeof why) != RLX_OK)
+        goto done;
+    ok = true;
+    rlx_engine_state st;
+    bool stopping = false;
+    while (rlx_engine_poll(e, 50, &st)) {
+        if (!stopping && (got_signal || rlx_tui_key(0) != 0)) {
+            rlx_engine_fade_stop(e, 150);
+            stopping = true;
+        }
+    }
+    rlx_engine_finish(e, false);
+done:
+    rlx_engine_close(e);
+    cue->file = old_file;
+    cue->path = old_path;
+    unlink(path);
+    rmdir(dir);
+    return ok;
 }
 
 typedef enum { STEP_NEXT, STEP_QUIT, STEP_FAIL } step;
@@ -308,7 +373,10 @@ static step record_line(rec_ui *u, size_t i, rlx_err *err)
             if (u->takes[u->chosen].samples) {
                 snprintf(u->note, sizeof u->note, "playing take %zu...", u->chosen + 1);
                 draw_page(u, i);
-                play_take(u);
+                if (play_mixed(u, i))
+                    snprintf(u->note, sizeof u->note, "played take %zu in place, with the tone and bed", u->chosen + 1);
+                else
+                    play_take(u);
             }
             draw_page(u, i);
         } else if ((k == 'n' || k == 'N') && !u->recording) {

@@ -9,7 +9,8 @@
  * (default 0) of digital silence, IN.wav once, and silence after it, all
  * counted on the server's audio clock. Prints "connected" and, once the
  * file has been played whole, "played N" (frames) on stdout. Runs until
- * SIGINT/SIGTERM, the ports go away or the server stops.
+ * SIGINT/SIGTERM, the ports go away or the server stops. The client is
+ * "mic_feed" (not "relax...": jack_capture must not mistake it for relax).
  * Exit: 0 ok, 1 error, 3 no matching port appeared in time. */
 #include <errno.h>
 #include <jack/jack.h>
@@ -97,7 +98,7 @@ int main(int argc, char **argv)
         return 1;
     }
     sf_close(f);
-    jack_client_t *cl = jack_client_open("relax_feed", JackNoStartServer, NULL);
+    jack_client_t *cl = jack_client_open("mic_feed", JackNoStartServer, NULL);
     if (!cl) {
         fprintf(stderr, "jack_feed: no JACK server\n");
         return 1;

@@ -30,14 +30,24 @@ note "record line 1 from the fed speech, keep it; line 2 is silent: refused"
 "$RLX_LIVE_BIN/jack_feed" -i "$LIVE_TMP/speech.wav" -d 4 -w 60 >"$LIVE_TMP/feed.out" 2>"$LIVE_TMP/feed.err" &
 FEED_PID=$!
 LIVE_PIDS+=("$FEED_PID")
+start_capture "$LIVE_TMP/playback.wav"
 rc=0
 "$RLX_LIVE_BIN/pty_drive" -t 120 -l "$LIVE_TMP/tty1.log" \
-    'wait:press space' 'key: ' 'wait:#1 recording 0:10' 'key: ' 'wait:take 1:' 'key:\n' \
+    'wait:press space' 'key: ' 'wait:#1 recording 0:10' 'key: ' 'wait:take 1:' \
+    'key:p' 'wait:played take 1 in place' 'key:\n' \
     'wait:line 2 of 2' 'key: ' 'wait:#2 recording 0:02' 'key: ' 'wait:no signal' 'key:\n' \
     'wait:cannot be kept' 'key:q' \
     -- "$RELAX" record "$S" >"$LIVE_TMP/rec1.out" 2>"$LIVE_TMP/rec1.err" || rc=$?
 [ "$rc" -eq 0 ] || fail "relax record exited $rc: $(tail -c 600 "$LIVE_TMP/tty1.log")"
 grep -qa 'relax: 1 take kept in ' "$LIVE_TMP/tty1.log" || fail "no summary line"
+# p played the take in place: the session's voice level and the breath tone
+# around it, about the take's length plus 2.5 s
+finish_capture
+plen=$(soxi -D "$LIVE_TMP/playback.wav")
+prms=$(sox "$LIVE_TMP/playback.wav" -n stat 2>&1 | sed -n 's/^RMS     amplitude: *//p')
+note "playback: $plen s, RMS $prms"
+awk -v l="$plen" 'BEGIN { exit !(l >= 3.5 && l <= 12) }' || fail "playback lasted $plen s"
+awk -v r="$prms" 'BEGIN { exit !(r >= 0.01) }' || fail "playback silent (RMS $prms)"
 grep -qa $'\e\\[?25h' "$LIVE_TMP/tty1.log" || fail "the cursor was not shown again"
 wait_gone "$FEED_PID" 5 || kill -TERM "$FEED_PID"
 grep -q '^played ' "$LIVE_TMP/feed.out" || fail "the feeder did not play the file: $(cat "$LIVE_TMP/feed.err")"
