@@ -6,6 +6,7 @@
  *   index/<hash>       one line per source file: stat stamp -> content hash
  * Every file is written to a temporary name, fsync'ed and renamed, so a crash
  * or a concurrent writer never leaves a half-written entry under its name. */
+#define _GNU_SOURCE   /* syncfs */
 #include "audio/cache.h"
 
 #include <dirent.h>
@@ -24,6 +25,7 @@ struct rlx_cache {
     char *dir;
     char *clips;
     char *index;
+    bool deferred_sync;  /* in a batch: one syncfs at its end, not fsyncs per entry */
 };
 
 /* ---- hash ------------------------------------------------------------- */
@@ -286,6 +288,29 @@ void rlx_cache_close(rlx_cache *c)
 const char *rlx_cache_dir(const rlx_cache *c)
 {
     return c->dir;
+}
+
+void rlx_cache_defer_sync(rlx_cache *c, bool on)
+{
+    c->deferred_sync = on;
+}
+
+bool rlx_cache_sync_deferred(const rlx_cache *c)
+{
+    return c->deferred_sync;
+}
+
+void rlx_cache_sync(const rlx_cache *c)
+{
+    int fd = open(c->clips, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+#ifdef __linux__
+    (void)syncfs(fd);
+#else
+    sync();
+#endif
+    close(fd);
 }
 
 char *rlx_cache_entry_path(const rlx_cache *c, uint64_t key, const char *ext)

@@ -77,6 +77,14 @@ unsigned long rlx_cache_full_checks(void);
 /* Writes data to path through a unique temporary file and a rename (with
  * fsync of the file and its folder when durable). */
 rlx_err rlx_write_atomic(const char *path, const void *data, size_t len, bool durable);
+/* Batches (rlx_clip_prepare_batch): while on, new entries are not fsync'ed
+ * one by one; rlx_cache_sync then flushes the file system once. An entry
+ * torn by a crash in between is still caught: a new entry's first lookup
+ * checks its samples against the sidecar's checksum. */
+void rlx_cache_defer_sync(rlx_cache *c, bool on);
+bool rlx_cache_sync_deferred(const rlx_cache *c);
+void rlx_cache_sync(const rlx_cache *c);
+
 /* A unique temporary file name next to path (malloc'ed) and its open fd. */
 rlx_err rlx_tmp_create(const char *path, char **tmp, int *fd);
 /* fsync the folder holding path, so a rename survives a crash. */

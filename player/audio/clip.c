@@ -14,9 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "audio/cache.h"
 #include "audio/decode.h"
@@ -266,7 +272,8 @@ static rlx_err build_entry(rlx_cache *c, uint64_t key, source *s, int rate,
     }
     int serr = sf_close(k.sf);
     k.sf = NULL;
-    if (serr != 0 || fsync(fd) != 0) {
+    bool deferred = rlx_cache_sync_deferred(c);
+    if (serr != 0 || (!deferred && fsync(fd) != 0)) {
         err = errno == ENOSPC ? RLX_ERR_DISK_FULL : RLX_ERR_IO;
         set_why(why, whylen, "cannot write to the cache: %s", strerror(errno ? errno : EIO));
         goto fail;
@@ -281,7 +288,7 @@ static rlx_err build_entry(rlx_cache *c, uint64_t key, source *s, int rate,
     free(tmp);
     tmp = NULL;
     /* No stamp yet (m.wav is zero): see verify_entry. */
-    err = rlx_cache_meta_write(meta, &m, true);
+    err = rlx_cache_meta_write(meta, &m, !deferred);
     if (err) {
         set_why(why, whylen, "cannot write to the cache folder %s", rlx_cache_dir(c));
         goto fail;
@@ -474,8 +481,8 @@ static uint64_t file_key(uint64_t content, int rate)
     return rlx_hash_bytes(buf, (size_t)n, 0x6b6579);
 }
 
-rlx_err rlx_clip_prepare_file(rlx_cache *c, const char *path, int rate,
-                              rlx_clip_info *out, char *why, size_t whylen)
+static rlx_err prepare_file(rlx_cache *c, const char *path, int rate, rlx_clip_info *out,
+                            char *why, size_t whylen, bool probe)
 {
     memset(out, 0, sizeof *out);
     if (why && whylen)
@@ -496,7 +503,7 @@ rlx_err rlx_clip_prepare_file(rlx_cache *c, const char *path, int rate,
             return err;
         uint64_t key = file_key(content, rate);
         err = lookup(c, key, rate, out);
-        if (err != RLX_ERR_CACHE)
+        if (err != RLX_ERR_CACHE || probe)
             return err;
         rlx_decoder *d;
         err = rlx_decoder_open(path, &d, why, whylen);
@@ -530,6 +537,12 @@ rlx_err rlx_clip_prepare_file(rlx_cache *c, const char *path, int rate,
             return RLX_ERR_AUDIO_FILE;
         }
     }
+}
+
+rlx_err rlx_clip_prepare_file(rlx_cache *c, const char *path, int rate,
+                              rlx_clip_info *out, char *why, size_t whylen)
+{
+    return prepare_file(c, path, rate, out, why, whylen, false);
 }
 
 rlx_err rlx_audio_probe(const char *path, int64_t *frames, int *rate, int *channels,
@@ -575,9 +588,9 @@ static rlx_err mem_source_read(void *ctx, float *buf, size_t n, size_t *got,
     return RLX_OK;
 }
 
-rlx_err rlx_clip_prepare_tts(rlx_cache *c, const char *text, const char *voice,
-                             double pace, int rate, rlx_clip_info *out,
-                             char *why, size_t whylen)
+/* probe: only look the entry up (RLX_ERR_CACHE: not there yet) */
+static rlx_err prepare_tts(rlx_cache *c, const char *text, const char *voice, double pace,
+                           int rate, rlx_clip_info *out, char *why, size_t whylen, bool probe)
 {
     char scratch[1];
     if (!why || !whylen) {
@@ -611,7 +624,7 @@ rlx_err rlx_clip_prepare_tts(rlx_cache *c, const char *text, const char *voice,
     rlx_hash_update(&h, text, strlen(text));
     uint64_t key = rlx_hash_final(&h);
     rlx_err err = lookup(c, key, rate, out);
-    if (err != RLX_ERR_CACHE)
+    if (err != RLX_ERR_CACHE || probe)
         return err;
     float *samples;
     size_t frames;
@@ -628,12 +641,143 @@ rlx_err rlx_clip_prepare_tts(rlx_cache *c, const char *text, const char *voice,
     return err;
 }
 
+rlx_err rlx_clip_prepare_tts(rlx_cache *c, const char *text, const char *voice,
+                             double pace, int rate, rlx_clip_info *out,
+                             char *why, size_t whylen)
+{
+    return prepare_tts(c, text, voice, pace, rate, out, why, whylen, false);
+}
+
 void rlx_clip_info_free(rlx_clip_info *info)
 {
     if (!info)
         return;
     free(info->cached_path);
     info->cached_path = NULL;
+}
+
+/* ---- batches ------------------------------------------------------------------ */
+
+static rlx_err prepare_job(rlx_cache *c, const rlx_clip_job *j, int rate, bool probe)
+{
+    rlx_clip_info info;
+    char why[256];
+    rlx_err err = j->path ? prepare_file(c, j->path, rate, &info, why, sizeof why, probe)
+                          : prepare_tts(c, j->text ? j->text : "", j->voice, j->pace, rate, &info,
+                                        why, sizeof why, probe);
+    if (err == RLX_OK)
+        rlx_clip_info_free(&info);
+    return err;
+}
+
+static bool same_job(const rlx_clip_job *a, const rlx_clip_job *b)
+{
+    if (a->path || b->path)
+        return a->path && b->path && !strcmp(a->path, b->path);
+    return a->pace == b->pace && !strcmp(a->text ? a->text : "", b->text ? b->text : "") &&
+           !strcmp(a->voice ? a->voice : "", b->voice ? b->voice : "");
+}
+
+/* Shared by the workers (an anonymous shared mapping): the next job to take
+ * and how many are done. */
+typedef struct {
+    atomic_size_t next, done;
+} batch_shared;
+
+static void run_jobs(rlx_cache *c, const rlx_clip_job *jobs, const size_t *todo, size_t ntodo,
+                     int rate, batch_shared *sh, const rlx_clip_batch_config *cfg,
+                     size_t already, size_t total)
+{
+    for (;;) {
+        if (cfg && cfg->cancel && *cfg->cancel) {
+            atomic_store(&sh->next, ntodo);   /* the other workers stop too */
+            break;
+        }
+        size_t i = atomic_fetch_add(&sh->next, 1);
+        if (i >= ntodo)
+            break;
+        (void)prepare_job(c, &jobs[todo[i]], rate, false);
+        size_t done = atomic_fetch_add(&sh->done, 1) + 1;
+        if (cfg && cfg->progress)
+            cfg->progress(cfg->user, already + done, total);
+    }
+}
+
+#define BATCH_MAX_WORKERS 16
+
+void rlx_clip_prepare_batch(rlx_cache *c, const rlx_clip_job *jobs, size_t n, int rate,
+                            const rlx_clip_batch_config *cfg)
+{
+    if (!c || !jobs || n == 0 || !rate_ok(rate))
+        return;
+    size_t *todo = malloc(n * sizeof *todo);
+    if (!todo)
+        return;
+    size_t ntodo = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < ntodo && !dup; k++)
+            dup = same_job(&jobs[todo[k]], &jobs[i]);
+        if (!dup && prepare_job(c, &jobs[i], rate, true) == RLX_ERR_CACHE)
+            todo[ntodo++] = i;
+    }
+    if (ntodo == 0) {
+        free(todo);
+        return;
+    }
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t workers = cfg && cfg->workers > 0 ? (size_t)cfg->workers : cpus > 0 ? (size_t)cpus : 1;
+    if (workers > ntodo)
+        workers = ntodo;
+    if (workers > BATCH_MAX_WORKERS)
+        workers = BATCH_MAX_WORKERS;
+    batch_shared local, *sh = &local;
+    if (workers > 1) {
+        void *m = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            workers = 1;
+        else
+            sh = m;
+    }
+    atomic_init(&sh->next, 0);
+    atomic_init(&sh->done, 0);
+    bool was_deferred = rlx_cache_sync_deferred(c);
+    rlx_cache_defer_sync(c, true);
+    pid_t pids[BATCH_MAX_WORKERS];
+    size_t nkids = 0;
+    pid_t parent = getpid();
+    for (size_t k = 1; k < workers; k++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            break;
+        if (pid == 0) {
+            /* A worker: Ctrl-C ends it with the rest of the process group;
+             * it also ends when the parent dies, and never returns. */
+            signal(SIGINT, SIG_DFL);
+            signal(SIGTERM, SIG_DFL);
+            signal(SIGPIPE, SIG_DFL);
+#ifdef __linux__
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+            if (getppid() != parent)
+                _exit(1);
+            rlx_clip_batch_config quiet = cfg ? *cfg : (rlx_clip_batch_config){0};
+            quiet.progress = NULL;
+            run_jobs(c, jobs, todo, ntodo, rate, sh, &quiet, 0, 0);
+            rlx_cache_sync(c);
+            _exit(0);
+        }
+        pids[nkids++] = pid;
+    }
+    run_jobs(c, jobs, todo, ntodo, rate, sh, cfg, n - ntodo, n);
+    for (size_t k = 0; k < nkids; k++)
+        while (waitpid(pids[k], NULL, 0) < 0 && errno == EINTR)
+            ;
+    rlx_cache_defer_sync(c, was_deferred);
+    rlx_cache_sync(c);
+    if (sh != &local)
+        munmap(sh, sizeof *sh);
+    free(todo);
 }
 
 /* ---- reader -------------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #ifndef RLX_CLIP_H
 #define RLX_CLIP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,6 +58,35 @@ rlx_err rlx_clip_prepare_file(rlx_cache *c, const char *path, int rate,
 rlx_err rlx_clip_prepare_tts(rlx_cache *c, const char *text, const char *voice,
                              double pace, int rate, rlx_clip_info *out,
                              char *why, size_t whylen);
+
+/* One source for rlx_clip_prepare_batch: an audio file (path), or else a
+ * line of text to speak (text, voice, pace as for rlx_clip_prepare_tts). */
+typedef struct {
+    const char *path;
+    const char *text;
+    const char *voice;
+    double pace;
+} rlx_clip_job;
+
+typedef struct {
+    int workers;    /* processes at most (this one included); 0 = one per online CPU */
+    const volatile sig_atomic_t *cancel;   /* may be NULL: stop early when non-zero */
+    /* may be NULL; called in this process after each job it finished:
+     * sources ready (warm ones included) out of n */
+    void (*progress)(void *user, size_t done, size_t total);
+    void *user;
+} rlx_clip_batch_config;
+
+/* Prepares the jobs that are not in the cache yet, several at a time: each
+ * worker is a process of its own (forked; voice engines need not be
+ * thread-safe, and CPU-bound decoding, speaking and resampling run on every
+ * core), taking the next job as it becomes free. The new entries are synced
+ * to disk once at the end, not one by one. Best effort and silent: a job
+ * that fails here is simply left out, and the rlx_clip_prepare_* call that
+ * follows for it prepares it again and reports the error. Returns when
+ * every worker has ended. Costs a few stat calls when everything is warm. */
+void rlx_clip_prepare_batch(rlx_cache *c, const rlx_clip_job *jobs, size_t n, int rate,
+                            const rlx_clip_batch_config *cfg);
 
 void rlx_clip_info_free(rlx_clip_info *info);  /* frees members; accepts NULL */
 

@@ -4,6 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- limiter ------------------------------------------------------------ */
 
@@ -14,6 +17,11 @@
 /* The analysis runs this many frames behind the input, so that it can see
  * the samples around each frame for the inter-sample peak estimate. */
 #define RLX_LIM_AHEAD 2
+/* The quiet path (see lim_quiet) looks at up to this many frames at once,
+ * and not at fewer than RLX_LIM_QUIET_MIN (not worth it; and so a frame by
+ * frame run is the general path alone, which the tests compare against). */
+#define RLX_LIM_CHUNK 256
+#define RLX_LIM_QUIET_MIN 16
 
 typedef struct {
     size_t w;          /* window = lookahead + 1 frames */
@@ -24,6 +32,7 @@ typedef struct {
     double *dq_val;    /* sliding-min deque (ring of w) */
     int64_t *dq_idx;
     int64_t *box;      /* w fixed-point gains */
+    float *stage;      /* RLX_LIM_CHUNK frames * channels: input kept for the quiet path */
     /* state */
     int64_t n;         /* frames analysed */
     size_t pos;        /* slot of the newest input frame in delay */
@@ -34,6 +43,7 @@ typedef struct {
     int64_t sum;       /* sum of box */
     int64_t full;      /* sum of a box of unity gains */
     double inv_full;
+    uint32_t quiet_bits; /* bits of the largest |sample| for the quiet path */
     double gain;       /* last applied gain */
 } rlx_lim_state;
 
@@ -41,7 +51,7 @@ static void lim_state_free(rlx_lim_state *s)
 {
     if (!s)
         return;
-    free(s->delay), free(s->dq_val), free(s->dq_idx), free(s->box), free(s);
+    free(s->delay), free(s->dq_val), free(s->dq_idx), free(s->box), free(s->stage), free(s);
 }
 
 int rlx_limiter_init(rlx_limiter *l, int rate, int channels, double ceiling_db,
@@ -65,7 +75,8 @@ int rlx_limiter_init(rlx_limiter *l, int rate, int channels, double ceiling_db,
     s->dq_val = calloc(s->w, sizeof *s->dq_val);
     s->dq_idx = calloc(s->w, sizeof *s->dq_idx);
     s->box = calloc(s->w, sizeof *s->box);
-    if (!s->delay || !s->dq_val || !s->dq_idx || !s->box) {
+    s->stage = calloc((size_t)RLX_LIM_CHUNK * (size_t)channels, sizeof *s->stage);
+    if (!s->delay || !s->dq_val || !s->dq_idx || !s->box || !s->stage) {
         lim_state_free(s);
         return -1;
     }
@@ -75,6 +86,12 @@ int rlx_limiter_init(rlx_limiter *l, int rate, int channels, double ceiling_db,
     s->ceil_in = ceiling * (1.0 - 1e-6);
     double rel = release_ms * rate / 1000.0;
     s->alpha = rel > 1.0 ? 1.0 - exp(-1.0 / rel) : 1.0;
+    /* The midpoint estimate of samples up to q is at most 1.25 q (exactly:
+     * every rounding in lim_mid is monotonic and 20 q / 16 is representable). */
+    float q = (float)(s->ceil_in / 1.25);
+    while (q > 0.0f && 1.25 * (double)q > s->ceil_in)
+        q = nextafterf(q, 0.0f);
+    memcpy(&s->quiet_bits, &q, sizeof q);
     l->channels = channels;
     l->lookahead = s->w - 1 + RLX_LIM_AHEAD;
     l->ceiling = (float)ceiling;
@@ -162,11 +179,17 @@ static inline double lim_step(rlx_lim_state *s, double p)
     return s->gain;
 }
 
-void rlx_limiter_process(rlx_limiter *l, float *inout, size_t frames)
+/* The cubic midpoint between x2 and x1 from x3..x0 (newest): a "true-ish"
+ * peak that catches most inter-sample overs. One function, so that both
+ * paths below compute the same bits. */
+static inline double lim_mid(float x3, float x2, float x1, float x0)
 {
-    if (!l || !l->priv || !inout)
-        return;
-    rlx_lim_state *s = l->priv;
+    return fabs((9.0 * ((double)x2 + x1) - ((double)x3 + x0)) / 16.0);
+}
+
+/* The general path: frame by frame through lim_step. */
+static void lim_run(rlx_limiter *l, rlx_lim_state *s, float *inout, size_t frames)
+{
     const size_t ch = (size_t)l->channels, d = s->d;
     const float c = l->ceiling;
     for (size_t f = 0; f < frames; f++) {
@@ -183,13 +206,11 @@ void rlx_limiter_process(rlx_limiter *l, float *inout, size_t frames)
             if (!isfinite(v))
                 v = 0.0f;
             x0[k] = v;
-            /* sample peak of frame n-2 ... */
+            /* sample peak of frame n-2 and the midpoint between n-2 and n-1 */
             double a = fabs((double)x2[k]);
             if (a > p)
                 p = a;
-            /* ... and the cubic midpoint between n-2 and n-1: "true-ish"
-             * peak, catches most inter-sample overs */
-            double m = fabs((9.0 * ((double)x2[k] + x1[k]) - ((double)x3[k] + v)) / 16.0);
+            double m = lim_mid(x3[k], x2[k], x1[k], v);
             if (m > mid)
                 mid = m;
         }
@@ -216,6 +237,109 @@ void rlx_limiter_process(rlx_limiter *l, float *inout, size_t frames)
                 y = -c;
             x[k] = y;
         }
+    }
+}
+
+/* Whether any of n floats has |x| above the float whose bits are q (q below
+ * the infinity's): the bits of |x| order like the values, and a NaN or an
+ * infinity has bits above q too. Integers, so no NaN slips through a
+ * compare; SSE2 when there, 4 at a time. */
+static bool any_above(const float *x, size_t n, uint32_t q)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i mask = _mm_set1_epi32(0x7fffffff), qv = _mm_set1_epi32((int32_t)q);
+    __m128i over = _mm_setzero_si128();
+    for (; i + 4 <= n; i += 4) {
+        __m128i b = _mm_and_si128(_mm_loadu_si128((const __m128i *)(x + i)), mask);
+        over = _mm_or_si128(over, _mm_cmpgt_epi32(b, qv));
+    }
+    if (_mm_movemask_epi8(over))
+        return true;
+#endif
+    uint32_t over1 = 0;
+    for (; i < n; i++) {
+        uint32_t b;
+        memcpy(&b, &x[i], sizeof b);
+        over1 |= (b & 0x7fffffffu) > q;
+    }
+    return over1 != 0;
+}
+
+/* Copies n frames into / out of the delay ring from slot `at` on (wrapping). */
+static void ring_put(rlx_lim_state *s, size_t ch, size_t at, const float *src, size_t n)
+{
+    size_t first = s->d - at < n ? s->d - at : n;
+    memcpy(s->delay + at * ch, src, first * ch * sizeof *src);
+    memcpy(s->delay, src + first * ch, (n - first) * ch * sizeof *src);
+}
+
+static void ring_get(const rlx_lim_state *s, size_t ch, size_t at, float *dst, size_t n)
+{
+    size_t first = s->d - at < n ? s->d - at : n;
+    memcpy(dst, s->delay + at * ch, first * ch * sizeof *dst);
+    memcpy(dst + first * ch, s->delay, (n - first) * ch * sizeof *dst);
+}
+
+/* The quiet path: true when the limiter is idle (gain settled at exactly 1)
+ * and no frame of this chunk can ask for a reduction, that is every sample,
+ * the 3 frames before the chunk included, is finite and so small that even
+ * the midpoint estimate (at most 20/16 of the largest) stays under the
+ * internal ceiling. Then lim_run would take lim_step's idle branch for every
+ * frame and copy the delayed input unchanged: this does exactly that, with
+ * block copies, and leaves the state as lim_run would. */
+static bool lim_quiet(rlx_limiter *l, rlx_lim_state *s, float *x, size_t k)
+{
+    const size_t ch = (size_t)l->channels, d = s->d, L = l->lookahead;
+    if (!(s->h == 1.0 && s->sum == s->full && s->mid_prev <= s->ceil_in
+          && (s->dq_count == 0 || s->dq_val[s->dq_head] == 1.0)))
+        return false;
+    if (any_above(x, k * ch, s->quiet_bits))
+        return false;
+    for (size_t b = 0; b < 3; b++)
+        if (any_above(s->delay + wrap(s->pos + d - b, d) * ch, ch, s->quiet_bits))
+            return false;
+    /* out[j] is input frame j - L: from the ring for j < L, else the chunk */
+    memcpy(s->stage, x, k * ch * sizeof *x);
+    size_t from_ring = k < L ? k : L;
+    ring_get(s, ch, wrap(s->pos + 1 + (d - L), d), x, from_ring);
+    if (k > L)
+        memcpy(x + L * ch, s->stage, (k - L) * ch * sizeof *x);
+    /* the ring keeps the newest d frames */
+    size_t nw = k < d ? k : d;
+    ring_put(s, ch, (s->pos + 1 + (k - nw)) % d, s->stage + (k - nw) * ch, nw);
+    s->pos = (s->pos + k) % d;
+    /* lim_step's idle branch, k times; the midpoint of the newest frames */
+    s->n += (int64_t)k;
+    s->bpos = (s->bpos + k) % s->w;
+    s->dq_count = 0;
+    s->gain = 1.0;
+    const float *x0 = s->delay + s->pos * ch;
+    const float *x1 = s->delay + wrap(s->pos + d - 1, d) * ch;
+    const float *x2 = s->delay + wrap(s->pos + d - 2, d) * ch;
+    const float *x3 = s->delay + wrap(s->pos + d - 3, d) * ch;
+    double mid = 0.0;
+    for (size_t c = 0; c < ch; c++) {
+        double v = lim_mid(x3[c], x2[c], x1[c], x0[c]);
+        if (v > mid)
+            mid = v;
+    }
+    s->mid_prev = mid;
+    return true;
+}
+
+void rlx_limiter_process(rlx_limiter *l, float *inout, size_t frames)
+{
+    if (!l || !l->priv || !inout)
+        return;
+    rlx_lim_state *s = l->priv;
+    const size_t ch = (size_t)l->channels;
+    while (frames > 0) {
+        size_t k = frames < RLX_LIM_CHUNK ? frames : RLX_LIM_CHUNK;
+        if (k < RLX_LIM_QUIET_MIN || !lim_quiet(l, s, inout, k))
+            lim_run(l, s, inout, k);
+        inout += k * ch;
+        frames -= k;
     }
 }
 

@@ -19,7 +19,10 @@
  * attack and release are smooth, and the gain is exactly 1.0 while the
  * signal stays below the ceiling, so quiet audio passes bit-identically.
  * Deterministic: the output does not depend on how frames are split into
- * process calls. */
+ * process calls. While the gain is settled at 1 and a stretch of input is
+ * well below the ceiling (about -3 dB under it), that stretch is copied
+ * through in blocks without the per-frame analysis, with exactly the same
+ * result (calls of fewer than 16 frames always take the per-frame path). */
 typedef struct {
     /* fields are private to dsp.c (owner may change them) */
     int channels;

@@ -98,6 +98,12 @@ struct rlx_renderer {
     /* grid cache */
     int64_t gcache_t;
     grid_gains gcache;
+    /* where the automation may change (rlx_automation_changes): between
+     * these spans the grid gains stay as they are, no need to evaluate */
+    rlx_span *chg;
+    size_t nchg, chg_pos;   /* chg_pos: first span not ended before the last query */
+    double bg_lin_db, bg_lin;   /* the last background level converted */
+    bool gm_one;            /* every master gain of the block is exactly 1 */
 
     /* positions */
     int64_t mixpos;         /* next timeline frame fed into the limiter */
@@ -149,6 +155,45 @@ static rlx_err prepare_cue(const rlx_session *s, const rlx_cue *c, rlx_cache *ca
     return err;
 }
 
+typedef struct {
+    const rlx_render_config *cfg;
+} ahead_ctx;
+
+static void ahead_progress(void *user, size_t done, size_t total)
+{
+    const rlx_render_config *cfg = ((ahead_ctx *)user)->cfg;
+    if (cfg && cfg->on_prepare && done < total)
+        cfg->on_prepare(cfg->user, done, total, NULL);
+}
+
+/* Prepares what the cache lacks for the session's voice cues (and with
+ * `all`, its chimes and ambient bed too) in parallel worker processes, so
+ * the one-by-one pass after it only finds warm entries (or reports what
+ * failed). */
+static void prepare_ahead(const rlx_session *s, rlx_cache *cache, int rate, bool all,
+                          const rlx_render_config *cfg)
+{
+    rlx_clip_job *jobs = malloc((s->ncues + 1) * sizeof *jobs);
+    if (!jobs)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < s->ncues; i++) {
+        const rlx_cue *c = &s->cues[i];
+        if (!rlx_cue_is_voice(c) && !all)
+            continue;
+        const rlx_cue_audio_ops *kind = rlx_cue_audio_for(s, c);
+        if (kind && kind->job && kind->job(s, c, &jobs[n]))
+            n++;
+    }
+    if (all && s->ambient_path)
+        jobs[n++] = (rlx_clip_job){.path = s->ambient_path};
+    ahead_ctx ctx = {cfg};
+    rlx_clip_batch_config bc = {.cancel = cfg ? cfg->cancel : NULL,
+                                .progress = ahead_progress, .user = &ctx};
+    rlx_clip_prepare_batch(cache, jobs, n, rate, &bc);
+    free(jobs);
+}
+
 static int64_t frames_to_ms(int64_t frames, int rate)
 {
     return (frames * 1000 + rate / 2) / rate;
@@ -161,6 +206,7 @@ rlx_err rlx_voice_durations(const rlx_session *s, rlx_cache *cache, int rate,
     int64_t *ms = malloc((s->ncues ? s->ncues : 1) * sizeof *ms);
     if (!ms)
         return RLX_ERR_NOMEM;
+    prepare_ahead(s, cache, rate, false, NULL);
     for (size_t i = 0; i < s->ncues; i++) {
         const rlx_cue *c = &s->cues[i];
         ms[i] = -1;
@@ -359,6 +405,7 @@ rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
         err = RLX_ERR_NOMEM;
         goto fail;
     }
+    prepare_ahead(s, r->cache, r->rate, true, cfg);
     err = prepare_sources(r, diags, voice_ms);
     if (err != RLX_OK)
         goto fail;
@@ -377,8 +424,12 @@ rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
     err = open_sources(r);
     if (err == RLX_OK && (err = rlx_automation_build(s, r->tl, &r->autom)) == RLX_OK)
         r->autom_ok = true;
+    if (err == RLX_OK)
+        err = rlx_automation_changes(&r->autom, &r->chg, &r->nchg);
     if (err != RLX_OK)
         goto fail;
+    r->bg_lin_db = 0.0;
+    r->bg_lin = 1.0;
 
     r->volume_lin = rlx_db_to_lin(cfg->volume_db);
     if (rlx_limiter_init(&r->lim, r->rate, 2, LIMIT_CEILING_DB, LIMIT_LOOKAHEAD_MS,
@@ -439,6 +490,7 @@ void rlx_renderer_close(rlx_renderer *r)
     free(r->insts);
     if (r->autom_ok)
         rlx_automation_free(&r->autom);
+    free(r->chg);
     if (r->lim_ok)
         rlx_limiter_free(&r->lim);
     rlx_timeline_free(r->tl);
@@ -504,13 +556,40 @@ static double bg_step(rlx_renderer *r, size_t frames)
     } else {
         r->bg_cur_db = r->bg_to_db;
     }
-    return r->bg_cur_db == 0.0 ? 1.0 : rlx_db_to_lin(r->bg_cur_db);
+    if (r->bg_cur_db != r->bg_lin_db) {   /* pow only when the level moves */
+        r->bg_lin_db = r->bg_cur_db;
+        r->bg_lin = r->bg_cur_db == 0.0 ? 1.0 : rlx_db_to_lin(r->bg_cur_db);
+    }
+    return r->bg_lin;
+}
+
+/* Whether the automation holds still from t0 to t1 (no change span meets
+ * [t0, t1]): the gains at t1 are then those at t0, bit for bit. Queries
+ * move forward between seeks, so the cursor makes this O(1). */
+static bool steady(rlx_renderer *r, int64_t t0, int64_t t1)
+{
+    if (r->chg_pos > 0 && r->chg[r->chg_pos - 1].end > t0)
+        r->chg_pos = 0;   /* went back: start over */
+    while (r->chg_pos < r->nchg && r->chg[r->chg_pos].end <= t0)
+        r->chg_pos++;
+    return r->chg_pos == r->nchg || r->chg[r->chg_pos].start > t1;
+}
+
+static void fill_const(float *x, size_t n, float v)
+{
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)   /* fixed trip counts: vectorised at -O2 */
+        for (size_t k = 0; k < 8; k++)
+            x[j + k] = v;
+    for (; j < n; j++)
+        x[j] = v;
 }
 
 /* Fills the per-frame gain arrays for timeline frames [a, a+n). */
 static void fill_gains(rlx_renderer *r, int64_t a, size_t n)
 {
     size_t i = 0;
+    r->gm_one = true;
     while (i < n) {
         int64_t t = a + (int64_t)i;
         int64_t g0 = t - ((t % GAIN_GRID) + GAIN_GRID) % GAIN_GRID;
@@ -519,13 +598,33 @@ static void fill_gains(rlx_renderer *r, int64_t a, size_t n)
             p0 = r->gcache;
         else
             p0 = gains_at(r, g0);
-        grid_gains p1 = gains_at(r, g0 + GAIN_GRID);
+        grid_gains p1 = steady(r, g0, g0 + GAIN_GRID) ? p0 : gains_at(r, g0 + GAIN_GRID);
         r->gcache_t = g0 + GAIN_GRID;
         r->gcache = p1;
         size_t m = (size_t)(g0 + GAIN_GRID - t);
         if (m > n - i)
             m = n - i;
         double bg = bg_step(r, m);
+        if (p1.voice == p0.voice && p1.breath == p0.breath && p1.amb == p0.amb &&
+            p1.master == p0.master) {
+            /* p0 + (p1 - p0) x is p0 exactly: the same values, without the
+             * sums; and when the automation and the balance hold still to
+             * the end of the block, one fill covers all of it (a balance
+             * change is then picked up at the next block) */
+            if (r->bg_ramp_pos >= r->bg_ramp_len && steady(r, g0, a + (int64_t)n - 1 + GAIN_GRID)) {
+                int64_t last = a + (int64_t)n - 1;
+                r->gcache_t = last - ((last % GAIN_GRID) + GAIN_GRID) % GAIN_GRID + GAIN_GRID;
+                m = n - i;
+            }
+            fill_const(r->gv + i, m, (float)p0.voice);
+            fill_const(r->gb + i, m, (float)(p0.breath * bg));
+            fill_const(r->ga + i, m, (float)(p0.amb * bg));
+            fill_const(r->gm + i, m, (float)p0.master);
+            r->gm_one = r->gm_one && (float)p0.master == 1.0f;
+            i += m;
+            continue;
+        }
+        r->gm_one = false;
         for (size_t j = 0; j < m; j++) {
             double x = (double)(t + (int64_t)j - g0) / GAIN_GRID;
             r->gv[i + j] = (float)(p0.voice + (p1.voice - p0.voice) * x);
@@ -537,8 +636,6 @@ static void fill_gains(rlx_renderer *r, int64_t a, size_t n)
     }
 }
 
-/* Renders the mix (everything before the limiter) for timeline frames
- * [a, a+n), n <= RLX_RENDER_BLOCK, into r->mix. Frames past the end are silent. */
 static rlx_err render_mix(rlx_renderer *r, int64_t a, size_t n)
 {
     memset(r->mix, 0, n * 2 * sizeof(float));
@@ -558,9 +655,11 @@ static rlx_err render_mix(rlx_renderer *r, int64_t a, size_t n)
         if (err != RLX_OK)
             return err;
     }
-    for (size_t j = 0; j < live; j++) {
-        r->mix[2 * j] *= r->gm[j];
-        r->mix[2 * j + 1] *= r->gm[j];
+    if (!r->gm_one) {   /* x * 1.0f is x */
+        for (size_t j = 0; j < live; j++) {
+            r->mix[2 * j] *= r->gm[j];
+            r->mix[2 * j + 1] *= r->gm[j];
+        }
     }
     return r->chime_src->ops->mix(r->chime_src, a, live, r->gchime, r->mix);
 }
@@ -592,9 +691,11 @@ static rlx_err next_block(rlx_renderer *r)
     rlx_limiter_process(&r->lim, r->mix, n);
     r->mixpos += (int64_t)n;
     memcpy(r->outbuf, r->mix, n * 2 * sizeof(float));
-    /* anti-click ramps from 0 at the very start and to 0 at the very end */
+    /* anti-click ramps from 0 at the very start and to 0 at the very end
+     * (between them every g below is 1: nothing to do) */
     int64_t R = r->anticlick;
-    for (size_t j = 0; j < n; j++) {
+    bool ramp = out0 < R || out0 + (int64_t)n - 1 > r->length - 1 - R;
+    for (size_t j = 0; ramp && j < n; j++) {
         int64_t k = out0 + (int64_t)j;
         double g = 1.0;
         if (k < R)
@@ -650,6 +751,7 @@ rlx_err rlx_renderer_seek(rlx_renderer *r, int64_t frame)
     r->out_len = 0;
     r->duck_hint = 0;
     r->gcache_t = INT64_MIN;
+    r->chg_pos = 0;
     rlx_source *all[] = {r->voice_src, r->tone_src, r->bed_src, r->chime_src};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i])

@@ -29,6 +29,10 @@ typedef struct {
      * one-line message for the cue's diagnostic in why. */
     rlx_err (*prepare)(const rlx_session *s, const rlx_cue *c, rlx_cache *cache, int rate,
                        rlx_clip_info *out, char *why, size_t whylen);
+    /* The same preparation as a job for rlx_clip_prepare_batch (clip.h), so
+     * that missing audio is prepared in parallel first; false when there is
+     * nothing to prepare ahead (prepare then reports why). May be NULL. */
+    bool (*job)(const rlx_session *s, const rlx_cue *c, rlx_clip_job *out);
 } rlx_cue_audio_ops;
 
 extern const rlx_cue_audio_ops rlx_cue_audio_speech, rlx_cue_audio_file;

@@ -54,6 +54,13 @@ static rlx_err file_prepare(const rlx_session *s, const rlx_cue *c, rlx_cache *c
     return err;
 }
 
+static bool file_job(const rlx_session *s, const rlx_cue *c, rlx_clip_job *out)
+{
+    const char *path = file_path(s, c);
+    *out = (rlx_clip_job){.path = path};
+    return path != NULL;
+}
+
 void rlx_file_reason(const char *path, const char *reason, rlx_err err, char *why, size_t whylen)
 {
     const char *slash = strrchr(path, '/');
@@ -67,5 +74,6 @@ void rlx_file_reason(const char *path, const char *reason, rlx_err err, char *wh
 const rlx_cue_audio_ops rlx_cue_audio_file = {
     .name = "file",
     .claims = file_claims,
+    .job = file_job,
     .prepare = file_prepare,
 };

@@ -22,8 +22,16 @@ static rlx_err speech_prepare(const rlx_session *s, const rlx_cue *c, rlx_cache 
     return err;
 }
 
+static bool speech_job(const rlx_session *s, const rlx_cue *c, rlx_clip_job *out)
+{
+    *out = (rlx_clip_job){.text = c->text ? c->text : "", .voice = s->tts_voice,
+                          .pace = s->tts_pace > 0 ? s->tts_pace : 1.0};
+    return true;
+}
+
 const rlx_cue_audio_ops rlx_cue_audio_speech = {
     .name = "speech",
     .claims = speech_claims,
     .prepare = speech_prepare,
+    .job = speech_job,
 };

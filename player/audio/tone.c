@@ -130,7 +130,13 @@ static inline double tone_sample(const tone_seg *sg, double j)
     return (sg->amp + j * sg->damp) * sg->norm * s;
 }
 
-/* RT-safe: no allocation, no locks. */
+/* RT-safe: no allocation, no locks. On x86-64 also compiled for AVX2 and
+ * AVX-512 (picked at load time): 4 or 8 lanes instead of SSE2's 2, with the
+ * same IEEE operations per lane (no FMA: C11 mode does not contract), so the
+ * same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
 void rlx_tone_render(rlx_tone *t, const rlx_timeline *tl, float *mono, size_t n)
 {
     if (t->frame < 0)

@@ -52,11 +52,17 @@ int cst_errmsg(const char *fmt, ...)
     return 0;
 }
 
+/* Sources are prepared by forked worker processes (clip.c): a fork waits
+ * until no thread is inside flite, so no worker inherits the lock taken. */
+static void fork_prepare(void) { pthread_mutex_lock(&lock); }
+static void fork_done(void) { pthread_mutex_unlock(&lock); }
+
 static void init_flite(void)
 {
     flite_init();
     for (size_t i = 0; i < NVOICES; i++)
         loaded[i] = voice_reg[i](NULL);
+    (void)pthread_atfork(fork_prepare, fork_done, fork_done);
 }
 
 static bool blank(const char *s)
@@ -83,6 +89,10 @@ static cst_wave *synth_locked(const char *text, cst_voice *v, float pace, bool *
         return NULL;  /* flite's partial allocations leak; this is very rare */
     }
     flite_feat_set_float(v->features, "duration_stretch", pace);
+    /* flite draws noise from rand(): seeding it for every line makes the
+     * samples depend on the line alone, not on what this process spoke
+     * before (so any worker process may speak any line; see the cache). */
+    srand(1);
     cst_wave *w = flite_text_to_wave(text, v);
     cst_errjmp = saved;
     return w;
@@ -156,7 +166,8 @@ static rlx_err flite_available(char *why, size_t whylen)
 
 static const char *flite_version(void)
 {
-    return "flite-" FLITE_PROJECT_VERSION;
+    /* "seeded": the noise source is reseeded for every line (see synth) */
+    return "flite-" FLITE_PROJECT_VERSION "-seeded";
 }
 
 const rlx_voice_engine rlx_voice_flite = {

@@ -28,8 +28,8 @@ int rlx_cli_store_args(int argc, char **argv, const char *allowed, rlx_cli_store
             o->help = true;
             continue;
         }
-        if (!strncmp(a, "--profile", 9) || !strncmp(a, "--store", 7)) {
-            name = a[2] == 'p' ? "profile" : "store";
+        if (!strncmp(a, "--profile", 9) || !strncmp(a, "--store", 7) || !strncmp(a, "--room", 6)) {
+            name = a[2] == 'p' ? "profile" : a[2] == 's' ? "store" : "room";
             size_t n = strlen(name) + 2;
             if (a[n] == '=')
                 val = a + n + 1;
@@ -55,6 +55,9 @@ int rlx_cli_store_args(int argc, char **argv, const char *allowed, rlx_cli_store
                 return RLX_EXIT_USAGE;
             }
             o->store = val;
+            rlx_cli_warn_password(val);
+        } else if (!strcmp(name, "room")) {
+            o->room = val;
         } else if (!strcmp(name, "json"))
             o->json = true;
         else if (!strcmp(name, "csv"))
@@ -64,7 +67,36 @@ int rlx_cli_store_args(int argc, char **argv, const char *allowed, rlx_cli_store
         else if (!strcmp(name, "all"))
             o->all = true;
     }
-    return rlx_cli_check_profile(o->profile);
+    int rc = rlx_cli_check_profile(o->profile);
+    if (!rc && allowed_opt(allowed, "room"))
+        rc = rlx_cli_set_room(o->room);
+    return rc;
+}
+
+static const char *cli_room;
+
+int rlx_cli_set_room(const char *given)
+{
+    const char *r = rlx_store_resolve_room(given);
+    if (r && !rlx_profile_name_valid(r)) {
+        rlx_cli_error("invalid room name '%s'%s: use 1 to %d printable characters", r,
+                      given ? "" : " (from RELAX_ROOM)", RLX_ROOM_NAME_MAX);
+        return RLX_EXIT_USAGE;
+    }
+    cli_room = r;
+    return 0;
+}
+
+const char *rlx_cli_room(void)
+{
+    return cli_room ? cli_room : rlx_store_resolve_room(NULL);
+}
+
+void rlx_cli_warn_password(const char *store)
+{
+    if (store && rlx_store_has_password(store))
+        rlx_cli_error("note: the password in --store shows in 'ps' and shell history; put it in ~/.pgpass "
+                      "(or PGPASSFILE, or a service file) and leave it out of the connection string");
 }
 
 int rlx_cli_check_profile(const char *given)
@@ -78,19 +110,25 @@ int rlx_cli_check_profile(const char *given)
     return 0;
 }
 
-int rlx_cli_store_open(const rlx_cli_store_opts *o, rlx_store **out)
+int rlx_cli_store_open_ex(const rlx_cli_store_opts *o, unsigned flags, rlx_store **out, char *why, size_t whylen)
 {
-    char path[4096], why[1024];
+    char path[4096];
     if (rlx_store_resolve_path(o->store, path, sizeof path) != RLX_OK) {
         rlx_cli_error("no place for the progress store: set HOME, XDG_DATA_HOME or RELAX_STORE, or use --store PATH");
         return RLX_EXIT_USAGE;
     }
-    rlx_err err = rlx_store_open(path, out, why, sizeof why);
+    rlx_err err = rlx_store_open_ex(path, flags, out, why, whylen);
     if (err) {
         rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
         return rlx_cli_exit_code(err);
     }
     return 0;
+}
+
+int rlx_cli_store_open(const rlx_cli_store_opts *o, rlx_store **out)
+{
+    char why[1024];
+    return rlx_cli_store_open_ex(o, 0, out, why, sizeof why);
 }
 
 void rlx_cli_note_unknown_profile(rlx_store *st, const char *profile)
@@ -190,8 +228,11 @@ int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_
     }
     for (size_t r = 0; r < n; r++) {
         p->listened_ms += recs[r].played_ms;
-        if (recs[r].started_ms > p->last_listen_ms)
+        if (recs[r].started_ms > p->last_listen_ms) {
             p->last_listen_ms = recs[r].started_ms;
+            free(p->last_room);
+            p->last_room = recs[r].room ? strdup(recs[r].room) : NULL;
+        }
         for (size_t i = 0; i < p->n; i++) {
             if (strcmp(recs[r].session_id, p->weeks[i].id))
                 continue;
@@ -231,6 +272,7 @@ void rlx_cli_progress_free(rlx_cli_progress *p)
     free(p->weeks);
     free(p->in);
     free(p->status);
+    free(p->last_room);
     rlx_program_free(p->program);
     memset(p, 0, sizeof *p);
 }

@@ -17,6 +17,7 @@
 typedef struct {
     const char *profile;   /* NULL = $RELAX_PROFILE or "default" */
     const char *store;     /* NULL = default location */
+    const char *room;      /* NULL = $RELAX_ROOM or none */
     bool json, csv, any, all, help;
 } rlx_cli_store_opts;
 
@@ -31,6 +32,20 @@ int rlx_cli_check_profile(const char *given);
 /* Opens the store named by o->store (or the default). Prints the reason and
  * returns the exit code on failure, else 0. */
 int rlx_cli_store_open(const rlx_cli_store_opts *o, rlx_store **out);
+/* The same with rlx_store_open_ex flags; a store opened offline is returned
+ * with 0 and the reason in why (nothing printed). */
+int rlx_cli_store_open_ex(const rlx_cli_store_opts *o, unsigned flags, rlx_store **out, char *why, size_t whylen);
+
+/* The room given with --room (NULL: $RELAX_ROOM or none) is a valid name?
+ * Prints the problem and returns RLX_EXIT_USAGE, else 0; remembers it for
+ * rlx_cli_play_recorded. */
+int rlx_cli_set_room(const char *given);
+/* The room set by rlx_cli_set_room, else $RELAX_ROOM, else NULL. */
+const char *rlx_cli_room(void);
+
+/* A --store value holding a password: one note on stderr (it shows in ps
+ * and shell history; ~/.pgpass is the place). */
+void rlx_cli_warn_password(const char *store);
 
 /* A profile that was asked for but has never listened, in a store that has
  * others, is most likely a typo: prints a note on stderr naming the others. */
@@ -53,6 +68,7 @@ typedef struct {
     int64_t listened_ms;   /* all listens of the profile, program or not */
     size_t listens;
     int64_t last_listen_ms;
+    char *last_room;       /* room of the latest listen, NULL if none */
     int64_t now_ms;
 } rlx_cli_progress;
 

@@ -27,17 +27,19 @@ static void print_csv(const rlx_listen_rec *r, size_t n)
 {
     char a[64], b[64];
     fputs("profile,session,week,session_hash,length_ms,started,ended,from_ms,position_ms,"
-          "furthest_ms,played_ms,completed,finished\r\n", stdout);
+          "furthest_ms,played_ms,completed,finished,room\r\n", stdout);   /* new columns go last */
     for (size_t i = 0; i < n; i++) {
         csv_field(stdout, r[i].profile);
         fputc(',', stdout);
         csv_field(stdout, r[i].session_id);
         printf(",%d,", r[i].week);
         csv_field(stdout, r[i].session_hash);
-        printf(",%lld,%s,%s,%lld,%lld,%lld,%lld,%d,%d\r\n", (long long)r[i].length_ms,
+        printf(",%lld,%s,%s,%lld,%lld,%lld,%lld,%d,%d,", (long long)r[i].length_ms,
                rlx_cli_fmt_iso(r[i].started_ms, a, sizeof a), rlx_cli_fmt_iso(r[i].ended_ms, b, sizeof b),
                (long long)r[i].from_ms, (long long)r[i].position_ms, (long long)r[i].furthest_ms,
                (long long)r[i].played_ms, r[i].completed, r[i].finished);
+        csv_field(stdout, r[i].room ? r[i].room : "");
+        fputs("\r\n", stdout);
     }
 }
 
@@ -48,9 +50,13 @@ static void print_table(const rlx_listen_rec *r, size_t n, bool all)
         printf("No listens yet.\n");
         return;
     }
+    bool rooms = false;   /* a ROOM column only where rooms are used */
+    for (size_t i = 0; i < n; i++)
+        rooms |= r[i].room != NULL;
     if (all)
         printf("%-16s  ", "PROFILE");
-    printf("%-22s  %-12s  %-17s  %s\n", "STARTED", "SESSION", "REACHED", "HEARD");
+    printf("%-22s  %-12s  %-17s  %s%s\n", "STARTED", "SESSION", "REACHED", "HEARD",
+           rooms ? "                  ROOM" : "");
     for (size_t i = 0; i < n; i++) {
         time_t secs = (time_t)(r[i].started_ms / 1000);
         struct tm tm;
@@ -66,9 +72,16 @@ static void print_table(const rlx_listen_rec *r, size_t n, bool all)
             rlx_auth_put_fit(stdout, r[i].profile, 16, true);
             fputs("  ", stdout);
         }
-        printf("%-22s  %-12s  %-17s  %-8s  %s\n", d, r[i].session_id, reached,
-               rlx_cli_fmt_time(r[i].played_ms, played, sizeof played),
-               r[i].completed ? "completed" : r[i].finished ? "stopped" : "interrupted");
+        const char *how = r[i].completed ? "completed" : r[i].finished ? "stopped" : "interrupted";
+        printf("%-22s  %-12s  %-17s  %-8s  ", d, r[i].session_id, reached,
+               rlx_cli_fmt_time(r[i].played_ms, played, sizeof played));
+        if (rooms && r[i].room) {
+            printf("%-11s  ", how);
+            rlx_auth_put_fit(stdout, r[i].room, 16, false);
+            fputc('\n', stdout);
+        } else {
+            printf("%s\n", how);
+        }
     }
 }
 
@@ -79,8 +92,9 @@ int rlx_cmd_history(int argc, char **argv)
     if (rc)
         return rc;
     if (o.help) {
-        printf("Usage: relax history [--profile NAME | --all] [--store PATH] [--csv]\n"
-               "Every listen of a profile (--all: of every profile), oldest first.\n"
+        printf("Usage: relax history [--profile NAME | --all] [--store PATH|URI] [--csv]\n"
+               "Every listen of a profile (--all: of every profile), oldest first, with the room\n"
+               "it was played in when rooms are used (--room, RELAX_ROOM).\n"
                "--csv writes RFC 4180 CSV with a header line.\n");
         return RLX_EXIT_OK;
     }

@@ -17,7 +17,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: relax next [--profile NAME] [--store PATH] [--any]\n"
+    fprintf(f, "Usage: relax next [--profile NAME] [--store PATH|URI] [--room NAME] [--any]\n"
                "                  [--device NAME|INDEX] [--length DURATION] [--volume DB]\n"
                "Resumes your unfinished week, or plays the next week that is open.\n"
                "--any plays the next week even if it has not opened yet.\n"
@@ -84,6 +84,38 @@ static void say_when_open(const rlx_cli_progress *p)
     printf("\n");
 }
 
+/* The shared store does not answer: what this machine's journal knows of
+ * the profile (its own listens here) still names a week to play. */
+static void offer_from_journal(const rlx_cli_progress *p, const char *profile, const rlx_cli_store_opts *o)
+{
+    if (p->listens > 0 && p->sum.next < 0 && (p->sum.waiting >= 0 || p->sum.all_done)) {
+        printf("From this machine's journal: ");
+        if (p->sum.all_done)
+            printf("%s has completed all %zu weeks.\n", profile, p->n);
+        else
+            say_when_open(p);
+        return;
+    }
+    if (p->listens == 0 || p->sum.next < 0) {
+        printf("This machine's journal knows no week for %s yet; try again when the server is back.\n", profile);
+        return;
+    }
+    int w = p->sum.next;
+    char from[48] = "", t[32], store[1024] = "", prof[128] = "";
+    if (p->sum.resume)
+        snprintf(from, sizeof from, " --from %s", rlx_cli_fmt_time(p->status[w].resume_ms, t, sizeof t));
+    if (o->profile)
+        snprintf(prof, sizeof prof, " --profile '%s'", o->profile);
+    if (o->store) {
+        char shown[900];
+        rlx_store_redact(o->store, shown, sizeof shown);
+        snprintf(store, sizeof store, " --store '%s'", shown);
+    }
+    printf("From this machine's journal, week %d (%s) is next for %s: 'relax play %s%s%s%s' plays it now, "
+           "and the listen is sent when the server is back.\n", w + 1,
+           p->weeks[w].title ? p->weeks[w].title : p->weeks[w].id, profile, p->weeks[w].id, from, prof, store);
+}
+
 int rlx_cmd_next(int argc, char **argv)
 {
     /* the options that play come from play's table; the rest are the store's */
@@ -109,7 +141,7 @@ int rlx_cmd_next(int argc, char **argv)
     }
     rest[nrest] = NULL;
     rlx_cli_store_opts o;
-    int rc = rlx_cli_store_args(nrest, rest, "profile store any", &o);
+    int rc = rlx_cli_store_args(nrest, rest, "profile store any room", &o);
     free(rest);
     if (rc)
         return rc;
@@ -119,13 +151,21 @@ int rlx_cmd_next(int argc, char **argv)
     }
     const char *profile = rlx_store_resolve_profile(o.profile);
     rlx_store *st;
-    if ((rc = rlx_cli_store_open(&o, &st)))
+    char why[1024];
+    if ((rc = rlx_cli_store_open_ex(&o, RLX_STORE_OFFLINE_OK, &st, why, sizeof why)))
         return rc;
     rlx_cli_progress p;
     rc = rlx_cli_progress_load(st, profile, o.any, &p);
+    bool offline = rlx_store_offline(st);
     rlx_store_close(st);   /* playback opens its own connection */
     if (rc)
         return rc;
+    if (offline) {
+        rlx_cli_error("%s", why);
+        offer_from_journal(&p, profile, &o);
+        rlx_cli_progress_free(&p);
+        return RLX_EXIT_STORE;
+    }
 
     if (p.sum.all_done) {
         printf("You have completed all %zu weeks. Well done, and thank you for giving yourself this time.\n"
@@ -188,8 +228,8 @@ int rlx_cmd_next(int argc, char **argv)
     } else if (rc == RLX_EXIT_OK) {
         /* just completed the week? say what comes next */
         rlx_cli_progress after;
-        if (rlx_cli_store_open(&o, &st) == 0) {
-            if (rlx_cli_progress_load(st, profile, false, &after) == 0) {
+        if (rlx_cli_store_open_ex(&o, RLX_STORE_OFFLINE_OK, &st, why, sizeof why) == 0) {
+            if (!rlx_store_offline(st) && rlx_cli_progress_load(st, profile, false, &after) == 0) {
                 if (after.status[w].state == RLX_WEEK_DONE && p.status[w].state != RLX_WEEK_DONE) {
                     printf("Week %d is complete. ", w + 1);
                     if (after.sum.all_done)

@@ -415,6 +415,12 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
         rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
         return rlx_cli_exit_code(err);
     }
+    rlx_listen_recorder_set_room(hooks.user, rlx_cli_room());
+    const char *away;
+    rlx_store *st = rlx_listen_recorder_store(hooks.user);
+    if (rlx_listen_recorder_offline(hooks.user, &away))
+        rlx_cli_error("note: %s; this listen is kept on this machine (%s) and sent when the server is back",
+                      away, rlx_store_journal(st));
     /* the profile's remembered mix and device, unless the command line says otherwise */
     double vol, bg;
     const char *dev;
@@ -429,6 +435,11 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
     o->hooks = &hooks;
     int rc = rlx_cli_play(session_arg, o);
     o->hooks = saved;
+    size_t left = rlx_store_finish(st);
+    if (left)
+        rlx_cli_error("note: the progress store %s did not answer; %zu listen%s kept on this machine (%s), "
+                      "sent the next time relax reaches it", rlx_store_path(st), left, left == 1 ? " is" : "s are",
+                      rlx_store_journal(st));
     err = rlx_listen_hooks_close(&hooks, why, sizeof why);
     if (err) {
         rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
@@ -442,7 +453,7 @@ static void play_usage(FILE *f)
 {
     fprintf(f,
             "Usage: relax play SESSION [--device NAME|INDEX] [--from TIME] [--length DURATION]\n"
-            "                  [--volume DB] [--profile NAME] [--store PATH] [--stats]\n"
+            "                  [--volume DB] [--profile NAME] [--store PATH|URI] [--room NAME] [--stats]\n"
             "Keys: space pause/resume, left/right seek 15 s, n/p next/previous spoken line,\n"
             "      +/- volume, [ ] background quieter/louder, q fade out and quit.\n");
 }
@@ -451,6 +462,7 @@ int rlx_cmd_play(int argc, char **argv)
 {
     rlx_play_opts o = rlx_play_opts_init();
     const char *session = NULL;
+    const char *room = NULL;   /* NULL: $RELAX_ROOM */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -462,7 +474,7 @@ int rlx_cmd_play(int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             play_usage(stdout);
             return RLX_EXIT_OK;
-        } else if (!strcmp(a, "--profile") || !strcmp(a, "--store")) {
+        } else if (!strcmp(a, "--profile") || !strcmp(a, "--store") || !strcmp(a, "--room")) {
             if (!v) {
                 rlx_cli_error("%s needs a value", a);
                 return RLX_EXIT_USAGE;
@@ -470,8 +482,12 @@ int rlx_cmd_play(int argc, char **argv)
             i++;
             if (!strcmp(a, "--profile"))
                 o.profile = v;
-            else
+            else if (!strcmp(a, "--room"))
+                room = v;
+            else {
                 o.store_path = v;
+                rlx_cli_warn_password(v);
+            }
         } else if (a[0] == '-' && a[1]) {
             rlx_cli_error("play: unknown option '%s' (try 'relax play --help')", a);
             return RLX_EXIT_USAGE;
@@ -487,6 +503,8 @@ int rlx_cmd_play(int argc, char **argv)
         return RLX_EXIT_USAGE;
     }
     int rc = rlx_cli_check_profile(o.profile);
+    if (!rc)
+        rc = rlx_cli_set_room(room);
     if (rc)
         return rc;
     /* the listen is recorded under the profile, like `relax next` */

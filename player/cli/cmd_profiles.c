@@ -1,5 +1,6 @@
 /* cmd_profiles.c - `relax profiles`: who uses this store, and how far they are. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,8 +15,9 @@ int rlx_cmd_profiles(int argc, char **argv)
     if (rc)
         return rc;
     if (o.help) {
-        printf("Usage: relax profiles [--store PATH]\n"
-               "Lists the profiles in the progress store with their weeks done and last listen.\n");
+        printf("Usage: relax profiles [--store PATH|URI]\n"
+               "Lists the profiles in the progress store with their weeks done, last listen\n"
+               "and the room it was in (when rooms are used).\n");
         return RLX_EXIT_OK;
     }
     rlx_store *st;
@@ -30,14 +32,24 @@ int rlx_cmd_profiles(int argc, char **argv)
         rlx_store_close(st);
         return rlx_cli_exit_code(err);
     }
+    /* load everything first: the ROOM column shows only where rooms are used */
+    rlx_cli_progress *ps = calloc(n ? n : 1, sizeof *ps);
+    bool rooms = false;
+    size_t loaded = 0;
+    if (!ps)
+        rc = RLX_EXIT_INTERNAL;
+    for (; ps && loaded < n && !rc; loaded++) {
+        if ((rc = rlx_cli_progress_load(st, profiles[loaded].name, false, &ps[loaded])))
+            break;
+        rooms |= ps[loaded].last_room != NULL;
+    }
     if (n == 0)
         printf("No profiles yet: 'relax next' starts one (named '%s').\n", rlx_store_resolve_profile(NULL));
-    else
-        printf("%-24s  %-12s  %s\n", "PROFILE", "WEEKS DONE", "LAST LISTEN");
-    for (size_t i = 0; i < n && !rc; i++) {
-        rlx_cli_progress p;
-        if ((rc = rlx_cli_progress_load(st, profiles[i].name, false, &p)))
-            break;
+    else if (!rc)
+        printf("%-24s  %-12s  %s%s\n", "PROFILE", "WEEKS DONE", "LAST LISTEN", rooms ? "            LAST ROOM" : "");
+    for (size_t i = 0; i < loaded && !rc; i++) {
+        rlx_cli_progress p = ps[i];
+        memset(&ps[i], 0, sizeof ps[i]);
         char done[32], last[64], t[16];
         snprintf(done, sizeof done, "%zu of %zu", p.sum.done, p.n);
         if (p.last_listen_ms > 0) {
@@ -51,9 +63,19 @@ int rlx_cmd_profiles(int argc, char **argv)
             snprintf(last, sizeof last, "never");
         }
         rlx_auth_put_fit(stdout, profiles[i].name, 24, true);   /* by characters, not bytes */
-        printf("  %-12s  %s\n", done, last);
+        if (rooms && p.last_room) {
+            printf("  %-12s  %-21s  ", done, last);
+            rlx_auth_put_fit(stdout, p.last_room, 16, false);
+            fputc('\n', stdout);
+        } else {
+            printf("  %-12s  %s\n", done, last);
+        }
         rlx_cli_progress_free(&p);
     }
+    for (size_t i = 0; ps && i < loaded; i++)
+        if (ps[i].program)
+            rlx_cli_progress_free(&ps[i]);
+    free(ps);
     rlx_store_profiles_free(profiles, n);
     rlx_store_close(st);
     if (rc)

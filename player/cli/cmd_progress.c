@@ -9,7 +9,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: relax progress [--profile NAME] [--store PATH] [--json]\n"
+    fprintf(f, "Usage: relax progress [--profile NAME] [--store PATH|URI] [--json]\n"
                "Shows each week of the program: done, in progress, open, opening soon or locked;\n"
                "the time listened and the current run of weeks kept on schedule.\n");
 }
@@ -65,7 +65,10 @@ static void print_json(const rlx_cli_progress *p, const char *profile)
     }
     else
         printf("null");
-    printf(",\n  \"all_done\": %s\n}\n", p->sum.all_done ? "true" : "false");
+    printf(",\n  \"all_done\": %s", p->sum.all_done ? "true" : "false");
+    printf(",\n  \"last_room\": ");   /* added keys go last */
+    rlx_cli_json_str(stdout, p->last_room);
+    printf("\n}\n");
 }
 
 static void print_table(const rlx_cli_progress *p, const char *profile)

@@ -15,7 +15,7 @@ typedef struct {
 } rlx_command;
 
 static const rlx_command commands[] = {
-    {.name = "next", .run = rlx_cmd_next, .args = "[--profile NAME]",
+    {.name = "next", .run = rlx_cmd_next, .args = "[--profile NAME] [--room NAME]",
      .help = "resume or start your next weekly session"},
     {.name = "play", .run = rlx_cmd_play, .args = "SESSION [--device D] [--from T] [--length D]",
      .help = "play a session live"},
@@ -29,6 +29,8 @@ static const rlx_command commands[] = {
      .help = "list profiles and their progress"},
     {.name = "history", .run = rlx_cmd_history, .args = "[--profile NAME] --csv",
      .help = "export every listen"},
+    {.name = "store", .run = rlx_cmd_store, .args = "copy FROM TO",
+     .help = "copy every profile and listen between two stores"},
     {.name = "devices", .run = rlx_cmd_devices, .args = "",
      .help = "list audio output devices"},
     {.name = "check", .run = rlx_cmd_check, .args = "FILE|DIR|ID...",

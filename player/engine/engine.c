@@ -219,6 +219,8 @@ const rlx_timeline *rlx_engine_timeline(const rlx_engine *e)
 /* Ramps at the edges of an excerpt (the renderer ramps the session's own ends). */
 static void edge_ramp(float *buf, size_t n, int64_t first, int64_t from, int64_t to, int64_t R)
 {
+    if (n == 0 || (first - from >= R && to - 1 - (first + (int64_t)n - 1) >= R))
+        return;   /* between the ramps: every g is 1 */
     for (size_t j = 0; j < n; j++) {
         int64_t k = first + (int64_t)j;
         double g = 1.0;

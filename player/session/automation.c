@@ -163,3 +163,47 @@ double rlx_automation_bus_max_db(const rlx_automation *a, rlx_bus bus)
             m = c->segs[i].to;
     return m;
 }
+
+static int cmp_span(const void *x, const void *y)
+{
+    const rlx_span *a = x, *b = y;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+rlx_err rlx_automation_changes(const rlx_automation *a, rlx_span **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    const rlx_curve *curves[] = {&a->voice_db, &a->breath_db, &a->ambient_db, &a->fade};
+    size_t cap = 2 * a->nduck;
+    for (size_t c = 0; c < 4; c++)
+        cap += curves[c]->nsegs;
+    if (cap == 0)
+        return RLX_OK;
+    rlx_span *v = malloc(cap * sizeof *v);
+    if (!v)
+        return RLX_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t c = 0; c < 4; c++)
+        for (size_t i = 0; i < curves[c]->nsegs; i++)
+            v[k++] = (rlx_span){curves[c]->segs[i].start, curves[c]->segs[i].end};
+    for (size_t i = 0; i < a->nduck; i++) {
+        if (a->duck_pre > 0)
+            v[k++] = (rlx_span){a->duck[i].start - a->duck_pre, a->duck[i].start};
+        if (a->duck_post > 0)
+            v[k++] = (rlx_span){a->duck[i].end, a->duck[i].end + a->duck_post};
+    }
+    qsort(v, k, sizeof *v, cmp_span);
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (m > 0 && v[i].start <= v[m - 1].end) {
+            if (v[i].end > v[m - 1].end)
+                v[m - 1].end = v[i].end;
+        } else {
+            v[m++] = v[i];
+        }
+    }
+    *out = v;
+    *n = m;
+    return RLX_OK;
+}

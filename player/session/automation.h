@@ -65,6 +65,13 @@ void rlx_automation_free(rlx_automation *a);   /* accepts a zeroed struct */
 double rlx_automation_duck(const rlx_automation *a, int64_t t, size_t *hint);
 /* The gains heard at frame t. Pure; hint may be NULL. */
 rlx_gains rlx_automation_gains(const rlx_automation *a, int64_t t, size_t *hint);
+/* Where the gains may change: sorted, disjoint [start, end) spans (the
+ * curves' ramps and the ducking ramps, merged when they touch). Between two
+ * spans every rlx_automation_gains value is constant, bit for bit (curves
+ * hold a ramp's end value, ducking is exactly 0 or 1), so a renderer may
+ * reuse the gains it has. *out is malloc'ed (NULL when n is 0). RLX_ERR_NOMEM. */
+rlx_err rlx_automation_changes(const rlx_automation *a, rlx_span **out, size_t *n);
+
 /* The highest level (dB) a bus reaches (breath/ambient), for drawing scales. */
 double rlx_automation_bus_max_db(const rlx_automation *a, rlx_bus bus);
 

@@ -68,6 +68,14 @@ rlx_err rlx_listen_begin(rlx_store *st, const char *profile, const rlx_session *
                          int64_t length_ms, int64_t from_ms, rlx_clock_fn clock, void *clock_user,
                          rlx_listen **out, char *why, size_t whylen)
 {
+    return rlx_listen_begin_in(st, profile, rlx_store_resolve_room(NULL), session, length_ms, from_ms,
+                               clock, clock_user, out, why, whylen);
+}
+
+rlx_err rlx_listen_begin_in(rlx_store *st, const char *profile, const char *room, const rlx_session *session,
+                            int64_t length_ms, int64_t from_ms, rlx_clock_fn clock, void *clock_user,
+                            rlx_listen **out, char *why, size_t whylen)
+{
     *out = NULL;
     if (!session || !session->id || length_ms <= 0 || !rlx_profile_name_valid(profile)) {
         SAY("cannot record a listen: %s",
@@ -102,7 +110,8 @@ rlx_err rlx_listen_begin(rlx_store *st, const char *profile, const rlx_session *
     r->profile = strdup(profile);
     r->session_id = strdup(session->id);
     r->session_hash = strdup(hash);
-    if (!r->profile || !r->session_id || !r->session_hash) {
+    r->room = room && *room ? strdup(room) : NULL;
+    if (!r->profile || !r->session_id || !r->session_hash || (room && *room && !r->room)) {
         rlx_listen_close(l);
         return RLX_ERR_NOMEM;
     }
@@ -201,6 +210,7 @@ struct rlx_listen_recorder {
     rlx_listen *listen;
     /* what on_start told us; the listen row is written at the first position */
     rlx_session sess;
+    char *room;              /* NULL = none */
     int64_t length_ms;
     bool started;
     int64_t last_pos_ms, last_played_ms;   /* to tell a seek from playing on */
@@ -210,6 +220,8 @@ struct rlx_listen_recorder {
     char *device;
     rlx_err err;
     char why[512];
+    bool offline;            /* the server did not answer at open */
+    char offline_why[512];
 };
 
 rlx_err rlx_listen_recorder_open(const char *store_path_or_null, const char *profile_or_null,
@@ -228,18 +240,28 @@ rlx_err rlx_listen_recorder_open(const char *store_path_or_null, const char *pro
                  "or use --store PATH");
         return RLX_ERR_USAGE;
     }
+    const char *room = rlx_store_resolve_room(NULL);
     rlx_listen_recorder *r = calloc(1, sizeof *r);
-    if (!r || !(r->profile = strdup(profile))) {
+    if (!r || !(r->profile = strdup(profile)) || (room && !(r->room = strdup(room)))) {
+        if (r)
+            free(r->profile);
         free(r);
         return RLX_ERR_NOMEM;
     }
-    rlx_err err = rlx_store_open(path, &r->st, why, whylen);
+    /* a shared server that does not answer does not stop playback: the
+     * listen goes to this machine's journal and is sent when it is back */
+    rlx_err err = rlx_store_open_ex(path, RLX_STORE_OFFLINE_OK, &r->st, why, whylen);
+    if (!err && rlx_store_offline(r->st)) {
+        snprintf(r->offline_why, sizeof r->offline_why, "%s", why && whylen ? why : "");
+        r->offline = true;
+    }
     rlx_profile p = {0};
     if (!err)
         err = rlx_store_profile_get(r->st, profile, true, &p, why, whylen);
     if (err) {
         rlx_store_close(r->st);
         free(r->profile);
+        free(r->room);
         free(r);
         return err;
     }
@@ -284,8 +306,8 @@ static bool ensure_listen(rlx_listen_recorder *r, int64_t pos_ms, int64_t played
         return false;
     char why[512] = "";
     int64_t from = pos_ms - played_ms;
-    rlx_err err = rlx_listen_begin(r->st, r->profile, &r->sess, r->length_ms, from > 0 ? from : 0,
-                                   NULL, NULL, &r->listen, why, sizeof why);
+    rlx_err err = rlx_listen_begin_in(r->st, r->profile, r->room, &r->sess, r->length_ms, from > 0 ? from : 0,
+                                      NULL, NULL, &r->listen, why, sizeof why);
     r->last_pos_ms = from > 0 ? from : 0;
     r->last_played_ms = 0;
     note(r, err, why);
@@ -316,6 +338,27 @@ void rlx_listen_recorder_on_stop(void *user, int64_t pos_ms, int64_t played_ms, 
     rlx_listen_close(r->listen);
     r->listen = NULL;
     r->started = false;
+}
+
+void rlx_listen_recorder_set_room(rlx_listen_recorder *r, const char *room)
+{
+    if (!r)
+        return;
+    char *d = room && *room ? strdup(room) : NULL;
+    free(r->room);
+    r->room = d;
+}
+
+bool rlx_listen_recorder_offline(const rlx_listen_recorder *r, const char **why)
+{
+    if (why)
+        *why = r && r->offline ? r->offline_why : NULL;
+    return r && r->offline;
+}
+
+rlx_store *rlx_listen_recorder_store(const rlx_listen_recorder *r)
+{
+    return r ? r->st : NULL;
 }
 
 void rlx_listen_recorder_set_mix(rlx_listen_recorder *r, double volume_db, double background_db,
@@ -365,6 +408,7 @@ rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whyl
     rlx_listen_close(r->listen);   /* playback ended without on_stop: the last write stands */
     rlx_store_close(r->st);
     free(r->sess.id);
+    free(r->room);
     free(r->device);
     free(r->profile);
     free(r);

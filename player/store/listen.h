@@ -1,6 +1,7 @@
 /* listen.h - recording one listen while a session plays.
  * Called from the playback control thread (never the audio callback): each
- * write is one short SQLite transaction. */
+ * write is one short SQLite transaction, or one line appended to the local
+ * journal for a PostgreSQL store (a sender thread does the network). */
 #ifndef RLX_LISTEN_H
 #define RLX_LISTEN_H
 
@@ -30,6 +31,12 @@ typedef int64_t (*rlx_clock_fn)(void *user);
 rlx_err rlx_listen_begin(rlx_store *st, const char *profile, const rlx_session *session,
                          int64_t length_ms, int64_t from_ms, rlx_clock_fn clock, void *clock_user,
                          rlx_listen **out, char *why, size_t whylen);
+
+/* The same, recording the listen in `room` (NULL: none); rlx_listen_begin
+ * uses $RELAX_ROOM. */
+rlx_err rlx_listen_begin_in(rlx_store *st, const char *profile, const char *room, const rlx_session *session,
+                            int64_t length_ms, int64_t from_ms, rlx_clock_fn clock, void *clock_user,
+                            rlx_listen **out, char *why, size_t whylen);
 
 /* Position and time heard so far. Writes when `force` (pause, seek, quit,
  * signals) or RLX_LISTEN_WRITE_INTERVAL_MS passed since the last write. */
@@ -65,6 +72,14 @@ rlx_err rlx_listen_recorder_open(const char *store_path_or_null, const char *pro
 void rlx_listen_recorder_on_start(void *user, const rlx_session *s, int64_t length_ms);
 void rlx_listen_recorder_on_position(void *user, int64_t pos_ms, int64_t played_ms, bool paused);
 void rlx_listen_recorder_on_stop(void *user, int64_t pos_ms, int64_t played_ms, bool reached_end);
+/* The room listens are recorded in (default $RELAX_ROOM); NULL = none. */
+void rlx_listen_recorder_set_room(rlx_listen_recorder *r, const char *room);
+/* A shared server that did not answer at open does not stop playback: the
+ * recorder writes to this machine's journal only (sent when the server is
+ * back). True in that case, with the reason in *why. */
+bool rlx_listen_recorder_offline(const rlx_listen_recorder *r, const char **why);
+/* The recorder's store (for its path and what is still unsent at the end). */
+rlx_store *rlx_listen_recorder_store(const rlx_listen_recorder *r);
 /* Signature fit for a player hook reporting the mix when playback ends. */
 void rlx_listen_recorder_on_mix(void *user, double volume_db, double background_db, const char *device);
 /* Remembers the profile's mix and device (saved at close). device may be NULL. */

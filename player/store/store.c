@@ -1,28 +1,44 @@
-/* store.c - the SQLite progress store. */
+/* store.c - the progress store interface: picks the backend (SQLite for a
+ * path, PostgreSQL for a connection string) and, for PostgreSQL, writes
+ * listens through this machine's journal and a sender thread so that the
+ * network is never on the playback path. */
 #include "store.h"
+#include "store_backend.h"
+#include "store_journal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <sqlite3.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
+#define RLX_STORE_RETRY_MS 1000   /* sender: wait between attempts while the server is away */
+
 struct rlx_store {
-    sqlite3 *db;
-    char *path;
+    const rlx_store_ops *ops;
+    rlx_store_backend *b;      /* NULL when offline */
+    char *where;               /* as given (may hold a password: never printed) */
+    char *shown;               /* for messages */
+    rlx_journal *journal;      /* PostgreSQL only */
+    /* sender thread (PostgreSQL, started at the first listen written) */
+    pthread_t sender;
+    bool sender_running;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool dirty;                /* protected by mu: the journal has new lines */
+    bool stop;                 /* protected by mu */
+    struct timespec stop_by;   /* protected by mu: give up sending at this time */
+    size_t unsent;             /* protected by mu: pending after the last attempt */
 };
 
-/* ---- messages ------------------------------------------------------------ */
-
-static void say(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *why, size_t whylen, const char *fmt, ...)
+void rlx_store_say(char *why, size_t whylen, const char *fmt, ...)
 {
     if (!why || !whylen)
         return;
@@ -30,57 +46,6 @@ static void say(char *why, size_t whylen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, whylen, fmt, ap);
     va_end(ap);
-}
-
-/* Can we write the file and create files beside it (the -wal and -shm)? */
-static bool writable(const char *path)
-{
-    char *dir = strdup(path);
-    if (!dir)
-        return true;
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = 0;
-    bool ok = access(path, W_OK) == 0 && access(slash ? dir : ".", W_OK | X_OK) == 0;
-    free(dir);
-    return ok;
-}
-
-/* Turns an SQLite failure into an error code and a message that names the
- * file and says what to do. `doing` is "open", "read" or "write". */
-static rlx_err fail(const char *path, sqlite3 *db, int rc, const char *doing, char *why, size_t whylen)
-{
-    int prim = rc & 0xff;
-    int sys = db ? sqlite3_system_errno(db) : 0;
-    const char *detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    if (prim == SQLITE_NOMEM) {
-        say(why, whylen, "out of memory while using the progress store %s", path);
-        return RLX_ERR_NOMEM;
-    }
-    if (prim == SQLITE_NOTADB || prim == SQLITE_CORRUPT) {
-        say(why, whylen, "progress store %s is damaged or not a database; it was left untouched: "
-            "move it aside (relax starts a fresh one) or use --store PATH", path);
-        return RLX_ERR_STORE_CORRUPT;
-    }
-    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED) {
-        say(why, whylen, "progress store %s stayed locked by another program for more than %d s; "
-            "close other relax processes and try again", path, RLX_STORE_BUSY_TIMEOUT_MS / 1000);
-        return RLX_ERR_STORE_LOCKED;
-    }
-    if (prim == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT) {
-        say(why, whylen, "no space left to %s the progress store %s; free some disk space and try again",
-            doing, path);
-        return RLX_ERR_STORE;
-    }
-    if (prim == SQLITE_READONLY || sys == EROFS || sys == EACCES || sys == EPERM ||
-        (prim == SQLITE_CANTOPEN && !writable(path))) {
-        say(why, whylen, "cannot %s the progress store %s: it or its folder is read-only; "
-            "make both writable or use --store PATH", doing, path);
-        return RLX_ERR_STORE;
-    }
-    say(why, whylen, "cannot %s the progress store %s: %s; check the file and its folder or use --store PATH",
-        doing, path, detail);
-    return RLX_ERR_STORE;
 }
 
 /* ---- paths --------------------------------------------------------------- */
@@ -130,356 +95,396 @@ int64_t rlx_store_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Creates the folders leading to path (mode 0700). */
-static rlx_err make_parents(const char *path, char *why, size_t whylen)
+/* ---- connection strings --------------------------------------------------- */
+
+static bool starts(const char *s, const char *prefix)
 {
-    char *dir = strdup(path);
-    if (!dir)
-        return RLX_ERR_NOMEM;
-    char *slash = strrchr(dir, '/');
-    rlx_err err = RLX_OK;
-    if (!slash || slash == dir) {
-        free(dir);
-        return RLX_OK;
+    return !strncmp(s, prefix, strlen(prefix));
+}
+
+bool rlx_store_is_pg(const char *where)
+{
+    if (!where)
+        return false;
+    if (starts(where, "postgresql://") || starts(where, "postgres://"))
+        return true;
+    /* libpq key=value words; a file path never starts with one of these */
+    static const char *const keys[] = {"service=", "host=", "hostaddr=", "dbname=", "user=", "port="};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (starts(where, keys[i]))
+            return true;
+    return false;
+}
+
+/* Copies where into buf without any password: the userinfo's ":secret@" of
+ * a URI, and password=... in a URI query or key=value words. */
+void rlx_store_redact(const char *where, char *buf, size_t len)
+{
+    if (!len)
+        return;
+    size_t o = 0;
+#define PUT(c) do { if (o + 1 < len) buf[o++] = (c); } while (0)
+    const char *p = where ? where : "";
+    bool uri = starts(p, "postgresql://") || starts(p, "postgres://");
+    if (uri) {
+        const char *auth = strstr(p, "://") + 3;
+        const char *end = auth + strcspn(auth, "/?");
+        const char *at = NULL;
+        for (const char *q = auth; q < end; q++)
+            if (*q == '@')
+                at = q;   /* the last @ ends the userinfo */
+        while (p < auth)
+            PUT(*p++);
+        if (at) {
+            const char *colon = memchr(auth, ':', (size_t)(at - auth));
+            for (const char *q = auth; q < (colon ? colon : at); q++)
+                PUT(*q);
+            p = at;
+        }
     }
-    *slash = 0;
-    for (char *p = dir + 1; ; p++) {
-        if (*p != '/' && *p != 0)
-            continue;
-        char c = *p;
-        *p = 0;
-        struct stat st;
-        if (stat(dir, &st) == 0) {
-            if (!S_ISDIR(st.st_mode)) {
-                say(why, whylen, "cannot open the progress store %s: %s is a file, not a folder; "
-                    "move that file aside or use --store PATH", path, dir);
-                err = RLX_ERR_STORE;
-                break;
+    bool word_start = true;
+    while (*p) {
+        size_t key = word_start && starts(p, "password") ? strspn(p + 8, " \t") + 8 : 0;
+        if (key && p[key] == '=') {
+            /* drop the whole word (URI: up to &, key=value: up to a space, quotes honoured) */
+            p += key + 1;
+            if (!uri)
+                p += strspn(p, " \t");
+            bool quoted = !uri && *p == '\'';
+            if (quoted)
+                p++;
+            while (*p && (quoted ? *p != '\'' : (uri ? *p != '&' : *p != ' '))) {
+                if (quoted && *p == '\\' && p[1])
+                    p++;
+                p++;
             }
-        } else if (errno == ENOTDIR) {
-            say(why, whylen, "cannot open the progress store %s: a folder on the way to it is a file; "
-                "move that file aside or use --store PATH", path);
-            err = RLX_ERR_STORE;
+            if (quoted && *p)
+                p++;
+            if (*p)
+                p++;   /* the separator */
+            if (o > 0 && (buf[o - 1] == '&' || buf[o - 1] == ' ') && !*p)
+                o--;   /* no dangling separator at the end */
+            continue;
+        }
+        char c = *p++;
+        PUT(c);
+        word_start = uri ? (c == '?' || c == '&') : c == ' ';
+    }
+    buf[o] = 0;
+#undef PUT
+}
+
+bool rlx_store_has_password(const char *where)
+{
+    if (!rlx_store_is_pg(where))
+        return false;
+    char shown[4096];
+    rlx_store_redact(where, shown, sizeof shown);
+    return strcmp(shown, where) != 0;
+}
+
+const char *rlx_store_resolve_room(const char *explicit_room)
+{
+    if (explicit_room && *explicit_room)
+        return explicit_room;
+    const char *env = getenv("RELAX_ROOM");
+    return env && *env ? env : NULL;
+}
+
+static void new_uuid(char out[RLX_LISTEN_UUID_LEN + 1])
+{
+    unsigned char b[RLX_LISTEN_UUID_LEN / 2];
+    size_t got = 0;
+    while (got < sizeof b) {
+        ssize_t n = getrandom(b + got, sizeof b - got, 0);
+        if (n > 0)
+            got += (size_t)n;
+        else if (errno != EINTR)
             break;
-        } else if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-            int e = errno;
-            say(why, whylen, "cannot create the folder %s for the progress store: %s; "
-                "%s or use --store PATH", dir, strerror(e),
-                e == ENOSPC ? "free some disk space" : "check its permissions");
-            err = RLX_ERR_STORE;
+    }
+    if (got < sizeof b) {   /* no getrandom: time and pid still make it unique enough here */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long long x = (unsigned long long)ts.tv_nsec ^ ((unsigned long long)ts.tv_sec << 30) ^
+                               ((unsigned long long)getpid() << 16);
+        for (size_t i = got; i < sizeof b; i++, x = x * 6364136223846793005ull + 1442695040888963407ull)
+            b[i] = (unsigned char)(x >> 56);
+    }
+    for (size_t i = 0; i < sizeof b; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* ---- the sender ------------------------------------------------------------ */
+
+/* Sends every pending journal state through b. Returns the count still
+ * pending; *lost is set when the server stopped answering. */
+static size_t send_pending(rlx_store *st, rlx_store_backend *b, bool *lost, char *why, size_t whylen)
+{
+    rlx_listen_rec *recs;
+    size_t n;
+    long *seqs;
+    *lost = false;
+    if (rlx_journal_read(st->journal, true, NULL, &recs, &n, &seqs) != RLX_OK)
+        return 1;
+    size_t left = n;
+    for (size_t i = 0; i < n; i++) {
+        if (st->ops->listen_put(b, &recs[i], why, whylen) != RLX_OK) {
+            *lost = st->ops->unreachable(b);
             break;
         }
-        *p = c;
-        if (c == 0)
+        if (rlx_journal_ack(st->journal, recs[i].uuid, seqs[i]) == RLX_OK)
+            left--;
+    }
+    rlx_store_listens_free(recs, n);
+    free(seqs);
+    return left;
+}
+
+static bool past(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+static void *sender_main(void *arg)
+{
+    rlx_store *st = arg;
+    rlx_store_backend *b = NULL;   /* the sender's own connection */
+    char why[512];
+    pthread_mutex_lock(&st->mu);
+    for (;;) {
+        bool retry = st->unsent > 0;
+        while (!st->dirty && !st->stop && !retry)
+            pthread_cond_wait(&st->cv, &st->mu);
+        if (!st->dirty && retry) {
+            /* the server was away: try again a little later (a timer, not a
+             * sync point); while closing, more often until the deadline */
+            struct timespec t;
+            clock_gettime(CLOCK_REALTIME, &t);
+            long ms = st->stop ? RLX_STORE_RETRY_MS / 4 : RLX_STORE_RETRY_MS;
+            t.tv_sec += ms / 1000;
+            t.tv_nsec += (ms % 1000) * 1000000L;
+            if (t.tv_nsec >= 1000000000L) {
+                t.tv_sec++;
+                t.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&st->cv, &st->mu, &t);
+        }
+        if (st->stop && (st->unsent == 0 && !st->dirty))
             break;
+        if (st->stop && past(&st->stop_by))
+            break;
+        st->dirty = false;
+        pthread_mutex_unlock(&st->mu);
+
+        size_t left = 1;
+        bool lost = false;
+        bool unreachable;
+        if (!b && st->ops->open(st->where, st->shown, &b, &unreachable, why, sizeof why) != RLX_OK)
+            b = NULL;
+        if (b) {
+            left = send_pending(st, b, &lost, why, sizeof why);
+            if (lost) {
+                st->ops->close(b);
+                b = NULL;
+            }
+        }
+        pthread_mutex_lock(&st->mu);
+        st->unsent = left;
+        pthread_cond_broadcast(&st->cv);
     }
-    free(dir);
-    return err;
+    pthread_mutex_unlock(&st->mu);
+    if (b)
+        st->ops->close(b);
+    return NULL;
 }
 
-/* ---- schema -------------------------------------------------------------- */
-
-/* Migration n brings user_version from n-1 to n. Append, never edit. */
-static const char *const migrations[] = {
-    /* 1: the first schema */
-    "CREATE TABLE profiles ("
-    "  id INTEGER PRIMARY KEY,"
-    "  name TEXT NOT NULL UNIQUE,"
-    "  created_ms INTEGER NOT NULL,"
-    "  has_mix INTEGER NOT NULL DEFAULT 0,"
-    "  volume_db REAL NOT NULL DEFAULT 0,"
-    "  background_db REAL NOT NULL DEFAULT 0,"
-    "  device TEXT"
-    ");"
-    "CREATE TABLE listens ("
-    "  id INTEGER PRIMARY KEY,"
-    "  profile_id INTEGER NOT NULL REFERENCES profiles(id),"
-    "  session_id TEXT NOT NULL,"
-    "  session_hash TEXT NOT NULL,"
-    "  week INTEGER NOT NULL DEFAULT 0,"
-    "  length_ms INTEGER NOT NULL,"
-    "  started_ms INTEGER NOT NULL,"
-    "  ended_ms INTEGER NOT NULL,"
-    "  from_ms INTEGER NOT NULL,"
-    "  position_ms INTEGER NOT NULL,"
-    "  furthest_ms INTEGER NOT NULL,"
-    "  played_ms INTEGER NOT NULL,"
-    "  credit_ms INTEGER NOT NULL,"
-    "  completed INTEGER NOT NULL DEFAULT 0,"
-    "  finished INTEGER NOT NULL DEFAULT 0"
-    ");"
-    "CREATE INDEX listens_by_profile ON listens(profile_id, session_id, started_ms);",
-};
-#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
-_Static_assert(NMIGRATIONS == RLX_STORE_SCHEMA_VERSION, "one migration per schema version");
-
-static int user_version(sqlite3 *db, int *v)
+static rlx_err wake_sender(rlx_store *st)
 {
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL);
-    if (rc != SQLITE_OK)
-        return rc;
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        *v = sqlite3_column_int(q, 0);
-        rc = SQLITE_OK;
+    pthread_mutex_lock(&st->mu);
+    st->dirty = true;
+    if (!st->sender_running) {
+        st->stop = false;
+        /* signals (Ctrl-C, SIGTERM) stay with the threads that handle them */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
+        int rc = pthread_create(&st->sender, NULL, sender_main, st);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (rc != 0) {
+            pthread_mutex_unlock(&st->mu);
+            return RLX_ERR_NOMEM;
+        }
+        st->sender_running = true;
     }
-    sqlite3_finalize(q);
-    return rc;
+    pthread_cond_signal(&st->cv);
+    pthread_mutex_unlock(&st->mu);
+    return RLX_OK;
 }
 
-static rlx_err migrate(rlx_store *st, char *why, size_t whylen)
+/* ---- open / close ------------------------------------------------------------ */
+
+rlx_err rlx_store_open_ex(const char *path, unsigned flags, rlx_store **out, char *why, size_t whylen)
 {
-    int v = 0, rc = user_version(st->db, &v);
-    if (rc != SQLITE_OK)
-        return fail(st->path, st->db, rc, "read", why, whylen);
-    if (v > RLX_STORE_SCHEMA_VERSION) {
-        say(why, whylen, "progress store %s was written by a newer version of relax (schema %d, this one "
-            "knows %d); update relax or use --store PATH", st->path, v, RLX_STORE_SCHEMA_VERSION);
-        return RLX_ERR_STORE_CORRUPT;
+    *out = NULL;
+    if (!path || !*path) {
+        rlx_store_say(why, whylen, "no path for the progress store: set HOME, XDG_DATA_HOME or RELAX_STORE, "
+                      "or use --store PATH");
+        return RLX_ERR_USAGE;
     }
-    if (v == RLX_STORE_SCHEMA_VERSION)
+    rlx_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return RLX_ERR_NOMEM;
+    pthread_mutex_init(&st->mu, NULL);
+    pthread_cond_init(&st->cv, NULL);
+    bool pg = rlx_store_is_pg(path);
+    st->ops = pg ? &rlx_store_pg_ops : &rlx_store_sqlite_ops;
+    size_t cap = strlen(path) + 1;
+    st->where = strdup(path);
+    st->shown = malloc(cap);
+    if (!st->where || !st->shown) {
+        rlx_store_close(st);
+        return RLX_ERR_NOMEM;
+    }
+    if (pg)
+        rlx_store_redact(path, st->shown, cap);
+    else
+        memcpy(st->shown, path, cap);
+
+    rlx_err err = RLX_OK;
+    if (pg) {
+        /* one journal per store and schema */
+        const char *schema = getenv("RELAX_PG_SCHEMA");
+        size_t klen = cap + 80;
+        char *key = malloc(klen);
+        if (!key) {
+            rlx_store_close(st);
+            return RLX_ERR_NOMEM;
+        }
+        snprintf(key, klen, "%s\n%s", st->shown, schema && *schema ? schema : "relax");
+        err = rlx_journal_open(key, &st->journal, why, whylen);
+        free(key);
+        if (err) {
+            rlx_store_close(st);
+            return err;
+        }
+    }
+    bool unreachable = false;
+    err = st->ops->open(st->where, st->shown, &st->b, &unreachable, why, whylen);
+    if (err && pg && unreachable && (flags & RLX_STORE_OFFLINE_OK)) {
+        st->b = NULL;
+        *out = st;   /* journal only; why holds the reason */
         return RLX_OK;
-    rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return fail(st->path, st->db, rc, "write", why, whylen);
-    rc = user_version(st->db, &v);   /* another process may have migrated meanwhile */
-    for (; rc == SQLITE_OK && v < RLX_STORE_SCHEMA_VERSION; v++) {
-        rc = sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL);
-        if (rc == SQLITE_OK) {
-            char sql[64];
-            snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
-            rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-        }
     }
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) {
-        rlx_err err = fail(st->path, st->db, rc, "write", why, whylen);
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    if (err) {
+        rlx_store_close(st);
         return err;
     }
+    if (pg) {
+        /* what an earlier run could not send goes first, so reads see it */
+        bool lost;
+        char w[512];
+        size_t left = send_pending(st, st->b, &lost, w, sizeof w);
+        if (left == 0)
+            rlx_journal_compact(st->journal);
+        st->unsent = left;
+    }
+    *out = st;
     return RLX_OK;
-}
-
-/* ---- open / close -------------------------------------------------------- */
-
-static rlx_err quick_check(rlx_store *st, char *why, size_t whylen)
-{
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &q, NULL);
-    if (rc != SQLITE_OK)
-        return fail(st->path, st->db, rc, "read", why, whylen);
-    bool ok = false;
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(q, 0);
-        ok = t && !strcmp((const char *)t, "ok");
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_OK)
-        return fail(st->path, st->db, rc, "read", why, whylen);
-    if (!ok)
-        return fail(st->path, st->db, SQLITE_CORRUPT, "read", why, whylen);
-    return RLX_OK;
-}
-
-static long long monotonic_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* Everything after sqlite3_open: checks, WAL, schema. Safe to repeat.
- * Read-only checks come first: a foreign or newer file must not be touched,
- * and switching to WAL rewrites the header. A foreign file fails with NOTADB. */
-static rlx_err prepare(rlx_store *st, char *why, size_t whylen)
-{
-    int v = 0;
-    int rc = user_version(st->db, &v);
-    if (rc != SQLITE_OK)
-        return fail(st->path, st->db, rc, "open", why, whylen);
-    if (v > RLX_STORE_SCHEMA_VERSION) {
-        say(why, whylen, "progress store %s was written by a newer version of relax (schema %d, this one "
-            "knows %d); update relax or use --store PATH", st->path, v, RLX_STORE_SCHEMA_VERSION);
-        return RLX_ERR_STORE_CORRUPT;
-    }
-    rlx_err err = quick_check(st, why, whylen);
-    if (err)
-        return err;
-    sqlite3_stmt *q = NULL;
-    rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &q, NULL);
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(q);
-        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
-    }
-    sqlite3_finalize(q);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return fail(st->path, st->db, rc, "open", why, whylen);
-    return migrate(st, why, whylen);
 }
 
 rlx_err rlx_store_open(const char *path, rlx_store **out, char *why, size_t whylen)
 {
-    *out = NULL;
-    if (!path || !*path) {
-        say(why, whylen, "no path for the progress store: set HOME, XDG_DATA_HOME or RELAX_STORE, or use --store PATH");
-        return RLX_ERR_USAGE;
-    }
-    rlx_err err = make_parents(path, why, whylen);
-    if (err)
-        return err;
+    return rlx_store_open_ex(path, 0, out, why, whylen);
+}
 
-    struct stat sb;
-    if (stat(path, &sb) == 0) {
-        if (!S_ISREG(sb.st_mode)) {
-            say(why, whylen, "progress store %s is not a regular file; move it aside or use --store PATH", path);
-            return RLX_ERR_STORE;
+bool rlx_store_offline(const rlx_store *st)
+{
+    return st && !st->b;
+}
+
+size_t rlx_store_finish(rlx_store *st)
+{
+    if (!st || !st->journal)
+        return 0;
+    if (st->sender_running) {
+        pthread_mutex_lock(&st->mu);
+        st->stop = true;
+        clock_gettime(CLOCK_REALTIME, &st->stop_by);
+        st->stop_by.tv_sec += RLX_STORE_CLOSE_WAIT_MS / 1000;
+        st->stop_by.tv_nsec += (RLX_STORE_CLOSE_WAIT_MS % 1000) * 1000000L;
+        if (st->stop_by.tv_nsec >= 1000000000L) {
+            st->stop_by.tv_sec++;
+            st->stop_by.tv_nsec -= 1000000000L;
         }
-    } else if (errno == ENOENT) {
-        /* Create it ourselves so the mode is 0600 whatever the umask; EEXIST
-         * means another process just did, which is fine. */
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd >= 0) {
-            fchmod(fd, 0600);
-            close(fd);
-        } else if (errno != EEXIST) {
-            int e = errno;
-            say(why, whylen, "cannot create the progress store %s: %s; %s or use --store PATH", path,
-                strerror(e), e == ENOSPC ? "free some disk space" : "make its folder writable");
-            return RLX_ERR_STORE;
-        }
-    } else {
-        int e = errno;
-        if (e == ENOTDIR)
-            say(why, whylen, "cannot open the progress store %s: a folder on the way to it is a file; "
-                "move that file aside or use --store PATH", path);
-        else
-            say(why, whylen, "cannot open the progress store %s: %s; check its folder or use --store PATH",
-                path, strerror(e));
-        return RLX_ERR_STORE;
+        pthread_cond_broadcast(&st->cv);
+        pthread_mutex_unlock(&st->mu);
+        pthread_join(st->sender, NULL);
+        st->sender_running = false;
+        if (st->unsent == 0)
+            rlx_journal_compact(st->journal);
     }
+    return st->unsent;
+}
 
-    rlx_store *st = calloc(1, sizeof *st);
-    if (!st || !(st->path = strdup(path))) {
-        free(st);
-        return RLX_ERR_NOMEM;
-    }
-    /* Never SQLITE_OPEN_CREATE: an existing file is the only thing we open. */
-    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        err = fail(path, st->db, rc, "open", why, whylen);
-        goto error;
-    }
-    sqlite3_extended_result_codes(st->db, 1);
-    if (sqlite3_db_readonly(st->db, "main") == 1) {
-        err = fail(path, st->db, SQLITE_READONLY, "write", why, whylen);
-        goto error;
-    }
-    sqlite3_busy_timeout(st->db, RLX_STORE_BUSY_TIMEOUT_MS);
-
-    /* SQLite's busy handler covers ordinary waits, but a few collisions
-     * between two processes opening a fresh store (one switching it to WAL
-     * while the other reads the header) return BUSY at once. Retry the whole
-     * set-up with a short back-off until the same deadline. */
-    long long deadline = monotonic_ms() + RLX_STORE_BUSY_TIMEOUT_MS;
-    for (int pause_ms = 2;; pause_ms = pause_ms < 64 ? pause_ms * 2 : 64) {
-        err = prepare(st, why, whylen);
-        if (err != RLX_ERR_STORE_LOCKED || monotonic_ms() >= deadline)
-            break;
-        sqlite3_sleep(pause_ms);
-    }
-    if (err)
-        goto error;
-    *out = st;
-    return RLX_OK;
-
-error:
-    rlx_store_close(st);
-    return err;
+const char *rlx_store_journal(const rlx_store *st)
+{
+    return st && st->journal ? rlx_journal_path(st->journal) : NULL;
 }
 
 void rlx_store_close(rlx_store *st)
 {
     if (!st)
         return;
-    sqlite3_close_v2(st->db);
-    free(st->path);
+    rlx_store_finish(st);
+    if (st->ops && st->b)
+        st->ops->close(st->b);
+    rlx_journal_close(st->journal);
+    pthread_mutex_destroy(&st->mu);
+    pthread_cond_destroy(&st->cv);
+    free(st->where);
+    free(st->shown);
     free(st);
+}
+
+size_t rlx_store_unsent(rlx_store *st)
+{
+    if (!st || !st->journal)
+        return 0;
+    pthread_mutex_lock(&st->mu);
+    size_t n = st->unsent;
+    pthread_mutex_unlock(&st->mu);
+    return n;
 }
 
 const char *rlx_store_path(const rlx_store *st)
 {
-    return st->path;
+    return st->shown;
+}
+
+const char *rlx_store_kind(const rlx_store *st)
+{
+    return st->ops->name;
 }
 
 int rlx_store_schema_version(rlx_store *st)
 {
-    int v = -1;
-    return user_version(st->db, &v) == SQLITE_OK ? v : -1;
+    return st->b ? st->ops->schema_version(st->b) : -1;
 }
 
-/* ---- helpers ------------------------------------------------------------- */
-
-static char *col_dup(sqlite3_stmt *q, int i)
+/* Reads see this process's own writes: what the journal still holds goes
+ * first (idempotent, so the sender sending it too changes nothing). */
+static void catch_up(rlx_store *st)
 {
-    const unsigned char *t = sqlite3_column_text(q, i);
-    return t ? strdup((const char *)t) : NULL;
+    if (!st->journal || !st->b)
+        return;
+    bool lost;
+    char w[512];
+    send_pending(st, st->b, &lost, w, sizeof w);
 }
 
-static int begin_write(rlx_store *st)
-{
-    return sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-}
-
-static int end_write(rlx_store *st, int rc)
-{
-    if (rc == SQLITE_OK || rc == SQLITE_DONE) {
-        rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-        if (rc == SQLITE_OK)
-            return rc;
-    }
-    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-}
-
-/* Inside a write transaction: the id of profile `name`, created if missing. */
-static int profile_id(rlx_store *st, const char *name, bool create, int64_t *id)
-{
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(st->db, "SELECT id FROM profiles WHERE name = ?1", -1, &q, NULL);
-    if (rc != SQLITE_OK)
-        return rc;
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-        return SQLITE_OK;
-    }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        return rc;
-    if (!create)
-        return SQLITE_NOTFOUND;
-    rc = sqlite3_prepare_v2(st->db, "INSERT INTO profiles(name, created_ms) VALUES(?1, ?2)", -1, &q, NULL);
-    if (rc != SQLITE_OK)
-        return rc;
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, rlx_store_now_ms());
-    rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        return rc;
-    *id = sqlite3_last_insert_rowid(st->db);
-    return SQLITE_OK;
-}
-
-/* ---- profiles ------------------------------------------------------------ */
+/* ---- profiles ---------------------------------------------------------------- */
 
 void rlx_profile_clear(rlx_profile *p)
 {
@@ -490,114 +495,6 @@ void rlx_profile_clear(rlx_profile *p)
     memset(p, 0, sizeof *p);
 }
 
-static void read_profile(sqlite3_stmt *q, rlx_profile *p)
-{
-    p->name = col_dup(q, 0);
-    p->created_ms = sqlite3_column_int64(q, 1);
-    p->has_mix = sqlite3_column_int(q, 2) != 0;
-    p->volume_db = sqlite3_column_double(q, 3);
-    p->background_db = sqlite3_column_double(q, 4);
-    p->device = col_dup(q, 5);
-}
-
-#define PROFILE_COLS "name, created_ms, has_mix, volume_db, background_db, device"
-
-rlx_err rlx_store_profile_get(rlx_store *st, const char *name, bool create,
-                              rlx_profile *out, char *why, size_t whylen)
-{
-    memset(out, 0, sizeof *out);
-    int rc = SQLITE_OK;
-    if (create) {
-        int64_t id;
-        rc = begin_write(st);
-        if (rc == SQLITE_OK)
-            rc = end_write(st, profile_id(st, name, true, &id));
-        if (rc != SQLITE_OK)
-            return fail(st->path, st->db, rc, "write", why, whylen);
-    }
-    sqlite3_stmt *q;
-    rc = sqlite3_prepare_v2(st->db, "SELECT " PROFILE_COLS " FROM profiles WHERE name = ?1", -1, &q, NULL);
-    if (rc != SQLITE_OK)
-        return fail(st->path, st->db, rc, "read", why, whylen);
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        read_profile(q, out);
-    sqlite3_finalize(q);
-    if (rc == SQLITE_DONE) {
-        say(why, whylen, "no profile '%s' in %s (see 'relax profiles')", name, st->path);
-        return RLX_ERR_NOT_FOUND;
-    }
-    if (rc != SQLITE_ROW)
-        return fail(st->path, st->db, rc, "read", why, whylen);
-    return out->name ? RLX_OK : RLX_ERR_NOMEM;
-}
-
-rlx_err rlx_store_profile_set_mix(rlx_store *st, const char *name, double volume_db,
-                                  double background_db, const char *device,
-                                  char *why, size_t whylen)
-{
-    int64_t id = 0;
-    int rc = begin_write(st);
-    if (rc != SQLITE_OK)
-        return fail(st->path, st->db, rc, "write", why, whylen);
-    rc = profile_id(st, name, true, &id);
-    if (rc == SQLITE_OK) {
-        sqlite3_stmt *q;
-        rc = sqlite3_prepare_v2(st->db,
-            "UPDATE profiles SET has_mix = 1, volume_db = ?1, background_db = ?2, device = ?3 WHERE id = ?4",
-            -1, &q, NULL);
-        if (rc == SQLITE_OK) {
-            sqlite3_bind_double(q, 1, volume_db);
-            sqlite3_bind_double(q, 2, background_db);
-            if (device && *device)
-                sqlite3_bind_text(q, 3, device, -1, SQLITE_STATIC);
-            else
-                sqlite3_bind_null(q, 3);
-            sqlite3_bind_int64(q, 4, id);
-            rc = sqlite3_step(q);
-            sqlite3_finalize(q);
-        }
-    }
-    rc = end_write(st, rc);
-    return rc == SQLITE_OK ? RLX_OK : fail(st->path, st->db, rc, "write", why, whylen);
-}
-
-rlx_err rlx_store_profiles(rlx_store *st, rlx_profile **out, size_t *n, char *why, size_t whylen)
-{
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(st->db, "SELECT " PROFILE_COLS " FROM profiles ORDER BY name", -1, &q, NULL);
-    if (rc != SQLITE_OK)
-        return fail(st->path, st->db, rc, "read", why, whylen);
-    size_t cap = 0;
-    rlx_err err = RLX_OK;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            rlx_profile *p = realloc(*out, nc * sizeof *p);
-            if (!p) {
-                err = RLX_ERR_NOMEM;
-                break;
-            }
-            *out = p;
-            cap = nc;
-        }
-        memset(&(*out)[*n], 0, sizeof **out);
-        read_profile(q, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(q);
-    if (!err && rc != SQLITE_DONE)
-        err = fail(st->path, st->db, rc, "read", why, whylen);
-    if (err) {
-        rlx_store_profiles_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-    }
-    return err;
-}
-
 void rlx_store_profiles_free(rlx_profile *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -605,7 +502,49 @@ void rlx_store_profiles_free(rlx_profile *p, size_t n)
     free(p);
 }
 
-/* ---- listens ------------------------------------------------------------- */
+static rlx_err offline(const rlx_store *st, char *why, size_t whylen)
+{
+    rlx_store_say(why, whylen, "the progress store %s does not answer; try again when it is back", st->shown);
+    return RLX_ERR_STORE;
+}
+
+rlx_err rlx_store_profile_get(rlx_store *st, const char *name, bool create,
+                              rlx_profile *out, char *why, size_t whylen)
+{
+    if (!st->b) {
+        /* offline: a profile with no remembered mix (the journal keeps listens only) */
+        memset(out, 0, sizeof *out);
+        out->name = strdup(name);
+        return out->name ? RLX_OK : RLX_ERR_NOMEM;
+    }
+    catch_up(st);
+    return st->ops->profile_get(st->b, name, create, out, why, whylen);
+}
+
+rlx_err rlx_store_profile_set_mix(rlx_store *st, const char *name, double volume_db,
+                                  double background_db, const char *device,
+                                  char *why, size_t whylen)
+{
+    if (!st->b)
+        return RLX_OK;   /* offline: the mix is not journaled; the next session saves it */
+    rlx_err err = st->ops->profile_set_mix(st->b, name, volume_db, background_db, device, why, whylen);
+    if (err && st->journal && st->ops->unreachable(st->b))
+        return RLX_OK;   /* the server went away meanwhile: same as offline */
+    return err;
+}
+
+rlx_err rlx_store_profiles(rlx_store *st, rlx_profile **out, size_t *n, char *why, size_t whylen)
+{
+    if (!st->b) {
+        *out = NULL;
+        *n = 0;
+        return offline(st, why, whylen);
+    }
+    catch_up(st);
+    return st->ops->profiles(st->b, out, n, why, whylen);
+}
+
+/* ---- listens --------------------------------------------------------------- */
 
 void rlx_listen_rec_clear(rlx_listen_rec *r)
 {
@@ -614,6 +553,7 @@ void rlx_listen_rec_clear(rlx_listen_rec *r)
     free(r->profile);
     free(r->session_id);
     free(r->session_hash);
+    free(r->room);
     memset(r, 0, sizeof *r);
 }
 
@@ -624,137 +564,130 @@ void rlx_store_listens_free(rlx_listen_rec *recs, size_t n)
     free(recs);
 }
 
+/* Strictly increasing in this process, and across processes as far as the
+ * wall clock goes: orders the states of a listen. */
+static int64_t next_rev(void)
+{
+    static _Atomic int64_t last;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    int64_t prev = atomic_load(&last);
+    int64_t rev;
+    do
+        rev = now > prev ? now : prev + 1;
+    while (!atomic_compare_exchange_weak(&last, &prev, rev));
+    return rev;
+}
+
 rlx_err rlx_store_listen_add(rlx_store *st, rlx_listen_rec *rec, char *why, size_t whylen)
 {
-    int64_t pid = 0;
-    int rc = begin_write(st);
-    if (rc != SQLITE_OK)
-        return fail(st->path, st->db, rc, "write", why, whylen);
-    rc = profile_id(st, rec->profile, true, &pid);
-    if (rc == SQLITE_OK) {
-        sqlite3_stmt *q;
-        rc = sqlite3_prepare_v2(st->db,
-            "INSERT INTO listens(profile_id, session_id, session_hash, week, length_ms, started_ms,"
-            " ended_ms, from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished)"
-            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", -1, &q, NULL);
-        if (rc == SQLITE_OK) {
-            sqlite3_bind_int64(q, 1, pid);
-            sqlite3_bind_text(q, 2, rec->session_id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 3, rec->session_hash ? rec->session_hash : "", -1, SQLITE_STATIC);
-            sqlite3_bind_int(q, 4, rec->week);
-            sqlite3_bind_int64(q, 5, rec->length_ms);
-            sqlite3_bind_int64(q, 6, rec->started_ms);
-            sqlite3_bind_int64(q, 7, rec->ended_ms);
-            sqlite3_bind_int64(q, 8, rec->from_ms);
-            sqlite3_bind_int64(q, 9, rec->position_ms);
-            sqlite3_bind_int64(q, 10, rec->furthest_ms);
-            sqlite3_bind_int64(q, 11, rec->played_ms);
-            sqlite3_bind_int64(q, 12, rec->credit_ms);
-            sqlite3_bind_int(q, 13, rec->completed);
-            sqlite3_bind_int(q, 14, rec->finished);
-            rc = sqlite3_step(q);
-            sqlite3_finalize(q);
-            if (rc == SQLITE_DONE)
-                rec->id = sqlite3_last_insert_rowid(st->db);
-        }
-    }
-    rc = end_write(st, rc);
-    return rc == SQLITE_OK ? RLX_OK : fail(st->path, st->db, rc, "write", why, whylen);
+    if (!rec->uuid[0])
+        new_uuid(rec->uuid);
+    rec->rev = next_rev();
+    if (!st->journal)
+        return st->ops->listen_put(st->b, rec, why, whylen);
+    rlx_err err = rlx_journal_append(st->journal, rec, why, whylen);
+    if (!err)
+        err = wake_sender(st);
+    return err;
 }
 
 rlx_err rlx_store_listen_save(rlx_store *st, const rlx_listen_rec *rec, char *why, size_t whylen)
 {
-    int rc = begin_write(st);
-    if (rc != SQLITE_OK)
-        return fail(st->path, st->db, rc, "write", why, whylen);
-    sqlite3_stmt *q;
-    rc = sqlite3_prepare_v2(st->db,
-        "UPDATE listens SET ended_ms = ?1, position_ms = ?2, furthest_ms = ?3, played_ms = ?4,"
-        " credit_ms = ?5, completed = ?6, finished = ?7 WHERE id = ?8", -1, &q, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, rec->ended_ms);
-        sqlite3_bind_int64(q, 2, rec->position_ms);
-        sqlite3_bind_int64(q, 3, rec->furthest_ms);
-        sqlite3_bind_int64(q, 4, rec->played_ms);
-        sqlite3_bind_int64(q, 5, rec->credit_ms);
-        sqlite3_bind_int(q, 6, rec->completed);
-        sqlite3_bind_int(q, 7, rec->finished);
-        sqlite3_bind_int64(q, 8, rec->id);
-        rc = sqlite3_step(q);
-        sqlite3_finalize(q);
-        if (rc == SQLITE_DONE && sqlite3_changes(st->db) != 1)
-            rc = SQLITE_NOTFOUND;
+    rlx_listen_rec copy = *rec;   /* put may set id; the caller's stays as it is */
+    if (!copy.uuid[0]) {
+        rlx_store_say(why, whylen, "cannot save a listen without its key in %s", st->shown);
+        return RLX_ERR_INTERNAL;
     }
-    if (rc == SQLITE_NOTFOUND) {
-        end_write(st, SQLITE_ERROR);
-        say(why, whylen, "progress store %s lost listen %" PRId64 "; use a store only one relax version writes",
-            st->path, rec->id);
-        return RLX_ERR_STORE;
-    }
-    rc = end_write(st, rc);
-    return rc == SQLITE_OK ? RLX_OK : fail(st->path, st->db, rc, "write", why, whylen);
+    return rlx_store_listen_add(st, &copy, why, whylen);
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const rlx_listen_rec *x = a, *y = b;
+    if (x->started_ms != y->started_ms)
+        return x->started_ms < y->started_ms ? -1 : 1;
+    return strcmp(x->uuid, y->uuid);
 }
 
 rlx_err rlx_store_listens(rlx_store *st, const char *profile, const char *session_id,
                           rlx_listen_rec **out, size_t *n, char *why, size_t whylen)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(st->db,
-        "SELECT l.id, p.name, l.session_id, l.session_hash, l.week, l.length_ms, l.started_ms,"
-        " l.ended_ms, l.from_ms, l.position_ms, l.furthest_ms, l.played_ms, l.credit_ms,"
-        " l.completed, l.finished FROM listens l JOIN profiles p ON p.id = l.profile_id"
-        " WHERE (?1 IS NULL OR p.name = ?1) AND (?2 IS NULL OR l.session_id = ?2)"
-        " ORDER BY l.started_ms, l.id", -1, &q, NULL);
-    if (rc != SQLITE_OK)
-        return fail(st->path, st->db, rc, "read", why, whylen);
-    if (profile)
-        sqlite3_bind_text(q, 1, profile, -1, SQLITE_STATIC);
-    if (session_id)
-        sqlite3_bind_text(q, 2, session_id, -1, SQLITE_STATIC);
-    size_t cap = 0;
-    rlx_err err = RLX_OK;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            rlx_listen_rec *p = realloc(*out, nc * sizeof *p);
-            if (!p) {
-                err = RLX_ERR_NOMEM;
+    if (st->b) {
+        catch_up(st);
+        return st->ops->listens(st->b, profile, session_id, out, n, why, whylen);
+    }
+    /* offline: what this machine's journal knows */
+    rlx_err err = rlx_journal_read(st->journal, false, profile, out, n, NULL);
+    if (err)
+        return offline(st, why, whylen);
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (session_id && strcmp((*out)[i].session_id, session_id)) {
+            rlx_listen_rec_clear(&(*out)[i]);
+            continue;
+        }
+        (*out)[k++] = (*out)[i];
+    }
+    *n = k;
+    qsort(*out, *n, sizeof **out, by_start);
+    return RLX_OK;
+}
+
+/* ---- copy ------------------------------------------------------------------ */
+
+rlx_err rlx_store_copy(rlx_store *from, rlx_store *to, rlx_store_copy_counts *c, char *why, size_t whylen)
+{
+    memset(c, 0, sizeof *c);
+    if (!from->b || !to->b)
+        return offline(from->b ? to : from, why, whylen);
+    rlx_profile *ps = NULL;
+    size_t np = 0;
+    rlx_listen_rec *ls = NULL;
+    size_t nl = 0;
+    rlx_err err = from->ops->profiles(from->b, &ps, &np, why, whylen);
+    if (!err)
+        err = from->ops->listens(from->b, NULL, NULL, &ls, &nl, why, whylen);
+    for (size_t i = 0; !err && i < np; i++) {
+        err = to->ops->profile_created(to->b, ps[i].name, ps[i].created_ms, why, whylen);
+        if (!err && ps[i].has_mix)
+            err = to->ops->profile_set_mix(to->b, ps[i].name, ps[i].volume_db, ps[i].background_db,
+                                           ps[i].device, why, whylen);
+    }
+    for (size_t i = 0; !err && i < nl; i++)
+        err = to->ops->listen_put(to->b, &ls[i], why, whylen);   /* by uuid: idempotent */
+    c->profiles = np;
+    c->listens = nl;
+    /* verify: every profile and every listen of `from` is now in `to` */
+    rlx_profile *tp = NULL;
+    size_t ntp = 0;
+    rlx_listen_rec *tl = NULL;
+    size_t ntl = 0;
+    if (!err)
+        err = to->ops->profiles(to->b, &tp, &ntp, why, whylen);
+    if (!err)
+        err = to->ops->listens(to->b, NULL, NULL, &tl, &ntl, why, whylen);
+    for (size_t i = 0; !err && i < np; i++)
+        for (size_t k = 0; k < ntp; k++)
+            if (!strcmp(ps[i].name, tp[k].name)) {
+                c->profiles_to++;
                 break;
             }
-            *out = p;
-            cap = nc;
-        }
-        rlx_listen_rec *r = &(*out)[(*n)++];
-        memset(r, 0, sizeof *r);
-        r->id = sqlite3_column_int64(q, 0);
-        r->profile = col_dup(q, 1);
-        r->session_id = col_dup(q, 2);
-        r->session_hash = col_dup(q, 3);
-        r->week = sqlite3_column_int(q, 4);
-        r->length_ms = sqlite3_column_int64(q, 5);
-        r->started_ms = sqlite3_column_int64(q, 6);
-        r->ended_ms = sqlite3_column_int64(q, 7);
-        r->from_ms = sqlite3_column_int64(q, 8);
-        r->position_ms = sqlite3_column_int64(q, 9);
-        r->furthest_ms = sqlite3_column_int64(q, 10);
-        r->played_ms = sqlite3_column_int64(q, 11);
-        r->credit_ms = sqlite3_column_int64(q, 12);
-        r->completed = sqlite3_column_int(q, 13) != 0;
-        r->finished = sqlite3_column_int(q, 14) != 0;
-        if (!r->profile || !r->session_id || !r->session_hash) {
-            err = RLX_ERR_NOMEM;
-            break;
-        }
-    }
-    sqlite3_finalize(q);
-    if (!err && rc != SQLITE_DONE)
-        err = fail(st->path, st->db, rc, "read", why, whylen);
-    if (err) {
-        rlx_store_listens_free(*out, *n);
-        *out = NULL;
-        *n = 0;
+    for (size_t i = 0; !err && i < nl; i++)
+        for (size_t k = 0; k < ntl; k++)
+            if (!strcmp(ls[i].uuid, tl[k].uuid)) {
+                c->listens_to++;
+                break;
+            }
+    rlx_store_profiles_free(ps, np);
+    rlx_store_profiles_free(tp, ntp);
+    rlx_store_listens_free(ls, nl);
+    rlx_store_listens_free(tl, ntl);
+    if (!err && (c->profiles_to != c->profiles || c->listens_to != c->listens)) {
+        rlx_store_say(why, whylen, "copy to %s is incomplete: %zu of %zu profiles, %zu of %zu listens arrived",
+                      to->shown, c->profiles_to, c->profiles, c->listens_to, c->listens);
+        err = RLX_ERR_STORE;
     }
     return err;
 }

@@ -75,11 +75,11 @@ expect_out "Zoë                       1 of 10       Mon 30 Nov 2026 08:00" "pro
 # --- history: RFC 4180 CSV with a header, CRLF, quoted fields
 run "$RELAX" history --csv --all
 expect_rc 0 "history csv"
-[ "$(head -1 "$W/out")" = $'profile,session,week,session_hash,length_ms,started,ended,from_ms,position_ms,furthest_ms,played_ms,completed,finished\r' ] \
+[ "$(head -1 "$W/out")" = $'profile,session,week,session_hash,length_ms,started,ended,from_ms,position_ms,furthest_ms,played_ms,completed,finished,room\r' ] \
     || fail "csv header: $(head -1 "$W/out" | od -c | head -3)"
 [ "$(wc -l < "$W/out")" -eq 5 ] || fail "csv rows: $OUT"
-expect_out $'default,week-01,1,0000000000001234,600000,2026-11-30T08:00:00Z,2026-11-30T08:10:00Z,0,600000,600000,600000,1,1\r' "csv row 1"
-expect_out $'default,week-02,2,0000000000001234,600000,2026-12-08T08:00:00Z,2026-12-08T08:02:05Z,0,125000,125000,125000,0,0\r' "csv crash row"
+expect_out $'default,week-01,1,0000000000001234,600000,2026-11-30T08:00:00Z,2026-11-30T08:10:00Z,0,600000,600000,600000,1,1,\r' "csv row 1 (no room: an empty last field)"
+expect_out $'default,week-02,2,0000000000001234,600000,2026-12-08T08:00:00Z,2026-12-08T08:02:05Z,0,125000,125000,125000,0,0,\r' "csv crash row"
 expect_out '"Smith, Jo",week-01,1,' "csv quoting"
 run "$RELAX" history --csv --profile "Smith, Jo"
 [ "$(wc -l < "$W/out")" -eq 2 ] || fail "csv one profile: $OUT"

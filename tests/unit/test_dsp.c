@@ -321,6 +321,65 @@ static void intersample_peaks_are_caught(void **state)
     free(x);
 }
 
+/* The quiet path (block copies while nothing can need limiting) gives the
+ * same bits as the per-frame path, which calls of 1 frame always take:
+ * quiet, near the quiet threshold, a burst and its release, non-finite
+ * samples, a sample right at the ceiling, silence, mono and stereo. */
+static void quiet_path_matches_frame_by_frame(void **state)
+{
+    (void)state;
+    for (int ch = 1; ch <= 2; ch++) {
+        size_t n = SECS(5);   /* ends with 3 s of near silence: the gain settles */
+        float *x = malloc(n * (size_t)ch * sizeof *x);
+        assert_non_null(x);
+        for (size_t i = 0; i < n; i++) {
+            double a = i < SECS(0.5) ? 0.1 : i < SECS(1) ? 0.712 : i < SECS(1.2) ? 2.0
+                     : i < SECS(2) ? 0.05 : 0.0;
+            for (int c = 0; c < ch; c++)
+                x[i * (size_t)ch + (size_t)c] = (float)(a * sin(2 * M_PI * (220.0 + 31 * c) * i / RATE));
+        }
+        x[SECS(0.25) * (size_t)ch] = NAN;
+        x[SECS(1.5) * (size_t)ch] = INFINITY;
+        x[SECS(1.6) * (size_t)ch + (size_t)ch - 1] = -INFINITY;
+        x[SECS(1.7) * (size_t)ch] = (float)pow(10.0, -1.0 / 20.0);
+        x[SECS(2.5) * (size_t)ch] = -0.0f;
+        /* overs just before a block boundary, when the analysis (2 frames
+         * behind) has not seen them yet */
+        x[(10 * 1024 - 1) * (size_t)ch] = 1.5f;
+        x[(20 * 1024 - 2) * (size_t)ch] = -1.5f;
+        x[(30 * 1024 - 3) * (size_t)ch] = 1.5f;
+        static const size_t blocks[] = {1, 1024, 257, 16, 17, 4096};
+        float *ref = NULL;
+        for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
+            float *y = malloc(n * (size_t)ch * sizeof *y);
+            assert_non_null(y);
+            memcpy(y, x, n * (size_t)ch * sizeof *y);
+            rlx_limiter l;
+            /* a short release, so the gain settles between the events */
+            assert_int_equal(rlx_limiter_init(&l, RATE, ch, -1.0, 5.0, 5.0), 0);
+            double min_gain = 1.0;
+            for (size_t off = 0; off < n;) {
+                size_t blk = blocks[b] < n - off ? blocks[b] : n - off;
+                rlx_limiter_process(&l, y + off * (size_t)ch, blk);
+                if (rlx_limiter_gain(&l) < min_gain)
+                    min_gain = rlx_limiter_gain(&l);
+                off += blk;
+            }
+            assert_true(min_gain < 0.6);   /* the burst was limited */
+            assert_true(rlx_limiter_gain(&l) == 1.0);
+            rlx_limiter_free(&l);
+            if (!ref) {
+                ref = y;
+                continue;
+            }
+            assert_memory_equal(ref, y, n * (size_t)ch * sizeof *y);
+            free(y);
+        }
+        free(ref);
+        free(x);
+    }
+}
+
 static void limiter_benchmark(void **state)
 {
     (void)state;
@@ -352,6 +411,7 @@ int main(void)
         cmocka_unit_test(burst_never_exceeds_ceiling),
         cmocka_unit_test(non_finite_input_is_silenced),
         cmocka_unit_test(intersample_peaks_are_caught),
+        cmocka_unit_test(quiet_path_matches_frame_by_frame),
         cmocka_unit_test(limiter_benchmark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

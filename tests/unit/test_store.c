@@ -13,7 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rlx_pg.h"
 #include "store/store.h"
+#include "store/store_journal.h"
 
 static char *path_in(const char *dir, const char *name)
 {
@@ -108,7 +110,7 @@ static void creates_schema_mode_and_wal(void **state)
     char *mode = sql_text(path, "PRAGMA journal_mode");
     assert_string_equal(mode, "wal");
     char *ver = sql_text(path, "PRAGMA user_version");
-    assert_string_equal(ver, "1");
+    assert_string_equal(ver, "2");
     char *tables = sql_text(path, "SELECT group_concat(name, ',') FROM "
                                   "(SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)");
     assert_string_equal(tables, "listens,profiles");
@@ -121,13 +123,14 @@ static void migrates_empty_file_and_keeps_data(void **state)
 {
     (void)state;
     char *dir = rlx_test_tmpdir();
-    char *path = rlx_test_write(dir, "progress.db", "", 0);   /* an empty file is an empty database */
+    free(rlx_test_write(dir, "progress.db", "", 0));   /* SQLite: an empty file is an empty database */
+    char *path = rlx_test_store_where(dir);
     rlx_store *st = NULL;
     char why[512] = "";
     assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
     rlx_listen_rec r = make_rec("anna", "week-01", 42000);
     assert_int_equal(rlx_store_listen_add(st, &r, why, sizeof why), RLX_OK);
-    assert_true(r.id > 0);
+    assert_int_equal(strlen(r.uuid), RLX_LISTEN_UUID_LEN);   /* the id is store-local; PostgreSQL sets it when sent */
     rlx_store_close(st);
 
     /* reopening does not re-run migration 1 and keeps the rows */
@@ -171,11 +174,88 @@ static void refuses_newer_schema(void **state)
     free(dir);
 }
 
-static void profiles_and_mix(void **state)
+/* issue 16.1: a negative user_version used to index the migrations with -1
+ * (UBSan: index out of bounds; a normal build handed SQLite a stray pointer). */
+static void refuses_negative_schema(void **state)
 {
     (void)state;
     char *dir = rlx_test_tmpdir();
     char *path = path_in(dir, "progress.db");
+    static const int versions[] = {-1, -2147483647 - 1};
+    for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
+        sqlite3 *db;
+        unlink(path);
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        char sql[96];
+        snprintf(sql, sizeof sql, "CREATE TABLE t(x); PRAGMA user_version = %d", versions[i]);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+        size_t len;
+        unsigned char *before = slurp(path, &len);
+        rlx_store *st = NULL;
+        char why[512] = "";
+        assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+        assert_null(st);
+        assert_non_null(strstr(why, path));
+        assert_non_null(strstr(why, "unknown schema version"));
+        assert_same_bytes(path, before, len);
+        free(before);
+    }
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* A store written by the first schema gains rooms and listen keys, keeping its rows. */
+static void migrates_schema_1_to_2(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+        "CREATE TABLE profiles (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL,"
+        " has_mix INTEGER NOT NULL DEFAULT 0, volume_db REAL NOT NULL DEFAULT 0,"
+        " background_db REAL NOT NULL DEFAULT 0, device TEXT);"
+        "CREATE TABLE listens (id INTEGER PRIMARY KEY, profile_id INTEGER NOT NULL REFERENCES profiles(id),"
+        " session_id TEXT NOT NULL, session_hash TEXT NOT NULL, week INTEGER NOT NULL DEFAULT 0,"
+        " length_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL,"
+        " from_ms INTEGER NOT NULL, position_ms INTEGER NOT NULL, furthest_ms INTEGER NOT NULL,"
+        " played_ms INTEGER NOT NULL, credit_ms INTEGER NOT NULL, completed INTEGER NOT NULL DEFAULT 0,"
+        " finished INTEGER NOT NULL DEFAULT 0);"
+        "INSERT INTO profiles(name, created_ms) VALUES('old', 5);"
+        "INSERT INTO listens(profile_id, session_id, session_hash, week, length_ms, started_ms, ended_ms,"
+        " from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished)"
+        " VALUES(1, 'week-01', 'h', 1, 1000, 1, 2, 0, 700, 700, 700, 700, 0, 1),"
+        "       (1, 'week-02', 'h', 2, 1000, 3, 4, 0, 100, 100, 100, 100, 0, 1);"
+        "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_schema_version(st), 2);
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(st, "old", NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(recs[0].position_ms, 700);
+    assert_int_equal(strlen(recs[0].uuid), RLX_LISTEN_UUID_LEN);
+    assert_int_equal(strlen(recs[1].uuid), RLX_LISTEN_UUID_LEN);
+    assert_string_not_equal(recs[0].uuid, recs[1].uuid);
+    assert_null(recs[0].room);
+    rlx_store_listens_free(recs, n);
+    rlx_store_close(st);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+static void profiles_and_mix(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = rlx_test_store_where(dir);
     rlx_store *st = NULL;
     char why[512] = "";
     assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
@@ -245,7 +325,7 @@ static void two_processes_write_concurrently(void **state)
 {
     (void)state;
     char *dir = rlx_test_tmpdir();
-    char *path = path_in(dir, "progress.db");
+    char *path = rlx_test_store_where(dir);
     int go[2];
     assert_int_equal(pipe(go), 0);
     pid_t kids[2];
@@ -534,15 +614,297 @@ static void full_disk(void **state)
     free(dir);
 }
 
+/* The same listen written twice (journal replay, store copy) is one row;
+ * an older state arriving late changes nothing; the room is kept. */
+static void listen_key_is_idempotent_and_keeps_room(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *where = rlx_test_store_where(dir);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(where, &st, why, sizeof why), RLX_OK);
+    rlx_listen_rec r = make_rec("anna", "week-01", 1000);
+    r.room = "Room 2";
+    assert_int_equal(rlx_store_listen_add(st, &r, why, sizeof why), RLX_OK);
+    assert_int_equal(strlen(r.uuid), RLX_LISTEN_UUID_LEN);
+    rlx_listen_rec newer = r;
+    newer.ended_ms = 9000;
+    newer.position_ms = newer.furthest_ms = 8000;
+    newer.completed = true;
+    assert_int_equal(rlx_store_listen_add(st, &newer, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_listen_add(st, &newer, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_listen_save(st, &r, why, sizeof why), RLX_OK);   /* older: ignored */
+    rlx_listen_rec other = make_rec("anna", "week-02", 5);   /* no room */
+    assert_int_equal(rlx_store_listen_add(st, &other, why, sizeof why), RLX_OK);
+    assert_string_not_equal(other.uuid, r.uuid);
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(st, "anna", NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(recs[0].uuid, r.uuid);
+    assert_int_equal(recs[0].position_ms, 8000);
+    assert_true(recs[0].completed);
+    assert_string_equal(recs[0].room, "Room 2");
+    assert_null(recs[1].room);
+    rlx_store_listens_free(recs, n);
+    rlx_store_close(st);
+    free(where);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* store copy: everything arrives, a second copy adds nothing, and back. */
+static void copy_between_stores(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *src = path_in(dir, "from.db");   /* always SQLite */
+    char *dst = rlx_test_store_where(dir); /* SQLite or PostgreSQL */
+    char *back = path_in(dir, "back.db");
+    rlx_store *a = NULL, *b = NULL, *c = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(src, &a, why, sizeof why), RLX_OK);
+    for (int i = 0; i < 5; i++) {
+        rlx_listen_rec r = make_rec(i % 2 ? "kim" : "lee", "week-03", i * 1000);
+        r.room = i == 3 ? "east" : NULL;
+        r.started_ms = 1000 + i;
+        assert_int_equal(rlx_store_listen_add(a, &r, why, sizeof why), RLX_OK);
+    }
+    assert_int_equal(rlx_store_profile_set_mix(a, "kim", -3, 2, NULL, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_open(dst, &b, why, sizeof why), RLX_OK);
+    rlx_store_copy_counts k;
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(rlx_store_copy(a, b, &k, why, sizeof why), RLX_OK);
+        assert_int_equal(k.profiles, 2);
+        assert_int_equal(k.listens, 5);
+        assert_int_equal(k.profiles_to, 2);
+        assert_int_equal(k.listens_to, 5);
+    }
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(b, NULL, NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 5);   /* copied twice, stored once */
+    assert_string_equal(recs[3].room, "east");
+    assert_int_equal(recs[4].position_ms, 4000);
+    rlx_store_listens_free(recs, n);
+    rlx_profile p;
+    assert_int_equal(rlx_store_profile_get(b, "kim", false, &p, why, sizeof why), RLX_OK);
+    assert_true(p.has_mix && p.volume_db == -3 && p.background_db == 2);
+    rlx_profile_clear(&p);
+    assert_int_equal(rlx_store_open(back, &c, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_copy(b, c, &k, why, sizeof why), RLX_OK);
+    assert_int_equal(k.listens_to, 5);
+    rlx_store_close(a);
+    rlx_store_close(b);
+    rlx_store_close(c);
+    free(src), free(dst), free(back);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+static void connection_strings(void **state)
+{
+    (void)state;
+    char buf[256];
+    assert_true(rlx_store_is_pg("postgresql://h/db"));
+    assert_true(rlx_store_is_pg("postgres://h/db"));
+    assert_true(rlx_store_is_pg("service=clinic"));
+    assert_true(rlx_store_is_pg("host=/tmp dbname=x"));
+    assert_false(rlx_store_is_pg("/home/u/progress.db"));
+    assert_false(rlx_store_is_pg("progress.db"));
+    rlx_store_redact("postgresql://anna:s3cret@db.clinic:5432/relax?sslmode=require", buf, sizeof buf);
+    assert_string_equal(buf, "postgresql://anna@db.clinic:5432/relax?sslmode=require");
+    rlx_store_redact("postgres://a:b:c@h/d?password=x&user=y", buf, sizeof buf);
+    assert_string_equal(buf, "postgres://a@h/d?user=y");
+    rlx_store_redact("postgresql:///relax?host=/tmp/s&password=zz", buf, sizeof buf);
+    assert_string_equal(buf, "postgresql:///relax?host=/tmp/s");
+    rlx_store_redact("host=h password='it\\'s secret' dbname=x", buf, sizeof buf);
+    assert_null(strstr(buf, "secret"));
+    assert_non_null(strstr(buf, "dbname=x"));
+    rlx_store_redact("host=h password = pw2 dbname=x", buf, sizeof buf);
+    assert_null(strstr(buf, "pw2"));
+    assert_non_null(strstr(buf, "dbname=x"));
+    rlx_store_redact("host=h dbname=x password=pw", buf, sizeof buf);
+    assert_string_equal(buf, "host=h dbname=x");
+    assert_true(rlx_store_has_password("postgresql://u:p@h/d"));
+    assert_false(rlx_store_has_password("postgresql://u@h/d"));
+    assert_false(rlx_store_has_password("/a:b@c"));
+}
+
+/* PostgreSQL only: the server goes away in the middle of a listen. Saves go
+ * to the journal, nothing blocks, and once the server is back the listen
+ * and its last position arrive, once. */
+static void journal_survives_a_server_outage(void **state)
+{
+    (void)state;
+    const char *pgdir = getenv("RLX_TEST_PG_DIR");
+    assert_non_null(pgdir);
+    char *dir = rlx_test_tmpdir();
+    char *where = rlx_test_store_where(dir);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(where, &st, why, sizeof why), RLX_OK);
+    rlx_listen_rec r = make_rec("ola", "week-05", 1000);
+    assert_int_equal(rlx_store_listen_add(st, &r, why, sizeof why), RLX_OK);
+    rlx_test_pg_halt(pgdir);
+    for (int i = 2; i <= 40; i++) {   /* every save returns at once: the journal takes it */
+        r.ended_ms = 2000 + i;
+        r.position_ms = r.furthest_ms = r.played_ms = i * 1000;
+        assert_int_equal(rlx_store_listen_save(st, &r, why, sizeof why), RLX_OK);
+    }
+    rlx_listen_rec r2 = make_rec("ola", "week-06", 500);   /* a listen begun while it is down */
+    r2.started_ms = 5000;
+    assert_int_equal(rlx_store_listen_add(st, &r2, why, sizeof why), RLX_OK);
+    rlx_store_close(st);   /* gives up after RLX_STORE_CLOSE_WAIT_MS, keeps the journal */
+
+    /* while down: an open fails with one line, and the offline open reads the journal */
+    assert_int_equal(rlx_store_open(where, &st, why, sizeof why), RLX_ERR_STORE);
+    assert_non_null(strstr(why, "cannot connect"));
+    assert_int_equal(rlx_store_open_ex(where, RLX_STORE_OFFLINE_OK, &st, why, sizeof why), RLX_OK);
+    assert_true(rlx_store_offline(st));
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(st, "ola", NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(recs[0].position_ms, 40000);
+    rlx_store_listens_free(recs, n);
+    rlx_store_close(st);
+
+    rlx_test_pg_restart(pgdir);
+    for (int round = 0; round < 2; round++) {   /* the second open sends nothing again */
+        assert_int_equal(rlx_store_open(where, &st, why, sizeof why), RLX_OK);
+        assert_false(rlx_store_offline(st));
+        assert_int_equal(rlx_store_unsent(st), 0);
+        assert_int_equal(rlx_store_listens(st, "ola", NULL, &recs, &n, why, sizeof why), RLX_OK);
+        assert_int_equal(n, 2);
+        assert_string_equal(recs[0].uuid, r.uuid);
+        assert_int_equal(recs[0].position_ms, 40000);
+        assert_string_equal(recs[1].uuid, r2.uuid);
+        rlx_store_listens_free(recs, n);
+        rlx_store_close(st);
+    }
+    free(where);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* PostgreSQL only: a schema holding another program's tables is refused
+ * and left exactly as it was. */
+static void foreign_schema_is_left_alone(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *where = rlx_test_store_where(dir);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    setenv("RELAX_PG_SCHEMA", "public", 1);   /* where the harness's "other" tables would be */
+    char uri[4096];
+    snprintf(uri, sizeof uri, "%s", where);
+    char *db = strstr(uri, "/relax?");
+    assert_non_null(db);
+    memcpy(db, "/other", 6);
+    /* "other" gets a table of someone else first */
+    char cmd[8192];
+    const char *pgdir = getenv("RLX_TEST_PG_DIR");
+    /* as root the server's superuser is reached as the postgres user (as the harness runs it) */
+    const char *as = getuid() == 0 ? "cd / && runuser -u postgres -- psql" : "psql -U postgres";
+    snprintf(cmd, sizeof cmd, "%s -X -q -h '%s' -d other -c "
+             "'CREATE TABLE IF NOT EXISTS public.invoices(n int)' >/dev/null", as, pgdir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(rlx_store_open(uri, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(st);
+    assert_non_null(strstr(why, "tables relax did not make"));
+    snprintf(cmd, sizeof cmd, "test \"$(%s -X -At -h '%s' -d other -c "
+             "\"SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'\")\" = invoices",
+             as, pgdir);
+    assert_int_equal(system(cmd), 0);   /* nothing written */
+    free(where);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* The journal on its own: the latest state per listen wins, an ack covers
+ * only the state it names, a torn last line (crash mid-write) is skipped,
+ * and compaction keeps what is pending. */
+static void journal_states_acks_and_torn_lines(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    setenv("XDG_STATE_HOME", dir, 1);
+    rlx_journal *j = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_journal_open("postgresql://h/db\nrelax", &j, why, sizeof why), RLX_OK);
+    rlx_listen_rec *recs;
+    size_t n;
+    long *seqs;
+    assert_int_equal(rlx_journal_read(j, false, NULL, &recs, &n, NULL), RLX_OK);   /* no file: nothing */
+    assert_int_equal(n, 0);
+    rlx_store_listens_free(recs, n);
+    rlx_listen_rec a = make_rec("tab\there", "week-01", 1000);
+    snprintf(a.uuid, sizeof a.uuid, "%032d", 1);
+    a.room = "Room\n2";
+    a.rev = 10;
+    assert_int_equal(rlx_journal_append(j, &a, why, sizeof why), RLX_OK);
+    rlx_listen_rec b = make_rec("kim", "week-02", 5);
+    snprintf(b.uuid, sizeof b.uuid, "%032d", 2);
+    b.rev = 11;
+    b.ended_ms = rlx_store_now_ms();   /* recent: kept by compaction although sent */
+    assert_int_equal(rlx_journal_append(j, &b, why, sizeof why), RLX_OK);
+    a.position_ms = 2000;
+    a.ended_ms = 3000;
+    a.rev = 12;
+    assert_int_equal(rlx_journal_append(j, &a, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_journal_ack(j, a.uuid, 10), RLX_OK);   /* the older state only */
+    assert_int_equal(rlx_journal_ack(j, b.uuid, 11), RLX_OK);
+    FILE *f = fopen(rlx_journal_path(j), "a");
+    assert_non_null(f);
+    fputs("L\t13\t00000000000000000000000000000003\tcut", f);   /* torn: no newline */
+    fclose(f);
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(rlx_journal_read(j, true, NULL, &recs, &n, &seqs), RLX_OK);
+        assert_int_equal(n, 1);
+        assert_string_equal(recs[0].uuid, a.uuid);
+        assert_string_equal(recs[0].profile, "tab\there");
+        assert_string_equal(recs[0].room, "Room\n2");
+        assert_int_equal(recs[0].position_ms, 2000);
+        assert_int_equal(seqs[0], 12);
+        rlx_store_listens_free(recs, n);
+        free(seqs);
+        rlx_journal_compact(j);   /* the second round reads the compacted file */
+    }
+    assert_int_equal(rlx_journal_read(j, false, "kim", &recs, &n, NULL), RLX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(recs[0].position_ms, 5);
+    rlx_store_listens_free(recs, n);
+    assert_int_equal(rlx_journal_ack(j, a.uuid, 12), RLX_OK);
+    assert_int_equal(rlx_journal_read(j, true, NULL, &recs, &n, NULL), RLX_OK);
+    assert_int_equal(n, 0);
+    rlx_store_listens_free(recs, n);
+    rlx_journal_compact(j);   /* a: sent, and ended in 1970: forgotten */
+    assert_int_equal(rlx_journal_read(j, false, NULL, &recs, &n, NULL), RLX_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(recs[0].uuid, b.uuid);
+    rlx_store_listens_free(recs, n);
+    struct stat sb;
+    assert_int_equal(stat(rlx_journal_path(j), &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    rlx_journal_close(j);
+    unsetenv("XDG_STATE_HOME");
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest sqlite_only[] = {
         cmocka_unit_test(creates_schema_mode_and_wal),
-        cmocka_unit_test(migrates_empty_file_and_keeps_data),
         cmocka_unit_test(refuses_newer_schema),
-        cmocka_unit_test(profiles_and_mix),
+        cmocka_unit_test(refuses_negative_schema),
+        cmocka_unit_test(migrates_schema_1_to_2),
         cmocka_unit_test(path_resolution),
-        cmocka_unit_test(two_processes_write_concurrently),
+        cmocka_unit_test(connection_strings),
+        cmocka_unit_test(journal_states_acks_and_torn_lines),
         cmocka_unit_test(corrupt_file_is_left_alone),
         cmocka_unit_test(readonly_file),
         cmocka_unit_test(readonly_folder),
@@ -550,5 +912,28 @@ int main(void)
         cmocka_unit_test(locked_beyond_timeout),
         cmocka_unit_test(full_disk),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* one list, run on both backends */
+    const struct CMUnitTest both[] = {
+        cmocka_unit_test(migrates_empty_file_and_keeps_data),
+        cmocka_unit_test(profiles_and_mix),
+        cmocka_unit_test(two_processes_write_concurrently),
+        cmocka_unit_test(listen_key_is_idempotent_and_keeps_room),
+        cmocka_unit_test(copy_between_stores),
+    };
+    const struct CMUnitTest pg_only[] = {
+        cmocka_unit_test(foreign_schema_is_left_alone),
+        cmocka_unit_test(journal_survives_a_server_outage),
+    };
+    int failed = cmocka_run_group_tests_name("sqlite", sqlite_only, NULL, NULL);
+    failed += cmocka_run_group_tests_name("both backends: sqlite", both, NULL, NULL);
+    char *pgdir;
+    char *uri = rlx_test_pg_start(&pgdir);
+    setenv("RLX_TEST_PG_DIR", pgdir, 1);
+    rlx_test_pg_use(uri);
+    failed += cmocka_run_group_tests_name("both backends: postgresql", both, NULL, NULL);
+    failed += cmocka_run_group_tests_name("postgresql", pg_only, NULL, NULL);
+    rlx_test_pg_use(NULL);
+    rlx_test_pg_stop(pgdir);
+    free(uri);
+    return failed;
 }

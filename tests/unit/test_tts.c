@@ -244,6 +244,93 @@ static void threads(void **state)
         rlx_clip_info_free(&jobs[i].info);
 }
 
+/* A line's samples do not depend on what was spoken before it. */
+static void same_line_same_samples(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {"Settle in, gently.", "Breathing in, slowly.",
+                                        "Settle in, gently."};
+    float *first = NULL;
+    size_t nfirst = 0;
+    for (size_t i = 0; i < 3; i++) {
+        float *raw;
+        size_t n;
+        int rate;
+        char why[256];
+        assert_int_equal(rlx_voice_speak("slt", lines[i], 1.15, &raw, &n, &rate, why, sizeof why),
+                         RLX_OK);
+        if (i == 0) {
+            first = raw, nfirst = n;
+            continue;
+        }
+        if (i == 2) {
+            assert_int_equal(n, nfirst);
+            assert_memory_equal(raw, first, n * sizeof *raw);
+        }
+        free(raw);
+    }
+    free(first);
+}
+
+/* All samples of a prepared clip (the WAV header holds a time stamp). */
+static float *samples_of(const rlx_clip_info *info)
+{
+    float *x = malloc((size_t)info->frames * 2 * sizeof *x);
+    assert_non_null(x);
+    rlx_clip_reader *r;
+    assert_int_equal(rlx_clip_reader_open(info, &r), RLX_OK);
+    size_t got;
+    assert_int_equal(rlx_clip_reader_read(r, x, (size_t)info->frames, &got), RLX_OK);
+    assert_int_equal(got, (size_t)info->frames);
+    rlx_clip_reader_close(r);
+    return x;
+}
+
+/* rlx_clip_prepare_batch (worker processes) fills the cache with exactly
+ * the entries that preparing one by one gives: nothing is left to speak. */
+static void batch_matches_one_by_one(void **state)
+{
+    fixture *f = *state;
+    static const char *const texts[] = {"One.", "Two, three.", "Four five six.", "One.",
+                                        "Seven, eight.", "Nine."};
+    enum { N = sizeof texts / sizeof *texts };
+    rlx_clip_job jobs[N];
+    for (int i = 0; i < N; i++)
+        jobs[i] = (rlx_clip_job){.text = texts[i], .voice = i == 4 ? "rms" : "slt", .pace = 1.0};
+    /* one already warm: it is not spoken again */
+    rlx_clip_info warm;
+    char why[256];
+    assert_int_equal(rlx_clip_prepare_tts(f->cache, texts[2], "slt", 1.0, 48000, &warm, why,
+                                          sizeof why), RLX_OK);
+    rlx_clip_batch_config bc = {.workers = 3};
+    rlx_clip_prepare_batch(f->cache, jobs, N, 48000, &bc);
+    unsigned long spoken = rlx_voice_speak_count();
+    for (int i = 0; i < N; i++) {
+        rlx_clip_info a, b;
+        assert_int_equal(rlx_clip_prepare_tts(f->cache, texts[i], jobs[i].voice, 1.0, 48000, &a,
+                                              why, sizeof why), RLX_OK);
+        assert_int_equal(rlx_voice_speak_count(), spoken);   /* warm now */
+        /* the same line prepared here, into a fresh cache */
+        char *dir = rlx_test_tmpdir();
+        rlx_cache *fresh;
+        assert_int_equal(rlx_cache_open(dir, &fresh, NULL, 0), RLX_OK);
+        assert_int_equal(rlx_clip_prepare_tts(fresh, texts[i], jobs[i].voice, 1.0, 48000, &b,
+                                              why, sizeof why), RLX_OK);
+        spoken = rlx_voice_speak_count();
+        assert_int_equal(a.frames, b.frames);
+        float *xa = samples_of(&a), *xb = samples_of(&b);
+        assert_memory_equal(xa, xb, (size_t)a.frames * 2 * sizeof *xa);
+        assert_true(a.loudness_lufs == b.loudness_lufs);
+        free(xa), free(xb);
+        rlx_clip_info_free(&a);
+        rlx_clip_info_free(&b);
+        rlx_cache_close(fresh);
+        rlx_test_rmtree(dir);
+        free(dir);
+    }
+    rlx_clip_info_free(&warm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +339,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(errors, rlx_test_cache_setup, rlx_test_cache_teardown),
         cmocka_unit_test_setup_teardown(prints_nothing, rlx_test_cache_setup, rlx_test_cache_teardown),
         cmocka_unit_test_setup_teardown(threads, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test(same_line_same_samples),
+        cmocka_unit_test_setup_teardown(batch_matches_one_by_one, rlx_test_cache_setup, rlx_test_cache_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
