@@ -115,7 +115,7 @@ static PaDeviceIndex pick_input(const char *spec, char *why, size_t whylen)
         const PaDeviceInfo *d = i < count ? Pa_GetDeviceInfo((PaDeviceIndex)i) : NULL;
         if (d && d->maxInputChannels > 0)
             return (PaDeviceIndex)i;
-        snprintf(why, whylen, "no input device number %s (see 'relax devices')", spec);
+        snprintf(why, whylen, "no input device number %s (see 'relax devices --input')", spec);
         return paNoDevice;
     }
     for (PaDeviceIndex i = 0; i < count; i++) {
@@ -123,7 +123,7 @@ static PaDeviceIndex pick_input(const char *spec, char *why, size_t whylen)
         if (d && d->maxInputChannels > 0 && d->name && contains_nocase(d->name, spec))
             return i;
     }
-    snprintf(why, whylen, "no input device matches '%s' (see 'relax devices')", spec);
+    snprintf(why, whylen, "no input device matches '%s' (see 'relax devices --input')", spec);
     return paNoDevice;
 }
 
@@ -304,6 +304,43 @@ rlx_err rlx_capture_open(const rlx_capture_config *cfg, rlx_capture **out, char 
     return RLX_OK;
 error:
     rlx_capture_close(c);
+    return err;
+}
+
+rlx_err rlx_capture_list(rlx_device_info **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (rlx_pa_init_quiet() != paNoError)
+        return RLX_OK;   /* no audio system at all: no devices */
+    PaDeviceIndex count = Pa_GetDeviceCount();
+    rlx_err err = RLX_OK;
+    if (count > 0) {
+        rlx_device_info *v = calloc((size_t)count, sizeof *v);
+        if (!v) {
+            err = RLX_ERR_NOMEM;
+        } else {
+            size_t k = 0;
+            for (PaDeviceIndex i = 0; i < count; i++) {
+                const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+                if (!d || d->maxInputChannels <= 0)
+                    continue;
+                const PaHostApiInfo *h = Pa_GetHostApiInfo(d->hostApi);
+                rlx_device_info *o = &v[k++];
+                o->index = i;
+                snprintf(o->name, sizeof o->name, "%s", d->name ? d->name : "?");
+                snprintf(o->host_api, sizeof o->host_api, "%s", h && h->name ? h->name : "?");
+                o->default_rate = d->defaultSampleRate;
+                o->low_latency = d->defaultLowInputLatency;
+                o->high_latency = d->defaultHighInputLatency;
+                o->max_channels = d->maxInputChannels;
+                o->is_default = i == Pa_GetDefaultInputDevice();
+            }
+            *out = v;
+            *n = k;
+        }
+    }
+    rlx_pa_terminate_quiet();
     return err;
 }
 

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "sink/sink_device.h"   /* rlx_device_info */
 
 typedef struct {
     const char *device;   /* NULL/"" = default input; digits = index; else a name substring */
@@ -35,6 +36,10 @@ typedef struct rlx_capture rlx_capture;
 rlx_err rlx_capture_open(const rlx_capture_config *cfg, rlx_capture **out, char *why,
                          size_t whylen);
 void rlx_capture_close(rlx_capture *c);   /* accepts NULL; bounded even on a dead server */
+
+/* All input devices (latencies are the input ones, max_channels the
+ * inputs). *out is malloc'ed; *n may be 0 (also with no audio system). */
+rlx_err rlx_capture_list(rlx_device_info **out, size_t *n);
 
 int rlx_capture_rate(const rlx_capture *c);
 const char *rlx_capture_device(const rlx_capture *c);

@@ -25,6 +25,8 @@ sox "$LIVE_TMP/raw.wav" -r 48000 -c 1 -b 32 -e floating-point "$LIVE_TMP/speech.
 [ "$(soxi -r "$LIVE_TMP/speech.wav")" = 48000 ] || fail "speech file"
 
 start_jack 1024
+"$RELAX" devices --input >"$LIVE_TMP/inputs.out" 2>&1 || fail "relax devices --input: exit $?"
+grep -q '^\* *[0-9]\+  .*JACK' "$LIVE_TMP/inputs.out" || fail "no default JACK input listed: $(cat "$LIVE_TMP/inputs.out")"
 
 note "record line 1 from the fed speech, keep it; line 2 is silent: refused"
 "$RLX_LIVE_BIN/jack_feed" -i "$LIVE_TMP/speech.wav" -d 4 -w 60 >"$LIVE_TMP/feed.out" 2>"$LIVE_TMP/feed.err" &
@@ -111,5 +113,7 @@ rc=0
 ALSA_CONFIG_PATH="$LIVE_TMP/empty-alsa.conf" "$RLX_LIVE_BIN/pty_drive" -t 30 -l "$LIVE_TMP/tty4.log" \
     -- "$RELAX" record "$S" || rc=$?
 [ "$rc" -eq 6 ] || fail "no device: exit $rc, want 6"
+ALSA_CONFIG_PATH="$LIVE_TMP/empty-alsa.conf" "$RELAX" devices --input >"$LIVE_TMP/inputs2.out" 2>&1 || fail "devices --input: exit $?"
+[ "$(cat "$LIVE_TMP/inputs2.out")" = "no audio input devices found" ] || fail "devices --input: $(cat "$LIVE_TMP/inputs2.out")"
 grep -qa '^relax: no audio input device found: connect a microphone' "$LIVE_TMP/tty4.log" || fail "no device message: $(cat "$LIVE_TMP/tty4.log")"
 echo "1 passed, 0 failed"
