@@ -1,5 +1,5 @@
-# The content tests speak every line of the ten sessions (flite, then cached
-# in <build>/content-test-cache). One fixture prepares that cache first, in
+# The content tests speak every line of the ten sessions (the program's voice,
+# Festival's slt-hts, then cached in <build>/content-test-cache). One fixture prepares that cache first, in
 # parallel (tests/fixtures/content_cache.sh), and the tests that read it wait
 # for it instead of each speaking the same lines on a cold cache. Allow for a
 # cold cache on a busy machine.

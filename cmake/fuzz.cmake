@@ -24,7 +24,7 @@ if(NOT _rlx_probe_rc EQUAL 0)
   message(STATUS "fuzzers: ${RLX_CLANG} cannot build libFuzzer targets, skipped")
   return()
 endif()
-message(STATUS "fuzzers: building fuzz_session and fuzz_program with ${RLX_CLANG}")
+message(STATUS "fuzzers: building fuzz_session, fuzz_program, fuzz_writers, fuzz_duration, fuzz_decode and fuzz_cache with ${RLX_CLANG}")
 
 set(RLX_FUZZ_LIB_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/player/core/err.c
@@ -53,6 +53,34 @@ foreach(fuzzer fuzz_session fuzz_program)
   add_custom_target(${fuzzer}_bin ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/${fuzzer})
 endforeach()
 
+# The targets beyond the parsers: each names the few sources it needs and
+# the libraries they link (pkg-config link flags of the main build).
+set(_p ${CMAKE_CURRENT_SOURCE_DIR}/player)
+set(RLX_FUZZ_writers_SOURCES ${RLX_FUZZ_LIB_SOURCES} ${_p}/export/timeline_svg.c ${_p}/export/captions_vtt.c ${_p}/session/automation.c
+    ${_p}/cli/cli_common.c)
+set(RLX_FUZZ_writers_DEFS -DRLX_BUILTIN_SESSIONS_DIR="/nonexistent" -DRLX_BUILTIN_ASSETS_DIR="/nonexistent")
+set(RLX_FUZZ_writers_LIBS -lm)
+set(RLX_FUZZ_duration_SOURCES ${RLX_FUZZ_LIB_SOURCES})
+set(RLX_FUZZ_duration_LIBS -lm)
+set(RLX_FUZZ_decode_SOURCES ${_p}/core/err.c ${_p}/audio/decode.c)
+set(RLX_FUZZ_decode_LIBS ${SNDFILE_LDFLAGS} -lm)
+set(RLX_FUZZ_cache_SOURCES ${_p}/core/err.c ${_p}/audio/cache.c)
+set(RLX_FUZZ_cache_LIBS -lm)
+file(GLOB RLX_FUZZ_MORE_HEADERS CONFIGURE_DEPENDS ${_p}/audio/*.h ${_p}/cli/*.h ${_p}/export/*.h)
+foreach(t writers duration decode cache)
+  set(fuzzer fuzz_${t})
+  add_custom_command(
+    OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/${fuzzer}
+    COMMAND ${RLX_CLANG} ${RLX_FUZZ_FLAGS} ${SNDFILE_CFLAGS} ${RLX_FUZZ_${t}_DEFS} ${RLX_FUZZ_${t}_SOURCES}
+            ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/${fuzzer}.c ${RLX_FUZZ_${t}_LIBS}
+            -o ${CMAKE_CURRENT_BINARY_DIR}/${fuzzer}
+    DEPENDS ${RLX_FUZZ_${t}_SOURCES} ${RLX_FUZZ_HEADERS} ${RLX_FUZZ_MORE_HEADERS}
+            ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/${fuzzer}.c
+    COMMENT "Building libFuzzer target ${fuzzer}"
+    VERBATIM)
+  add_custom_target(${fuzzer}_bin ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/${fuzzer})
+endforeach()
+
 if(RLX_TESTS)
   # Short runs from the seed corpus (copied, so the source tree stays clean).
   add_test(NAME fuzz_session_smoke
@@ -62,4 +90,14 @@ if(RLX_TESTS)
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/smoke.sh ${CMAKE_CURRENT_BINARY_DIR}/fuzz_program
             ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/program ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/program.dict 5)
   set_tests_properties(fuzz_session_smoke fuzz_program_smoke PROPERTIES TIMEOUT 120)
+  foreach(t writers duration decode cache)
+    set(_dict ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/${t}.dict)
+    if(NOT EXISTS ${_dict})
+      set(_dict "")
+    endif()
+    add_test(NAME fuzz_${t}_smoke
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/smoke.sh ${CMAKE_CURRENT_BINARY_DIR}/fuzz_${t}
+              ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/${t} "${_dict}" 5)
+    set_tests_properties(fuzz_${t}_smoke PROPERTIES TIMEOUT 120)
+  endforeach()
 endif()

@@ -54,10 +54,10 @@ add_custom_target(bench-play
   VERBATIM)
 
 # Other tests that start a JACK server of their own take the same lock.
-# e2e_store_live only checks saved positions (with a margin for a loaded
-# machine) and spends most of its ~50 s waiting on the audio clock: it runs
-# beside the other tests, started early (COST) so it overlaps them.
-foreach(t e2e_store_live)
+# These check saved positions and arrivals (with margins for a loaded
+# machine) and spend most of their time waiting on the audio clock: they
+# run beside the other tests, started early (COST) so they overlap them.
+foreach(t e2e_store_live e2e_store_pg_live)
   if(TEST ${t})
     set_tests_properties(${t} PROPERTIES RESOURCE_LOCK jack COST 1000)
   endif()

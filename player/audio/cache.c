@@ -25,8 +25,26 @@ struct rlx_cache {
     char *dir;
     char *clips;
     char *index;
+    const volatile sig_atomic_t *cancel;  /* may be NULL */
+    const char *loose;                    /* a folder group/other may write, or NULL */
     bool deferred_sync;  /* in a batch: one syncfs at its end, not fsyncs per entry */
 };
+
+const char *rlx_cache_loose_folder(const rlx_cache *c)
+{
+    return c ? c->loose : NULL;
+}
+
+void rlx_cache_set_cancel(rlx_cache *c, const volatile sig_atomic_t *cancel)
+{
+    if (c)
+        c->cancel = cancel;
+}
+
+bool rlx_cache_cancelled(const rlx_cache *c)
+{
+    return c && c->cancel && *c->cancel;
+}
 
 /* ---- hash ------------------------------------------------------------- */
 
@@ -269,6 +287,13 @@ rlx_err rlx_cache_open(const char *dir, rlx_cache **out, char *why, size_t whyle
         rlx_cache_close(c);
         return err;
     }
+    /* Whoever may write here decides what is played: say so. */
+    const char *const folders[] = {c->dir, c->clips, c->index};
+    for (size_t i = 0; i < 3 && !c->loose; i++) {
+        struct stat st;
+        if (lstat(folders[i], &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH)))
+            c->loose = folders[i];
+    }
     sweep_tmp(c->clips);
     sweep_tmp(c->index);
     *out = c;
@@ -481,20 +506,21 @@ bool rlx_cache_index_get(const rlx_cache *c, const char *realpath,
     free(ip);
     if (!f)
         return false;
-    /* "<size> <mtime_ns> <ino> <dev> <content>\n<realpath>\n" */
+    /* "i2 <size> <mtime_ns> <ctime_ns> <ino> <dev> <content>\n<realpath>\n"
+     * (older lines without "i2" are misses: the file is hashed again) */
     char line[PATH_MAX + 256];
     bool ok = false;
     rlx_file_stamp s;
     uint64_t h;
     if (fgets(line, sizeof line, f) &&
-        sscanf(line, "%" SCNd64 " %" SCNd64 " %" SCNu64 " %" SCNu64 " %" SCNx64, &s.size,
-               &s.mtime_ns, &s.ino, &s.dev, &h) == 5 &&
+        sscanf(line, "i2 %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNu64 " %" SCNu64 " %" SCNx64, &s.size,
+               &s.mtime_ns, &s.ctime_ns, &s.ino, &s.dev, &h) == 6 &&
         fgets(line, sizeof line, f)) {
         size_t n = strlen(line);
         if (n && line[n - 1] == '\n')
             line[--n] = 0;
         ok = strcmp(line, realpath) == 0 && s.size == st->size && s.mtime_ns == st->mtime_ns &&
-             s.ino == st->ino && s.dev == st->dev;
+             s.ctime_ns == st->ctime_ns && s.ino == st->ino && s.dev == st->dev;
     }
     fclose(f);
     if (ok)
@@ -513,8 +539,8 @@ void rlx_cache_index_put(const rlx_cache *c, const char *realpath,
     size_t cap = strlen(realpath) + 256;
     char *buf = malloc(cap);
     if (buf) {
-        int n = snprintf(buf, cap, "%" PRId64 " %" PRId64 " %" PRIu64 " %" PRIu64 " %016" PRIx64 "\n%s\n",
-                         st->size, st->mtime_ns, st->ino, st->dev, content, realpath);
+        int n = snprintf(buf, cap, "i2 %" PRId64 " %" PRId64 " %" PRId64 " %" PRIu64 " %" PRIu64 " %016" PRIx64 "\n%s\n",
+                         st->size, st->mtime_ns, st->ctime_ns, st->ino, st->dev, content, realpath);
         if (n > 0 && (size_t)n < cap)
             (void)rlx_write_atomic(ip, buf, (size_t)n, false);  /* a miss only costs a hash */
         free(buf);

@@ -57,11 +57,14 @@ rlx_err rlx_cache_meta_read(const char *path, rlx_cache_meta *m);
  * shortcut for the next start, not worth a disk flush. */
 rlx_err rlx_cache_meta_write(const char *path, const rlx_cache_meta *m, bool durable);
 
-/* The stat index: (realpath, size, mtime_ns, inode) -> content hash. A miss
- * or a stale entry returns false; the caller then hashes the file. */
+/* The stat index: (realpath, size, mtime_ns, ctime_ns, inode, device) ->
+ * content hash. A miss or a stale entry returns false; the caller then hashes
+ * the file. ctime is in the key because mtime can be set back (touch -d) after
+ * an in-place rewrite of the same size; ctime cannot. */
 typedef struct {
     int64_t size;
     int64_t mtime_ns;
+    int64_t ctime_ns;
     uint64_t ino;
     uint64_t dev;
 } rlx_file_stamp;
@@ -70,6 +73,9 @@ bool rlx_cache_index_get(const rlx_cache *c, const char *realpath,
                          const rlx_file_stamp *st, uint64_t *content);
 void rlx_cache_index_put(const rlx_cache *c, const char *realpath,
                          const rlx_file_stamp *st, uint64_t content);
+
+/* The cancel flag given to rlx_cache_set_cancel is set. */
+bool rlx_cache_cancelled(const rlx_cache *c);
 
 /* Number of full checksum checks of cached WAVs in this process (tests). */
 unsigned long rlx_cache_full_checks(void);

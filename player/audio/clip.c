@@ -33,6 +33,8 @@
 #define SILENCE_LUFS -70.0
 
 static void set_why(char *why, size_t whylen, const char *fmt, const char *a)
+    __attribute__((format(printf, 3, 0)));
+static void set_why(char *why, size_t whylen, const char *fmt, const char *a)
 {
     if (why && whylen)
         snprintf(why, whylen, fmt, a);
@@ -79,8 +81,10 @@ static bool sink_put(sink *k, const float *buf, size_t n)
 
 /* Reads all of s, resamples it to rate (or passes it through untouched when
  * the rates match) and feeds the sink. */
-static rlx_err pump(source *s, int rate, sink *k, char *why, size_t whylen)
+static rlx_err pump(const rlx_cache *c, source *s, int rate, sink *k, char *why, size_t whylen)
 {
+    /* The header may not tell the length (or may lie): bound the output. */
+    const int64_t max_frames = (int64_t)RLX_CLIP_MAX_SECONDS * rate;
     int ch = s->channels;
     float *in = malloc(sizeof(float) * CHUNK * (size_t)ch);
     float *out = malloc(sizeof(float) * CHUNK * (size_t)ch);
@@ -107,6 +111,26 @@ static rlx_err pump(source *s, int rate, sink *k, char *why, size_t whylen)
     }
     for (;;) {
         size_t got = 0;
+        if (rlx_cache_cancelled(c)) {
+            set_why(why, whylen, "%s", "interrupted");
+            err = RLX_ERR_INTERRUPTED;
+            goto done;
+        }
+        /* a cache entry is a WAV: its sizes are 32-bit */
+        if ((double)(k->frames + CHUNK * 4) * ch * sizeof(float) > 4294967295.0 - 4096) {
+            if (why && whylen)
+                snprintf(why, whylen, "contains too much audio to cache at %d Hz (a cache entry holds at most "
+                         "4 GiB, %.1f hours of %s audio at this rate)", rate,
+                         (4294967295.0 - 4096) / ch / sizeof(float) / rate / 3600, ch == 1 ? "mono" : "stereo");
+            err = RLX_ERR_AUDIO_FILE;
+            goto done;
+        }
+        if (k->frames > max_frames) {
+            set_why(why, whylen, "contains more than %s of audio (the longest a session may be)",
+                    "24 hours");
+            err = RLX_ERR_AUDIO_FILE;
+            goto done;
+        }
         err = s->read(s->ctx, in, CHUNK, &got, why, whylen);
         if (err)
             goto done;
@@ -250,7 +274,7 @@ static rlx_err build_entry(rlx_cache *c, uint64_t key, source *s, int rate,
     if (s->channels == 1)
         ebur128_set_channel(k.meter, 0, EBUR128_DUAL_MONO);
     rlx_hash_init(&k.sum, 0);
-    err = pump(s, rate, &k, why, whylen);
+    err = pump(c, s, rate, &k, why, whylen);
     if (err)
         goto fail;
     if (k.frames == 0) {
@@ -319,7 +343,7 @@ fail:
  * sidecar suffices; otherwise every sample is read and checksummed, and a
  * WAV that passes (say, a cache folder copied elsewhere) gets its new stamp
  * recorded. */
-static rlx_err verify_entry(const char *wav, const char *meta, int rate, rlx_cache_meta *m)
+static rlx_err verify_entry(const rlx_cache *c, const char *wav, const char *meta, int rate, rlx_cache_meta *m)
 {
     if (rlx_cache_meta_read(meta, m) != RLX_OK || m->rate != rate)
         return RLX_ERR_CACHE;
@@ -348,7 +372,11 @@ static rlx_err verify_entry(const char *wav, const char *meta, int rate, rlx_cac
     rlx_hash h;
     rlx_hash_init(&h, 0);
     int64_t total = 0;
-    for (;;) {
+    for (unsigned n = 0;; n++) {
+        if ((n & 255) == 0 && rlx_cache_cancelled(c)) {
+            err = RLX_ERR_INTERRUPTED;
+            goto done;
+        }
         sf_count_t r = sf_readf_float(sf, buf, CHUNK);
         if (r <= 0)
             break;
@@ -375,7 +403,7 @@ static rlx_err lookup(rlx_cache *c, uint64_t key, int rate, rlx_clip_info *out)
     rlx_err err = RLX_ERR_NOMEM;
     if (wav && meta) {
         rlx_cache_meta m;
-        err = verify_entry(wav, meta, rate, &m);
+        err = verify_entry(c, wav, meta, rate, &m);
         if (err == RLX_OK) {
             fill_info(out, wav, &m);
             wav = NULL;
@@ -400,7 +428,7 @@ static rlx_err decoder_source_read(void *ctx, float *buf, size_t n, size_t *got,
 }
 
 /* Hashes the bytes of an open file. */
-static rlx_err hash_fd(int fd, uint64_t *out)
+static rlx_err hash_fd(const rlx_cache *c, int fd, uint64_t *out)
 {
     enum { BUF = 1 << 16 };
     uint8_t *buf = malloc(BUF);
@@ -409,7 +437,11 @@ static rlx_err hash_fd(int fd, uint64_t *out)
     rlx_hash h;
     rlx_hash_init(&h, 0x66696c65);
     rlx_err err = RLX_OK;
-    for (;;) {
+    for (unsigned n = 0;; n++) {
+        if ((n & 255) == 0 && rlx_cache_cancelled(c)) {  /* every 16 MB */
+            err = RLX_ERR_INTERRUPTED;
+            break;
+        }
         ssize_t r = read(fd, buf, BUF);
         if (r < 0 && errno == EINTR)
             continue;
@@ -432,13 +464,61 @@ static bool stamp_of(const struct stat *st, rlx_file_stamp *out)
     *out = (rlx_file_stamp){
         .size = (int64_t)st->st_size,
         .mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
+        .ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec,
         .ino = (uint64_t)st->st_ino,
         .dev = (uint64_t)st->st_dev,
     };
     return true;
 }
 
-static rlx_err file_content(rlx_cache *c, const char *path, uint64_t *content,
+/* Refuses from the header, before hashing or decoding, what could only fill
+ * the cache in vain. A file the decoder cannot open is left to the decoding
+ * step, which says why. */
+static int pcm_bytes(int format)
+{
+    switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: return 1;
+    case SF_FORMAT_PCM_16: return 2;
+    case SF_FORMAT_PCM_24: return 3;
+    case SF_FORMAT_PCM_32: case SF_FORMAT_FLOAT: return 4;
+    case SF_FORMAT_DOUBLE: return 8;
+    default: return 0;  /* compressed: the header's length is only an estimate */
+    }
+}
+
+static rlx_err check_length(const char *path, int64_t file_size, int rate, char *why, size_t whylen)
+{
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    SNDFILE *sf = sf_open(path, SFM_READ, &info);
+    if (!sf)
+        return RLX_OK;
+    sf_close(sf);
+    /* Trust the header only where the file holds the samples it declares
+     * (uncompressed PCM); anything else is bounded while it is decoded. */
+    int bps = pcm_bytes(info.format);
+    if (info.samplerate <= 0 || info.frames <= 0 || info.channels <= 0 || !bps ||
+        (double)info.frames * info.channels * bps > (double)file_size)
+        return RLX_OK;
+    int64_t seconds = (int64_t)info.frames / info.samplerate;
+    int ch = info.channels > 2 ? 2 : info.channels;
+    double entry = (double)info.frames * rate / info.samplerate * ch * sizeof(float);
+    if (seconds <= RLX_CLIP_MAX_SECONDS && entry > 4294967295.0 - 4096) {
+        if (why && whylen)
+            snprintf(why, whylen, "%s: too long to cache at %d Hz (a cache entry holds at most 4 GiB, "
+                     "%.1f hours of %s audio at this rate)", base_name(path), rate,
+                     (4294967295.0 - 4096) / ch / sizeof(float) / rate / 3600, ch == 1 ? "mono" : "stereo");
+        return RLX_ERR_AUDIO_FILE;
+    }
+    if (seconds <= RLX_CLIP_MAX_SECONDS)
+        return RLX_OK;
+    if (why && whylen)
+        snprintf(why, whylen, "%s: too long (%" PRId64 " hours; an audio file may be at most 24 hours)",
+                 base_name(path), seconds / 3600);
+    return RLX_ERR_AUDIO_FILE;
+}
+
+static rlx_err file_content(rlx_cache *c, const char *path, int rate, uint64_t *content,
                             rlx_file_stamp *stamp_out, char *why, size_t whylen)
 {
     const char *name = base_name(path);
@@ -463,12 +543,19 @@ static rlx_err file_content(rlx_cache *c, const char *path, uint64_t *content,
     bool have_real = realpath(path, real) != NULL;
     rlx_err err = RLX_OK;
     if (!have_real || !rlx_cache_index_get(c, real, &stamp, content)) {
-        err = hash_fd(fd, content);
-        if (err)
+        err = check_length(path, (int64_t)st.st_size, rate, why, whylen);
+        if (!err)
+            err = hash_fd(c, fd, content);
+        else
+            goto out;
+        if (err == RLX_ERR_INTERRUPTED)
+            set_why(why, whylen, "%s", "interrupted");
+        else if (err)
             set_why(why, whylen, "%s: cannot read the file", name);
         else if (have_real)
             rlx_cache_index_put(c, real, &stamp, *content);
     }
+out:
     close(fd);
     return err;
 }
@@ -498,7 +585,7 @@ static rlx_err prepare_file(rlx_cache *c, const char *path, int rate, rlx_clip_i
     for (int attempt = 0;; attempt++) {
         uint64_t content;
         rlx_file_stamp before;
-        rlx_err err = file_content(c, path, &content, &before, why, whylen);
+        rlx_err err = file_content(c, path, rate, &content, &before, why, whylen);
         if (err)
             return err;
         uint64_t key = file_key(content, rate);
@@ -523,7 +610,8 @@ static rlx_err prepare_file(rlx_cache *c, const char *path, int rate, rlx_clip_i
         struct stat st;
         rlx_file_stamp after;
         if (stat(path, &st) == 0 && stamp_of(&st, &after) && after.size == before.size &&
-            after.mtime_ns == before.mtime_ns && after.ino == before.ino && after.dev == before.dev)
+            after.mtime_ns == before.mtime_ns && after.ctime_ns == before.ctime_ns && after.ino == before.ino &&
+            after.dev == before.dev)
             return RLX_OK;
         /* Changed under us: this entry cannot be trusted. */
         char *meta = rlx_cache_entry_path(c, key, "meta");
@@ -607,13 +695,11 @@ static rlx_err prepare_tts(rlx_cache *c, const char *text, const char *voice, do
     }
     const rlx_voice_engine *eng;
     const char *vname;
-    if (rlx_voice_lookup(voice, &eng, &vname) != RLX_OK) {
-        float *none;
-        size_t nf;
-        int nr;
-        /* speaks nothing: the registry words the message (what is available) */
-        return rlx_voice_speak(voice, text, pace, &none, &nf, &nr, why, whylen);
-    }
+    /* the engine that really speaks (a fallback when the named one is not
+     * installed): the cache must not serve one engine's speech for another */
+    rlx_err rerr = rlx_voice_resolve(voice, &eng, &vname, why, whylen);
+    if (rerr != RLX_OK)
+        return rerr;
     /* keyed by the engine and its version too: a new engine build may speak differently */
     rlx_hash h;
     rlx_hash_init(&h, 0x747473);
@@ -705,6 +791,18 @@ static void run_jobs(rlx_cache *c, const rlx_clip_job *jobs, const size_t *todo,
 
 #define BATCH_MAX_WORKERS 16
 
+/* A worker's own stop flag: the parent's flag is not shared after fork, so
+ * the parent passes a stop on as SIGTERM, and Ctrl-C reaches the worker
+ * directly; either way it finishes its chunk, removes its temporary and
+ * exits. */
+static volatile sig_atomic_t worker_stop;
+
+static void on_worker_stop(int sig)
+{
+    (void)sig;
+    worker_stop = 1;
+}
+
 void rlx_clip_prepare_batch(rlx_cache *c, const rlx_clip_job *jobs, size_t n, int rate,
                             const rlx_clip_batch_config *cfg)
 {
@@ -753,9 +851,13 @@ void rlx_clip_prepare_batch(rlx_cache *c, const rlx_clip_job *jobs, size_t n, in
         if (pid == 0) {
             /* A worker: Ctrl-C ends it with the rest of the process group;
              * it also ends when the parent dies, and never returns. */
-            signal(SIGINT, SIG_DFL);
-            signal(SIGTERM, SIG_DFL);
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = on_worker_stop;
+            sigaction(SIGINT, &sa, NULL);
+            sigaction(SIGTERM, &sa, NULL);
             signal(SIGPIPE, SIG_DFL);
+            rlx_cache_set_cancel(c, &worker_stop);
 #ifdef __linux__
             prctl(PR_SET_PDEATHSIG, SIGKILL);
 #endif
@@ -763,16 +865,34 @@ void rlx_clip_prepare_batch(rlx_cache *c, const rlx_clip_job *jobs, size_t n, in
                 _exit(1);
             rlx_clip_batch_config quiet = cfg ? *cfg : (rlx_clip_batch_config){0};
             quiet.progress = NULL;
+            quiet.cancel = &worker_stop;
+            /* a voice's fallback note is said by the parent alone, once */
+            rlx_voice_set_notice(NULL);
             run_jobs(c, jobs, todo, ntodo, rate, sh, &quiet, 0, 0);
             rlx_cache_sync(c);
             _exit(0);
         }
         pids[nkids++] = pid;
     }
+    /* the parent's own job stops inside a long decode too */
+    if (cfg && cfg->cancel)
+        rlx_cache_set_cancel(c, cfg->cancel);
     run_jobs(c, jobs, todo, ntodo, rate, sh, cfg, n - ntodo, n);
-    for (size_t k = 0; k < nkids; k++)
-        while (waitpid(pids[k], NULL, 0) < 0 && errno == EINTR)
-            ;
+    bool told = false;
+    for (size_t k = 0; k < nkids; k++) {
+        for (;;) {
+            pid_t r = waitpid(pids[k], NULL, WNOHANG);
+            if (r == pids[k] || (r < 0 && errno != EINTR))
+                break;
+            if (!told && cfg && cfg->cancel && *cfg->cancel) {
+                for (size_t j = k; j < nkids; j++)
+                    kill(pids[j], SIGTERM);
+                told = true;
+            }
+            struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
     rlx_cache_defer_sync(c, was_deferred);
     rlx_cache_sync(c);
     if (sh != &local)

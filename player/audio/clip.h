@@ -23,6 +23,16 @@ typedef struct rlx_cache rlx_cache;
  * 0700 with its parents. RLX_ERR_OUTPUT if it cannot be created or written,
  * with a message naming the folder in why (may be NULL). */
 rlx_err rlx_cache_open(const char *dir, rlx_cache **out, char *why, size_t whylen);
+/* From now on a long preparation with this cache stops with
+ * RLX_ERR_INTERRUPTED soon after *cancel becomes non-zero (a signal
+ * handler's flag). NULL: never. */
+void rlx_cache_set_cancel(rlx_cache *c, const volatile sig_atomic_t *cancel);
+/* The cache folder (or its clips/ or index/) when group or others may write
+ * it, else NULL: callers warn, naming it. */
+const char *rlx_cache_loose_folder(const rlx_cache *c);
+/* The longest audio file prepared (the longest session): longer files are
+ * refused from their header, or as soon as decoding passes it. */
+#define RLX_CLIP_MAX_SECONDS (24 * 3600)
 void rlx_cache_close(rlx_cache *c);  /* accepts NULL */
 const char *rlx_cache_dir(const rlx_cache *c);
 

@@ -109,6 +109,8 @@ static void trim_msg(char *s)
 }
 
 static void set_why(char *why, size_t whylen, const char *fmt, const char *name, const char *detail)
+    __attribute__((format(printf, 3, 0)));
+static void set_why(char *why, size_t whylen, const char *fmt, const char *name, const char *detail)
 {
     if (why && whylen)
         snprintf(why, whylen, fmt, name, detail);

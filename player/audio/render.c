@@ -21,6 +21,7 @@
 
 #include <math.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,7 @@ struct rlx_renderer {
     int64_t length;
 
     src_entry *sources;     /* prepared audio, shared by the sources below */
-    size_t nsources;
+    size_t nsources, sources_cap;
     clip_inst *insts;       /* in cue order */
     size_t ninsts;
 
@@ -150,7 +151,7 @@ static rlx_err prepare_cue(const rlx_session *s, const rlx_cue *c, rlx_cache *ca
         return RLX_ERR_USAGE;
     char why[1024] = "";
     rlx_err err = kind->prepare(s, c, cache, rate, info, why, sizeof why);
-    if (err != RLX_OK)
+    if (err != RLX_OK && err != RLX_ERR_INTERRUPTED)  /* not the cue's fault: the caller says stopped */
         add_cue_diag(diags, s, c, why[0] ? why : rlx_strerror(err));
     return err;
 }
@@ -225,6 +226,25 @@ rlx_err rlx_voice_durations(const rlx_session *s, rlx_cache *cache, int rate,
     return RLX_OK;
 }
 
+/* Makes room for `need` elements of `size` bytes in *arr (capacity *cap),
+ * doubling: a session with 100,000 cues must not cost 100,000 reallocs. */
+static bool grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap : 16;
+    while (n < need)
+        n *= 2;
+    if (n > SIZE_MAX / size)
+        return false;
+    void *p = realloc(*arr, n * size);
+    if (!p)
+        return false;
+    *arr = p;
+    *cap = n;
+    return true;
+}
+
 /* Adds info to the source table (deduplicated by cached file); takes ownership. */
 static rlx_err add_source(rlx_renderer *r, rlx_clip_info *info, size_t *idx)
 {
@@ -236,12 +256,10 @@ static rlx_err add_source(rlx_renderer *r, rlx_clip_info *info, size_t *idx)
             return RLX_OK;
         }
     }
-    src_entry *n = realloc(r->sources, (r->nsources + 1) * sizeof *n);
-    if (!n) {
+    if (!grow((void **)&r->sources, &r->sources_cap, r->nsources + 1, sizeof *r->sources)) {
         rlx_clip_info_free(info);
         return RLX_ERR_NOMEM;
     }
-    r->sources = n;
     r->sources[r->nsources].info = *info;
     memset(info, 0, sizeof *info);
     *idx = r->nsources++;
@@ -307,6 +325,8 @@ static rlx_err prepare_sources(rlx_renderer *r, rlx_diags *diags, int64_t *voice
             return RLX_ERR_AUDIO_FILE;
         }
         err = rlx_clip_prepare_file(r->cache, s->ambient_path, r->rate, &info, why, sizeof why);
+        if (err == RLX_ERR_INTERRUPTED)
+            return err;
         if (err != RLX_OK) {
             char msg[1024];
             rlx_file_reason(s->ambient_path, why, err, msg, sizeof msg);
@@ -336,6 +356,10 @@ static rlx_err open_sources(rlx_renderer *r)
     size_t nv = 0, nc = 0;
     rlx_err err = vp && cp ? RLX_OK : RLX_ERR_NOMEM;
     for (size_t k = 0; k < r->ninsts && err == RLX_OK; k++) {
+        if ((k & 1023) == 0 && r->cfg.cancel && *r->cfg.cancel) {
+            err = RLX_ERR_INTERRUPTED;
+            break;
+        }
         clip_inst *in = &r->insts[k];
         size_t ci = (size_t)in->start;
         int64_t frames = in->end;
@@ -400,6 +424,12 @@ rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
         rlx_diags_add(diags, RLX_DIAG_ERROR, NULL, 0, 0, NULL, "%s", why[0] ? why : rlx_strerror(err));
         goto fail;
     }
+    rlx_cache_set_cancel(r->cache, cfg->cancel);
+    if (rlx_cache_loose_folder(r->cache))
+        rlx_diags_add(diags, RLX_DIAG_WARNING, NULL, 0, 0, NULL,
+                      "the cache folder %s can be written by other users (group or others); they could "
+                      "change what you hear: chmod go-w %s",
+                      rlx_cache_loose_folder(r->cache), rlx_cache_loose_folder(r->cache));
     voice_ms = malloc((s->ncues ? s->ncues : 1) * sizeof *voice_ms);
     if (!voice_ms) {
         err = RLX_ERR_NOMEM;

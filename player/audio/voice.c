@@ -9,9 +9,11 @@
 #include <string.h>
 
 extern const rlx_voice_engine rlx_voice_flite;
+extern const rlx_voice_engine rlx_voice_festival;
 
 static const rlx_voice_engine *const engines[] = {
     &rlx_voice_flite,
+    &rlx_voice_festival,
 };
 #define NENGINES (sizeof engines / sizeof *engines)
 
@@ -126,6 +128,57 @@ static void bare_list(char *buf, size_t len)
     }
 }
 
+static void (*notice_fn)(const char *line);
+static pthread_mutex_t notice_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool noticed[8];   /* per engine index: the fallback was announced */
+
+void rlx_voice_set_notice(void (*fn)(const char *line))
+{
+    notice_fn = fn;
+}
+
+rlx_err rlx_voice_resolve(const char *spec, const rlx_voice_engine **engine, const char **voice,
+                          char *why, size_t whylen)
+{
+    if (!spec || !*spec)
+        spec = RLX_VOICE_DEFAULT;
+    if (rlx_voice_lookup(spec, engine, voice) != RLX_OK) {
+        char names[256];
+        bare_list(names, sizeof names);
+        snprintf(why, whylen, "unknown voice '%s' (expected %s)", spec, names);
+        return RLX_ERR_USAGE;
+    }
+    const rlx_voice_engine *e = *engine;
+    char reason[256] = "";
+    if (!e->available || e->available(reason, sizeof reason) == RLX_OK)
+        return RLX_OK;
+    const rlx_voice_engine *fe;
+    const char *fv;
+    char freason[256] = "";
+    if (!e->fallback || rlx_voice_lookup(e->fallback, &fe, &fv) != RLX_OK ||
+        (fe->available && fe->available(freason, sizeof freason) != RLX_OK)) {
+        snprintf(why, whylen, "%s", reason);
+        return RLX_ERR_TTS;
+    }
+    size_t idx = 0;
+    while (idx < NENGINES && engines[idx] != e)
+        idx++;
+    pthread_mutex_lock(&notice_lock);
+    bool first = idx < sizeof noticed / sizeof *noticed ? !noticed[idx] : true;
+    if (idx < sizeof noticed / sizeof *noticed)
+        noticed[idx] = true;
+    if (first && notice_fn) {
+        char line[512];
+        snprintf(line, sizeof line, "%s; speaking with %s:%s instead of %s", reason, fe->name, fv,
+                 spec);
+        notice_fn(line);
+    }
+    pthread_mutex_unlock(&notice_lock);
+    *engine = fe;
+    *voice = fv;
+    return RLX_OK;
+}
+
 rlx_err rlx_voice_speak(const char *spec, const char *text, double pace, float **samples,
                         size_t *frames, int *rate, char *why, size_t whylen)
 {
@@ -136,12 +189,9 @@ rlx_err rlx_voice_speak(const char *spec, const char *text, double pace, float *
         spec = RLX_VOICE_DEFAULT;
     const rlx_voice_engine *e;
     const char *voice;
-    if (rlx_voice_lookup(spec, &e, &voice) != RLX_OK) {
-        char names[256];
-        bare_list(names, sizeof names);
-        snprintf(why, whylen, "unknown voice '%s' (expected %s)", spec, names);
-        return RLX_ERR_USAGE;
-    }
+    rlx_err err = rlx_voice_resolve(spec, &e, &voice, why, whylen);
+    if (err)
+        return err;
     atomic_fetch_add(&speak_count, 1);
     return e->speak(voice, text, pace, samples, frames, rate, why, whylen);
 }

@@ -23,6 +23,9 @@ typedef struct rlx_voice_engine {
                      size_t *frames, int *rate, char *why, size_t whylen);
     /* changes whenever the engine's output may change; part of the cache key */
     const char *(*version)(void);
+    /* spec spoken instead when this engine is not available here ("flite:slt"),
+     * announced once through the notice hook; NULL = none (an error) */
+    const char *fallback;
 } rlx_voice_engine;
 
 /* "engine:voice" or a bare "voice" (first engine that has it). RLX_ERR_USAGE if unknown. */
@@ -44,5 +47,17 @@ const char *const *rlx_voice_specs(void);
 rlx_err rlx_voice_speak(const char *spec, const char *text, double pace, float **samples,
                         size_t *frames, int *rate, char *why, size_t whylen);
 unsigned long rlx_voice_speak_count(void);
+
+/* The engine and voice that will really speak spec: the named one, or its
+ * fallback when the named engine is not available here. In that case the
+ * notice hook (if set) gets one line, once per engine and process, saying
+ * why and what speaks instead. RLX_ERR_USAGE if spec is unknown;
+ * RLX_ERR_TTS (reason in why) if neither is available. */
+rlx_err rlx_voice_resolve(const char *spec, const rlx_voice_engine **engine, const char **voice,
+                          char *why, size_t whylen);
+
+/* Where fallback notices go (the CLI prints them on stderr); NULL = nowhere.
+ * Set once at start-up, before any speaking. */
+void rlx_voice_set_notice(void (*fn)(const char *line));
 
 #endif

@@ -37,6 +37,7 @@ static cst_voice *loaded[NVOICES];
  * for the error reason. Only called under `lock` or from init. */
 static char last_msg[256];
 
+int cst_errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cst_errmsg(const char *fmt, ...)
 {
     va_list ap;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "audio/render.h"
+#include "core/outfile.h"
 #include "cli.h"
 
 rlx_err rlx_auth_durations(const rlx_session *s, int64_t **out_ms, rlx_diags *d)
@@ -190,22 +191,41 @@ int rlx_auth_write_output(const char *out, rlx_err (*fn)(FILE *f, void *ctx), vo
             rlx_cli_error("cannot write to standard output: %s", rlx_strerror(err));
         return err ? rlx_cli_exit_code(err) : RLX_EXIT_OK;
     }
-    FILE *f = fopen(out, "w");
+    /* The same temporary-and-rename path as render: OUT is the old file or
+     * the whole new one, and a symlink named OUT is replaced, not followed. */
+    char why[1024] = "";
+    rlx_outfile *of = NULL;
+    int fd = -1;
+    rlx_err err = rlx_outfile_open(out, &of, &fd, why, sizeof why);
+    if (err) {
+        rlx_cli_error("%s", why[0] ? why : rlx_strerror(err));
+        return rlx_cli_exit_code(err);
+    }
+    int fd2 = dup(fd);
+    FILE *f = fd2 >= 0 ? fdopen(fd2, "w") : NULL;
     if (!f) {
-        rlx_cli_error("cannot write '%s': %s", out, strerror(errno));
+        int e = errno;
+        if (fd2 >= 0)
+            close(fd2);
+        rlx_outfile_abandon(of);
+        rlx_cli_error("cannot write '%s': %s", out, strerror(e));
         return RLX_EXIT_OUTPUT;
     }
     errno = 0;
-    rlx_err err = fn(f, ctx);
+    err = fn(f, ctx);
     int saved = errno;
     if (fclose(f) != 0 && !err) {
-        err = RLX_ERR_OUTPUT;
         saved = errno;
+        err = rlx_outfile_classify(saved);
     }
+    if (!err)
+        err = rlx_outfile_commit(of, &saved);
+    else
+        rlx_outfile_abandon(of);
     if (err) {
         rlx_cli_error("cannot write '%s': %s", out,
-                      err == RLX_ERR_OUTPUT && saved ? strerror(saved) : rlx_strerror(err));
-        unlink(out);
+                      (err == RLX_ERR_OUTPUT || err == RLX_ERR_DISK_FULL) && saved ? strerror(saved)
+                                                                                   : rlx_strerror(err));
         return rlx_cli_exit_code(err);
     }
     return RLX_EXIT_OK;
@@ -254,6 +274,11 @@ int rlx_auth_export_run(const rlx_auth_export *e, int argc, char **argv)
         if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             out = argv[++i];
         } else if (!strcmp(a, "--length")) {
+            if (rlx_duration_too_long(argv[i + 1])) {
+                rlx_cli_error("%s: --length '%s' is too long (at most " RLX_DURATION_MAX_TEXT ")", e->name,
+                              argv[i + 1]);
+                return RLX_EXIT_USAGE;
+            }
             if (!rlx_parse_duration_ms(argv[++i], &length_ms) || length_ms <= 0) {
                 rlx_cli_error("%s: bad --length '%s' (try '20 min')", e->name, argv[i]);
                 return RLX_EXIT_USAGE;

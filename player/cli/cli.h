@@ -70,6 +70,7 @@ int rlx_cmd_next(int argc, char **argv);
 int rlx_cmd_progress(int argc, char **argv);
 int rlx_cmd_profiles(int argc, char **argv);
 int rlx_cmd_history(int argc, char **argv);
+int rlx_cmd_voices(int argc, char **argv);
 int rlx_cmd_store(int argc, char **argv);
 int rlx_cmd_script(int argc, char **argv);
 int rlx_cmd_record(int argc, char **argv);

@@ -23,7 +23,8 @@ int rlx_cli_exit_code(rlx_err err)
     case RLX_ERR_AUDIO_FORMAT:
     case RLX_ERR_TTS: return RLX_EXIT_AUDIO;
     case RLX_ERR_OUTPUT:
-    case RLX_ERR_DISK_FULL: return RLX_EXIT_OUTPUT;
+    case RLX_ERR_DISK_FULL:
+    case RLX_ERR_TOO_LARGE: return RLX_EXIT_OUTPUT;
     case RLX_ERR_NO_DEVICE: return RLX_EXIT_NO_DEVICE;
     case RLX_ERR_DEVICE_LOST: return RLX_EXIT_DEVICE_LOST;
     case RLX_ERR_STORE:

@@ -1,9 +1,13 @@
 /* cli_store.c - shared pieces of the progress commands. */
 #include "cli_store.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "store/listen.h"
@@ -119,9 +123,31 @@ int rlx_cli_store_open_ex(const rlx_cli_store_opts *o, unsigned flags, rlx_store
     }
     rlx_err err = rlx_store_open_ex(path, flags, out, why, whylen);
     if (err) {
-        rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
+        char target[4096];
+        struct stat st;
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        if (err != RLX_ERR_NOMEM && n > 0 && stat(path, &st) != 0 && (errno == ENOENT || errno == ELOOP)) {
+            target[n] = 0;
+            rlx_cli_error("the progress store %s is a symbolic link to %s, which %s; fix or remove the "
+                          "link, or use --store PATH",
+                          path, target, errno == ELOOP ? "loops back on itself" : "does not exist nor can be made there");
+        } else {
+            rlx_cli_error("%s", err == RLX_ERR_NOMEM ? rlx_strerror(err) : why);
+        }
         return rlx_cli_exit_code(err);
     }
+    /* Whoever may write the store's folder can replace the progress. */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = 0;
+    else
+        snprintf(dir, sizeof dir, ".");
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH)))
+        fprintf(stderr, "relax: warning: the progress store's folder %s can be written by other users "
+                        "(group or others); they could replace your progress: chmod go-w %s\n", dir, dir);
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "audio/clip.h"
 #include "authoring.h"
 #include "script_lines.h"
+#include "session/breath_check.h"
 #include "session/recording.h"
 #include "store/take_file.h"
 #include "session/timeline.h"
@@ -50,6 +51,9 @@ static const char *file_kind(mode_t m)
  * the caret goes under `word` when the line has it after col. */
 static void diag_word(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
                       const char *word, const char *fmt, const char *a, const char *b)
+    __attribute__((format(printf, 7, 0)));
+static void diag_word(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
+                      const char *word, const char *fmt, const char *a, const char *b)
 {
     char *src = rlx_auth_source_line(file, line);
     if (src && word && col > 0 && (size_t)col <= strlen(src)) {
@@ -63,6 +67,9 @@ static void diag_word(rlx_diags *d, rlx_diag_severity sev, const char *file, int
     free(src);
 }
 
+static void diag_at(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
+                    const char *fmt, const char *a, const char *b)
+    __attribute__((format(printf, 6, 0)));
 static void diag_at(rlx_diags *d, rlx_diag_severity sev, const char *file, int line, int col,
                     const char *fmt, const char *a, const char *b)
 {
@@ -283,6 +290,27 @@ static void recordings_report(const rlx_session *s, rlx_diags *d)
     rlx_script_lines_free(v, n);
 }
 
+/* A line that invites breathing in while the tone falls (or holds) gets a
+ * warning at the phrase: the tone should do what the voice says. */
+static void check_breath_words(const rlx_timeline *t, rlx_diags *d)
+{
+    rlx_breath_finding *f = NULL;
+    size_t n = rlx_breath_check(t, &f);
+    for (size_t i = 0; i < n; i++) {
+        const rlx_cue *c = t->cues[f[i].cue].cue;
+        char phrase[64], when[32], msg[256];
+        snprintf(phrase, sizeof phrase, "%.*s", (int)f[i].at < 0 ? 0 : (int)f[i].len,
+                 c->text + f[i].at);
+        rlx_cli_fmt_time(f[i].frame * 1000 / t->rate, when, sizeof when);
+        snprintf(msg, sizeof msg,
+                 "'%%s' invites breathing %s, but %s there (near %%s); a 'breath sync' at the "
+                 "start of a line that begins with it starts a fresh inhale",
+                 f[i].dir == RLX_INVITE_IN ? "in" : "out", f[i].problem);
+        diag_word(d, RLX_DIAG_WARNING, c->src_file, c->line, c->col, phrase, msg, phrase, when);
+    }
+    free(f);
+}
+
 static bool check_session(check_run *run, const char *path, rlx_diags *d)
 {
     rlx_parse_config cfg = rlx_cli_parse_config(true);
@@ -325,6 +353,8 @@ static bool check_session(check_run *run, const char *path, rlx_diags *d)
         rlx_diags_free(&dl);
         rlx_timeline_free(tl);
     }
+    if (t && d->errors == 0)
+        check_breath_words(t, d);
     bool ok = d->errors == 0 && t;
     if (!ok && d->errors == 0)
         rlx_diags_add(d, RLX_DIAG_ERROR, path, 0, 0, NULL, "cannot lay out the session");

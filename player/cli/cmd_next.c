@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_remote.h"
 #include "cli_store.h"
 #include "play.h"
 #include "sink/sink_device.h"
@@ -19,6 +20,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "Usage: relax next [--profile NAME] [--store PATH|URI] [--room NAME] [--any]\n"
                "                  [--device NAME|INDEX] [--length DURATION] [--volume DB]\n"
+               "                  [--remote | --remote-listen ADDRESS[:PORT]] [--remote-key KEY]\n"
                "Resumes your unfinished week, or plays the next week that is open.\n"
                "--any plays the next week even if it has not opened yet.\n"
                "--device, --length and --volume work as with 'relax play'.\n"
@@ -120,6 +122,13 @@ int rlx_cmd_next(int argc, char **argv)
 {
     /* the options that play come from play's table; the rest are the store's */
     rlx_play_opts po = rlx_play_opts_init();
+    rlx_cli_remote_opts ro;
+    int rrc = rlx_cli_remote_args(&argc, argv, &ro);
+    if (rrc)
+        return rrc;
+    po.remote = ro.on;
+    po.remote_listen = ro.listen;
+    po.remote_key = ro.key;
     const char *length_arg = NULL;
     char **rest = malloc((size_t)(argc + 1) * sizeof *rest);
     if (!rest)

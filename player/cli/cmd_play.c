@@ -15,9 +15,12 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_remote.h"
 #include "cli_store.h"
 #include "engine/engine.h"
 #include "play.h"
+#include "remote/mpris.h"
+#include "remote/remote_engine.h"
 #include "sink/sink_device.h"
 #include "store/listen.h"
 #include "tui.h"
@@ -116,6 +119,10 @@ int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_pla
         break;
     default: {
         int64_t ms;
+        if (rlx_duration_too_long(v)) {
+            rlx_cli_error("%s: '%s' is too long (at most " RLX_DURATION_MAX_TEXT ")", a, v);
+            return RLX_EXIT_USAGE;
+        }
         if (!rlx_parse_duration_ms(v, &ms)) {
             rlx_cli_error("%s wants a time like 1:30 or 90 s (got '%s')", a, v);
             return RLX_EXIT_USAGE;
@@ -139,6 +146,7 @@ typedef struct {
     int64_t note_until;
 } play_ui;
 
+static void set_note(play_ui *u, const char *fmt, double v) __attribute__((format(printf, 2, 0)));
 static void set_note(play_ui *u, const char *fmt, double v)
 {
     snprintf(u->note, sizeof u->note, fmt, v);
@@ -218,6 +226,8 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     rlx_play_opts o = opts ? *opts : rlx_play_opts_init();
     rlx_session *s = NULL;
     rlx_engine *e = NULL;
+    rlx_remote *rm = NULL;
+    rlx_mpris *mp = NULL;
     rlx_diags d = {0};
     int rc = RLX_EXIT_OK;
     bool tui = false, signals_set = false;
@@ -258,6 +268,14 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
         goto done;
     }
     int rate = rlx_engine_rate(e);
+
+    /* the remote before the audio is prepared: a phone can connect meanwhile */
+    rlx_cli_remote_opts ro = {.on = o.remote, .listen = o.remote_listen, .key = o.remote_key};
+    if ((rc = rlx_cli_remote_open(&ro, &rm)) != 0)
+        goto done;
+    rlx_remote_engine_publish(rm, e, s, NULL);
+    mp = rlx_mpris_open(s);   /* media keys on a desktop; NULL without a session bus */
+
     bool tty = rlx_tui_available();
     err = rlx_engine_load(e, s, &d);
     if (err != RLX_OK) {
@@ -326,6 +344,13 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     int64_t last_draw = 0;
     bool quit_asked = false;
     while (rlx_engine_poll(e, 0, &st)) {
+        if (rm) {
+            /* the phone's commands, applied here as the keys are */
+            quit_asked = rlx_remote_engine_apply(rm, e, &st) || quit_asked;
+            rlx_remote_engine_publish(rm, e, s, &st);
+        }
+        if (mp)
+            quit_asked = rlx_mpris_turn(mp, e, &st) || quit_asked;
         if ((got_signal || quit_asked) && !st.stopping)
             rlx_engine_fade_stop(e, got_signal ? SIGNAL_FADE_MS : QUIT_FADE_MS);
         if (tui && (now_ms() - last_draw >= 100 || st.stopping)) {
@@ -344,6 +369,8 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     if (tui)
         rlx_tui_close();
     tui = false;
+    rlx_remote_engine_publish(rm, e, s, &st);   /* open pages see the end */
+    rlx_mpris_turn(mp, e, &st);                 /* and desktops: Stopped */
     rlx_engine_finish(e, false);   /* bounded, also when the device is gone */
 
     char t1[32], t2[32];
@@ -387,6 +414,8 @@ done:
     }
     if (tui)
         rlx_tui_close();
+    rlx_remote_close(rm);
+    rlx_mpris_close(mp);
     rlx_engine_close(e);
     rlx_session_free(s);
     rlx_diags_free(&d);
@@ -454,6 +483,7 @@ static void play_usage(FILE *f)
     fprintf(f,
             "Usage: relax play SESSION [--device NAME|INDEX] [--from TIME] [--length DURATION]\n"
             "                  [--volume DB] [--profile NAME] [--store PATH|URI] [--room NAME] [--stats]\n"
+            "                  [--remote | --remote-listen ADDRESS[:PORT]] [--remote-key KEY]\n"
             "Keys: space pause/resume, left/right seek 15 s, n/p next/previous spoken line,\n"
             "      +/- volume, [ ] background quieter/louder, q fade out and quit.\n");
 }
@@ -463,6 +493,13 @@ int rlx_cmd_play(int argc, char **argv)
     rlx_play_opts o = rlx_play_opts_init();
     const char *session = NULL;
     const char *room = NULL;   /* NULL: $RELAX_ROOM */
+    rlx_cli_remote_opts ro;
+    int rrc = rlx_cli_remote_args(&argc, argv, &ro);
+    if (rrc)
+        return rrc;
+    o.remote = ro.on;
+    o.remote_listen = ro.listen;
+    o.remote_key = ro.key;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;

@@ -113,6 +113,15 @@ int rlx_cmd_render(int argc, char **argv)
         return RLX_EXIT_USAGE;
     }
     int64_t length_ms = 0, from_ms = 0, to_ms = -1;
+    const char *too_long = length_arg && rlx_duration_too_long(length_arg) ? "--length"
+                           : from_arg && rlx_duration_too_long(from_arg)    ? "--from"
+                           : to_arg && rlx_duration_too_long(to_arg)        ? "--to"
+                                                                            : NULL;
+    if (too_long) {
+        rlx_cli_error("%s: '%s' is too long (at most " RLX_DURATION_MAX_TEXT ")", too_long,
+                      !strcmp(too_long, "--length") ? length_arg : !strcmp(too_long, "--from") ? from_arg : to_arg);
+        return RLX_EXIT_USAGE;
+    }
     if (length_arg && (!rlx_parse_duration_ms(length_arg, &length_ms) || length_ms <= 0)) {
         rlx_cli_error("--length: '%s' is not a duration (e.g. 20 min, 1:30:00)", length_arg);
         return RLX_EXIT_USAGE;
@@ -204,6 +213,19 @@ int rlx_cmd_render(int argc, char **argv)
         code = RLX_EXIT_USAGE;
         goto done;
     }
+    /* A WAV file's sizes are 32-bit: refuse what it cannot hold instead of
+     * writing a file no program reads correctly. */
+    const char *ext = strrchr(out_path, '.');
+    double wav_bytes = (double)(to - from) * 2 * 3 + 1024;
+    if (ext && !strcasecmp(ext, ".wav") && wav_bytes > 4294967295.0) {
+        char t[32], m[32];
+        rlx_cli_error("%s: %s of 24-bit stereo at %d Hz is more than a WAV file holds (4 GiB, %s); "
+                      "use .flac or .ogg, or a lower --rate",
+                      out_path, rlx_cli_fmt_time((to - from) * 1000 / rate, t, sizeof t), rate,
+                      rlx_cli_fmt_time((int64_t)((4294967295.0 - 1024) / 6 / rate) * 1000, m, sizeof m));
+        code = RLX_EXIT_USAGE;
+        goto done;
+    }
     err = rlx_engine_start(e, from, to, why, sizeof why);   /* opens OUT's temporary now */
     if (err != RLX_OK) {
         rlx_cli_error("%s", why[0] ? why : rlx_strerror(err));
@@ -241,7 +263,9 @@ int rlx_cmd_render(int argc, char **argv)
     if (err != RLX_OK) {
         rlx_engine_finish(e, false);
         rlx_cli_error("cannot write %s: %s", out_path,
-                      err == RLX_ERR_DISK_FULL ? "no space left on the device" : "write failed");
+                      err == RLX_ERR_DISK_FULL   ? "no space left on the device"
+                      : err == RLX_ERR_TOO_LARGE ? "file too large (over the file system's or the process's file size limit)"
+                                                 : "write failed");
         code = rlx_cli_exit_code(err);
         goto done;
     }

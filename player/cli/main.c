@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "audio/voice.h"
 
 typedef struct {
     const char *name;
@@ -45,6 +46,8 @@ static const rlx_command commands[] = {
      .help = "write a recording script for narrating a session"},
     {.name = "new", .run = rlx_cmd_new, .args = "NAME [-o FILE]",
      .help = "write a commented template session"},
+    {.name = "voices", .run = rlx_cmd_voices, .args = "[--say TEXT -o FILE] [--voice V]",
+     .help = "list the voices; render a sample of one"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -90,6 +93,13 @@ static void join_duration_units(int *argc, char **argv)
     }
 }
 
+/* A voice engine that is not installed speaks through its fallback: said
+ * once, never a silent switch. */
+static void voice_notice(const char *line)
+{
+    rlx_cli_error("note: %s", line);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: relax COMMAND [ARGS]\n\nCommands:\n");
@@ -114,6 +124,7 @@ int main(int argc, char **argv)
         return RLX_EXIT_OK;
     }
     join_duration_units(&argc, argv);
+    rlx_voice_set_notice(voice_notice);
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (!strcmp(cmd, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);

@@ -25,6 +25,10 @@ typedef struct {
     const char *store_path;
     bool any;
     const rlx_play_hooks *hooks;  /* may be NULL */
+    /* the phone remote (--remote, --remote-listen, --remote-key) */
+    bool remote;
+    const char *remote_listen;
+    const char *remote_key;
 } rlx_play_opts;
 
 rlx_play_opts rlx_play_opts_init(void);

@@ -18,6 +18,7 @@ static const char *const messages[RLX_ERR_COUNT] = {
     [RLX_ERR_CACHE] = "cache entry damaged",
     [RLX_ERR_OUTPUT] = "cannot write output",
     [RLX_ERR_DISK_FULL] = "no space left on device",
+    [RLX_ERR_TOO_LARGE] = "file too large for the file system or the file size limit",
     [RLX_ERR_NO_DEVICE] = "no audio output device",
     [RLX_ERR_DEVICE_LOST] = "audio device lost",
     [RLX_ERR_STORE] = "progress store unavailable",

@@ -21,6 +21,7 @@ typedef enum {
     RLX_ERR_CACHE,        /* cache entry damaged (callers rebuild it) */
     RLX_ERR_OUTPUT,       /* cannot write the output file or folder */
     RLX_ERR_DISK_FULL,    /* no space left while writing */
+    RLX_ERR_TOO_LARGE,    /* a file grew past the file system's or the process's size limit (EFBIG) */
     RLX_ERR_NO_DEVICE,    /* no usable audio output device */
     RLX_ERR_DEVICE_LOST,  /* the device stopped working during playback */
     RLX_ERR_STORE,        /* progress store cannot be opened or written */
@@ -58,7 +59,8 @@ void rlx_diags_add(rlx_diags *d, rlx_diag_severity sev, const char *file,
                    int line, int col, const char *source, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 void rlx_diags_vadd(rlx_diags *d, rlx_diag_severity sev, const char *file,
-                    int line, int col, const char *source, const char *fmt, va_list ap);
+                    int line, int col, const char *source, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
 void rlx_diags_free(rlx_diags *d);
 
 #endif

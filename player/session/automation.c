@@ -19,10 +19,15 @@ rlx_err rlx_curve_push(rlx_curve *c, int64_t start, int64_t end, double to)
             from = p->from + (p->to - p->from) * rlx_smoothstep(x);
         }
     }
-    rlx_ramp *n = realloc(c->segs, (c->nsegs + 1) * sizeof *n);
-    if (!n)
-        return RLX_ERR_NOMEM;
-    c->segs = n;
+    /* doubling: a session with 100,000 level cues must not cost 100,000 reallocs */
+    if (c->nsegs == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        rlx_ramp *n = realloc(c->segs, cap * sizeof *n);
+        if (!n)
+            return RLX_ERR_NOMEM;
+        c->segs = n;
+        c->cap = cap;
+    }
     c->segs[c->nsegs++] = (rlx_ramp){.start = start, .end = end > start ? end : start + 1,
                                      .from = from, .to = to};
     return RLX_OK;
@@ -51,10 +56,65 @@ void rlx_curve_free(rlx_curve *c)
 {
     free(c->segs);
     c->segs = NULL;
-    c->nsegs = 0;
+    c->nsegs = c->cap = 0;
 }
 
 /* ---- a session's automation ------------------------------------------------ */
+
+static void sort_spans(rlx_span *sp, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        for (size_t j = i; j > 0 && sp[j - 1].start > sp[j].start; j--) {
+            rlx_span t = sp[j];
+            sp[j] = sp[j - 1];
+            sp[j - 1] = t;
+        }
+    }
+}
+
+/* Adds a voice span to the tone-dip group of `db` (new if needed). */
+static rlx_err dip_add(rlx_automation *a, double db, rlx_span sp, size_t cap)
+{
+    size_t g = 0;
+    while (g < a->ndips && a->dips[g].db != db)
+        g++;
+    if (g == a->ndips) {
+        struct rlx_tone_dip *nd = realloc(a->dips, (a->ndips + 1) * sizeof *nd);
+        if (!nd)
+            return RLX_ERR_NOMEM;
+        a->dips = nd;
+        a->dips[g] = (struct rlx_tone_dip){db, malloc(cap * sizeof(rlx_span)), 0};
+        a->ndips++;
+        if (!a->dips[g].spans)
+            return RLX_ERR_NOMEM;
+    }
+    a->dips[g].spans[a->dips[g].n++] = sp;
+    return RLX_OK;
+}
+
+/* The long pauses (RLX_REST_*) between the sorted voice spans, as spans of
+ * full rest with their ramps outside them. */
+static rlx_err find_rests(rlx_automation *a, const rlx_session *s, int64_t length)
+{
+    a->rest_pre = rlx_ms_to_frames(RLX_REST_DOWN_MS, a->rate);
+    a->rest_post = rlx_ms_to_frames(RLX_REST_UP_MS, a->rate);
+    a->rest_db = s->breath_rest_db;
+    if (!(a->rest_db > 0))
+        return RLX_OK;
+    a->rest = malloc((a->nduck + 1) * sizeof *a->rest);
+    if (!a->rest)
+        return RLX_ERR_NOMEM;
+    int64_t gap = rlx_ms_to_frames(RLX_REST_GAP_MS, a->rate);
+    int64_t after = rlx_ms_to_frames(RLX_REST_AFTER_MS, a->rate);
+    int64_t back = rlx_ms_to_frames(RLX_REST_BACK_MS, a->rate) + a->rest_post;
+    for (size_t i = 0; i <= a->nduck; i++) {
+        int64_t g0 = i ? a->duck[i - 1].end : 0;
+        int64_t g1 = i < a->nduck ? a->duck[i].start : length;
+        if (g1 - g0 >= gap && g0 + after < g1 - back)
+            a->rest[a->nrest++] = (rlx_span){g0 + after, g1 - back};
+    }
+    return RLX_OK;
+}
 
 rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_automation *a)
 {
@@ -78,8 +138,11 @@ rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_a
     for (size_t i = 0; i < tl->ncues; i++)
         nvoice += rlx_cue_is_voice(tl->cues[i].cue);
     a->duck = malloc((nvoice ? nvoice : 1) * sizeof *a->duck);
-    if (!a->duck)
+    a->plain = malloc((nvoice ? nvoice : 1) * sizeof *a->plain);
+    if (!a->duck || !a->plain) {
+        rlx_automation_free(a);
         return RLX_ERR_NOMEM;
+    }
     rlx_err err = RLX_OK;
     for (size_t i = 0; i < tl->ncues && err == RLX_OK; i++) {
         const rlx_tl_cue *tc = &tl->cues[i];
@@ -89,6 +152,10 @@ rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_a
         case RLX_CUE_SAY:
         case RLX_CUE_PLAY:
             a->duck[a->nduck++] = (rlx_span){tc->start, tc->end};
+            if (c->breath_duck_set)
+                err = dip_add(a, c->breath_duck_db, (rlx_span){tc->start, tc->end}, nvoice);
+            else
+                a->plain[a->nplain++] = (rlx_span){tc->start, tc->end};
             break;
         case RLX_CUE_FADE_IN:
         case RLX_CUE_FADE_OUT:
@@ -110,15 +177,14 @@ rlx_err rlx_automation_build(const rlx_session *s, const rlx_timeline *tl, rlx_a
         }
     }
     /* spans must be sorted by start for rlx_duck_depth (timeline order is) */
-    for (size_t i = 1; i < a->nduck; i++) {
-        for (size_t j = i; j > 0 && a->duck[j - 1].start > a->duck[j].start; j--) {
-            rlx_span t = a->duck[j];
-            a->duck[j] = a->duck[j - 1];
-            a->duck[j - 1] = t;
-        }
-    }
+    sort_spans(a->duck, a->nduck);
+    sort_spans(a->plain, a->nplain);
+    for (size_t g = 0; g < a->ndips; g++)
+        sort_spans(a->dips[g].spans, a->dips[g].n);
     a->duck_pre = rlx_ms_to_frames(RLX_DUCK_PRE_MS, tl->rate);
     a->duck_post = rlx_ms_to_frames(RLX_DUCK_POST_MS, tl->rate);
+    if (err == RLX_OK)
+        err = find_rests(a, s, tl->length);
     if (err != RLX_OK)
         rlx_automation_free(a);
     return err;
@@ -135,6 +201,17 @@ void rlx_automation_free(rlx_automation *a)
     free(a->duck);
     a->duck = NULL;
     a->nduck = 0;
+    for (size_t g = 0; g < a->ndips; g++)
+        free(a->dips[g].spans);
+    free(a->dips);
+    a->dips = NULL;
+    a->ndips = 0;
+    free(a->plain);
+    a->plain = NULL;
+    a->nplain = 0;
+    free(a->rest);
+    a->rest = NULL;
+    a->nrest = 0;
 }
 
 double rlx_automation_duck(const rlx_automation *a, int64_t t, size_t *hint)
@@ -142,12 +219,32 @@ double rlx_automation_duck(const rlx_automation *a, int64_t t, size_t *hint)
     return a->nduck ? rlx_duck_depth(a->duck, a->nduck, t, a->duck_pre, a->duck_post, hint) : 0.0;
 }
 
+double rlx_automation_tone_dip(const rlx_automation *a, int64_t t, double depth)
+{
+    double dip = a->breath_duck_db * depth;
+    if (a->ndips) {
+        /* the depth under the lines with the [breath] duck, then each own dip */
+        dip = a->nplain ? a->breath_duck_db * rlx_duck_depth(a->plain, a->nplain, t, a->duck_pre,
+                                                             a->duck_post, NULL)
+                        : 0.0;
+        for (size_t g = 0; g < a->ndips; g++) {
+            double v = a->dips[g].db * rlx_duck_depth(a->dips[g].spans, a->dips[g].n, t,
+                                                      a->duck_pre, a->duck_post, NULL);
+            if (v > dip)
+                dip = v;
+        }
+    }
+    if (a->nrest)
+        dip += a->rest_db * rlx_duck_depth(a->rest, a->nrest, t, a->rest_pre, a->rest_post, NULL);
+    return dip;
+}
+
 rlx_gains rlx_automation_gains(const rlx_automation *a, int64_t t, size_t *hint)
 {
     rlx_gains g;
     double depth = rlx_automation_duck(a, t, hint);
     g.voice = rlx_db_to_lin(rlx_curve_at(&a->voice_db, t));
-    g.breath = rlx_db_to_lin(rlx_curve_at(&a->breath_db, t) - a->breath_duck_db * depth);
+    g.breath = rlx_db_to_lin(rlx_curve_at(&a->breath_db, t) - rlx_automation_tone_dip(a, t, depth));
     g.ambient = rlx_db_to_lin(rlx_curve_at(&a->ambient_db, t) - a->ambient_duck_db * depth);
     g.master = rlx_curve_at(&a->fade, t);
     return g;

@@ -18,6 +18,16 @@
 #define RLX_DUCK_PRE_MS 300        /* the background starts to dip this long before a line */
 #define RLX_DUCK_POST_MS 600       /* and is back this long after it */
 #define RLX_LEVEL_RAMP_DEFAULT_MS 50
+/* In a voice-free stretch of at least RLX_REST_GAP_MS the tone settles
+ * [breath] rest lower, so the bed rather than a bare tone carries long
+ * pauses: it eases down over RLX_REST_DOWN_MS until RLX_REST_AFTER_MS after
+ * the voice, and is back RLX_REST_BACK_MS before the next line (the way up
+ * takes RLX_REST_UP_MS). */
+#define RLX_REST_GAP_MS 60000
+#define RLX_REST_AFTER_MS 40000
+#define RLX_REST_DOWN_MS 20000
+#define RLX_REST_UP_MS 5000
+#define RLX_REST_BACK_MS 3000
 
 /* A piecewise curve: from `start` to `end` a segment ramps from `from` to
  * `to` (smoothstep); after `end` it holds `to` until the next segment. */
@@ -29,7 +39,7 @@ typedef struct {
 typedef struct {
     double initial;
     rlx_ramp *segs;      /* sorted by start */
-    size_t nsegs;
+    size_t nsegs, cap;   /* cap: allocated segments (grows by doubling) */
 } rlx_curve;
 
 /* Appends a ramp to `to` over [start, end) (end <= start: one frame). It
@@ -50,6 +60,20 @@ typedef struct {
     size_t nduck;
     int64_t duck_pre, duck_post;
     double breath_duck_db, ambient_duck_db;
+    /* voice spans whose line sets its own tone dip (`breath-duck`), one
+     * group per dip; the deepest running dip wins */
+    struct rlx_tone_dip {
+        double db;
+        rlx_span *spans;     /* sorted by start */
+        size_t n;
+    } *dips;
+    size_t ndips;
+    rlx_span *plain;         /* voice spans with the [breath] duck */
+    size_t nplain;
+    rlx_span *rest;          /* long pauses: the tone rests lower inside */
+    size_t nrest;
+    int64_t rest_pre, rest_post;
+    double rest_db;
 } rlx_automation;
 
 /* Linear gains at one frame, before the background balance and the
@@ -63,6 +87,9 @@ void rlx_automation_free(rlx_automation *a);   /* accepts a zeroed struct */
 
 /* Ducking depth 0..1 at t (hint as for rlx_duck_depth, may be NULL). */
 double rlx_automation_duck(const rlx_automation *a, int64_t t, size_t *hint);
+/* The tone's dip (dB, >= 0) at t, given the duck depth there: the lines'
+ * own `breath-duck` and the rest in long pauses included. Pure. */
+double rlx_automation_tone_dip(const rlx_automation *a, int64_t t, double depth);
 /* The gains heard at frame t. Pure; hint may be NULL. */
 rlx_gains rlx_automation_gains(const rlx_automation *a, int64_t t, size_t *hint);
 /* Where the gains may change: sorted, disjoint [start, end) spans (the

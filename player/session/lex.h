@@ -61,7 +61,8 @@ void rlx_line_error(rlx_line *L, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void rlx_line_warning(rlx_line *L, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void rlx_line_diag(rlx_line *L, rlx_diag_severity sev, size_t off, const char *fmt, va_list ap);
+void rlx_line_diag(rlx_line *L, rlx_diag_severity sev, size_t off, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 void rlx_line_ws(rlx_line *L);
 /* After blanks: end of line or a comment. */

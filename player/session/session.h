@@ -47,6 +47,8 @@ typedef struct {
     rlx_bus bus;            /* level */
     double value;           /* level: target (LUFS for voice, dB for breath/ambient) */
     double gain_db;         /* say/play/chime: per-cue gain, default 0 */
+    double breath_duck_db;  /* say/play: the tone's dip under this line (dB) ... */
+    bool breath_duck_set;   /* ... when set; else the [breath] duck */
 } rlx_cue;
 
 typedef struct {
@@ -71,6 +73,7 @@ typedef struct {
     double breath_glide_st;     /* default 3 */
     double breath_level_db;     /* default -28 */
     double breath_duck_db;      /* default 10 */
+    double breath_rest_db;      /* default 12: lower in long pauses, so the bed carries them */
     bool breath_enabled;        /* false if level = off */
 
     /* [ambient] */
@@ -87,6 +90,17 @@ typedef struct {
     size_t ncues;
     uint64_t hash;        /* FNV-1a 64 of the bytes of every file in `files` */
 } rlx_session;
+
+/* Limits on what one session may ask for (README, "Limits"). Each is an
+ * error at the line and column that crosses it, found while parsing. */
+#define RLX_SESSION_MAX_SAY_CHARS 2000      /* characters in one `say` line */
+#define RLX_SESSION_MAX_SPEECH_CHARS 100000 /* characters of `say` text in all */
+#define RLX_SESSION_MAX_CUES 100000         /* cues in the [timeline] */
+#define RLX_SESSION_MAX_INCLUDES 64         /* include lines read, nested ones too */
+#define RLX_SESSION_MAX_INCLUDE_BYTES ((size_t)16 * 1024 * 1024) /* bytes of included files in all */
+/* A file that is clearly not a session file (no known section, only errors)
+ * is abandoned after this many error lines. */
+#define RLX_SESSION_MAX_FOREIGN_ERRORS 5
 
 /* Search path for audio files named in a session: the session file's folder,
  * then each dir in `asset_dirs` (NULL-terminated, may be NULL). */
@@ -115,6 +129,11 @@ void rlx_session_free(rlx_session *s);  /* accepts NULL */
 /* Parses a duration as users type it on the command line: "90", "90 s",
  * "15 min", "1500 ms", "1:30", "1:02:03.5". Returns false if invalid or absurd. */
 bool rlx_parse_duration_ms(const char *text, int64_t *ms);
+/* The text is a well-formed duration, only longer than 24 hours (so a
+ * caller can say "too long" rather than "not a duration"). */
+bool rlx_duration_too_long(const char *text);
+/* The longest duration or time anywhere, for messages. */
+#define RLX_DURATION_MAX_TEXT "24 hours"
 
 const char *rlx_cue_kind_name(rlx_cue_kind k);  /* "say", "play", ... */
 bool rlx_cue_is_voice(const rlx_cue *c);        /* say or play */

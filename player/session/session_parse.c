@@ -4,11 +4,13 @@
  * that need the whole file (required keys, default chime, `end`) run after. */
 #include "session/session.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "session/lex.h"
 #include "session/recording.h"
@@ -16,8 +18,8 @@
 #define MAX_INCLUDE_DEPTH 8
 /* A file may include the same file many times (or 2^8 times through nesting):
  * bound the total work. */
-#define MAX_INCLUDES 64
-#define MAX_INCLUDE_BYTES ((size_t)16 * 1024 * 1024)
+#define MAX_INCLUDES RLX_SESSION_MAX_INCLUDES
+#define MAX_INCLUDE_BYTES RLX_SESSION_MAX_INCLUDE_BYTES
 
 typedef enum {
     SEC_NONE,
@@ -40,7 +42,7 @@ static const char *const section_list[] = {"session", "voice", "breath", "ambien
 typedef enum {
     K_ID, K_TITLE, K_WEEK, K_SUMMARY,
     K_VOICE_LEVEL, K_TTS_VOICE, K_PACE,
-    K_PATTERN, K_PITCH, K_GLIDE, K_BREATH_LEVEL, K_BREATH_DUCK,
+    K_PATTERN, K_PITCH, K_GLIDE, K_BREATH_LEVEL, K_BREATH_DUCK, K_BREATH_REST,
     K_AMBIENT_FILE, K_AMBIENT_LEVEL, K_AMBIENT_DUCK,
     K_CHIME_FILE, K_CHIME_LEVEL,
     K_COUNT
@@ -62,6 +64,7 @@ static const struct {
     [K_GLIDE] = {SEC_BREATH, "glide"},
     [K_BREATH_LEVEL] = {SEC_BREATH, "level"},
     [K_BREATH_DUCK] = {SEC_BREATH, "duck"},
+    [K_BREATH_REST] = {SEC_BREATH, "rest"},
     [K_AMBIENT_FILE] = {SEC_AMBIENT, "file"},
     [K_AMBIENT_LEVEL] = {SEC_AMBIENT, "level"},
     [K_AMBIENT_DUCK] = {SEC_AMBIENT, "duck"},
@@ -101,6 +104,8 @@ typedef struct {
     } stack[MAX_INCLUDE_DEPTH + 2];
     int depth;
     size_t includes, include_bytes;
+    size_t speech_chars;  /* `say` text so far, in characters */
+    bool cues_full;       /* the cue limit was reported */
 
     struct {
         int file, line;
@@ -311,13 +316,39 @@ static bool pattern_value(rlx_line *L, rlx_breath_pattern *p)
 /* Looks for `file` next to the file it was written in, next to the session,
  * then in each asset folder. Returns the found path or NULL; fills `looked`
  * with the folders tried. */
-static char *resolve(parser *P, const char *file, const char *from_dir, char *looked, size_t cap)
+/* Why a path that exists is not an audio file to read (into why), or false
+ * when it does not exist at all. */
+static bool not_audio_file(const char *path, char *why, size_t cap)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return false;
+        snprintf(why, cap, "%s: %s", path,
+                 errno == ELOOP ? "a loop of symbolic links" : strerror(errno));
+        return true;
+    }
+    const char *what = S_ISDIR(st.st_mode)                         ? "a folder"
+                       : S_ISFIFO(st.st_mode)                      ? "a FIFO (named pipe)"
+                       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                       : S_ISSOCK(st.st_mode)                      ? "a socket"
+                                                                   : "not a regular file";
+    snprintf(why, cap, "%s is %s, not an audio file", path, what);
+    return true;
+}
+
+static char *resolve(parser *P, const char *file, const char *from_dir, char *looked, size_t cap,
+                     char *problem, size_t pcap)
 {
     const char *dirs[64];
     size_t nd = 0;
+    problem[0] = 0;
     if (file[0] == '/') {
         snprintf(looked, cap, "/");
-        return rlx_lex_is_regular(file) ? xstrdup(P, file) : NULL;
+        if (rlx_lex_is_regular(file))
+            return xstrdup(P, file);
+        (void)not_audio_file(file, problem, pcap);
+        return NULL;
     }
     dirs[nd++] = from_dir;
     if (P->s->dir && strcmp(P->s->dir, from_dir))
@@ -335,6 +366,8 @@ static char *resolve(parser *P, const char *file, const char *from_dir, char *lo
         }
         if (rlx_lex_is_regular(full))
             return full;
+        if (!problem[0])
+            (void)not_audio_file(full, problem, pcap);
         free(full);
         if (used < cap) {
             int w = snprintf(looked + used, cap - used, "%s%s", k ? ", " : "", dirs[k]);
@@ -354,10 +387,14 @@ static bool check_files(const parser *P)
 static char *resolve_checked(parser *P, rlx_line *L, const char *file, const char *from_dir, size_t at,
                              bool must_exist)
 {
-    char looked[1024];
-    char *path = resolve(P, file, from_dir, looked, sizeof looked);
-    if (!path && must_exist && check_files(P))
-        rlx_line_error(L, at, "audio file '%s' not found (looked in %s)", file, looked);
+    char looked[1024], problem[1024];
+    char *path = resolve(P, file, from_dir, looked, sizeof looked, problem, sizeof problem);
+    if (!path && must_exist && check_files(P)) {
+        if (problem[0])
+            rlx_line_error(L, at, "audio file '%s' cannot be used: %s", file, problem);
+        else
+            rlx_line_error(L, at, "audio file '%s' not found (looked in %s)", file, looked);
+    }
     return path;
 }
 
@@ -546,6 +583,10 @@ static void setting(parser *P, rlx_line *L, section sec, int file_idx, const cha
         if ((ok = value_unit(L, "dB", 0, 60, "a dip", "10 dB", "duck", &v)))
             *(key == K_BREATH_DUCK ? &s->breath_duck_db : &s->ambient_duck_db) = v;
         break;
+    case K_BREATH_REST:
+        if ((ok = value_unit(L, "dB", 0, 40, "a dip", "12 dB", "rest", &v)))
+            s->breath_rest_db = v;
+        break;
     case K_AMBIENT_LEVEL:
     case K_CHIME_LEVEL:
         if ((ok = value_unit(L, "dB", -90, 0, "a level", "-32 dB", "level", &v)))
@@ -604,7 +645,7 @@ static bool digits(const rlx_line *L, size_t *i, size_t *count, int64_t *val)
 }
 
 /* m:ss, mm:ss or h:mm:ss with optional .f, .ff or .fff */
-static bool absolute_time(rlx_line *L, int64_t *ms)
+static bool absolute_time(rlx_line *L, int64_t *ms, int64_t max_ms)
 {
     static const char *const expect = "expected a time like '13:20', '1:02:03.5' or '+2 s'";
     size_t at = L->i, i = L->i, c[3];
@@ -668,11 +709,19 @@ static bool absolute_time(rlx_line *L, int64_t *ms)
         return false;
     }
     *ms = ((h * 60 + m) * 60 + s) * 1000 + frac;
-    if (*ms > RLX_LEX_MAX_MS) {
+    if (*ms > max_ms) {
         rlx_line_error(L, at, "time beyond 24 hours");
         return false;
     }
     return true;
+}
+
+static size_t utf8_chars(const char *t)
+{
+    size_t n = 0;
+    for (; *t; t++)
+        n += ((unsigned char)*t & 0xC0) != 0x80;
+    return n;
 }
 
 static rlx_cue *new_cue(parser *P)
@@ -700,6 +749,20 @@ static bool gain_opt(rlx_line *L, double *gain)
         return true;
     L->i += 4;
     return value_unit(L, "dB", -40, 12, "a gain", "-3 dB", "gain", gain);
+}
+
+/* Optional `breath-duck N dB`: the tone's dip under this line. */
+static bool breath_duck_opt(rlx_line *L, rlx_cue *c)
+{
+    if (!is_word_here(L, "breath-duck"))
+        return true;
+    if (c->breath_duck_set) {
+        rlx_line_error(L, L->i, "'breath-duck' given twice");
+        return false;
+    }
+    L->i += 11;
+    c->breath_duck_set = true;
+    return value_unit(L, "dB", 0, 60, "a dip", "3 dB", "breath-duck", &c->breath_duck_db);
 }
 
 static void free_cue(rlx_cue *c)
@@ -736,7 +799,7 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
             return;
         relative = true;
     } else if (c0 >= '0' && c0 <= '9') {
-        if (!absolute_time(L, &t))
+        if (!absolute_time(L, &t, RLX_LEX_MAX_MS))
             return;
     } else if (c0 == '-') {
         rlx_line_error(L, at, "times cannot be negative (a relative time is written '+2 s')");
@@ -827,6 +890,25 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
             ok = false;
             break;
         }
+        /* Bound the speech work before any of it is done: text-to-speech
+         * memory and time grow with the text. */
+        size_t chars = utf8_chars(cue.text);
+        if (chars > RLX_SESSION_MAX_SAY_CHARS) {
+            rlx_line_error(L, tat,
+                           "this line is too long to say (%zu characters; at most %d: split it into several "
+                           "'say' cues)",
+                           chars, RLX_SESSION_MAX_SAY_CHARS);
+            ok = false;
+            break;
+        }
+        if (P->speech_chars + chars > RLX_SESSION_MAX_SPEECH_CHARS) {
+            rlx_line_error(L, tat, "too much speech: the 'say' lines so far hold more than %d characters",
+                           RLX_SESSION_MAX_SPEECH_CHARS);
+            P->speech_chars = RLX_SESSION_MAX_SPEECH_CHARS + 1; /* report it once */
+            ok = false;
+            break;
+        }
+        P->speech_chars += chars;
         for (;;) {
             if (is_word_here(L, "recording")) {
                 if (cue.file) {
@@ -841,6 +923,9 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
                 cue.path = resolve_checked(P, L, cue.file, from_dir, fat, false);
             } else if (is_word_here(L, "gain")) {
                 if (!(ok = gain_opt(L, &cue.gain_db)))
+                    break;
+            } else if (is_word_here(L, "breath-duck")) {
+                if (!(ok = breath_duck_opt(L, &cue)))
                     break;
             } else {
                 break;
@@ -865,7 +950,9 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
         rlx_line_ws(L);
         if (L->i < L->n && L->s[L->i] == '"' && !(ok = rlx_line_string(L, &cue.text)))
             break;
-        ok = gain_opt(L, &cue.gain_db);
+        if (!(ok = gain_opt(L, &cue.gain_db)))
+            break;
+        ok = breath_duck_opt(L, &cue);
         break;
     }
     case RLX_CUE_SILENCE:
@@ -965,10 +1052,12 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
     }
     if (ok && !L->failed && !rlx_line_at_end(L)) {
         /* a misspelt option gets a suggestion */
-        static const char *const say_opts[] = {"recording", "gain", NULL}, *const gain_opts[] = {"gain", NULL},
-                                 *const level_opts[] = {"over", NULL};
-        const char *const *opts = cue.kind == RLX_CUE_SAY                                   ? say_opts
-                                  : cue.kind == RLX_CUE_PLAY || cue.kind == RLX_CUE_CHIME ? gain_opts
+        static const char *const say_opts[] = {"recording", "gain", "breath-duck", NULL},
+                                 *const play_opts[] = {"gain", "breath-duck", NULL},
+                                 *const gain_opts[] = {"gain", NULL}, *const level_opts[] = {"over", NULL};
+        const char *const *opts = cue.kind == RLX_CUE_SAY    ? say_opts
+                                  : cue.kind == RLX_CUE_PLAY  ? play_opts
+                                  : cue.kind == RLX_CUE_CHIME ? gain_opts
                                   : cue.kind == RLX_CUE_LEVEL                              ? level_opts
                                                                                            : NULL;
         size_t ws = L->i, wl = 0;
@@ -986,6 +1075,13 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
         free_cue(&cue);
         if (cue.kind == RLX_CUE_END)
             P->have_end = true; /* still: nothing may follow */
+        return;
+    }
+    if (s->ncues >= RLX_SESSION_MAX_CUES) {
+        if (!P->cues_full)
+            rlx_line_error(L, at, "too many cues (a session has at most %d)", RLX_SESSION_MAX_CUES);
+        P->cues_full = true;
+        free_cue(&cue);
         return;
     }
     rlx_cue *slot = new_cue(P);
@@ -1024,6 +1120,8 @@ static bool add_file(parser *P, const char *path)
 }
 
 static void parse_text(parser *P, int file_idx, const char *data, size_t len, bool is_include);
+static void parse_line(parser *P, rlx_line *L0, section *secp, int first_line[SEC_COUNT], int file_idx,
+                       const char *dir, bool is_include);
 
 static void include_line(parser *P, rlx_line *L, const char *from_dir)
 {
@@ -1041,7 +1139,8 @@ static void include_line(parser *P, rlx_line *L, const char *from_dir)
         return;
     }
     if (P->includes >= MAX_INCLUDES || P->include_bytes >= MAX_INCLUDE_BYTES) {
-        rlx_line_error(L, at, "too many includes (at most %d files, 16 MB in all)", MAX_INCLUDES);
+        rlx_line_error(L, at, "too many includes (at most %d files, %zu MB in all)", MAX_INCLUDES,
+                       MAX_INCLUDE_BYTES / (1024 * 1024));
         free(name);
         return;
     }
@@ -1158,10 +1257,37 @@ static void parse_text(parser *P, int file_idx, const char *data, size_t len, bo
     section sec = SEC_NONE;
     rlx_lines it;
     rlx_line L;
+    /* Lines that failed, and whether any line looked like the language: a
+     * file with only failures (say /etc/passwd named by an include) is
+     * abandoned early instead of echoing its lines into the diagnostics. */
+    int failed_lines = 0;
+    bool any_good = false;
     rlx_lines_init(&it, data, len);
     while (!P->oom && rlx_lines_next(&it, &L, fname, P->diags)) {
+        if (!any_good && failed_lines >= RLX_SESSION_MAX_FOREIGN_ERRORS) {
+            rlx_diags_add(P->diags, RLX_DIAG_ERROR, fname, 0, 0, NULL,
+                          "this does not look like a session file: stopped reading it after %d errors",
+                          RLX_SESSION_MAX_FOREIGN_ERRORS);
+            break;
+        }
         if (rlx_line_at_end(&L))
             continue;
+        parse_line(P, &L, &sec, first_line, file_idx, dir, is_include);
+        if (L.failed)
+            failed_lines++;
+        else if (sec != SEC_UNKNOWN)
+            any_good = true;
+    }
+    free(dir);
+}
+
+/* One non-blank line of a file; `sec` is the section it is in. */
+static void parse_line(parser *P, rlx_line *L0, section *secp, int first_line[SEC_COUNT], int file_idx,
+                       const char *dir, bool is_include)
+{
+    rlx_line L = *L0;
+    section sec = *secp;
+    do {
         if (L.s[L.i] == '[') {
             sec = section_line(P, &L, first_line, is_include);
             continue;
@@ -1198,8 +1324,9 @@ static void parse_text(parser *P, int file_idx, const char *data, size_t len, bo
             continue;
         }
         setting(P, &L, sec, file_idx, dir);
-    }
-    free(dir);
+    } while (0);
+    *secp = sec;
+    L0->failed = L.failed;
 }
 
 /* ---- entry points ------------------------------------------------------- */
@@ -1214,6 +1341,7 @@ static void defaults(rlx_session *s)
     s->breath_glide_st = 3;
     s->breath_level_db = -28;
     s->breath_duck_db = 10;
+    s->breath_rest_db = 12;
     s->breath_enabled = true;
     s->ambient_level_db = -32;
     s->ambient_duck_db = 6;
@@ -1258,11 +1386,16 @@ static void finish(parser *P)
     if (!s->chime_file) {
         s->chime_file = xstrdup(P, "chime.flac");
         if (s->chime_file) {
-            char looked[1024];
-            s->chime_path = resolve(P, s->chime_file, s->dir, looked, sizeof looked);
-            if (!s->chime_path && P->default_chime_used && check_files(P))
-                diag_at(P, &P->default_chime_pos, RLX_DIAG_ERROR,
-                        "audio file 'chime.flac' (the default chime) not found (looked in %s)", looked);
+            char looked[1024], problem[1024];
+            s->chime_path = resolve(P, s->chime_file, s->dir, looked, sizeof looked, problem, sizeof problem);
+            if (!s->chime_path && P->default_chime_used && check_files(P)) {
+                if (problem[0])
+                    diag_at(P, &P->default_chime_pos, RLX_DIAG_ERROR,
+                            "audio file 'chime.flac' (the default chime) cannot be used: %s", problem);
+                else
+                    diag_at(P, &P->default_chime_pos, RLX_DIAG_ERROR,
+                            "audio file 'chime.flac' (the default chime) not found (looked in %s)", looked);
+            }
         }
     }
     const char *missing[2] = {s->id || P->tried[K_ID] ? NULL : "id",
@@ -1388,7 +1521,8 @@ rlx_err rlx_session_parse(const char *path, const rlx_parse_config *cfg, rlx_ses
 
 /* ---- command-line durations --------------------------------------------- */
 
-bool rlx_parse_duration_ms(const char *text, int64_t *ms)
+/* A duration typed on the command line, at most max_ms. */
+static bool parse_duration(const char *text, int64_t max_ms, int64_t *ms)
 {
     if (!text)
         return false;
@@ -1404,7 +1538,7 @@ bool rlx_parse_duration_ms(const char *text, int64_t *ms)
     int64_t v = 0;
     bool ok = false;
     if (memchr(text, ':', n)) {
-        ok = absolute_time(&L, &v);
+        ok = absolute_time(&L, &v, max_ms);
     } else {
         double num;
         size_t at, us;
@@ -1419,15 +1553,27 @@ bool rlx_parse_duration_ms(const char *text, int64_t *ms)
                 f = 60000;
             else if (rlx_unit_is(&L, us, ul, "h"))
                 f = 3600000;
-            if (f > 0 && num * f <= (double)RLX_LEX_MAX_MS) {
+            if (f > 0 && num * f <= (double)max_ms) {
                 v = (int64_t)llround(num * f);
                 ok = true;
             }
         }
     }
-    ok = ok && rlx_line_at_end(&L) && !(L.i < L.n) && v <= RLX_LEX_MAX_MS;
+    ok = ok && rlx_line_at_end(&L) && !(L.i < L.n) && v <= max_ms;
     rlx_diags_free(&scratch);
     if (ok)
         *ms = v;
     return ok;
+}
+
+bool rlx_parse_duration_ms(const char *text, int64_t *ms)
+{
+    return parse_duration(text, RLX_LEX_MAX_MS, ms);
+}
+
+bool rlx_duration_too_long(const char *text)
+{
+    int64_t v;
+    /* a day of hours is far below the bound: 12 digits of hours still fit */
+    return !parse_duration(text, RLX_LEX_MAX_MS, &v) && parse_duration(text, INT64_MAX / 4, &v);
 }

@@ -365,6 +365,55 @@ static bool push_cycle(rlx_timeline *t, size_t *cap, rlx_tl_breath b)
     return true;
 }
 
+static int64_t active_ms(const rlx_breath_pattern *p)
+{
+    return (int64_t)p->inhale_ms + p->hold_in_ms + p->exhale_ms;
+}
+
+/* Scales a pattern's phases by num/den (milliseconds rounded down, so the
+ * scaled breath never runs past the time it was fitted to). */
+static rlx_breath_pattern scale_pattern(rlx_breath_pattern p, int64_t num, int64_t den)
+{
+    p.inhale_ms = (int32_t)((int64_t)p.inhale_ms * num / den);
+    p.hold_in_ms = (int32_t)((int64_t)p.hold_in_ms * num / den);
+    p.exhale_ms = (int32_t)((int64_t)p.exhale_ms * num / den);
+    p.hold_out_ms = (int32_t)((int64_t)p.hold_out_ms * num / den);
+    return p;
+}
+
+/* A `breath sync` at frame f starts a fresh inhale from empty lungs (the
+ * bottom of the glide), so "breathing in" is heard as the full rise. For the
+ * tone to get there without a jump, the breath running at f is fitted to end
+ * by f: if most of it has passed, it is quickened to finish at f; if it has
+ * barely begun, it is dropped and the breath before it is slowed to end at f
+ * (at most 1.5 times longer); the very first breath is replaced by a rest at
+ * the bottom. A sync during the hold at the bottom changes nothing before f. */
+static void land_at_bottom(rlx_timeline *t, int64_t f)
+{
+    rlx_tl_breath *cur = &t->breaths[t->nbreaths - 1];
+    int64_t act = active_ms(&cur->pattern);
+    /* elapsed time in ms (rounded down, so a fitted breath ends by f) */
+    int64_t d_ms = (f - cur->start) * 1000 / t->rate;
+    if (act <= 0 || d_ms >= act)
+        return;
+    if (2 * d_ms >= act) {
+        cur->pattern = scale_pattern(cur->pattern, d_ms, act);
+        cur->start_shape = 0;
+        return;
+    }
+    if (t->nbreaths == 1) {
+        cur->pattern = (rlx_breath_pattern){0, 0, 0, (int32_t)d_ms};
+        cur->start_shape = 0;
+        return;
+    }
+    rlx_tl_breath *prev = cur - 1;
+    int64_t len_ms = (cur->start - prev->start) * 1000 / t->rate;
+    int64_t want_ms = (f - prev->start) * 1000 / t->rate;
+    if (len_ms > 0)
+        prev->pattern = scale_pattern(prev->pattern, want_ms, len_ms);
+    t->nbreaths--;
+}
+
 static rlx_err lay_out_breaths(rlx_timeline *t, const rlx_session *s)
 {
     size_t ne = 0, cap = 0;
@@ -395,10 +444,8 @@ static rlx_err lay_out_breaths(rlx_timeline *t, const rlx_session *s)
             } else if (f == cur->start) {
                 cur->pattern = pat;
             } else {
-                /* the shape where the sync interrupts the cycle, exactly as the tone will play it */
-                size_t hint = t->nbreaths - 1;
-                double s0 = rlx_timeline_breath_shape(t, f, &hint);
-                if (!push_cycle(t, &cap, (rlx_tl_breath){f, pat, s0}))
+                land_at_bottom(t, f);
+                if (!push_cycle(t, &cap, (rlx_tl_breath){f, pat, 0}))
                     goto oom;
             }
             continue;

@@ -21,6 +21,11 @@
 #define RLX_CHANNELS 2
 #define RLX_RAMP_MS 20
 #define RLX_WATCHDOG_NS 1000000000LL
+/* A stream that PortAudio still calls active (the server has not shut it
+ * down) but that gets no callbacks is a slow or stopped server, not a dead
+ * one: on a loaded machine that lasts seconds. It is given this long; a dead
+ * server is reported by the watchdog at once (the stream is no longer active). */
+#define RLX_WATCHDOG_SLOW_NS 10000000000LL
 #define RLX_CLOSE_WAIT_MS 1000
 #define RLX_CLOSE_WAIT_LOST_MS 300   /* a dead server often never answers */
 
@@ -466,7 +471,7 @@ static rlx_err dev_write(rlx_sink *s, const float *frames, size_t n)
         if (cb != last_cb) {
             last_cb = cb;
             last_progress = now_ns();
-        } else if (now_ns() - last_progress > 2 * RLX_WATCHDOG_NS) {
+        } else if (atomic_load(&p->lost) || now_ns() - last_progress > RLX_WATCHDOG_SLOW_NS) {
             return RLX_ERR_DEVICE_LOST;
         }
         /* the ring is full: about half a block's time frees room for a block */
@@ -486,7 +491,7 @@ static rlx_err dev_drop(rlx_sink *s)
     atomic_store_explicit(&p->flush_req, gen, memory_order_release);
     int64_t t0 = now_ns();
     while (atomic_load_explicit(&p->flush_ack, memory_order_acquire) != gen) {
-        if (atomic_load(&p->lost) || now_ns() - t0 > 2 * RLX_WATCHDOG_NS)
+        if (atomic_load(&p->lost) || now_ns() - t0 > RLX_WATCHDOG_SLOW_NS)
             return RLX_ERR_DEVICE_LOST;   /* the watchdog reports it */
         sleep_ms(2);
     }
@@ -511,7 +516,7 @@ static rlx_err dev_drain(rlx_sink *s)
         /* paused: the listener may take their time; else bounded */
         if (atomic_load(&p->paused))
             until = now_ns() + (int64_t)(p->cfg.ring_s * 1000 + 2000) * 1000000LL;
-        if (atomic_load(&p->lost) || now_ns() > until || now_ns() - last_progress > 2 * RLX_WATCHDOG_NS)
+        if (atomic_load(&p->lost) || now_ns() > until || now_ns() - last_progress > RLX_WATCHDOG_SLOW_NS)
             return RLX_ERR_DEVICE_LOST;
         sleep_ms(5);
     }
@@ -585,9 +590,15 @@ static void dev_status(rlx_sink *s, rlx_sink_status *st)
             p->wd_callbacks = st->callbacks;
             p->wd_since = now;
         } else if (now - p->wd_since > RLX_WATCHDOG_NS) {
-            snprintf(p->lost_why, sizeof p->lost_why, "no audio callbacks for %.1f s",
-                     (double)(now - p->wd_since) / 1e9);
-            atomic_store(&p->lost, true);
+            /* dead (the stream is no longer active: caught below at once) or
+             * only slow (still active: wait for the long limit) */
+            PaError a = Pa_IsStreamActive(p->stream);
+            if (a == 1 && !atomic_load(&p->finished) && now - p->wd_since > RLX_WATCHDOG_SLOW_NS) {
+                snprintf(p->lost_why, sizeof p->lost_why,
+                         "no audio callbacks for %.1f s although the device is still open",
+                         (double)(now - p->wd_since) / 1e9);
+                atomic_store(&p->lost, true);
+            }
         }
         if (!atomic_load(&p->lost)) {
             PaError a = Pa_IsStreamActive(p->stream);

@@ -1,7 +1,7 @@
 /* sink_file.c - writes rendered frames to a .wav, .flac or .ogg file.
- * The frames go to a temporary file beside OUT ("." + name + ".XXXXXX"),
- * which is flushed, synced and renamed over OUT only on commit; on abandon
- * or failure it is removed, so OUT is either the old file or the new one. */
+ * The frames go to a temporary file beside OUT (core/outfile.h), which is
+ * flushed, synced and renamed over OUT only on commit; on abandon or failure
+ * it is removed, so OUT is either the old file or the new one. */
 #include "sink/sink_file.h"
 #include "sink/pcm24.h"
 
@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/outfile.h"
+
 /* WAV: the samples are converted here and handed to libsndfile (which
  * keeps the container: header, sizes) in large raw blocks. RAW_FRAMES is a
  * multiple of 2048 frames, so every block after the first is a whole number
@@ -31,9 +33,7 @@ typedef struct {
     int rate;
     _Atomic int64_t written;  /* frames taken: "heard", for a file (pump writes, control reads) */
     SNDFILE *sf;
-    int fd;
-    char *tmp_path;
-    char *out_path;
+    rlx_outfile *of;
     rlx_err failed;     /* sticky: the first write error */
     int failed_errno;
     uint8_t *raw;       /* WAV only: RAW_FRAMES frames of 24-bit PCM */
@@ -64,7 +64,7 @@ static int format_for(const char *path)
 /* Short writes: libsndfile keeps no errno, but the syscall set it. */
 static rlx_err classify(int e)
 {
-    return e == ENOSPC || e == EDQUOT || e == EFBIG ? RLX_ERR_DISK_FULL : RLX_ERR_OUTPUT;
+    return rlx_outfile_classify(e);
 }
 
 static void fail_with(rlx_file_sink *s, int e)
@@ -144,8 +144,6 @@ static rlx_err file_open_op(const rlx_sink_config *cfg, rlx_sink **out, char *wh
 static void free_sink(rlx_file_sink *s)
 {
     free(s->raw);
-    free(s->tmp_path);
-    free(s->out_path);
     free(s);
 }
 
@@ -159,14 +157,10 @@ static rlx_err file_close(rlx_sink *base, bool commit)
     int sferr = sf_close(s->sf);  /* writes the header / flushes the encoder */
     if (commit && err == RLX_OK && sferr != 0)
         err = classify(errno ? errno : EIO);
-    if (commit && err == RLX_OK && fsync(s->fd) != 0)
-        err = classify(errno);
-    if (close(s->fd) != 0 && commit && err == RLX_OK)
-        err = classify(errno);
-    if (commit && err == RLX_OK && rename(s->tmp_path, s->out_path) != 0)
-        err = RLX_ERR_OUTPUT;
-    if (!commit || err != RLX_OK)
-        unlink(s->tmp_path);
+    if (commit && err == RLX_OK)
+        err = rlx_outfile_commit(s->of, NULL);
+    else
+        rlx_outfile_abandon(s->of);
     free_sink(s);
     return commit ? err : RLX_OK;
 }
@@ -197,50 +191,23 @@ rlx_err rlx_sink_file_open(const char *out_path, int rate, rlx_sink **out,
         snprintf(why, whylen, "%s: invalid sample rate %d", out_path, rate);
         return RLX_ERR_USAGE;
     }
-    struct stat st;
-    if (stat(out_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(why, whylen, "%s is a folder", out_path);
-        return RLX_ERR_OUTPUT;
-    }
     rlx_file_sink *s = calloc(1, sizeof *s);
     if (!s)
         return RLX_ERR_NOMEM;
     s->base.ops = &rlx_sink_file_ops;
     s->rate = rate;
-    s->fd = -1;
-    s->out_path = strdup(out_path);
-    const char *slash = strrchr(out_path, '/');
-    size_t dirlen = slash ? (size_t)(slash - out_path) + 1 : 0;
-    const char *base = out_path + dirlen;
-    s->tmp_path = malloc(dirlen + strlen(base) + 16);
-    if (!s->out_path || !s->tmp_path) {
-        free_sink(s);
-        return RLX_ERR_NOMEM;
+    int fd;
+    rlx_err err = rlx_outfile_open(out_path, &s->of, &fd, why, whylen);
+    if (err != RLX_OK) {
+        free(s);
+        return err;
     }
-    memcpy(s->tmp_path, out_path, dirlen);
-    sprintf(s->tmp_path + dirlen, ".%s.XXXXXX", base);
-    s->fd = mkstemp(s->tmp_path);
-    if (s->fd < 0) {
-        int e = errno;
-        char dir[PATH_MAX];
-        /* the folder without its trailing slash ("/" stays "/") */
-        snprintf(dir, sizeof dir, "%.*s", dirlen > 1 ? (int)dirlen - 1 : 1, dirlen ? out_path : ".");
-        snprintf(why, whylen, "cannot write %s: folder %s: %s", out_path, dir, strerror(e));
-        free_sink(s);
-        return e == ENOSPC || e == EDQUOT ? RLX_ERR_DISK_FULL : RLX_ERR_OUTPUT;
-    }
-    /* mkstemp makes 0600; give the result the usual permissions */
-    mode_t mask = umask(0);
-    umask(mask);
-    (void)fchmod(s->fd, 0666 & ~mask);
-
     SF_INFO info = {.samplerate = rate, .channels = 2, .format = format};
-    s->sf = sf_open_fd(s->fd, SFM_WRITE, &info, 0);
+    s->sf = sf_open_fd(fd, SFM_WRITE, &info, 0);
     if (!s->sf) {
         snprintf(why, whylen, "cannot write %s: %s", out_path, sf_strerror(NULL));
-        close(s->fd);
-        unlink(s->tmp_path);
-        free_sink(s);
+        rlx_outfile_abandon(s->of);
+        free(s);
         return RLX_ERR_OUTPUT;
     }
     /* the limiter keeps samples below -1 dBFS; clip rather than wrap if not */
@@ -249,14 +216,13 @@ rlx_err rlx_sink_file_open(const char *out_path, int rate, rlx_sink **out,
         s->raw = malloc((size_t)RAW_FRAMES * RAW_FRAME_BYTES);
         if (!s->raw) {
             sf_close(s->sf);
-            close(s->fd);
-            unlink(s->tmp_path);
+            rlx_outfile_abandon(s->of);
             free_sink(s);
             return RLX_ERR_NOMEM;
         }
         /* the first block ends on a page boundary (6 k = -header mod 4096
          * has a solution below 2048 when the header size is even) */
-        off_t at = lseek(s->fd, 0, SEEK_CUR);
+        off_t at = lseek(fd, 0, SEEK_CUR);
         s->raw_limit = RAW_FRAMES;
         for (size_t k = 1; at > 0 && k < 2048; k++)
             if (((size_t)at + k * RAW_FRAME_BYTES) % 4096 == 0) {

@@ -1,14 +1,17 @@
 #!/bin/bash
-# smoke.sh FUZZER CORPUS DICT SECONDS - a bounded libFuzzer run on a copy of the seed corpus.
+# smoke.sh FUZZER CORPUS DICT SECONDS (DICT may be "") - a bounded libFuzzer run on a copy of the seed corpus.
 set -eu
 fuzzer=$1 corpus=$2 dict=$3 seconds=$4
+here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/relax-fuzz-smoke-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/corpus" "$work/artifacts"
 cp "$corpus"/* "$work/corpus/"
 cd "$work"
 export TMPDIR="$work"   # the fuzzers make their scratch folder there
-"$fuzzer" -max_total_time="$seconds" -dict="$dict" -max_len=4096 -timeout=5 -rss_limit_mb=1024 \
+# third-party leaks on their own error paths (see lsan.supp)
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$here/lsan.supp"
+"$fuzzer" -max_total_time="$seconds" ${dict:+-dict="$dict"} -max_len=4096 -timeout=5 -rss_limit_mb=1024 \
     -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus" 2>"$work/log" || {
     tail -50 "$work/log"
     ls -la "$work/artifacts"

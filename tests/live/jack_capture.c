@@ -12,7 +12,9 @@
  * frame ("start_mono") and of the first non-zero sample ("first_mono"), and
  * the latter as CLOCK_REALTIME ("first_real", to compare with `date +%s%N`),
  * and how much the wall clock ran ahead of the JACK clock while recording
- * ("drift_ms": a dummy server on a busy machine loses time at each xrun).
+ * ("drift_ms": a dummy server on a busy machine loses time at each xrun),
+ * and the span from the first to the last non-zero sample on the audio
+ * clock, in frames the server cycled ("audio_ms").
  * Prints "connected" on stdout once connected.
  * Exit: 0 recorded, 1 error, 3 no matching ports appeared in time. */
 #include <errno.h>
@@ -33,6 +35,9 @@ static jack_port_t *in_port[2];
 static jack_ringbuffer_t *rb;
 static atomic_bool recording, shutdown_seen, overflow;
 static atomic_llong first_ns, first_real_ns, start_ns, last_ns, frames;
+/* on the audio clock: frames counted by the server's cycles since recording
+ * began, of the first and the last non-zero sample (-1: none yet) */
+static atomic_llong first_nz = -1, last_nz = -1, seen;
 static volatile sig_atomic_t stop_sig;
 
 static int64_t now_ns(void)
@@ -61,6 +66,13 @@ static int process(jack_nframes_t n, void *arg)
     else
         atomic_fetch_add(&frames, (long long)n);  /* frames since the first cycle began */
     atomic_store(&last_ns, (long long)now_ns());
+    long long base = atomic_fetch_add(&seen, (long long)n);
+    for (jack_nframes_t i = 0; i < n; i++)
+        if (l[i] != 0.0f || r[i] != 0.0f) {
+            if (atomic_load(&first_nz) < 0)
+                atomic_store(&first_nz, base + i);
+            atomic_store(&last_nz, base + i);
+        }
     if (!atomic_load(&first_ns)) {
         for (jack_nframes_t i = 0; i < n; i++)
             if (l[i] != 0.0f || r[i] != 0.0f) {
@@ -211,6 +223,11 @@ int main(int argc, char **argv)
                     (long long)atomic_load(&first_real_ns));
             /* how far the server's clock fell behind the wall clock (xruns) */
             fprintf(f, "drift_ms %.1f\n", (span / 1e9 - audio) * 1000);
+            /* first to last non-zero sample, counted in the server's frames:
+             * the audio clock, whatever the load did to the wall clock */
+            if (atomic_load(&last_nz) >= 0)
+                fprintf(f, "audio_ms %.3f\n",
+                        (double)(atomic_load(&last_nz) - atomic_load(&first_nz) + 1) * 1000.0 / rate);
             fclose(f);
         }
     }

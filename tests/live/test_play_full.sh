@@ -1,5 +1,6 @@
 # (a) a 20-second session plays start to end: exit 0, no underruns, the
-# wall time is the session's length plus startup (within 100 ms);
+# sound lasts the session's length on the audio clock (within a period), and
+# the process ends promptly on the wall clock;
 # (b) what the device received equals `relax render --rate 48000` sample for
 # sample after alignment.
 source "$(dirname "$0")/lib.sh"
@@ -41,8 +42,19 @@ drift_ms=$(sed -n 's/^drift_ms //p' "$LIVE_TMP/cap.info")
 startup_ms=$(awk -v a="$t0" -v f="$first_real" 'BEGIN { printf "%.0f", (f / 1e9 - a) * 1000 }')
 wall_excess=$(awk -v a="$t0" -v b="$t1" -v s="$startup_ms" -v d="${drift_ms:-0}" \
     'BEGIN { printf "%.0f", ((b - a) - 20) * 1000 - s - d }')
-note "startup $startup_ms ms (player: $first_ms ms), JACK clock drift $drift_ms ms, wall beyond 20 s + startup: $wall_excess ms"
-[ "$wall_excess" -ge -20 ] && [ "$wall_excess" -le 100 ] || fail "wall time off by $wall_excess ms"
+# The precise claim is made on the audio clock (frames the JACK server
+# cycled): from the first to the last sound the player sends, the session's
+# 20 s, within one 256-frame period; the reference render says where its
+# first and last non-zero samples are. On the wall clock a loaded machine may
+# delay the process's exit: that only has to be prompt (no hang), not exact.
+audio_ms=$(sed -n 's/^audio_ms //p' "$LIVE_TMP/cap.info")
+ref_ms=$("$RLX_LIVE_BIN/wav_check" stats "$LIVE_TMP/ref.wav" |
+    awk '/^first / { f = $2 } /^last / { l = $2 } END { printf "%.3f", (l - f) * 1000 + 1000 / 48000 }')
+audio_off=$(awk -v a="$audio_ms" -v r="$ref_ms" 'BEGIN { printf "%.0f", a - r }')
+note "startup $startup_ms ms (player: $first_ms ms), JACK clock drift $drift_ms ms, audio $audio_ms ms (render $ref_ms ms), wall beyond 20 s + startup: $wall_excess ms"
+[ -n "$audio_ms" ] || fail "no audio_ms from the capture"
+[ "$audio_off" -ge -6 ] && [ "$audio_off" -le 6 ] || fail "played $audio_ms ms of sound on the audio clock, the render has $ref_ms ms"
+[ "$wall_excess" -ge -20 ] && [ "$wall_excess" -le 1500 ] || fail "wall time off by $wall_excess ms (the player did not stop promptly)"
 
 note "compare the capture with the render"
 "$RLX_LIVE_BIN/wav_check" compare "$LIVE_TMP/ref.wav" "$LIVE_TMP/cap.wav" 1e-6 300 | tee "$LIVE_TMP/cmp.out" \

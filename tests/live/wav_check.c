@@ -14,7 +14,11 @@
  *     sample-to-sample step overall, and each run of exact silence inside the
  *     audio longer than MIN_GAP_MS (default 100): "gap START_S LEN_MS STEP",
  *     STEP being the largest step within EDGE_MS (default 40) of its edges.
- *     Exit 0 (the caller judges the figures). */
+ *     Exit 0 (the caller judges the figures).
+ *
+ *   wav_check rms CAP.wav FROM_S TO_S
+ *     Prints "rms_db X": the RMS level of both channels over [FROM_S, TO_S)
+ *     in dBFS (-inf for silence). Exit 2 if the window is outside the file. */
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
@@ -198,13 +202,36 @@ static int stats(const char *capp, double min_gap_ms, double edge_ms)
     return 0;
 }
 
+static int rms(const char *capp, double from_s, double to_s)
+{
+    wav cap;
+    if (load(capp, &cap))
+        return 2;
+    long a = (long)(from_s * cap.rate), b = (long)(to_s * cap.rate);
+    if (a < 0 || b > cap.n || b <= a) {
+        fprintf(stderr, "wav_check: window %.3f..%.3f s is outside the %.3f s capture\n", from_s, to_s,
+                (double)cap.n / cap.rate);
+        free(cap.x);
+        return 2;
+    }
+    double sum = 0;
+    for (long i = 2 * a; i < 2 * b; i++)
+        sum += (double)cap.x[i] * cap.x[i];
+    printf("rms_db %.3f\n", 10 * log10(sum / (double)(2 * (b - a))));
+    free(cap.x);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 5 && !strcmp(argv[1], "rms"))
+        return rms(argv[2], atof(argv[3]), atof(argv[4]));
     if (argc == 6 && !strcmp(argv[1], "compare"))
         return compare(argv[2], argv[3], atof(argv[4]), atof(argv[5]));
     if (argc >= 3 && !strcmp(argv[1], "stats"))
         return stats(argv[2], argc > 3 ? atof(argv[3]) : 100, argc > 4 ? atof(argv[4]) : 40);
     fprintf(stderr, "usage: wav_check compare REF.wav CAP.wav TOL MAX_MISSING_MS\n"
-                    "       wav_check stats CAP.wav [MIN_GAP_MS] [EDGE_MS]\n");
+                    "       wav_check stats CAP.wav [MIN_GAP_MS] [EDGE_MS]\n"
+                    "       wav_check rms CAP.wav FROM_S TO_S\n");
     return 2;
 }

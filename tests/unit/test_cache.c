@@ -165,7 +165,7 @@ static void stat_index(void **state)
     char *tmp = rlx_test_tmpdir();
     rlx_cache *c;
     assert_int_equal(rlx_cache_open(tmp, &c, NULL, 0), RLX_OK);
-    rlx_file_stamp st = {.size = 1000, .mtime_ns = 1234567890123456789, .ino = 42, .dev = 7};
+    rlx_file_stamp st = {.size = 1000, .mtime_ns = 1234567890123456789, .ctime_ns = 5, .ino = 42, .dev = 7};
     uint64_t h = 0;
     assert_false(rlx_cache_index_get(c, "/music/a.flac", &st, &h));
     rlx_cache_index_put(c, "/music/a.flac", &st, 0xabcdef);
@@ -177,6 +177,9 @@ static void stat_index(void **state)
     assert_false(rlx_cache_index_get(c, "/music/a.flac", &s2, &h));
     s2 = st;
     s2.mtime_ns++;
+    assert_false(rlx_cache_index_get(c, "/music/a.flac", &s2, &h));
+    s2 = st;
+    s2.ctime_ns++; /* rewritten in place, mtime set back */
     assert_false(rlx_cache_index_get(c, "/music/a.flac", &s2, &h));
     s2 = st;
     s2.ino++;

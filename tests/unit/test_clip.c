@@ -582,6 +582,47 @@ static void warm_cache_does_not_decode(void **state)
     free(p);
 }
 
+
+/* A file rewritten in place with the same size, its mtime set back (as
+ * `touch -d` or a careless copy tool does): the new audio is used, because
+ * the stat index keys on ctime too, which cannot be set back. */
+static void rewrite_in_place_with_old_mtime(void **state)
+{
+    fixture *f = *state;
+    char *p = gen(f->tmp, "r.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 48000, 1, 48000, 0.5);
+    char *q = gen(f->tmp, "q.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 48000, 1, 48000, 0.1);
+    struct stat st0, stq;
+    assert_int_equal(stat(p, &st0), 0);
+    assert_int_equal(stat(q, &stq), 0);
+    assert_int_equal(st0.st_size, stq.st_size);
+    rlx_clip_info a, b;
+    prepare_ok(f, p, 48000, &a);
+    /* rewrite p's bytes in place (same inode, same size) with q's */
+    FILE *in = fopen(q, "rb"), *out = fopen(p, "r+b");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+    struct timespec ts[2] = {st0.st_atim, st0.st_mtim};
+    assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+    struct stat st1;
+    assert_int_equal(stat(p, &st1), 0);
+    assert_int_equal(st1.st_ino, st0.st_ino);
+    assert_int_equal(st1.st_size, st0.st_size);
+    assert_int_equal(st1.st_mtim.tv_nsec, st0.st_mtim.tv_nsec);
+    prepare_ok(f, p, 48000, &b);
+    assert_string_not_equal(a.cached_path, b.cached_path);
+    assert_true(b.peak < 0.2 && a.peak > 0.4);
+    rlx_clip_info_free(&a);
+    rlx_clip_info_free(&b);
+    free(p);
+    free(q);
+}
+
 static void flip_bytes(const char *path, off_t at, size_t n)
 {
     int fd = open(path, O_RDWR);
@@ -953,6 +994,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(missing_garbage_and_unsupported, rlx_test_cache_setup, rlx_test_cache_teardown),
         cmocka_unit_test_setup_teardown(damaged_files_print_nothing, rlx_test_cache_setup, rlx_test_cache_teardown),
         cmocka_unit_test_setup_teardown(warm_cache_does_not_decode, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(rewrite_in_place_with_old_mtime, rlx_test_cache_setup, rlx_test_cache_teardown),
         cmocka_unit_test_setup_teardown(damaged_entries_are_rebuilt, rlx_test_cache_setup, rlx_test_cache_teardown),
         cmocka_unit_test_setup_teardown(full_check_until_stamped, rlx_test_cache_setup, rlx_test_cache_teardown),
         cmocka_unit_test_setup_teardown(reader_seeks_and_stops_at_the_end, rlx_test_cache_setup, rlx_test_cache_teardown),

@@ -18,6 +18,7 @@
 #include "audio/render.h"
 #include "session/program.h"
 #include "session/session.h"
+#include "session/breath_check.h"
 #include "session/timeline.h"
 
 #define NWEEKS 10
@@ -97,8 +98,8 @@ static void settings_and_assets(void **state)
         /* voice and chime come from sessions/shared.inc */
         assert_int_equal(s->nfiles, 2);
         assert_non_null(strstr(s->files[1], "shared.inc"));
-        assert_string_equal(s->tts_voice, "slt");
-        assert_float_equal(s->tts_pace, 1.15, 1e-9);
+        assert_string_equal(s->tts_voice, "festival:slt-hts");
+        assert_float_equal(s->tts_pace, 1.25, 1e-9);
         assert_float_equal(s->chime_level_db, -20.0, 1e-9);
         assert_true(s->breath_enabled);
         assert_true(s->breath_level_db <= -26 && s->breath_level_db >= -34);
@@ -120,6 +121,7 @@ static void settings_and_assets(void **state)
 static void writing_rules(void **state)
 {
     (void)state;
+    int professional_week = 0;   /* first week that suggests talking to a professional */
     static const char *const pressure[] = {"let go", "release", "surrender", "disarm", "you must",
                                            "you should", "cure", "heal", "treat"};
     for (int w = 1; w <= NWEEKS; w++) {
@@ -154,11 +156,21 @@ static void writing_rules(void **state)
                 assert_true(i > 0);
                 assert_int_equal(s->cues[i - 1].kind, RLX_CUE_BREATH_SYNC);
             }
-            /* breath sync comes right before a spoken invitation to breathe in */
+            /* breath sync comes right before a spoken invitation to breathe in,
+             * and the tone dips only a little under it so the rise is heard */
             if (c->kind == RLX_CUE_BREATH_SYNC) {
                 assert_true(i + 1 < s->ncues);
                 assert_int_equal(s->cues[i + 1].kind, RLX_CUE_SAY);
                 assert_true(contains_ci(s->cues[i + 1].text, "breath"));
+                assert_true(s->cues[i + 1].breath_duck_set);
+                assert_true(s->cues[i + 1].breath_duck_db <= 7.0);
+            }
+            if (c->kind == RLX_CUE_SAY) {
+                /* no digging into threats, no telling how to read one's stress */
+                assert_false(contains_ci(c->text, "what it is protecting you from"));
+                assert_false(contains_ci(c->text, "sign that you're living"));
+                if (contains_ci(c->text, "professional"))
+                    professional_week = professional_week ? professional_week : w;
             }
         }
         /* week 1 leaves the breath alone; from week 2 on the tone is offered as a guide */
@@ -185,6 +197,8 @@ static void writing_rules(void **state)
         assert_true(back);
         rlx_session_free(s);
     }
+    /* said early, not only in the last week */
+    assert_true(professional_week >= 1 && professional_week < 10);
 }
 
 static void lengths_with_real_voice(void **state)
@@ -219,6 +233,14 @@ static void lengths_with_real_voice(void **state)
         if (err != RLX_OK)
             print_diags(&d);
         assert_int_equal(err, RLX_OK);
+        /* the tone does what the words say (relax check's breath warning) */
+        rlx_breath_finding *bf = NULL;
+        size_t nbf = rlx_breath_check(t, &bf);
+        for (size_t k = 0; k < nbf; k++)
+            fprintf(stderr, "week-%02d line %d: %s\n", w, t->cues[bf[k].cue].cue->line,
+                    bf[k].problem);
+        assert_int_equal(nbf, 0);
+        free(bf);
         rlx_timeline_free(t);
         err = rlx_timeline_build(s, voice, 30 * 60000, RATE, &t, &d);
         assert_int_equal(err, RLX_OK);

@@ -315,6 +315,92 @@ static void test_ducking(void **state)
     rlx_session_free(s);
 }
 
+/* ---- (2b) a line's own `breath-duck` -------------------------------------- */
+
+static void test_breath_duck_per_line(void **state)
+{
+    fixture *f = *state;
+    write_audio(f->dir, "quiet.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1, 4 * RATE,
+                gen_silence);
+    rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n"
+                              "[voice]\nlevel = off\n"
+                              "[breath]\nlevel = -20 dB\nduck = 10 dB\npattern = 4 0 6 0\n"
+                              "[timeline]\n0:05 play quiet.wav breath-duck 3 dB\n"
+                              "0:12 play quiet.wav\n0:20 end\n");
+    assert_true(s->cues[0].breath_duck_set && s->cues[0].breath_duck_db == 3.0);
+    assert_false(s->cues[1].breath_duck_set);
+    rlx_renderer *r = open_renderer(f, s, 0);
+    int64_t n;
+    float *out = render_all(r, 1000, &n);
+    rlx_tone tone;
+    rlx_tone_config tc = {.pitch_hz = s->breath_pitch_hz, .glide_st = s->breath_glide_st,
+                          .rate = RATE};
+    rlx_tone_init(&tone, &tc);
+    float *mono = malloc((size_t)n * sizeof(float));
+    rlx_tone_render(&tone, rlx_renderer_timeline(r), mono, (size_t)n);
+    /* the tone's gain (dB) over 1 s windows in the middle of each line */
+    double g[2];
+    const int64_t at[2] = {6 * RATE, 13 * RATE};
+    for (int k = 0; k < 2; k++) {
+        double num = 0, den = 0;
+        for (int64_t t = at[k]; t < at[k] + 2 * RATE; t++) {
+            num += out[t * 2] * (double)mono[t];
+            den += (double)mono[t] * mono[t];
+        }
+        g[k] = to_db(fabs(num / den));
+    }
+    printf("breath-duck: %.2f dB under the line with 3 dB, %.2f dB under the default 10 dB\n",
+           g[0], g[1]);
+    assert_true(fabs(g[0] - -23.0) < 0.05);
+    assert_true(fabs(g[1] - -30.0) < 0.05);
+    free(mono);
+    free(out);
+    rlx_renderer_close(r);
+    rlx_session_free(s);
+}
+
+/* ---- (2c) in a long pause the tone rests lower --------------------------- */
+
+static void test_tone_rests_in_long_pauses(void **state)
+{
+    fixture *f = *state;
+    write_audio(f->dir, "quiet.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1, 2 * RATE,
+                gen_silence);
+    rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n"
+                              "[voice]\nlevel = off\n"
+                              "[breath]\nlevel = -20 dB\nrest = 10 dB\npattern = 4 0 6 0\n"
+                              "[timeline]\n0:02 play quiet.wav\n"
+                              "1:34 play quiet.wav\n1:40 end\n");
+    rlx_renderer *r = open_renderer(f, s, 0);
+    int64_t n;
+    float *out = render_all(r, 4096, &n);
+    rlx_tone tone;
+    rlx_tone_config tc = {.pitch_hz = s->breath_pitch_hz, .glide_st = s->breath_glide_st,
+                          .rate = RATE};
+    rlx_tone_init(&tone, &tc);
+    float *mono = malloc((size_t)n * sizeof(float));
+    rlx_tone_render(&tone, rlx_renderer_timeline(r), mono, (size_t)n);
+    /* the voice ends at 4 s, the next starts at 94 s: full level until 24 s,
+     * down by 44 s, rests until 86 s, back by 91 s */
+    const double at_s[] = {10, 23, 34, 50, 80, 92};
+    const double want[] = {-20, -20, -25, -30, -30, -20};
+    for (int k = 0; k < 6; k++) {
+        int64_t a = (int64_t)(at_s[k] * RATE);
+        double num = 0, den = 0;
+        for (int64_t t = a; t < a + RATE / 10; t++) {
+            num += out[t * 2] * (double)mono[t];
+            den += (double)mono[t] * mono[t];
+        }
+        double g = to_db(fabs(num / den));
+        printf("rest: %.0f s: %.2f dB\n", at_s[k], g);
+        assert_true(fabs(g - want[k]) < (k == 2 ? 1.0 : 0.05));
+    }
+    free(mono);
+    free(out);
+    rlx_renderer_close(r);
+    rlx_session_free(s);
+}
+
 /* ---- (3) the limiter holds -1 dBFS -------------------------------------- */
 
 static void test_limiter_ceiling(void **state)
@@ -673,12 +759,68 @@ static void test_length_fit(void **state)
     rlx_session_free(s);
 }
 
+/* Counting reallocs (not under sanitizers, which own the allocator). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define RLX_SANITIZED 1
+#endif
+#endif
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && !defined(RLX_SANITIZED) && \
+    defined(__GLIBC__)
+#define RLX_COUNT_REALLOC 1
+extern void *__libc_realloc(void *, size_t);
+static volatile int counting;
+static volatile unsigned long reallocs;
+void *realloc(void *p, size_t n)
+{
+    if (counting)
+        reallocs++;
+    return __libc_realloc(p, n);
+}
+#endif
+
+/* 30,000 level cues: the automation grows geometrically, not by one realloc
+ * per cue (which made 100,000 cues quadratic), and opens quickly. */
+static void test_many_level_cues(void **state)
+{
+    fixture *f = *state;
+    size_t cap = 64 + 30000 * 48, used = 0;
+    char *text = malloc(cap);
+    used += (size_t)snprintf(text, cap, "[session]\nid = t\ntitle = \"T\"\n[timeline]\n");
+    for (int i = 0; i < 30000; i++) {
+        int t = i * 20;
+        static const char *const bus[] = {"breath", "ambient", "voice"};
+        used += (size_t)snprintf(text + used, cap - used, "%d:%02d:%02d.%03d level %s -%d %s\n", t / 3600000,
+                                 t / 60000 % 60, t / 1000 % 60, t % 1000, bus[i % 3], 20 + i % 10,
+                                 i % 3 == 2 ? "LUFS" : "dB");
+    }
+    snprintf(text + used, cap - used, "0:10:01 end\n");
+    rlx_session *s = parse(f, text);
+    free(text);
+#ifdef RLX_COUNT_REALLOC
+    reallocs = 0;
+    counting = 1;
+#endif
+    rlx_renderer *r = open_renderer(f, s, 0);
+#ifdef RLX_COUNT_REALLOC
+    counting = 0;
+    fprintf(stderr, "30,000 level cues: %lu reallocs while opening\n", reallocs);
+    assert_true(reallocs < 1000);
+#endif
+    rlx_renderer_close(r);
+    rlx_session_free(s);
+}
+
+
 int main(void)
 {
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_clip_fidelity),
         T(test_ducking),
+        T(test_breath_duck_per_line),
+        T(test_tone_rests_in_long_pauses),
         T(test_limiter_ceiling),
         T(test_no_clicks),
         T(test_determinism),
@@ -688,6 +830,7 @@ int main(void)
         T(test_voice_durations),
         T(test_bad_audio_reports_cue),
         T(test_length_fit),
+        T(test_many_level_cues),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -399,6 +399,12 @@ static void error_messages(void **state)
                  "setting 'id' outside a section (put it under a header like [session])");
     expect_error(HEAD "0:00 say \"a\" gain 13 dB\n0:01 end\n", H, 19, "gain must be from -40 to 12 dB");
     expect_error(HEAD "0:00 say \"a\" gain 3\n0:01 end\n", H, 19, "expected a gain like '-3 dB'");
+    expect_error(HEAD "0:00 say \"a\" breath-duck 61 dB\n0:01 end\n", H, 26,
+                 "breath-duck must be from 0 to 60 dB");
+    expect_error(HEAD "0:00 say \"a\" breath-duck 3 dB breath-duck 2 dB\n0:01 end\n", H, 31,
+                 "'breath-duck' given twice");
+    expect_error(HEAD "0:00 say \"a\" breath-duk 3 dB\n0:01 end\n", H, 14,
+                 "unexpected 'breath-duk' after the cue (did you mean 'breath-duck'?)");
     expect_error(HEAD "0:00 say \"\"\n0:01 end\n", H, 10, "nothing to say: the text is empty");
     expect_error(HEAD "0:00 say hello\n0:01 end\n", H, 10,
                  "expected the text to say in double quotes, like \"...\"");
@@ -473,7 +479,7 @@ static void error_messages(void **state)
     expect_error(SET("[voice]\nlevel"), 5, 6, "expected '=' after 'level'");
     expect_error(SET("[voice]\nlevel ="), 5, 8, "missing value for 'level'");
     expect_error(SET("[voice]\ntts-voice = sly"), 5, 13, "unknown voice 'sly' (did you mean 'slt'?)");
-    expect_error(SET("[voice]\ntts-voice = robot"), 5, 13, "unknown voice 'robot' (expected slt, rms, awb or kal16)");
+    expect_error(SET("[voice]\ntts-voice = robot"), 5, 13, "unknown voice 'robot' (expected slt, rms, awb, kal16 or slt-hts)");
     expect_error(SET("[voice]\ntts-voice = flit:slt"), 5, 13, "unknown voice 'flit:slt' (did you mean 'flite:slt'?)");
     expect_error(SET("[voice]\npace = 3"), 5, 8, "pace must be from 0.5 (fast) to 2 (slow)");
     expect_error(SET("[voice]\npace = fast"), 5, 8, "expected a pace like '1.15' (0.5 fast to 2 slow)");
@@ -830,7 +836,7 @@ static void hostile_text(void **state)
     /* a 1 MB line */
     size_t n = 1024 * 1024;
     char *line = malloc(n + 256);
-    strcpy(line, HEAD "0:00 say \"");
+    strcpy(line, HEAD "0:00 play x.wav \"");
     size_t k = strlen(line);
     memset(line + k, 'a', n);
     k += n;
@@ -840,13 +846,13 @@ static void hostile_text(void **state)
     assert_true(now_s() - t0 < 1.0);
     assert_int_equal(d.errors, 1);
     assert_string_equal(d.items[0].message, "unterminated string");
-    assert_int_equal(d.items[0].col, 10);
+    assert_int_equal(d.items[0].col, 17);
     assert_true(strlen(d.items[0].source) < 1000);
     rlx_diags_free(&d);
 
     /* error far along a long line: the excerpt is a window and the caret column fits in it */
     line[k - 1] = 0; /* cut before the closing part */
-    strcpy(line + HEAD_LINES * 0 + strlen(HEAD "0:00 say \"") + n - 3, "\" x\n0:01 end\n");
+    strcpy(line + HEAD_LINES * 0 + strlen(HEAD "0:00 play x.wav \"") + n - 3, "\" x\n0:01 end\n");
     assert_int_equal(parse(line, &s, &d), RLX_ERR_SESSION);
     assert_int_equal(d.errors, 1);
     assert_string_equal(d.items[0].message, "unexpected 'x' after the cue");
@@ -901,6 +907,108 @@ static void hostile_text(void **state)
     rlx_diags_free(&d);
 }
 
+
+/* The limits on untrusted sessions (README, "Limits"): each is one error at
+ * the line and column that crosses it, reached in well under a second. */
+static char *grow_text(char *buf, size_t *len, size_t *cap, const char *add)
+{
+    size_t n = strlen(add);
+    if (*len + n + 1 > *cap) {
+        *cap = (*len + n + 1) * 2;
+        buf = realloc(buf, *cap);
+        assert_non_null(buf);
+    }
+    memcpy(buf + *len, add, n + 1);
+    *len += n;
+    return buf;
+}
+
+static void limits(void **state)
+{
+    (void)state;
+    double t0 = now_s();
+    /* one `say` line of 1 MB: refused at the text's column */
+    size_t big = 1024 * 1024;
+    char *text = malloc(big + 256);
+    assert_non_null(text);
+    int n = snprintf(text, 256, HEAD "0:00 say \"");
+    memset(text + n, 'a', big);
+    snprintf(text + n + big, 256 - 0, "\"\n+1 s end\n");
+    expect_error(text, HEAD_LINES + 1, 10,
+                 "this line is too long to say (1048576 characters; at most 2000: split it into several 'say' "
+                 "cues)");
+    /* exactly at the limit is fine; characters, not bytes, are counted */
+    n = snprintf(text, 256, HEAD "0:00 say \"");
+    for (int k = 0; k < RLX_SESSION_MAX_SAY_CHARS; k++) {
+        memcpy(text + n, "\xc3\xa9", 2); /* é */
+        n += 2;
+    }
+    snprintf(text + n, 256, "\"\n+1 s end\n");
+    rlx_session_free(parse_ok(text));
+    free(text);
+
+    /* total speech: 51 lines of 1,999 characters cross 100,000 at the 51st */
+    size_t len = 0, cap = 0;
+    char *buf = grow_text(NULL, &len, &cap, HEAD);
+    char line[2100];
+    for (int k = 0; k < 51; k++) {
+        int m = snprintf(line, sizeof line, "+1 s say \"");
+        memset(line + m, 'b', 1999);
+        snprintf(line + m + 1999, 8, "\"\n");
+        buf = grow_text(buf, &len, &cap, line);
+    }
+    buf = grow_text(buf, &len, &cap, "+1 s end\n");
+    expect_error(buf, HEAD_LINES + 51, 10,
+                 "too much speech: the 'say' lines so far hold more than 100000 characters");
+    free(buf);
+
+    /* cue count: the 100,001st cue is the error, once */
+    len = cap = 0;
+    buf = grow_text(NULL, &len, &cap, HEAD);
+    for (int k = 0; k < RLX_SESSION_MAX_CUES; k++)
+        buf = grow_text(buf, &len, &cap, "+0 s chime\n");
+    buf = grow_text(buf, &len, &cap, "+0 s chime\n+0 s chime\n+1 s end\n");
+    rlx_session *s = NULL;
+    rlx_diags d;
+    assert_int_equal(parse(buf, &s, &d), RLX_ERR_SESSION);
+    assert_int_equal(d.errors, 1);
+    assert_int_equal(d.items[0].line, HEAD_LINES + RLX_SESSION_MAX_CUES + 1);
+    assert_int_equal(d.items[0].col, 1);
+    assert_string_equal(d.items[0].message, "too many cues (a session has at most 100000)");
+    rlx_diags_free(&d);
+    free(buf);
+    assert_true(now_s() - t0 < 1.0);
+}
+
+/* An include of a file that is not a session file stops after a few errors. */
+static void foreign_include(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char pw[4096] = "";
+    for (int k = 0; k < 26; k++)
+        strcat(pw, "root:x:0:0:root:/root:/bin/bash\n");
+    free(rlx_test_write(dir, "passwd", pw, strlen(pw)));
+    const char *main = "include \"passwd\"\n[session]\nid = a\ntitle = \"A\"\n[timeline]\n0:00 end\n";
+    char *path = rlx_test_write(dir, "a.session", main, strlen(main));
+    rlx_session *s = NULL;
+    rlx_diags d = {0};
+    assert_int_equal(rlx_session_parse(path, &nocheck, &s, &d), RLX_ERR_SESSION);
+    assert_int_equal(d.errors, RLX_SESSION_MAX_FOREIGN_ERRORS + 1);
+    const rlx_diag *last = &d.items[d.count - 1];
+    assert_non_null(strstr(last->file, "passwd"));
+    assert_string_equal(last->message, "this does not look like a session file: stopped reading it after 5 errors");
+    rlx_diags_free(&d);
+    /* a session file with many errors but real sections is still checked in full */
+    const char *bad = "[session]\nid = a\ntitle = \"A\"\nx\nx\nx\nx\nx\nx\nx\n[timeline]\n0:00 end\n";
+    assert_int_equal(rlx_session_parse_buffer("b.session", bad, strlen(bad), &nocheck, &s, &d), RLX_ERR_SESSION);
+    assert_int_equal(d.errors, 7);
+    rlx_diags_free(&d);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
 static void cli_durations(void **state)
 {
     (void)state;
@@ -947,6 +1055,8 @@ int main(void)
         cmocka_unit_test(hostile_files),
         cmocka_unit_test(hostile_text),
         cmocka_unit_test(cli_durations),
+        cmocka_unit_test(limits),
+        cmocka_unit_test(foreign_include),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

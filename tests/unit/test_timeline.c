@@ -296,44 +296,65 @@ static void breath_cycles(void **state)
     rlx_timeline_free(t);
     rlx_session_free(s);
 
-    /* a new pattern from the next boundary; a sync mid-inhale starts from the shape there */
+    /* a new pattern from the next boundary; a sync 1 s into a 2 s inhale
+     * (less than half of the 5 s breath) drops that breath and slows the one
+     * before it to end at the sync; the sync starts from empty lungs */
     s = parse_ok("0:15 breath 2 1 3 0\n"  /* cycle 10..20 keeps 4 0 6 0; 20.. uses 2 1 3 0 (6 s) */
                  "0:33 breath sync\n"     /* cycles 20, 26, 32: 1 s into a 2 s inhale */
                  "0:40 end\n");
     assert_int_equal(rlx_timeline_build(s, NULL, 0, RATE, &t, &d), RLX_OK);
-    const int64_t st[] = {0, 10000, 20000, 26000, 32000, 33000, 39000};
-    assert_int_equal(t->nbreaths, 7);
-    for (size_t k = 0; k < 7; k++)
+    const int64_t st[] = {0, 10000, 20000, 26000, 33000, 39000};
+    assert_int_equal(t->nbreaths, 6);
+    for (size_t k = 0; k < 6; k++) {
         assert_int_equal(t->breaths[k].start, F(st[k]));
+        assert_true(t->breaths[k].start_shape == 0);
+    }
     assert_int_equal(t->breaths[1].pattern.inhale_ms, 4000);
     assert_int_equal(t->breaths[2].pattern.inhale_ms, 2000);
     assert_int_equal(t->breaths[2].pattern.hold_in_ms, 1000);
-    assert_true(fabs(t->breaths[5].start_shape - 0.5) < 1e-9);
-    assert_int_equal(t->breaths[5].pattern.exhale_ms, 3000);
-    assert_true(t->breaths[6].start_shape == 0);
+    /* 26..33 s: the 6 s breath slowed by 7/6 */
+    assert_int_equal(t->breaths[3].pattern.inhale_ms, 2333);
+    assert_int_equal(t->breaths[3].pattern.exhale_ms, 3500);
+    assert_true(rlx_timeline_breath_shape(t, F(33000) - 1, NULL) == 0.0);
+    assert_true(rlx_timeline_breath_shape(t, F(33000), NULL) == 0.0);
+    assert_true(fabs(rlx_timeline_breath_shape(t, F(34000), NULL) - 0.5) < 1e-12);
     rlx_timeline_free(t);
     rlx_session_free(s);
 
-    /* sync during the hold (shape 1), sync at a boundary (no extra cycle), pattern at 0:00 */
-    s = parse_ok("0:00 breath 4 4 4 4\n0:05 breath sync\n0:21 breath sync\n0:30 end\n");
+    /* sync during the hold at the top (5 s into 12 s of breathing): that
+     * breath is quickened to end at the sync; at a boundary nothing changes */
+    s = parse_ok("0:00 breath 4 4 4 4\n0:07 breath sync\n0:23 breath sync\n0:30 end\n");
     assert_int_equal(rlx_timeline_build(s, NULL, 0, RATE, &t, &d), RLX_OK);
-    const int64_t st2[] = {0, 5000, 21000};
+    const int64_t st2[] = {0, 7000, 23000};
     assert_int_equal(t->nbreaths, 3);
     for (size_t k = 0; k < 3; k++) {
         assert_int_equal(t->breaths[k].start, F(st2[k]));
-        assert_int_equal(t->breaths[k].pattern.hold_out_ms, 4000);
+        assert_true(t->breaths[k].start_shape == 0);
     }
-    assert_true(t->breaths[1].start_shape == 1);
-    assert_true(t->breaths[2].start_shape == 0);
+    assert_int_equal(t->breaths[0].pattern.inhale_ms, 2333);
+    assert_int_equal(t->breaths[0].pattern.exhale_ms, 2333);
+    assert_int_equal(t->breaths[1].pattern.hold_out_ms, 4000);
+    assert_true(rlx_timeline_breath_shape(t, F(7000) - 1, NULL) == 0.0);
     rlx_timeline_free(t);
     rlx_session_free(s);
 
-    /* during the exhale: the raised cosine */
-    s = parse_ok("0:05.5 breath sync\n0:20 end\n");
+    /* a sync early in the very first breath: a rest at the bottom until it */
+    s = parse_ok("0:01.5 breath sync\n0:20 end\n");
     assert_int_equal(rlx_timeline_build(s, NULL, 0, RATE, &t, &d), RLX_OK);
     assert_int_equal(t->nbreaths, 3);
-    assert_true(fabs(t->breaths[1].start_shape - (1 - (0.5 - 0.5 * cos(M_PI * 1.5 / 6)))) < 1e-9);
-    assert_int_equal(t->breaths[2].start, F(15500));
+    assert_int_equal(t->breaths[0].pattern.inhale_ms, 0);
+    assert_int_equal(t->breaths[0].pattern.exhale_ms, 0);
+    assert_true(rlx_timeline_breath_shape(t, F(1000), NULL) == 0.0);
+    assert_int_equal(t->breaths[1].start, F(1500));
+    assert_int_equal(t->breaths[2].start, F(11500));
+    rlx_timeline_free(t);
+    rlx_session_free(s);
+
+    /* during the hold at the bottom: nothing to fit */
+    s = parse_ok("0:00 breath 4 0 4 2\n0:09 breath sync\n0:20 end\n");
+    assert_int_equal(rlx_timeline_build(s, NULL, 0, RATE, &t, &d), RLX_OK);
+    assert_int_equal(t->breaths[0].pattern.exhale_ms, 4000);
+    assert_int_equal(t->breaths[1].start, F(9000));
     rlx_timeline_free(t);
     rlx_session_free(s);
 }
@@ -372,14 +393,14 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The largest file allowed, full of cues: parsed and built quickly. */
+/* The most cues a session may hold (RLX_SESSION_MAX_CUES): parsed and built quickly. */
 static void four_megabytes_of_cues(void **state)
 {
     (void)state;
     size_t cap = 4 * 1024 * 1024, used = 0;
     char *text = malloc(cap);
     used += (size_t)snprintf(text, cap, "[session]\nid = a\ntitle = \"A\"\n[timeline]\n");
-    for (int i = 0; used + 64 < cap; i++)
+    for (int i = 0; used + 64 < cap && i < RLX_SESSION_MAX_CUES - 1; i++)
         used += (size_t)snprintf(text + used, cap - used, "%s\n",
                                  i % 2 ? "+0 s silence 0 s .. 2 s" : "+0 s say \"x\" gain -1 dB");
     used += (size_t)snprintf(text + used, cap - used, "+0 s end\n");
@@ -387,7 +408,7 @@ static void four_megabytes_of_cues(void **state)
     rlx_session *s = NULL;
     rlx_diags d = {0};
     assert_int_equal(rlx_session_parse_buffer("big", text, used, &nocheck, &s, &d), RLX_OK);
-    assert_true(s->ncues > 170000);
+    assert_int_equal(s->ncues, RLX_SESSION_MAX_CUES);
     int64_t *v = voices(s, 100, NULL);
     int64_t nat, lng;
     assert_int_equal(rlx_timeline_lengths(s, v, &nat, &lng, &d), RLX_OK);
