@@ -76,5 +76,7 @@ int rlx_cmd_history(int argc, char **argv);
 int rlx_cmd_calendar(int argc, char **argv);
 int rlx_cmd_voices(int argc, char **argv);
 int rlx_cmd_store(int argc, char **argv);
+int rlx_cmd_script(int argc, char **argv);
+int rlx_cmd_record(int argc, char **argv);
 
 #endif

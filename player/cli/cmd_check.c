@@ -13,7 +13,10 @@
 #include "audio/clip.h"
 #include "authoring.h"
 #include "cli_paths.h"
+#include "script_lines.h"
 #include "session/breath_check.h"
+#include "session/recording.h"
+#include "store/take_file.h"
 #include "session/timeline.h"
 
 typedef struct {
@@ -221,6 +224,78 @@ static void print_ok(const rlx_session *s, const char *path, const rlx_diags *d)
     putchar('\n');
 }
 
+/* What relax record has done for this session: how many lines are recorded,
+ * which are missing, and takes whose words no longer match any line (a
+ * warning at the line they most likely belong to). Silent for a session
+ * nobody has started recording. */
+static void recordings_report(const rlx_session *s, rlx_diags *d)
+{
+    char dir[4096];
+    rlx_script_line *v = NULL;
+    size_t n = 0, done = 0, own = 0;
+    if (!rlx_recording_dir(s, dir, sizeof dir) || rlx_script_lines(s, &v, &n) != RLX_OK)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        done += v[i].recorded;
+        own += v[i].own_file;
+    }
+    DIR *dh = opendir(dir);
+    if (!dh && own == 0) {
+        rlx_script_lines_free(v, n);
+        return;
+    }
+    printf("  recordings %zu of %zu line%s", done, n, n == 1 ? "" : "s");
+    if (done < n) {
+        fputs(", missing #", stdout);
+        size_t shown = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!v[i].recorded && shown++ < 12)
+                printf("%s%d", shown > 1 ? ", #" : "", v[i].number);
+        if (shown > 12)
+            printf(" and %zu more", shown - 12);
+        printf(" (relax record %s --missing)", s->id);
+    }
+    putchar('\n');
+    for (struct dirent *e; dh && (e = readdir(dh));) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || strncmp(e->d_name, "say-", 4) || !ends_with(e->d_name, ".flac"))
+            continue;
+        bool used = false;
+        for (size_t i = 0; i < n && !used; i++)
+            used = v[i].rec_path && len <= strlen(v[i].rec_path) &&
+                   !strcmp(v[i].rec_path + strlen(v[i].rec_path) - len, e->d_name);
+        if (used)
+            continue;
+        char full[4400], text[2048];
+        snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
+        if (rlx_take_text(full, text, sizeof text) != RLX_OK)
+            text[0] = 0;
+        const rlx_script_line *best = NULL;
+        double score = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double sc = v[i].recorded ? 0.0 : rlx_recording_similarity(text, v[i].cue->text);
+            if (sc > score) {
+                score = sc;
+                best = &v[i];
+            }
+        }
+        char rel[4400];
+        snprintf(rel, sizeof rel, "%s/%s/%s", RLX_RECORDINGS_DIR, s->id, e->d_name);
+        if (best && score >= 0.5)
+            diag_word(d, RLX_DIAG_WARNING, best->cue->src_file ? best->cue->src_file : s->path,
+                      best->cue->line, best->cue->col, "say",
+                      "this line's words changed since it was recorded (%s says \"%s\"); "
+                      "record it again with relax record --missing", rel, text);
+        else
+            rlx_diags_add(d, RLX_DIAG_NOTE, s->path, 0, 0, NULL,
+                          "%s matches no line any more (recorded as \"%s\")", rel,
+                          text[0] ? text : "?");
+    }
+    if (dh)
+        closedir(dh);
+    rlx_script_lines_free(v, n);
+}
+
 /* A line that invites breathing in while the tone falls (or holds) gets a
  * warning at the phrase: the tone should do what the voice says. */
 static void check_breath_words(const rlx_timeline *t, rlx_diags *d)
@@ -314,6 +389,7 @@ static bool check_session(check_run *run, const char *path, rlx_diags *d)
             printf("  version at %s: %zu cue%s left out%s\n", rlx_cli_fmt_time(t->length_ms, a, sizeof a),
                    t->nomitted, t->nomitted == 1 ? "" : "s",
                    t->tail > 0 ? ", with an ambient-only tail" : "");
+        recordings_report(s, d);
         if (!run->quiet)
             print_cues(run, t);
     }

@@ -1,20 +1,23 @@
-/* cmd_devices.c - `relax devices`: the audio outputs PortAudio can see. */
+/* cmd_devices.c - `relax devices [--input] [--names]`: the audio outputs (or,
+ * with --input, the inputs for relax record) PortAudio can see. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "sink/capture_device.h"
 #include "sink/sink_device.h"
 
 int rlx_cmd_devices(int argc, char **argv)
 {
-    bool names = false;
+    bool names = false, input = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            printf("Usage: relax devices [--names]\n"
+            printf("Usage: relax devices [--input] [--names]\n"
                    "Lists audio output devices; give the index or part of the name to\n"
-                   "'relax play --device'. '*' marks the default.\n"
+                   "'relax play --device'. With --input, the input devices, for\n"
+                   "'relax record --device'. '*' marks the default.\n"
                    "  --names   only the names, one a line\n");
             return RLX_EXIT_OK;
         }
@@ -22,12 +25,16 @@ int rlx_cmd_devices(int argc, char **argv)
             names = true;
             continue;
         }
-        rlx_cli_error("devices takes no arguments (got '%s')", argv[i]);
+        if (!strcmp(argv[i], "--input")) {
+            input = true;
+            continue;
+        }
+        rlx_cli_error("devices takes only --input and --names (got '%s')", argv[i]);
         return RLX_EXIT_USAGE;
     }
     rlx_device_info *v = NULL;
     size_t n = 0;
-    rlx_err err = rlx_device_list(&v, &n);
+    rlx_err err = input ? rlx_capture_list(&v, &n) : rlx_device_list(&v, &n);
     if (err != RLX_OK) {
         rlx_cli_error("cannot list audio devices: %s", rlx_strerror(err));
         return rlx_cli_exit_code(err);
@@ -39,7 +46,7 @@ int rlx_cmd_devices(int argc, char **argv)
         return RLX_EXIT_OK;
     }
     if (!n) {
-        printf("no audio output devices found\n");
+        printf("no audio %s devices found\n", input ? "input" : "output");
         free(v);
         return RLX_EXIT_OK;
     }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "session/lex.h"
+#include "session/recording.h"
 
 #define MAX_INCLUDE_DEPTH 8
 /* A file may include the same file many times (or 2^8 times through nesting):
@@ -1465,10 +1466,39 @@ static void defaults(rlx_session *s)
     s->chime_level_db = -20;
 }
 
+/* A say line without its own `recording` picks up the take `relax record`
+ * kept for its words: <session folder>/recordings/<id>/say-<hash>.flac. */
+static void discover_recordings(parser *P)
+{
+    rlx_session *s = P->s;
+    char dir[4096], name[32], rel[4200];
+    if (!rlx_recording_dir(s, dir, sizeof dir))
+        return;
+    for (size_t k = 0; k < s->ncues; k++) {
+        rlx_cue *c = &s->cues[k];
+        if (c->kind != RLX_CUE_SAY || c->file || !c->text)
+            continue;
+        rlx_recording_name(c->text, name, sizeof name);
+        char *full = rlx_lex_join(dir, name);
+        if (!full) {
+            P->oom = true;
+            return;
+        }
+        if (!rlx_lex_is_regular(full)) {
+            free(full);
+            continue;
+        }
+        snprintf(rel, sizeof rel, "%s/%s/%s", RLX_RECORDINGS_DIR, s->id, name);
+        c->file = xstrdup(P, rel);
+        c->path = full;
+    }
+}
+
 static void finish(parser *P)
 {
     rlx_session *s = P->s;
     const char *main = s->files[0];
+    discover_recordings(P);
     if (!s->tts_voice)
         s->tts_voice = xstrdup(P, "slt");
     if (!s->chime_file) {
