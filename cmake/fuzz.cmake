@@ -32,6 +32,7 @@ set(RLX_FUZZ_LIB_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/session_parse.c
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/program_parse.c
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/timeline.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/player/session/recording.c
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/breath.c
   ${CMAKE_CURRENT_SOURCE_DIR}/player/session/shape.c)
 file(GLOB RLX_FUZZ_HEADERS CONFIGURE_DEPENDS
