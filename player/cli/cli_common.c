@@ -1,6 +1,5 @@
 /* cli_common.c - printing, paths and session lookup shared by the commands. */
 #include "cli.h"
-#include "cli_paths.h"
 
 #include <dirent.h>
 #include <stdarg.h>
@@ -85,35 +84,6 @@ void rlx_cli_print_diags(FILE *f, const rlx_diags *d)
     if (d->errors > shown_e || d->warnings > shown_w)
         fprintf(f, "(%zu more errors and %zu more warnings not shown)\n",
                 d->errors - shown_e, d->warnings - shown_w);
-}
-
-int rlx_cli_load_program(rlx_program **out)
-{
-    const char *path = rlx_cli_program_path();
-    rlx_diags d = {0};
-    rlx_err err = rlx_program_parse(path, out, &d);
-    rlx_cli_print_diags(stderr, &d);
-    if (err && d.count == 0)
-        rlx_cli_error("cannot read the program file %s: %s", path, rlx_strerror(err));
-    if (err)
-        rlx_cli_note_missing_data();
-    rlx_diags_free(&d);
-    return err ? rlx_cli_exit_code(err) : 0;
-}
-
-rlx_err rlx_cli_load_session(const char *arg, rlx_session **out, rlx_diags *d)
-{
-    *out = NULL;
-    char *path = rlx_cli_session_path(arg);
-    if (!path) {
-        rlx_diags_add(d, RLX_DIAG_ERROR, NULL, 0, 0, NULL,
-                      "no session '%s': give a .session file or an id from 'relax list'", arg);
-        return RLX_ERR_NOT_FOUND;
-    }
-    rlx_parse_config cfg = rlx_cli_parse_config(true);
-    rlx_err err = rlx_session_parse(path, &cfg, out, d);
-    free(path);
-    return err;
 }
 
 const char *rlx_cli_fmt_time(long long ms, char *buf, size_t len)

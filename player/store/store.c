@@ -38,16 +38,6 @@ struct rlx_store {
     size_t unsent;             /* protected by mu: pending after the last attempt */
 };
 
-void rlx_store_say(char *why, size_t whylen, const char *fmt, ...)
-{
-    if (!why || !whylen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, whylen, fmt, ap);
-    va_end(ap);
-}
-
 /* ---- paths --------------------------------------------------------------- */
 
 rlx_err rlx_store_resolve_path(const char *explicit_path, char *buf, size_t len)
@@ -86,13 +76,6 @@ bool rlx_profile_name_valid(const char *name)
         if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
             return false;
     return true;
-}
-
-int64_t rlx_store_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- connection strings --------------------------------------------------- */
@@ -545,24 +528,6 @@ rlx_err rlx_store_profiles(rlx_store *st, rlx_profile **out, size_t *n, char *wh
 }
 
 /* ---- listens --------------------------------------------------------------- */
-
-void rlx_listen_rec_clear(rlx_listen_rec *r)
-{
-    if (!r)
-        return;
-    free(r->profile);
-    free(r->session_id);
-    free(r->session_hash);
-    free(r->room);
-    memset(r, 0, sizeof *r);
-}
-
-void rlx_store_listens_free(rlx_listen_rec *recs, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        rlx_listen_rec_clear(&recs[i]);
-    free(recs);
-}
 
 /* Strictly increasing in this process, and across processes as far as the
  * wall clock goes: orders the states of a listen. */

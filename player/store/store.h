@@ -25,10 +25,10 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "store/store_record.h"
 
 #define RLX_STORE_SCHEMA_VERSION 3   /* PRAGMA user_version / relax.meta after migrations */
 #define RLX_ROOM_NAME_MAX 64
-#define RLX_LISTEN_UUID_LEN 32       /* hex digits */
 #define RLX_STORE_BUSY_TIMEOUT_MS 5000
 #define RLX_PROFILE_NAME_MAX 64
 
@@ -115,31 +115,7 @@ rlx_err rlx_store_profiles(rlx_store *st, rlx_profile **out, size_t *n, char *wh
 void rlx_store_profiles_free(rlx_profile *p, size_t n);
 
 /* ---- listens ------------------------------------------------------------- */
-/* One listen: from pressing play to stopping. Positions in session ms. */
-typedef struct {
-    int64_t id;               /* set by rlx_store_listen_add (store-local) */
-    char uuid[RLX_LISTEN_UUID_LEN + 1];   /* the listen's key everywhere; "" = make one */
-    char *room;               /* where it was played; NULL = no room given */
-    int64_t rev;              /* set by the store at each write: orders two states of one
-                               * listen saved in the same ms (sent by two processes) */
-    char *profile;
-    char *session_id;
-    char *session_hash;       /* 16 hex digits of rlx_session.hash */
-    int week;                 /* 0 when the session has no week */
-    int64_t length_ms;        /* length of the rendering played */
-    int64_t started_ms;       /* wall clock, ms since the epoch */
-    int64_t ended_ms;         /* last time the row was written */
-    int64_t from_ms;          /* where this listen started */
-    int64_t position_ms;      /* last known position (resume point) */
-    int64_t furthest_ms;      /* furthest position reached */
-    int64_t played_ms;        /* time actually heard in this listen */
-    int64_t credit_ms;        /* played_ms plus what the listen it resumed had credited */
-    bool completed;           /* reached the end having heard >= 90% (credit_ms) */
-    bool finished;            /* stopped cleanly (false after a crash or kill) */
-    bool rendered;            /* an offline render to a file, not a listen: nothing heard
-                               * (played 0, not completed); set at add, never changed.
-                               * Not carried by the PostgreSQL journal. */
-} rlx_listen_rec;
+/* rlx_listen_rec: store/store_record.h */
 
 /* Inserts rec (creating its profile), giving it a uuid if it has none, and
  * sets rec->id. A rec whose uuid is already stored updates that listen
@@ -152,8 +128,6 @@ rlx_err rlx_store_listen_save(rlx_store *st, const rlx_listen_rec *rec, char *wh
 /* Listens, oldest first; profile and session_id filter when non-NULL. */
 rlx_err rlx_store_listens(rlx_store *st, const char *profile, const char *session_id,
                           rlx_listen_rec **out, size_t *n, char *why, size_t whylen);
-void rlx_store_listens_free(rlx_listen_rec *recs, size_t n);
-void rlx_listen_rec_clear(rlx_listen_rec *rec);
 
 /* Copies every profile (created time, mix) and listen of `from` into `to`,
  * idempotently (listens by uuid). Counts what `to` then holds of them. */
@@ -164,7 +138,5 @@ typedef struct {
 rlx_err rlx_store_copy(rlx_store *from, rlx_store *to, rlx_store_copy_counts *counts,
                        char *why, size_t whylen);
 
-/* Wall clock in ms since the Unix epoch. */
-int64_t rlx_store_now_ms(void);
 
 #endif

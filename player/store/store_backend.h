@@ -43,6 +43,5 @@ typedef struct {
 extern const rlx_store_ops rlx_store_sqlite_ops;
 extern const rlx_store_ops rlx_store_pg_ops;
 
-void rlx_store_say(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -10,7 +10,7 @@
  * compaction unchanged, so an acknowledgement never covers a state written
  * after it was read. */
 #include "store_journal.h"
-#include "store_backend.h"
+#include "store_record.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,7 +11,8 @@
 #ifndef RLX_STORE_JOURNAL_H
 #define RLX_STORE_JOURNAL_H
 
-#include "store/store.h"
+#include "core/err.h"
+#include "store/store_record.h"
 
 typedef struct rlx_journal rlx_journal;
 
