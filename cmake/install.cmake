@@ -65,6 +65,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS OFF)
 set(CPACK_STRIP_FILES ON)
+# The program voice (festival:slt-hts) runs text2wave; without it flite speaks, with a notice
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "festival, festvox-us-slt-hts")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "man-db, bash-completion")
 set(CPACK_PACKAGE_CHECKSUM SHA256)
 include(CPack)
