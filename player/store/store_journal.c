@@ -3,7 +3,8 @@
  * One text line per event, fields separated by tabs, text fields escaped:
  *   L <seq> <uuid> <profile> <session> <hash> <week> <length> <started>
  *     <ended> <from> <position> <furthest> <played> <credit> <completed>
- *     <finished> <room>
+ *     <finished> <room> <rendered>
+ *   (lines written before <rendered> existed have 18 fields: not rendered)
  *   A <seq> <uuid>          the state <seq> (and older) of <uuid> is stored
  * seq is the state's revision (rec->rev, the wall clock in ns when it was
  * saved): it only grows for one listen (one process writes it) and survives
@@ -167,7 +168,7 @@ static void put_rec(FILE *f, int64_t seq, const rlx_listen_rec *r)
             r->week, r->length_ms, r->started_ms, r->ended_ms, r->from_ms, r->position_ms,
             r->furthest_ms, r->played_ms, r->credit_ms, r->completed, r->finished);
     put_text(f, r->room);
-    fputc('\n', f);
+    fprintf(f, "\t%d\n", r->rendered);
 }
 
 static bool exists(const rlx_journal *j)
@@ -293,8 +294,8 @@ static rlx_err load(const rlx_journal *j, entry **out, size_t *n)
         if (line[got - 1] != '\n')
             break;   /* torn write */
         line[got - 1] = 0;
-        char *fl[18];
-        int nf = split(line, fl, 18);
+        char *fl[19];
+        int nf = split(line, fl, 19);
         if (nf == 3 && !strcmp(fl[0], "A")) {
             entry *x = find(e, *n, fl[2]);
             int64_t s = strtoll(fl[1], NULL, 10);
@@ -302,7 +303,7 @@ static rlx_err load(const rlx_journal *j, entry **out, size_t *n)
                 x->acked = s;
             continue;
         }
-        if (nf != 18 || strcmp(fl[0], "L") || strlen(fl[2]) != RLX_LISTEN_UUID_LEN)
+        if ((nf != 18 && nf != 19) || strcmp(fl[0], "L") || strlen(fl[2]) != RLX_LISTEN_UUID_LEN)
             continue;
         int64_t s = strtoll(fl[1], NULL, 10);
         int64_t ended = strtoll(fl[9], NULL, 10);
@@ -341,6 +342,7 @@ static rlx_err load(const rlx_journal *j, entry **out, size_t *n)
         r->completed = fl[15][0] == '1';
         r->finished = fl[16][0] == '1';
         r->room = *fl[17] ? strdup(unescape(fl[17])) : NULL;
+        r->rendered = nf == 19 && fl[18][0] == '1';
         if (!r->profile || !r->session_id || !r->session_hash) {
             err = RLX_ERR_NOMEM;
             break;

@@ -900,6 +900,7 @@ static void journal_states_acks_and_torn_lines(void **state)
     rlx_listen_rec b = make_rec("kim", "week-02", 5);
     snprintf(b.uuid, sizeof b.uuid, "%032d", 2);
     b.rev = 11;
+    b.rendered = true;                 /* an offline render travels as one */
     b.ended_ms = rlx_store_now_ms();   /* recent: kept by compaction although sent */
     assert_int_equal(rlx_journal_append(j, &b, why, sizeof why), RLX_OK);
     a.position_ms = 2000;
@@ -919,6 +920,7 @@ static void journal_states_acks_and_torn_lines(void **state)
         assert_string_equal(recs[0].profile, "tab\there");
         assert_string_equal(recs[0].room, "Room\n2");
         assert_int_equal(recs[0].position_ms, 2000);
+        assert_false(recs[0].rendered);
         assert_int_equal(seqs[0], 12);
         rlx_store_listens_free(recs, n);
         free(seqs);
@@ -927,6 +929,7 @@ static void journal_states_acks_and_torn_lines(void **state)
     assert_int_equal(rlx_journal_read(j, false, "kim", &recs, &n, NULL), RLX_OK);
     assert_int_equal(n, 1);
     assert_int_equal(recs[0].position_ms, 5);
+    assert_true(recs[0].rendered);   /* survived compaction too */
     rlx_store_listens_free(recs, n);
     assert_int_equal(rlx_journal_ack(j, a.uuid, 12), RLX_OK);
     assert_int_equal(rlx_journal_read(j, true, NULL, &recs, &n, NULL), RLX_OK);
