@@ -1,5 +1,5 @@
 /* cmd_voices.c - `relax voices`: the voice engines and voices on this
- * machine, and `relax voices --say TEXT -o FILE` to render a sample. */
+ * machine, and `relax voices --say TEXT [-o FILE]` to hear or keep a sample. */
 #include "cli.h"
 
 #include <errno.h>
@@ -10,20 +10,24 @@
 #include <sndfile.h>
 
 #include "audio/voice.h"
+#include "core/outfile.h"
+#include "play.h"
+#include "sink/sink_device.h"
 
 static void voices_usage(FILE *f)
 {
     fprintf(f,
             "Usage: relax voices\n"
-            "       relax voices --say TEXT -o FILE [--voice VOICE] [--pace P]\n"
+            "       relax voices --say TEXT [-o FILE] [--voice VOICE] [--pace P] [--device D]\n"
             "\n"
             "Lists the voice engines and their voices, marking the default and\n"
             "saying what to install for those that are missing. With --say, speaks\n"
-            "TEXT and writes it to FILE (.wav or .flac) to hear how a voice sounds.\n"
+            "TEXT on the audio device, or writes it to FILE (.wav or .flac).\n"
             "\n"
             "Options:\n"
             "  --say TEXT          the text to speak\n"
-            "  -o, --output FILE   where to write the sample (.wav or .flac)\n"
+            "  -o, --output FILE   write the sample to FILE (.wav or .flac) instead of playing it\n"
+            "  --device D          the output device to play it on (as for 'relax play')\n"
             "  --voice VOICE       'engine:voice' or a bare voice name (default %s)\n"
             "  --pace P            0.5 (fast) to 2 (slow); default 1\n"
             "  -h, --help          show this help\n",
@@ -58,8 +62,8 @@ static int list_voices(void)
     return RLX_EXIT_OK;
 }
 
-/* Writes samples to path (.wav or .flac, 16-bit) through a temporary file,
- * so a failure never leaves half a file. */
+/* Writes samples to path (.wav or .flac, 16-bit) through core/outfile, so a
+ * failure never leaves half a file. */
 static int write_sample(const char *path, const float *x, size_t n, int rate)
 {
     const char *dot = strrchr(path, '.');
@@ -72,42 +76,105 @@ static int write_sample(const char *path, const float *x, size_t n, int rate)
         rlx_cli_error("voices: cannot tell the format of '%s': name it .wav or .flac", path);
         return RLX_EXIT_USAGE;
     }
-    size_t tl = strlen(path) + 16;
-    char *tmp = malloc(tl);
-    if (!tmp)
-        return RLX_EXIT_INTERNAL;
-    snprintf(tmp, tl, "%s.part%d", path, (int)getpid());
+    char why[512];
+    rlx_outfile *o;
+    int fd;
+    rlx_err err = rlx_outfile_open(path, &o, &fd, why, sizeof why);
+    if (err) {
+        rlx_cli_error("voices: %s", why);
+        return rlx_cli_exit_code(err);
+    }
     SF_INFO info = {.samplerate = rate, .channels = 1, .format = fmt};
-    SNDFILE *sf = sf_open(tmp, SFM_WRITE, &info);
+    SNDFILE *sf = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
     if (!sf) {
         rlx_cli_error("voices: cannot write %s: %s", path, sf_strerror(NULL));
-        free(tmp);
+        rlx_outfile_abandon(o);
         return RLX_EXIT_OUTPUT;
     }
     sf_command(sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
     sf_count_t put = sf_writef_float(sf, x, (sf_count_t)n);
     int cerr = sf_close(sf);
-    if (put != (sf_count_t)n || cerr != 0 || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        rlx_cli_error("voices: cannot write %s: %s", path,
-                      put != (sf_count_t)n || cerr ? "write failed (disk full?)" : strerror(e));
-        free(tmp);
+    int e = 0;
+    if (put != (sf_count_t)n || cerr != 0) {
+        rlx_outfile_abandon(o);
+        err = RLX_ERR_DISK_FULL;
+    } else {
+        err = rlx_outfile_commit(o, &e);
+    }
+    if (err) {
+        rlx_cli_error("voices: cannot write %s: %s", path, e ? strerror(e) : "write failed (disk full?)");
+        return rlx_cli_exit_code(err);
+    }
+    return RLX_EXIT_OK;
+}
+
+/* Hearing a sample: the line becomes a one-line session (voice only, no
+ * tone or bed) in a private temporary folder, played as `relax play` plays
+ * any session, so the sample sounds exactly as it would in a session. */
+static int play_sample(const char *say, const char *voice, double pace, const char *device)
+{
+    rlx_device_info *devs = NULL;
+    size_t ndevs = 0;
+    bool none = rlx_device_list(&devs, &ndevs) == RLX_OK && ndevs == 0;
+    free(devs);
+    if (none) {
+        rlx_cli_error("voices: no audio output device to play the sample on; add -o FILE.wav to keep it instead");
+        return RLX_EXIT_NO_DEVICE;
+    }
+    char dir[] = "/tmp/relax-voice-XXXXXX";
+    const char *tmp = getenv("TMPDIR");
+    char dbuf[512];
+    if (tmp && *tmp == '/' && snprintf(dbuf, sizeof dbuf, "%s/relax-voice-XXXXXX", tmp) < (int)sizeof dbuf) {
+        if (!mkdtemp(dbuf)) {
+            rlx_cli_error("voices: cannot make a temporary folder in %s: %s", tmp, strerror(errno));
+            return RLX_EXIT_OUTPUT;
+        }
+    } else if (!mkdtemp(dir)) {
+        rlx_cli_error("voices: cannot make a temporary folder in /tmp: %s", strerror(errno));
+        return RLX_EXIT_OUTPUT;
+    } else {
+        snprintf(dbuf, sizeof dbuf, "%s", dir);
+    }
+    char path[600];
+    snprintf(path, sizeof path, "%s/sample.session", dbuf);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        rlx_cli_error("voices: cannot write %s: %s", path, strerror(errno));
+        rmdir(dbuf);
         return RLX_EXIT_OUTPUT;
     }
-    free(tmp);
-    return RLX_EXIT_OK;
+    fprintf(f, "[session]\nid = voice-sample\ntitle = \"Voice sample\"\n\n[voice]\n");
+    fprintf(f, "tts-voice = %s\npace = %.3f\n\n[breath]\nlevel = off\n\n[timeline]\n0:00  say \"",
+            voice && *voice ? voice : RLX_VOICE_DEFAULT, pace);
+    for (const char *c = say; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fputc('\\', f);
+        fputc(*c == '\n' || *c == '\r' || *c == '\t' ? ' ' : *c, f);
+    }
+    fprintf(f, "\"\n+0.5 s  end\n");
+    int rc = fclose(f) == 0 ? RLX_EXIT_OK : RLX_EXIT_OUTPUT;
+    if (rc == RLX_EXIT_OK) {
+        rlx_play_opts po = rlx_play_opts_init();
+        po.device = device;
+        rc = rlx_cli_play(path, &po);
+    } else {
+        rlx_cli_error("voices: cannot write %s: %s", path, strerror(errno));
+    }
+    unlink(path);
+    rmdir(dbuf);
+    return rc;
 }
 
 int rlx_cmd_voices(int argc, char **argv)
 {
-    const char *say = NULL, *out = NULL, *voice = NULL, *pace_s = NULL;
+    const char *say = NULL, *out = NULL, *voice = NULL, *pace_s = NULL, *device = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = !strcmp(a, "--say")                          ? &say
                             : !strcmp(a, "-o") || !strcmp(a, "--output") ? &out
                             : !strcmp(a, "--voice")                      ? &voice
                             : !strcmp(a, "--pace")                       ? &pace_s
+                            : !strcmp(a, "--device")                     ? &device
                                                                          : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             voices_usage(stdout);
@@ -128,15 +195,11 @@ int rlx_cmd_voices(int argc, char **argv)
         }
     }
     if (!say) {
-        if (out || voice || pace_s) {
-            rlx_cli_error("voices: -o, --voice and --pace go with --say TEXT");
+        if (out || voice || pace_s || device) {
+            rlx_cli_error("voices: -o, --voice, --pace and --device go with --say TEXT");
             return RLX_EXIT_USAGE;
         }
         return list_voices();
-    }
-    if (!out) {
-        rlx_cli_error("voices: --say needs -o FILE.wav (where to write the sample)");
-        return RLX_EXIT_USAGE;
     }
     double pace = 1.0;
     if (pace_s) {
@@ -160,6 +223,8 @@ int rlx_cmd_voices(int argc, char **argv)
         rlx_cli_error("voices: unknown voice '%s' (expected %s)", voice, list);
         return RLX_EXIT_USAGE;
     }
+    if (!out)
+        return play_sample(say, voice, pace, device);
     float *x;
     size_t n;
     int rate;

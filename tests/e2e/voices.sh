@@ -42,7 +42,11 @@ expect 4 'cannot speak "Hello.": Festival \(text2wave\) failed with exit status 
 unset RELAX_TEXT2WAVE
 
 expect 2 "unknown voice 'robot'"        -- voices --say "Hi." --voice robot -o "$T/x.wav"
-expect 2 'needs -o FILE.wav'            -- voices --say "Hi."
+# without -o the sample plays; with no device in sight (no JACK server of
+# that name, ALSA given an empty configuration): one line, exit 6
+: > "$T/empty-alsa.conf"
+JACK_DEFAULT_SERVER="relax-none-$$" ALSA_CONFIG_PATH="$T/empty-alsa.conf" \
+    expect 6 'no audio output device to play the sample on; add -o FILE.wav' -- voices --say "Hi."
 expect 2 'go with --say'                -- voices -o "$T/x.wav"
 expect 2 'pace must be a number'        -- voices --say "Hi." --pace fast -o "$T/x.wav"
 expect 2 'name it .wav or .flac'        -- voices --say "Hi." -o "$T/x.mp3"
