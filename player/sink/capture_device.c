@@ -1,7 +1,6 @@
 /* capture_device.c - the audio input driver (see capture_device.h). */
 #include "sink/capture_device.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <portaudio.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 
 #include "core/ring.h"
+#include "sink/pa_device.h"
 #include "sink/pa_quiet.h"
 
 #define RLX_WATCHDOG_NS 1000000000LL
@@ -83,48 +83,6 @@ static float u2f(uint32_t u)
 rlx_capture_config rlx_capture_config_init(void)
 {
     return (rlx_capture_config){.ring_s = 2.0, .max_take_s = 600.0};
-}
-
-static bool contains_nocase(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; *hay; hay++) {
-        size_t i = 0;
-        while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
-            i++;
-        if (i == n)
-            return true;
-    }
-    return n == 0;
-}
-
-static PaDeviceIndex pick_input(const char *spec, char *why, size_t whylen)
-{
-    if (!spec || !*spec) {
-        PaDeviceIndex d = Pa_GetDefaultInputDevice();
-        if (d == paNoDevice)
-            snprintf(why, whylen, "no audio input device found: connect a microphone");
-        return d;
-    }
-    PaDeviceIndex count = Pa_GetDeviceCount();
-    bool digits = true;
-    for (const char *s = spec; *s; s++)
-        digits = digits && isdigit((unsigned char)*s);
-    if (digits) {
-        long i = strtol(spec, NULL, 10);
-        const PaDeviceInfo *d = i < count ? Pa_GetDeviceInfo((PaDeviceIndex)i) : NULL;
-        if (d && d->maxInputChannels > 0)
-            return (PaDeviceIndex)i;
-        snprintf(why, whylen, "no input device number %s (see 'relax devices --input')", spec);
-        return paNoDevice;
-    }
-    for (PaDeviceIndex i = 0; i < count; i++) {
-        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
-        if (d && d->maxInputChannels > 0 && d->name && contains_nocase(d->name, spec))
-            return i;
-    }
-    snprintf(why, whylen, "no input device matches '%s' (see 'relax devices --input')", spec);
-    return paNoDevice;
 }
 
 /* RT: audio callback */
@@ -248,8 +206,8 @@ rlx_err rlx_capture_open(const rlx_capture_config *cfg, rlx_capture **out, char 
         goto error;
     }
     c->pa_up = true;
-    PaDeviceIndex di = pick_input(c->cfg.device, why, whylen);
-    if (di == paNoDevice)
+    int di = rlx_pa_device_pick(c->cfg.device, true, why, whylen);
+    if (di < 0)
         goto error;
     const PaDeviceInfo *d = Pa_GetDeviceInfo(di);
     snprintf(c->name, sizeof c->name, "%s", d && d->name ? d->name : "?");
@@ -309,39 +267,7 @@ error:
 
 rlx_err rlx_capture_list(rlx_device_info **out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    if (rlx_pa_init_quiet() != paNoError)
-        return RLX_OK;   /* no audio system at all: no devices */
-    PaDeviceIndex count = Pa_GetDeviceCount();
-    rlx_err err = RLX_OK;
-    if (count > 0) {
-        rlx_device_info *v = calloc((size_t)count, sizeof *v);
-        if (!v) {
-            err = RLX_ERR_NOMEM;
-        } else {
-            size_t k = 0;
-            for (PaDeviceIndex i = 0; i < count; i++) {
-                const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
-                if (!d || d->maxInputChannels <= 0)
-                    continue;
-                const PaHostApiInfo *h = Pa_GetHostApiInfo(d->hostApi);
-                rlx_device_info *o = &v[k++];
-                o->index = i;
-                snprintf(o->name, sizeof o->name, "%s", d->name ? d->name : "?");
-                snprintf(o->host_api, sizeof o->host_api, "%s", h && h->name ? h->name : "?");
-                o->default_rate = d->defaultSampleRate;
-                o->low_latency = d->defaultLowInputLatency;
-                o->high_latency = d->defaultHighInputLatency;
-                o->max_channels = d->maxInputChannels;
-                o->is_default = i == Pa_GetDefaultInputDevice();
-            }
-            *out = v;
-            *n = k;
-        }
-    }
-    rlx_pa_terminate_quiet();
-    return err;
+    return rlx_pa_device_list(true, out, n);
 }
 
 int rlx_capture_rate(const rlx_capture *c)

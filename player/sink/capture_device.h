@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
-#include "sink/sink_device.h"   /* rlx_device_info */
+#include "sink/pa_device.h"   /* rlx_device_info */
 
 typedef struct {
     const char *device;   /* NULL/"" = default input; digits = index; else a name substring */

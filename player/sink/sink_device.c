@@ -3,7 +3,6 @@
  * it reports leaves through atomics. The callback never waits. */
 #include "sink/sink_device.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <portaudio.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/ring.h"
+#include "sink/pa_device.h"
 #include "sink/pa_quiet.h"
 
 #define RLX_CHANNELS 2
@@ -43,48 +43,9 @@ static void sleep_ms(int ms)
         ;
 }
 
-static void fill_info(PaDeviceIndex i, rlx_device_info *out)
-{
-    const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
-    const PaHostApiInfo *h = d ? Pa_GetHostApiInfo(d->hostApi) : NULL;
-    memset(out, 0, sizeof *out);
-    out->index = i;
-    snprintf(out->name, sizeof out->name, "%s", d && d->name ? d->name : "?");
-    snprintf(out->host_api, sizeof out->host_api, "%s", h && h->name ? h->name : "?");
-    if (d) {
-        out->default_rate = d->defaultSampleRate;
-        out->low_latency = d->defaultLowOutputLatency;
-        out->high_latency = d->defaultHighOutputLatency;
-        out->max_channels = d->maxOutputChannels;
-    }
-    out->is_default = i == Pa_GetDefaultOutputDevice();
-}
-
 rlx_err rlx_device_list(rlx_device_info **out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    if (rlx_pa_init_quiet() != paNoError)
-        return RLX_OK;  /* no audio system at all: no devices */
-    PaDeviceIndex count = Pa_GetDeviceCount();
-    rlx_err err = RLX_OK;
-    if (count > 0) {
-        rlx_device_info *v = calloc((size_t)count, sizeof *v);
-        if (!v) {
-            err = RLX_ERR_NOMEM;
-        } else {
-            size_t k = 0;
-            for (PaDeviceIndex i = 0; i < count; i++) {
-                const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
-                if (d && d->maxOutputChannels > 0)
-                    fill_info(i, &v[k++]);
-            }
-            *out = v;
-            *n = k;
-        }
-    }
-    rlx_pa_terminate_quiet();
-    return err;
+    return rlx_pa_device_list(false, out, n);
 }
 
 /* --- the driver ------------------------------------------------------------ */
@@ -144,55 +105,6 @@ typedef struct {
     char lost_why[128];
 } dev_sink;
 
-static bool all_digits(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!isdigit((unsigned char)*s))
-            return false;
-    return true;
-}
-
-static bool contains_nocase(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; *hay; hay++) {
-        size_t i = 0;
-        while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
-            i++;
-        if (i == n)
-            return true;
-    }
-    return n == 0;
-}
-
-static PaDeviceIndex pick_device(const char *spec, char *why, size_t whylen)
-{
-    if (!spec || !*spec) {
-        PaDeviceIndex d = Pa_GetDefaultOutputDevice();
-        if (d == paNoDevice)
-            snprintf(why, whylen, "no audio output device found");
-        return d;
-    }
-    PaDeviceIndex count = Pa_GetDeviceCount();
-    if (all_digits(spec)) {
-        long i = strtol(spec, NULL, 10);
-        const PaDeviceInfo *d = i < count ? Pa_GetDeviceInfo((PaDeviceIndex)i) : NULL;
-        if (d && d->maxOutputChannels > 0)
-            return (PaDeviceIndex)i;
-        snprintf(why, whylen, "no output device number %s (see 'relax devices')", spec);
-        return paNoDevice;
-    }
-    for (PaDeviceIndex i = 0; i < count; i++) {
-        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
-        if (d && d->maxOutputChannels > 0 && d->name && contains_nocase(d->name, spec))
-            return i;
-    }
-    snprintf(why, whylen, "no output device matches '%s' (see 'relax devices')", spec);
-    return paNoDevice;
-}
-
 static PaStreamParameters out_params(const dev_sink *p)
 {
     PaStreamParameters o = {
@@ -230,10 +142,10 @@ static rlx_err dev_open(const rlx_sink_config *cfg, rlx_sink **out, char *why, s
         goto error;
     }
     p->pa_up = true;
-    PaDeviceIndex di = pick_device(p->cfg.target, why, whylen);
-    if (di == paNoDevice)
+    int di = rlx_pa_device_pick(p->cfg.target, false, why, whylen);
+    if (di < 0)
         goto error;
-    fill_info(di, &p->dev);
+    rlx_pa_device_info(di, false, &p->dev);
     if (p->dev.max_channels < RLX_CHANNELS) {
         snprintf(why, whylen, "device '%s' has no stereo output", p->dev.name);
         goto error;

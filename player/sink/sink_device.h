@@ -14,21 +14,13 @@
 #include <stddef.h>
 
 #include "engine/sink.h"
+#include "sink/pa_device.h"   /* rlx_device_info */
 
 /* cfg.target: NULL/"" = the default output; digits = index; else a
  * case-insensitive name substring. cfg.rate is used if the device supports
  * it, else the device's default rate (see status.rate). */
 extern const rlx_sink_ops rlx_sink_device_ops;
 
-typedef struct {
-    int index;               /* PortAudio device index */
-    char name[160];
-    char host_api[64];
-    double default_rate;
-    double low_latency, high_latency;  /* default output latencies, seconds */
-    int max_channels;
-    bool is_default;
-} rlx_device_info;
 
 /* All output devices. *out is malloc'ed (free it); *n may be 0 (also when
  * there is no audio system at all). */
