@@ -2,6 +2,7 @@
  * voice_<name>.c and one line in `engines` below. */
 #include "audio/voice.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -192,6 +193,15 @@ rlx_err rlx_voice_speak(const char *spec, const char *text, double pace, float *
     rlx_err err = rlx_voice_resolve(spec, &e, &voice, why, whylen);
     if (err)
         return err;
+    /* the contract's bounds, checked once for every engine */
+    if (!isfinite(pace) || pace < 0.25 || pace > 4.0) {
+        snprintf(why, whylen, "pace %g out of range (0.25 to 4)", pace);
+        return RLX_ERR_USAGE;
+    }
+    if (!text || !text[strspn(text, " \t\r\n")]) {
+        snprintf(why, whylen, "nothing to say: the text is empty");
+        return RLX_ERR_TTS;
+    }
     atomic_fetch_add(&speak_count, 1);
     return e->speak(voice, text, pace, samples, frames, rate, why, whylen);
 }

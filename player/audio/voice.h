@@ -18,7 +18,9 @@ typedef struct rlx_voice_engine {
     rlx_err (*available)(char *why, size_t whylen);
     /* text -> malloc'ed mono float samples at *rate. pace: 1 = the engine's natural pace,
      * larger = slower. Deterministic: same (voice,text,pace) -> same samples whatever was
-     * spoken before in the process. Thread-safe (an engine that is not serialises itself). */
+     * spoken before in the process. Thread-safe (an engine that is not serialises itself).
+     * Called through rlx_voice_speak, which has already checked pace (0.25..4) and that
+     * the text is not blank. */
     rlx_err (*speak)(const char *voice, const char *text, double pace, float **samples,
                      size_t *frames, int *rate, char *why, size_t whylen);
     /* changes whenever the engine's output may change; part of the cache key */

@@ -130,14 +130,6 @@ static const char *festival_version(void)
     return version_buf;
 }
 
-static bool blank(const char *s)
-{
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-            return false;
-    return true;
-}
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -413,14 +405,6 @@ static rlx_err festival_speak(const char *voice, const char *text, double pace, 
     if (!voice_names[vi]) {
         snprintf(why, whylen, "unknown Festival voice '%s' (slt-hts is available)", voice);
         return RLX_ERR_USAGE;
-    }
-    if (!isfinite(pace) || pace < 0.25 || pace > 4.0) {
-        snprintf(why, whylen, "pace %g out of range (0.25 to 4)", pace);
-        return RLX_ERR_USAGE;
-    }
-    if (!text || blank(text)) {
-        snprintf(why, whylen, "nothing to say: the text is empty");
-        return RLX_ERR_TTS;
     }
     rlx_err err = festival_available(why, whylen);
     if (err)

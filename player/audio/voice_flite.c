@@ -66,14 +66,6 @@ static void init_flite(void)
     (void)pthread_atfork(fork_prepare, fork_done, fork_done);
 }
 
-static bool blank(const char *s)
-{
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-            return false;
-    return true;
-}
-
 /* The part under the lock; kept apart so that nothing with automatic storage
  * that changes after setjmp is read after a longjmp. */
 static cst_wave *synth_locked(const char *text, cst_voice *v, float pace, bool *failed)
@@ -115,14 +107,6 @@ static rlx_err flite_speak(const char *voice, const char *text, double pace,
     if (vi == NVOICES) {
         snprintf(why, whylen, "unknown voice '%s' (slt, rms, awb, kal16 are available)", voice);
         return RLX_ERR_USAGE;
-    }
-    if (!isfinite(pace) || pace < 0.25 || pace > 4.0) {
-        snprintf(why, whylen, "pace %g out of range (0.25 to 4)", pace);
-        return RLX_ERR_USAGE;
-    }
-    if (!text || blank(text)) {
-        snprintf(why, whylen, "nothing to say: the text is empty");
-        return RLX_ERR_TTS;
     }
     pthread_once(&once, init_flite);
     if (!loaded[vi]) {
