@@ -1,5 +1,6 @@
 #include "err.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,4 +101,14 @@ void rlx_diags_free(rlx_diags *d)
     }
     free(d->items);
     memset(d, 0, sizeof *d);
+}
+
+void rlx_why(char *why, size_t whylen, const char *fmt, ...)
+{
+    if (!why || !whylen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, whylen, fmt, ap);
+    va_end(ap);
 }

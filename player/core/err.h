@@ -63,4 +63,8 @@ void rlx_diags_vadd(rlx_diags *d, rlx_diag_severity sev, const char *file,
     __attribute__((format(printf, 7, 0)));
 void rlx_diags_free(rlx_diags *d);
 
+/* The other half of the convention: a one-line reason formatted into a
+ * caller's why buffer (why may be NULL or whylen 0: nothing is written). */
+void rlx_why(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -90,17 +90,7 @@ static int64_t now_ms(void)
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static void set_why(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static void set_why(char *why, size_t whylen, const char *fmt, ...)
-{
-    if (!why || !whylen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, whylen, fmt, ap);
-    va_end(ap);
-}
 
 rlx_remote_config rlx_remote_config_init(void)
 {
@@ -615,7 +605,7 @@ static rlx_err open_socket(rlx_remote *r, int *out_fd, char *why, size_t whylen)
     int port = -1;
     if (cfg->listen) {
         if (!split_listen(cfg->listen, host, sizeof host, &port)) {
-            set_why(why, whylen,
+            rlx_why(why, whylen,
                     "--remote-listen wants ADDRESS[:PORT] like 127.0.0.1:8787 or [::1]:0 (got '%s')",
                     cfg->listen);
             return RLX_ERR_USAGE;
@@ -624,14 +614,14 @@ static rlx_err open_socket(rlx_remote *r, int *out_fd, char *why, size_t whylen)
     int first = port >= 0 ? port : cfg->port;
     int tries = port >= 0 ? 1 : cfg->port_tries > 0 ? cfg->port_tries : 1;
     if (first < 0 || first > 65535) {
-        set_why(why, whylen, "the remote's port must be from 0 to 65535");
+        rlx_why(why, whylen, "the remote's port must be from 0 to 65535");
         return RLX_ERR_USAGE;
     }
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *ai = NULL;
     int gai = getaddrinfo(host, NULL, &hints, &ai);
     if (gai != 0 || !ai) {
-        set_why(why, whylen, "cannot listen on '%s': %s; give an address of this machine like 127.0.0.1",
+        rlx_why(why, whylen, "cannot listen on '%s': %s; give an address of this machine like 127.0.0.1",
                 host, gai_strerror(gai));
         return RLX_ERR_USAGE;
     }
@@ -651,10 +641,10 @@ static rlx_err open_socket(rlx_remote *r, int *out_fd, char *why, size_t whylen)
     }
     if (fd < 0) {
         if (err == EADDRINUSE && tries > 1)
-            set_why(why, whylen, "cannot listen for the remote: ports %d to %d are all in use; "
+            rlx_why(why, whylen, "cannot listen for the remote: ports %d to %d are all in use; "
                     "choose one with --remote-listen ADDRESS:PORT", first, p - 1);
         else
-            set_why(why, whylen, "cannot listen for the remote on %s port %d: %s%s", host, first,
+            rlx_why(why, whylen, "cannot listen for the remote on %s port %d: %s%s", host, first,
                     strerror(err), err == EADDRINUSE ? "; choose another with --remote-listen ADDRESS:PORT"
                     : err == EADDRNOTAVAIL ? "; give an address of this machine" : "");
         return RLX_ERR_IO;
@@ -687,7 +677,7 @@ static rlx_err make_key(char *key, size_t len, char *why, size_t whylen)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            set_why(why, whylen, "no random numbers from the system for the remote's key (%s)", strerror(errno));
+            rlx_why(why, whylen, "no random numbers from the system for the remote's key (%s)", strerror(errno));
             return RLX_ERR_INTERNAL;
         }
         got += (size_t)n;
@@ -710,7 +700,7 @@ rlx_err rlx_remote_open(const rlx_remote_config *cfg, rlx_remote **out, char *wh
     r->cfg = cfg ? *cfg : rlx_remote_config_init();
     if (r->cfg.key) {
         if (!rlx_remote_key_valid(r->cfg.key)) {
-            set_why(why, whylen, "the remote key must be %d to %d characters from A-Z a-z 0-9 - _",
+            rlx_why(why, whylen, "the remote key must be %d to %d characters from A-Z a-z 0-9 - _",
                     RLX_REMOTE_KEY_MIN, RLX_REMOTE_KEY_MAX);
             free(r);
             return RLX_ERR_USAGE;
@@ -763,7 +753,7 @@ rlx_err rlx_remote_open(const rlx_remote_config *cfg, rlx_remote **out, char *wh
         MHD_OPTION_END);
     if (!r->daemon) {
         close(fd);
-        set_why(why, whylen, "cannot start the remote's web server (libmicrohttpd)");
+        rlx_why(why, whylen, "cannot start the remote's web server (libmicrohttpd)");
         rlx_remote_close(r);
         return RLX_ERR_INTERNAL;
     }

@@ -87,7 +87,8 @@ static int fail(char *why, size_t whylen, int status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, whylen, fmt, ap);
+    if (why && whylen)
+        vsnprintf(why, whylen, fmt, ap);
     va_end(ap);
     return status;
 }

@@ -312,7 +312,7 @@ rlx_err rlx_store_open_ex(const char *path, unsigned flags, rlx_store **out, cha
 {
     *out = NULL;
     if (!path || !*path) {
-        rlx_store_say(why, whylen, "no path for the progress store: set HOME, XDG_DATA_HOME or RELAX_STORE, "
+        rlx_why(why, whylen, "no path for the progress store: set HOME, XDG_DATA_HOME or RELAX_STORE, "
                       "or use --store PATH");
         return RLX_ERR_USAGE;
     }
@@ -487,7 +487,7 @@ void rlx_store_profiles_free(rlx_profile *p, size_t n)
 
 static rlx_err offline(const rlx_store *st, char *why, size_t whylen)
 {
-    rlx_store_say(why, whylen, "the progress store %s does not answer; try again when it is back", st->shown);
+    rlx_why(why, whylen, "the progress store %s does not answer; try again when it is back", st->shown);
     return RLX_ERR_STORE;
 }
 
@@ -562,7 +562,7 @@ rlx_err rlx_store_listen_save(rlx_store *st, const rlx_listen_rec *rec, char *wh
 {
     rlx_listen_rec copy = *rec;   /* put may set id; the caller's stays as it is */
     if (!copy.uuid[0]) {
-        rlx_store_say(why, whylen, "cannot save a listen without its key in %s", st->shown);
+        rlx_why(why, whylen, "cannot save a listen without its key in %s", st->shown);
         return RLX_ERR_INTERNAL;
     }
     return rlx_store_listen_add(st, &copy, why, whylen);
@@ -650,7 +650,7 @@ rlx_err rlx_store_copy(rlx_store *from, rlx_store *to, rlx_store_copy_counts *c,
     rlx_store_listens_free(ls, nl);
     rlx_store_listens_free(tl, ntl);
     if (!err && (c->profiles_to != c->profiles || c->listens_to != c->listens)) {
-        rlx_store_say(why, whylen, "copy to %s is incomplete: %zu of %zu profiles, %zu of %zu listens arrived",
+        rlx_why(why, whylen, "copy to %s is incomplete: %zu of %zu profiles, %zu of %zu listens arrived",
                       to->shown, c->profiles_to, c->profiles, c->listens_to, c->listens);
         err = RLX_ERR_STORE;
     }

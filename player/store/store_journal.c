@@ -78,7 +78,7 @@ rlx_err rlx_journal_open(const char *key, rlx_journal **out, char *why, size_t w
     else if (home && *home)
         dir = dup_printf("%s/.local/state/relax/journal", home);
     else {
-        rlx_store_say(why, whylen, "no place for the journal of the progress store %s: set HOME or XDG_STATE_HOME",
+        rlx_why(why, whylen, "no place for the journal of the progress store %s: set HOME or XDG_STATE_HOME",
                       key);
         return RLX_ERR_USAGE;
     }
@@ -180,7 +180,7 @@ static rlx_err append_text(const rlx_journal *j, const char *text, size_t len, c
 {
     if (mkdirs(j->dir) != 0) {
         int e = errno;
-        rlx_store_say(why, whylen, "cannot create the journal folder %s: %s; make it writable or set XDG_STATE_HOME",
+        rlx_why(why, whylen, "cannot create the journal folder %s: %s; make it writable or set XDG_STATE_HOME",
                       j->dir, strerror(e));
         return RLX_ERR_STORE;
     }
@@ -193,7 +193,7 @@ static rlx_err append_text(const rlx_journal *j, const char *text, size_t len, c
     if (lk >= 0)
         unlock(lk);
     if (w != (ssize_t)len) {
-        rlx_store_say(why, whylen, "cannot write the journal %s: %s; free some space or make its folder writable",
+        rlx_why(why, whylen, "cannot write the journal %s: %s; free some space or make its folder writable",
                       j->path, w < 0 ? strerror(e) : "short write");
         return RLX_ERR_STORE;
     }

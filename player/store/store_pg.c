@@ -73,7 +73,7 @@ static rlx_err connect_failed(const char *shown, PGconn *c, bool *unreachable, c
         todo = "check that the server is running and reachable, then try again";
     } else
         todo = "check the connection string and the service file (see README, \"A clinic\")";
-    rlx_store_say(why, whylen, "cannot connect to the progress store %s: %s; %s", shown, line, todo);
+    rlx_why(why, whylen, "cannot connect to the progress store %s: %s; %s", shown, line, todo);
     return RLX_ERR_STORE;
 }
 
@@ -97,7 +97,7 @@ static rlx_err failed(rlx_store_backend *b, PGresult *r, const char *doing, char
         todo = "another program holds a lock too long; try again";
         err = RLX_ERR_STORE_LOCKED;
     }
-    rlx_store_say(why, whylen, "cannot %s the progress store %s: %s; %s", doing, b->shown, line, todo);
+    rlx_why(why, whylen, "cannot %s the progress store %s: %s; %s", doing, b->shown, line, todo);
     if (r)
         PQclear(r);
     return err;
@@ -243,14 +243,14 @@ static rlx_err migrate(rlx_store_backend *b, char *why, size_t whylen)
     if ((err = read_version(b, &v, why, whylen)))
         goto rollback;
     if (v < 0) {
-        rlx_store_say(why, whylen, "the schema \"%s\" in the progress store %s holds tables relax did not make "
+        rlx_why(why, whylen, "the schema \"%s\" in the progress store %s holds tables relax did not make "
                       "(another program's?); relax left them untouched: give relax a schema of its own with "
                       "RELAX_PG_SCHEMA=NAME, or another database", b->schema, b->shown);
         err = RLX_ERR_STORE_CORRUPT;
         goto rollback;
     }
     if (v > RLX_STORE_SCHEMA_VERSION) {
-        rlx_store_say(why, whylen, "progress store %s was written by a newer version of relax (schema %d, this "
+        rlx_why(why, whylen, "progress store %s was written by a newer version of relax (schema %d, this "
                       "one knows %d); update relax on this machine", b->shown, v, RLX_STORE_SCHEMA_VERSION);
         err = RLX_ERR_STORE_CORRUPT;
         goto rollback;
@@ -305,7 +305,7 @@ static rlx_err pg_open(const char *where, const char *shown, rlx_store_backend *
     const char *schema = getenv("RELAX_PG_SCHEMA");
     schema = schema && *schema ? schema : "relax";
     if (!schema_name_ok(schema)) {
-        rlx_store_say(why, whylen, "RELAX_PG_SCHEMA '%s' is not a plain schema name: use up to 63 lower-case "
+        rlx_why(why, whylen, "RELAX_PG_SCHEMA '%s' is not a plain schema name: use up to 63 lower-case "
                       "letters, digits and _ (not starting with pg_)", schema);
         return RLX_ERR_USAGE;
     }
@@ -395,7 +395,7 @@ static rlx_err pg_profile_get(rlx_store_backend *b, const char *name, bool creat
         return failed(b, r, "read", why, whylen);
     if (PQntuples(r) == 0) {
         PQclear(r);
-        rlx_store_say(why, whylen, "no profile '%s' in %s (see 'relax profiles')", name, b->shown);
+        rlx_why(why, whylen, "no profile '%s' in %s (see 'relax profiles')", name, b->shown);
         return RLX_ERR_NOT_FOUND;
     }
     read_profile(r, 0, out);

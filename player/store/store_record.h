@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h"
+
 #define RLX_LISTEN_UUID_LEN 32       /* hex digits */
 
 /* One listen: from pressing play to stopping. Positions in session ms. */
@@ -42,8 +44,5 @@ void rlx_store_listens_free(rlx_listen_rec *recs, size_t n);
 
 /* Wall clock in ms since the Unix epoch. */
 int64_t rlx_store_now_ms(void);
-
-/* Formats a one-line reason into why (why may be NULL). */
-void rlx_store_say(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -20,16 +20,6 @@ struct rlx_store_backend {
 
 /* ---- messages ------------------------------------------------------------ */
 
-static void say(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *why, size_t whylen, const char *fmt, ...)
-{
-    if (!why || !whylen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, whylen, fmt, ap);
-    va_end(ap);
-}
 
 /* Can we write the file and create files beside it (the -wal and -shm)? */
 static bool writable(const char *path)
@@ -53,31 +43,31 @@ static rlx_err fail(const char *path, sqlite3 *db, int rc, const char *doing, ch
     int sys = db ? sqlite3_system_errno(db) : 0;
     const char *detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     if (prim == SQLITE_NOMEM) {
-        say(why, whylen, "out of memory while using the progress store %s", path);
+        rlx_why(why, whylen, "out of memory while using the progress store %s", path);
         return RLX_ERR_NOMEM;
     }
     if (prim == SQLITE_NOTADB || prim == SQLITE_CORRUPT) {
-        say(why, whylen, "progress store %s is damaged or not a database; it was left untouched: "
+        rlx_why(why, whylen, "progress store %s is damaged or not a database; it was left untouched: "
             "move it aside (relax starts a fresh one) or use --store PATH", path);
         return RLX_ERR_STORE_CORRUPT;
     }
     if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED) {
-        say(why, whylen, "progress store %s stayed locked by another program for more than %d s; "
+        rlx_why(why, whylen, "progress store %s stayed locked by another program for more than %d s; "
             "close other relax processes and try again", path, RLX_STORE_BUSY_TIMEOUT_MS / 1000);
         return RLX_ERR_STORE_LOCKED;
     }
     if (prim == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT) {
-        say(why, whylen, "no space left to %s the progress store %s; free some disk space and try again",
+        rlx_why(why, whylen, "no space left to %s the progress store %s; free some disk space and try again",
             doing, path);
         return RLX_ERR_STORE;
     }
     if (prim == SQLITE_READONLY || sys == EROFS || sys == EACCES || sys == EPERM ||
         (prim == SQLITE_CANTOPEN && !writable(path))) {
-        say(why, whylen, "cannot %s the progress store %s: it or its folder is read-only; "
+        rlx_why(why, whylen, "cannot %s the progress store %s: it or its folder is read-only; "
             "make both writable or use --store PATH", doing, path);
         return RLX_ERR_STORE;
     }
-    say(why, whylen, "cannot %s the progress store %s: %s; check the file and its folder or use --store PATH",
+    rlx_why(why, whylen, "cannot %s the progress store %s: %s; check the file and its folder or use --store PATH",
         doing, path, detail);
     return RLX_ERR_STORE;
 }
@@ -103,19 +93,19 @@ static rlx_err make_parents(const char *path, char *why, size_t whylen)
         struct stat st;
         if (stat(dir, &st) == 0) {
             if (!S_ISDIR(st.st_mode)) {
-                say(why, whylen, "cannot open the progress store %s: %s is a file, not a folder; "
+                rlx_why(why, whylen, "cannot open the progress store %s: %s is a file, not a folder; "
                     "move that file aside or use --store PATH", path, dir);
                 err = RLX_ERR_STORE;
                 break;
             }
         } else if (errno == ENOTDIR) {
-            say(why, whylen, "cannot open the progress store %s: a folder on the way to it is a file; "
+            rlx_why(why, whylen, "cannot open the progress store %s: a folder on the way to it is a file; "
                 "move that file aside or use --store PATH", path);
             err = RLX_ERR_STORE;
             break;
         } else if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
             int e = errno;
-            say(why, whylen, "cannot create the folder %s for the progress store: %s; "
+            rlx_why(why, whylen, "cannot create the folder %s for the progress store: %s; "
                 "%s or use --store PATH", dir, strerror(e),
                 e == ENOSPC ? "free some disk space" : "check its permissions");
             err = RLX_ERR_STORE;
@@ -195,12 +185,12 @@ static int user_version(sqlite3 *db, int *v)
 static rlx_err check_version(rlx_store_backend *st, int v, char *why, size_t whylen)
 {
     if (v > RLX_STORE_SCHEMA_VERSION) {
-        say(why, whylen, "progress store %s was written by a newer version of relax (schema %d, this one "
+        rlx_why(why, whylen, "progress store %s was written by a newer version of relax (schema %d, this one "
             "knows %d); update relax or use --store PATH", st->path, v, RLX_STORE_SCHEMA_VERSION);
         return RLX_ERR_STORE_CORRUPT;
     }
     if (v < 0) {
-        say(why, whylen, "progress store %s has an unknown schema version (%d): it is damaged or was not "
+        rlx_why(why, whylen, "progress store %s has an unknown schema version (%d): it is damaged or was not "
             "written by relax; it was left untouched: move it aside or use --store PATH", st->path, v);
         return RLX_ERR_STORE_CORRUPT;
     }
@@ -311,7 +301,7 @@ static rlx_err sq_open(const char *path, const char *shown, rlx_store_backend **
     *unreachable = false;
     *out = NULL;
     if (!path || !*path) {
-        say(why, whylen, "no path for the progress store: set HOME, XDG_DATA_HOME or RELAX_STORE, or use --store PATH");
+        rlx_why(why, whylen, "no path for the progress store: set HOME, XDG_DATA_HOME or RELAX_STORE, or use --store PATH");
         return RLX_ERR_USAGE;
     }
     rlx_err err = make_parents(path, why, whylen);
@@ -321,7 +311,7 @@ static rlx_err sq_open(const char *path, const char *shown, rlx_store_backend **
     struct stat sb;
     if (stat(path, &sb) == 0) {
         if (!S_ISREG(sb.st_mode)) {
-            say(why, whylen, "progress store %s is not a regular file; move it aside or use --store PATH", path);
+            rlx_why(why, whylen, "progress store %s is not a regular file; move it aside or use --store PATH", path);
             return RLX_ERR_STORE;
         }
     } else if (errno == ENOENT) {
@@ -333,17 +323,17 @@ static rlx_err sq_open(const char *path, const char *shown, rlx_store_backend **
             close(fd);
         } else if (errno != EEXIST) {
             int e = errno;
-            say(why, whylen, "cannot create the progress store %s: %s; %s or use --store PATH", path,
+            rlx_why(why, whylen, "cannot create the progress store %s: %s; %s or use --store PATH", path,
                 strerror(e), e == ENOSPC ? "free some disk space" : "make its folder writable");
             return RLX_ERR_STORE;
         }
     } else {
         int e = errno;
         if (e == ENOTDIR)
-            say(why, whylen, "cannot open the progress store %s: a folder on the way to it is a file; "
+            rlx_why(why, whylen, "cannot open the progress store %s: a folder on the way to it is a file; "
                 "move that file aside or use --store PATH", path);
         else
-            say(why, whylen, "cannot open the progress store %s: %s; check its folder or use --store PATH",
+            rlx_why(why, whylen, "cannot open the progress store %s: %s; check its folder or use --store PATH",
                 path, strerror(e));
         return RLX_ERR_STORE;
     }
@@ -497,7 +487,7 @@ static rlx_err sq_profile_get(rlx_store_backend *st, const char *name, bool crea
         read_profile(q, out);
     sqlite3_finalize(q);
     if (rc == SQLITE_DONE) {
-        say(why, whylen, "no profile '%s' in %s (see 'relax profiles')", name, st->path);
+        rlx_why(why, whylen, "no profile '%s' in %s (see 'relax profiles')", name, st->path);
         return RLX_ERR_NOT_FOUND;
     }
     if (rc != SQLITE_ROW)
