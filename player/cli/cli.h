@@ -53,6 +53,9 @@ int rlx_cli_load_program(rlx_program **out);
  * parses it. Diagnostics go to d (caller prints). */
 char *rlx_cli_session_path(const char *arg);
 rlx_err rlx_cli_load_session(const char *arg, rlx_session **out, rlx_diags *d);
+/* rlx_cli_load_session for a command: prints the problems (and warnings)
+ * found; returns 0 or the exit code. */
+int rlx_cli_open_session(const char *arg, rlx_session **out);
 
 /* Is stdout/stderr a terminal (and TERM not "dumb")? */
 bool rlx_cli_is_tty(int fd);

@@ -377,3 +377,14 @@ rlx_err rlx_cli_load_session(const char *arg, rlx_session **out, rlx_diags *d)
     free(path);
     return err;
 }
+
+int rlx_cli_open_session(const char *arg, rlx_session **out)
+{
+    rlx_diags d = {0};
+    rlx_err err = rlx_cli_load_session(arg, out, &d);
+    rlx_cli_print_diags(stderr, &d);
+    if (err && !d.count)
+        rlx_cli_error("%s: %s", arg, rlx_strerror(err));
+    rlx_diags_free(&d);
+    return err ? rlx_cli_exit_code(err) : RLX_EXIT_OK;
+}

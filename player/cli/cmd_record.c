@@ -449,17 +449,10 @@ int rlx_cmd_record(int argc, char **argv)
         usage(stderr);
         return RLX_EXIT_USAGE;
     }
-    rlx_diags d = {0};
     rlx_session *s = NULL;
-    rlx_err err = rlx_cli_load_session(session, &s, &d);
-    if (err) {
-        rlx_cli_print_diags(stderr, &d);
-        if (!d.count)
-            rlx_cli_error("%s: %s", session, rlx_strerror(err));
-        rlx_diags_free(&d);
-        return rlx_cli_exit_code(err);
-    }
-    rlx_diags_free(&d);
+    int orc = rlx_cli_open_session(session, &s);
+    if (orc)
+        return orc;
     rec_ui u = {.s = s, .tcfg = rlx_take_config_init()};
     u.tcfg.target_lufs = s->voice_lufs;
     rlx_script_pace_hint(s, u.pace, sizeof u.pace);
@@ -501,7 +494,7 @@ int rlx_cmd_record(int argc, char **argv)
     cc.device = device;
     cc.rate = 48000;
     char why[256] = "";
-    err = rlx_capture_open(&cc, &u.cap, why, sizeof why);
+    rlx_err err = rlx_capture_open(&cc, &u.cap, why, sizeof why);
     if (err) {
         rlx_cli_error("%s", why[0] ? why : rlx_strerror(err));
         code = rlx_cli_exit_code(err);

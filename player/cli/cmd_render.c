@@ -165,13 +165,11 @@ int rlx_cmd_render(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    rlx_diags diags = {0};
     rlx_session *s = NULL;
-    rlx_err err = rlx_cli_load_session(session_arg, &s, &diags);
-    rlx_cli_print_diags(stderr, &diags);
-    rlx_diags_free(&diags);
-    if (err != RLX_OK)
-        return rlx_cli_exit_code(err);
+    int orc = rlx_cli_open_session(session_arg, &s);
+    if (orc)
+        return orc;
+    rlx_err err;
 
     prep_ui ui = {.tty = rlx_cli_is_tty(2)};
     rlx_engine_config cfg = rlx_engine_config_init();
@@ -194,6 +192,7 @@ int rlx_cmd_render(int argc, char **argv)
         code = rlx_cli_exit_code(err);
         goto done;
     }
+    rlx_diags diags = {0};
     err = rlx_engine_load(e, s, &diags);
     if (ui.shown)
         fputs("\r\033[K", stderr);

@@ -147,17 +147,10 @@ int rlx_cmd_script(int argc, char **argv)
         rlx_cli_error("'%s': name the script FILE.txt or FILE.html", out);
         return RLX_EXIT_USAGE;
     }
-    rlx_diags d = {0};
     rlx_session *s = NULL;
-    rlx_err err = rlx_cli_load_session(session, &s, &d);
-    if (err) {
-        rlx_cli_print_diags(stderr, &d);
-        if (!d.count)
-            rlx_cli_error("%s: %s", session, rlx_strerror(err));
-        rlx_diags_free(&d);
-        return rlx_cli_exit_code(err);
-    }
-    rlx_diags_free(&d);
+    int orc = rlx_cli_open_session(session, &s);
+    if (orc)
+        return orc;
     rlx_script_line *v = NULL;
     size_t n = 0;
     char pace[96];
@@ -186,7 +179,7 @@ int rlx_cmd_script(int argc, char **argv)
         goto done;
     }
     char why[512];
-    err = rlx_file_write_atomic(out, buf, len, why, sizeof why);
+    rlx_err err = rlx_file_write_atomic(out, buf, len, why, sizeof why);
     if (err) {
         rlx_cli_error("%s", why);
         code = RLX_EXIT_OUTPUT;
