@@ -1,6 +1,8 @@
 /* take_file.c - atomic FLAC saves for kept takes. See take_file.h. */
 #include "store/take_file.h"
 
+#include "core/outfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sndfile.h>
@@ -28,52 +30,11 @@ static int mkdirs(const char *dir)
     return 0;
 }
 
-/* Temp name beside the target, hidden and without the .flac ending so
- * nothing that looks for recordings ever picks it up. */
-static int temp_path(const char *path, char *buf, size_t len)
-{
-    const char *slash = strrchr(path, '/');
-    int dl = slash ? (int)(slash - path + 1) : 0;
-    return snprintf(buf, len, "%.*s.%s.tmp-%ld", dl, path, slash ? slash + 1 : path, (long)getpid());
-}
-
-static void sync_dir_of(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-    int fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-}
-
 static rlx_err fail(const char *path, int err, char *why, size_t whylen)
 {
     snprintf(why, whylen, "cannot write '%s': %s", path,
              err == ENOSPC ? "the disk is full" : strerror(err ? err : EIO));
-    return err == ENOSPC || err == EDQUOT ? RLX_ERR_DISK_FULL : RLX_ERR_OUTPUT;
-}
-
-static rlx_err finish_temp(const char *tmp, const char *path, char *why, size_t whylen)
-{
-    int fd = open(tmp, O_RDONLY);
-    if (fd < 0 || fsync(fd)) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        unlink(tmp);
-        return fail(path, e, why, whylen);
-    }
-    close(fd);
-    if (rename(tmp, path)) {
-        int e = errno;
-        unlink(tmp);
-        return fail(path, e, why, whylen);
-    }
-    sync_dir_of(path);
-    return RLX_OK;
+    return rlx_outfile_classify(err ? err : EIO);
 }
 
 static int make_parent(const char *path)
@@ -86,20 +47,25 @@ static int make_parent(const char *path)
     return mkdirs(dir);
 }
 
+/* The temporary is core/outfile's hidden ".NAME.PID.XXXXXX" beside the
+ * take: it never ends in .flac, so nothing that looks for recordings picks
+ * it up, and the rename makes the take appear whole or not at all. */
 rlx_err rlx_take_save(const char *path, const float *x, size_t frames, int rate,
                       const char *text, char *why, size_t whylen)
 {
     int e = make_parent(path);
     if (e)
         return fail(path, e, why, whylen);
-    char tmp[4200];
-    if (temp_path(path, tmp, sizeof tmp) >= (int)sizeof tmp)
-        return fail(path, ENAMETOOLONG, why, whylen);
+    rlx_outfile *o;
+    int fd;
+    rlx_err err = rlx_outfile_open(path, &o, &fd, why, whylen);
+    if (err)
+        return err;
     SF_INFO info = {.samplerate = rate, .channels = 1, .format = SF_FORMAT_FLAC | SF_FORMAT_PCM_24};
-    SNDFILE *f = sf_open(tmp, SFM_WRITE, &info);
+    SNDFILE *f = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
     if (!f) {
         e = errno;
-        unlink(tmp);
+        rlx_outfile_abandon(o);
         return fail(path, e ? e : EIO, why, whylen);
     }
     if (text)
@@ -113,17 +79,14 @@ rlx_err rlx_take_save(const char *path, const float *x, size_t frames, int rate,
     int serr = sf_error(f);
     if (sf_close(f) && !e)
         e = errno ? errno : EIO;
-    if (w != (sf_count_t)frames || serr) {
-        unlink(tmp);
-        return fail(path, e ? e : EIO, why, whylen);
-    }
     /* libsndfile may swallow the write error until close: check the size landed */
     struct stat st;
-    if (stat(tmp, &st) || st.st_size == 0) {
-        unlink(tmp);
+    if (w != (sf_count_t)frames || serr || fstat(fd, &st) || st.st_size == 0) {
+        rlx_outfile_abandon(o);
         return fail(path, e ? e : ENOSPC, why, whylen);
     }
-    return finish_temp(tmp, path, why, whylen);
+    err = rlx_outfile_commit(o, &e);
+    return err ? fail(path, e, why, whylen) : RLX_OK;
 }
 
 rlx_err rlx_take_text(const char *path, char *buf, size_t len)
@@ -143,28 +106,23 @@ rlx_err rlx_take_text(const char *path, char *buf, size_t len)
 rlx_err rlx_file_write_atomic(const char *path, const char *data, size_t len, char *why,
                               size_t whylen)
 {
-    char tmp[4200];
-    if (temp_path(path, tmp, sizeof tmp) >= (int)sizeof tmp)
-        return fail(path, ENAMETOOLONG, why, whylen);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return fail(path, errno, why, whylen);
-    int e = 0;
+    rlx_outfile *o;
+    int fd;
+    rlx_err err = rlx_outfile_open(path, &o, &fd, why, whylen);
+    if (err)
+        return err;
     for (size_t off = 0; off < len;) {
         ssize_t w = write(fd, data + off, len - off);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            e = w < 0 ? errno : ENOSPC;
-            break;
+            int e = w < 0 ? errno : ENOSPC;
+            rlx_outfile_abandon(o);
+            return fail(path, e, why, whylen);
         }
         off += (size_t)w;
     }
-    if (close(fd) && !e)
-        e = errno;
-    if (e) {
-        unlink(tmp);
-        return fail(path, e, why, whylen);
-    }
-    return finish_temp(tmp, path, why, whylen);
+    int e = 0;
+    err = rlx_outfile_commit(o, &e);
+    return err ? fail(path, e, why, whylen) : RLX_OK;
 }
