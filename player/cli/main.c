@@ -50,8 +50,8 @@ static const rlx_command commands[] = {
      .help = "write the coming weeks as a calendar with reminders"},
     {.name = "help", .run = NULL, .args = "[COMMAND|TOPIC]",
      .help = "a command's options, or where a topic is explained"},
-    {.name = "voices", .run = rlx_cmd_voices, .args = "[--say TEXT -o FILE] [--voice V]",
-     .help = "list the voices; render a sample of one"},
+    {.name = "voices", .run = rlx_cmd_voices, .args = "[--say TEXT [-o FILE]] [--voice V]",
+     .help = "list the voices; hear or keep a sample of one"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
