@@ -748,8 +748,13 @@ static int64_t map_position(const rlx_timeline *from, const rlx_timeline *to, in
         best = (long)i;
     }
     int64_t np = best < 0 ? pos : to->cues[best].start + (pos - from->cues[best].start);
-    if (best >= 0 && to->cues[best].end > to->cues[best].start && np > to->cues[best].end)
-        np = to->cues[best].end;   /* a silence that got shorter: on to its end */
+    if (best >= 0 && from->cues[best].end > from->cues[best].start) {
+        const rlx_tl_cue *a = &from->cues[best], *b = &to->cues[best];
+        if (pos > a->end)
+            np = b->end + (pos - a->end);   /* in the gap after it: as far past its end */
+        else if (np > b->end)
+            np = b->end;                    /* inside a silence that got shorter: on to its end */
+    }
     return np < 0 ? 0 : np > to->length ? to->length : np;
 }
 

@@ -402,6 +402,29 @@ static void length_change(void **state)
     free(rec);
 }
 
+/* A length change while in the quiet after a line keeps the place: the
+ * stretch is later, so nothing before it moves (not back to the line's end). */
+static void length_change_in_a_gap(void **state)
+{
+    fixture *f = *state;
+    rlx_engine *e = open_engine(f, false, NULL);
+    char why[256];
+    rlx_engine_pause(e, true);
+    assert_int_equal(rlx_engine_start(e, 0, -1, why, sizeof why), RLX_OK);
+    rlx_engine_seek(e, SEC(7));             /* after "Second" (5.0 to 5.5 s), before "Third" */
+    rlx_engine_state st = poll_until(e, at_pos, SEC(7));
+    rlx_diags d = {0};
+    assert_int_equal(rlx_engine_set_length(e, 30000, &d), RLX_OK);
+    for (int i = 0; i < 30000 && rlx_engine_length(e) != SEC(30); i++)
+        rlx_engine_poll(e, 1, &st);
+    for (int i = 0; i < 30000 && st.length_ms != 30000; i++)
+        rlx_engine_poll(e, 1, &st);
+    assert_int_equal(st.length_ms, 30000);
+    assert_int_equal(st.pos, SEC(7));
+    rlx_diags_free(&d);
+    rlx_engine_close(e);
+}
+
 static int64_t mono_ns(void)
 {
     struct timespec t;
@@ -449,6 +472,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(fade_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(hooks, setup, teardown),
         cmocka_unit_test_setup_teardown(length_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(length_change_in_a_gap, setup, teardown),
         cmocka_unit_test_setup_teardown(realtime_pace, setup, teardown),
         cmocka_unit_test_setup_teardown(misuse, setup, teardown),
     };
