@@ -350,58 +350,13 @@ void rlx_capture_get_status(rlx_capture *c, rlx_capture_status *st)
     snprintf(st->lost_why, sizeof st->lost_why, "%s", c->lost_why);
 }
 
-/* Stopping PortAudio runs on its own thread so a dead server cannot hang us. */
-typedef struct {
-    PaStream *stream;
-    bool abort;
-    _Atomic bool done;
-} closer;
-
-static void *closer_main(void *arg)
-{
-    closer *k = arg;
-    if (k->stream) {
-        if (k->abort)
-            Pa_AbortStream(k->stream);
-        else
-            Pa_StopStream(k->stream);
-        Pa_CloseStream(k->stream);
-    }
-    Pa_Terminate();
-    atomic_store(&k->done, true);
-    return NULL;
-}
-
 void rlx_capture_close(rlx_capture *c)
 {
     if (!c)
         return;
-    bool abandoned = false;
-    if (c->pa_up) {
-        closer *k = calloc(1, sizeof *k);
-        pthread_t th;
-        if (k) {
-            k->stream = c->stream;
-            k->abort = c->lost;
-            rlx_quiet_fd q;
-            rlx_quiet_begin(&q);
-            if (pthread_create(&th, NULL, closer_main, k) == 0) {
-                int64_t until = now_ns() + (k->abort ? RLX_CLOSE_WAIT_LOST_MS : RLX_CLOSE_WAIT_MS) * 1000000LL;
-                while (!atomic_load(&k->done) && now_ns() < until)
-                    sleep_ms(5);
-                if (atomic_load(&k->done)) {
-                    pthread_join(th, NULL);
-                    free(k);
-                } else {
-                    pthread_detach(th);
-                    abandoned = true;   /* k, c and the ring stay alive for the stuck thread */
-                }
-            } else {
-                free(k);
-            }
-            rlx_quiet_end(&q);
-        }
-    }
+    bool abandoned = c->pa_up &&
+                     !rlx_pa_close_bounded(c->stream, c->lost, c->lost ? RLX_CLOSE_WAIT_LOST_MS : RLX_CLOSE_WAIT_MS);
+    /* abandoned: c and the ring stay alive for the stuck callback */
     if (c->writer_up) {
         atomic_store(&c->quit, true);
         pthread_join(c->writer, NULL);

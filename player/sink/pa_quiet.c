@@ -2,6 +2,9 @@
 #include "sink/pa_quiet.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <pa_jack.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -70,4 +73,61 @@ void rlx_pa_terminate_quiet(void)
     rlx_quiet_begin(&q);
     Pa_Terminate();
     rlx_quiet_end(&q);
+}
+
+typedef struct {
+    PaStream *stream;
+    bool abort;
+    _Atomic bool done;
+} closer;
+
+static void *closer_main(void *arg)
+{
+    closer *k = arg;
+    if (k->stream) {
+        if (k->abort)
+            Pa_AbortStream(k->stream);
+        else
+            Pa_StopStream(k->stream);
+        Pa_CloseStream(k->stream);
+    }
+    Pa_Terminate();
+    atomic_store(&k->done, true);
+    return NULL;
+}
+
+bool rlx_pa_close_bounded(PaStream *stream, bool abort, int wait_ms)
+{
+    closer *k = calloc(1, sizeof *k);
+    if (!k)
+        return true;   /* nothing started: nothing is stuck */
+    k->stream = stream;
+    k->abort = abort;
+    bool finished = true;
+    pthread_t th;
+    rlx_quiet_fd q;
+    rlx_quiet_begin(&q);
+    if (pthread_create(&th, NULL, closer_main, k) == 0) {
+        struct timespec t0, t;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+            if (atomic_load(&k->done))
+                break;
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= wait_ms)
+                break;
+            nanosleep(&(struct timespec){.tv_nsec = 5000000}, NULL);
+        }
+        if (atomic_load(&k->done)) {
+            pthread_join(th, NULL);
+            free(k);
+        } else {
+            pthread_detach(th);
+            finished = false;   /* k stays alive for the stuck thread */
+        }
+    } else {
+        free(k);
+    }
+    rlx_quiet_end(&q);
+    return finished;
 }

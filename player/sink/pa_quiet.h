@@ -7,6 +7,7 @@
 #define RLX_PA_QUIET_H
 
 #include <portaudio.h>
+#include <stdbool.h>
 
 typedef struct {
     int saved;
@@ -20,5 +21,12 @@ void rlx_quiet_end(rlx_quiet_fd *q);
  * if it aborted. */
 PaError rlx_pa_init_quiet(void);
 void rlx_pa_terminate_quiet(void);
+
+/* Stops (abort: drops what is queued, as for a lost device) and closes
+ * stream (may be NULL) and terminates PortAudio on a thread of its own,
+ * silenced, waiting at most wait_ms: a dead JACK server must not hang us.
+ * Returns false when that thread is still stuck: the caller must then leave
+ * alive whatever the stream's callback uses. */
+bool rlx_pa_close_bounded(PaStream *stream, bool abort, int wait_ms);
 
 #endif

@@ -530,28 +530,6 @@ static void dev_status(rlx_sink *s, rlx_sink_status *st)
     snprintf(st->lost_why, sizeof st->lost_why, "%s", p->lost_why);
 }
 
-/* Stopping PortAudio runs on its own thread so a dead server cannot hang us. */
-typedef struct {
-    PaStream *stream;
-    bool abort;
-    _Atomic bool done;
-} closer;
-
-static void *closer_main(void *arg)
-{
-    closer *c = arg;
-    if (c->stream) {
-        if (c->abort)
-            Pa_AbortStream(c->stream);
-        else
-            Pa_StopStream(c->stream);
-        Pa_CloseStream(c->stream);
-    }
-    Pa_Terminate();
-    atomic_store(&c->done, true);
-    return NULL;
-}
-
 /* Stops the stream and terminates PortAudio, each step bounded (a dead
  * JACK server must not hang us: after ~1 s the stream is abandoned). */
 static rlx_err dev_close(rlx_sink *s, bool commit)
@@ -560,32 +538,10 @@ static rlx_err dev_close(rlx_sink *s, bool commit)
     dev_sink *p = (dev_sink *)s;
     if (!p)
         return RLX_OK;
-    bool abandoned = false;
-    if (p->pa_up) {
-        closer *c = calloc(1, sizeof *c);
-        pthread_t th;
-        if (c) {
-            c->stream = p->stream;
-            c->abort = atomic_load(&p->lost);
-            rlx_quiet_fd q;
-            rlx_quiet_begin(&q);
-            if (pthread_create(&th, NULL, closer_main, c) == 0) {
-                int64_t until = now_ns() + (c->abort ? RLX_CLOSE_WAIT_LOST_MS : RLX_CLOSE_WAIT_MS) * 1000000LL;
-                while (!atomic_load(&c->done) && now_ns() < until)
-                    sleep_ms(5);
-                if (atomic_load(&c->done)) {
-                    pthread_join(th, NULL);
-                    free(c);
-                } else {
-                    pthread_detach(th);
-                    abandoned = true;  /* c, p and the ring stay alive for the stuck thread */
-                }
-            } else {
-                free(c);
-            }
-            rlx_quiet_end(&q);
-        }
-    }
+    bool abandoned = p->pa_up &&
+                     !rlx_pa_close_bounded(p->stream, atomic_load(&p->lost),
+                                           atomic_load(&p->lost) ? RLX_CLOSE_WAIT_LOST_MS : RLX_CLOSE_WAIT_MS);
+    /* abandoned: p and the ring stay alive for the stuck callback */
     if (abandoned)
         return RLX_OK;
     rlx_ring_close(p->ring);
