@@ -975,6 +975,29 @@ rlx_err rlx_clip_reader_read(rlx_clip_reader *r, float *stereo, size_t n, size_t
     return RLX_OK;
 }
 
+rlx_err rlx_clip_reader_read_at(rlx_clip_reader *r, int64_t *pos, int64_t at, float *stereo, size_t n)
+{
+    rlx_err err;
+    if (*pos != at) {
+        err = rlx_clip_reader_seek(r, at);
+        if (err != RLX_OK) {
+            *pos = -1;
+            return err;
+        }
+        *pos = at;
+    }
+    size_t got = 0;
+    err = rlx_clip_reader_read(r, stereo, n, &got);
+    if (err != RLX_OK) {
+        *pos = -1;
+        return err;
+    }
+    if (got < n)
+        memset(stereo + got * 2, 0, (n - got) * 2 * sizeof(float));
+    *pos = at + (int64_t)got;
+    return RLX_OK;
+}
+
 void rlx_clip_reader_close(rlx_clip_reader *r)
 {
     if (!r)

@@ -107,6 +107,10 @@ rlx_err rlx_clip_reader_open(const rlx_clip_info *info, rlx_clip_reader **out);
 rlx_err rlx_clip_reader_seek(rlx_clip_reader *r, int64_t frame);
 /* Reads up to n frames; *got < n only at the end of the clip. No allocation. */
 rlx_err rlx_clip_reader_read(rlx_clip_reader *r, float *stereo, size_t n, size_t *got);
+/* Reads n frames from clip frame `at`, seeking only when *pos (where the
+ * reader stands; -1 = unknown) is elsewhere; zero-fills what the clip does
+ * not deliver; updates *pos (-1 after an error). No allocation. */
+rlx_err rlx_clip_reader_read_at(rlx_clip_reader *r, int64_t *pos, int64_t at, float *stereo, size_t n);
 void rlx_clip_reader_close(rlx_clip_reader *r);  /* accepts NULL */
 
 #endif

@@ -51,31 +51,6 @@ static int64_t seg_offset(const layer *l, int64_t k)
     return (int64_t)(z % (uint64_t)(l->span + 1));
 }
 
-/* Reads n frames from clip frame `at`, seeking if needed; zero-fills what
- * the file does not deliver. */
-static rlx_err slot_read(slot *sl, int64_t at, float *buf, size_t n)
-{
-    rlx_err err;
-    if (sl->pos != at) {
-        err = rlx_clip_reader_seek(sl->rd, at);
-        if (err != RLX_OK) {
-            sl->pos = -1;
-            return err;
-        }
-        sl->pos = at;
-    }
-    size_t got = 0;
-    err = rlx_clip_reader_read(sl->rd, buf, n, &got);
-    if (err != RLX_OK) {
-        sl->pos = -1;
-        return err;
-    }
-    if (got < n)
-        memset(buf + got * 2, 0, (n - got) * 2 * sizeof(float));
-    sl->pos = at + (int64_t)got;
-    return RLX_OK;
-}
-
 static rlx_err layer_mix(bed *b, layer *l, int64_t a, size_t n, const float *gain, float *mix)
 {
     size_t i = 0;
@@ -88,7 +63,7 @@ static rlx_err layer_mix(bed *b, layer *l, int64_t a, size_t n, const float *gai
         size_t m = (size_t)(run_end - u);
         if (m > n - i)
             m = n - i;
-        rlx_err err = slot_read(&l->main, seg_offset(l, k) + u, b->buf, m);
+        rlx_err err = rlx_clip_reader_read_at(l->main.rd, &l->main.pos, seg_offset(l, k) + u, b->buf, m);
         if (err != RLX_OK)
             return err;
         float *mx = mix + i * 2;
@@ -97,7 +72,7 @@ static rlx_err layer_mix(bed *b, layer *l, int64_t a, size_t n, const float *gai
         float lg = b->gain;
         if (xf) {
             /* the end of segment k-1 under the start of segment k */
-            err = slot_read(&l->tail, seg_offset(l, k - 1) + l->period + u, b->tailbuf, m);
+            err = rlx_clip_reader_read_at(l->tail.rd, &l->tail.pos, seg_offset(l, k - 1) + l->period + u, b->tailbuf, m);
             if (err != RLX_OK)
                 return err;
             const float *tl = b->tailbuf;

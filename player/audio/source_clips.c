@@ -27,31 +27,6 @@ typedef struct {
     float *buf;         /* block stereo frames */
 } clips;
 
-/* Reads n frames of a slot's clip from clip frame `at`, seeking if needed;
- * zero-fills what the file does not deliver. */
-static rlx_err slot_read(slot *sl, int64_t at, float *buf, size_t n)
-{
-    rlx_err err;
-    if (sl->pos != at) {
-        err = rlx_clip_reader_seek(sl->rd, at);
-        if (err != RLX_OK) {
-            sl->pos = -1;
-            return err;
-        }
-        sl->pos = at;
-    }
-    size_t got = 0;
-    err = rlx_clip_reader_read(sl->rd, buf, n, &got);
-    if (err != RLX_OK) {
-        sl->pos = -1;
-        return err;
-    }
-    if (got < n)
-        memset(buf + got * 2, 0, (n - got) * 2 * sizeof(float));
-    sl->pos = at + (int64_t)got;
-    return RLX_OK;
-}
-
 static rlx_err clips_mix(rlx_source *base, int64_t a, size_t n, const float *gain, float *mix)
 {
     clips *c = (clips *)base;
@@ -75,7 +50,8 @@ static rlx_err clips_mix(rlx_source *base, int64_t a, size_t n, const float *gai
         if (s0 >= s1)
             continue;
         size_t off = (size_t)(s0 - a), m = (size_t)(s1 - s0);
-        rlx_err err = slot_read(&c->slots[in->slot], s0 - in->start, c->buf, m);
+        slot *sl = &c->slots[in->slot];
+        rlx_err err = rlx_clip_reader_read_at(sl->rd, &sl->pos, s0 - in->start, c->buf, m);
         if (err != RLX_OK)
             return err;
         float *mx = mix + off * 2;
