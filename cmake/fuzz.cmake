@@ -24,7 +24,7 @@ if(NOT _rlx_probe_rc EQUAL 0)
   message(STATUS "fuzzers: ${RLX_CLANG} cannot build libFuzzer targets, skipped")
   return()
 endif()
-message(STATUS "fuzzers: building fuzz_session, fuzz_program, fuzz_writers, fuzz_duration, fuzz_decode and fuzz_cache with ${RLX_CLANG}")
+message(STATUS "fuzzers: building fuzz_session, fuzz_program, fuzz_writers, fuzz_duration, fuzz_decode, fuzz_cache and fuzz_store with ${RLX_CLANG}")
 
 set(RLX_FUZZ_LIB_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/player/core/err.c
@@ -67,8 +67,13 @@ set(RLX_FUZZ_decode_SOURCES ${_p}/core/err.c ${_p}/audio/decode.c)
 set(RLX_FUZZ_decode_LIBS ${SNDFILE_LDFLAGS} -lm)
 set(RLX_FUZZ_cache_SOURCES ${_p}/core/err.c ${_p}/audio/cache.c)
 set(RLX_FUZZ_cache_LIBS -lm)
-file(GLOB RLX_FUZZ_MORE_HEADERS CONFIGURE_DEPENDS ${_p}/audio/*.h ${_p}/cli/*.h ${_p}/export/*.h)
-foreach(t writers duration decode cache)
+set(RLX_FUZZ_store_SOURCES ${_p}/core/err.c ${_p}/store/store.c ${_p}/store/store_sqlite.c ${_p}/store/store_pg.c
+    ${_p}/store/store_journal.c ${_p}/store/store_record.c)
+set(RLX_FUZZ_store_DEFS ${LIBPQ_CFLAGS} ${SQLITE_CFLAGS})
+set(RLX_FUZZ_store_MAX_LEN 8192)   # the seeds are whole databases of 512-byte pages
+set(RLX_FUZZ_store_LIBS ${SQLITE_LDFLAGS} ${LIBPQ_LDFLAGS} -lpthread -lm)
+file(GLOB RLX_FUZZ_MORE_HEADERS CONFIGURE_DEPENDS ${_p}/audio/*.h ${_p}/cli/*.h ${_p}/export/*.h ${_p}/store/*.h)
+foreach(t writers duration decode cache store)
   set(fuzzer fuzz_${t})
   add_custom_command(
     OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/${fuzzer}
@@ -91,14 +96,14 @@ if(RLX_TESTS)
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/smoke.sh ${CMAKE_CURRENT_BINARY_DIR}/fuzz_program
             ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/program ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/program.dict 5)
   set_tests_properties(fuzz_session_smoke fuzz_program_smoke PROPERTIES TIMEOUT 120)
-  foreach(t writers duration decode cache)
+  foreach(t writers duration decode cache store)
     set(_dict ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/${t}.dict)
     if(NOT EXISTS ${_dict})
       set(_dict "")
     endif()
     add_test(NAME fuzz_${t}_smoke
       COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/smoke.sh ${CMAKE_CURRENT_BINARY_DIR}/fuzz_${t}
-              ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/${t} "${_dict}" 5)
+              ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/${t} "${_dict}" 5 ${RLX_FUZZ_${t}_MAX_LEN})
     set_tests_properties(fuzz_${t}_smoke PROPERTIES TIMEOUT 120)
   endforeach()
 endif()
