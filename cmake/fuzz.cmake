@@ -107,3 +107,38 @@ if(RLX_TESTS)
     set_tests_properties(fuzz_${t}_smoke PROPERTIES TIMEOUT 120)
   endforeach()
 endif()
+
+# fuzz_cli: the whole command line. The CLI's own sources are compiled here
+# (instrumented), main.c with main renamed rlx_cli_main so that the fuzzer
+# calls it; the layers below come from the main build's static libraries
+# (not instrumented: only their parsing-free entry points are reachable
+# before the rlx_cli_parsed seam). Not with RLX_SANITIZE: two sanitizer
+# runtimes do not mix.
+if(NOT RLX_SANITIZE)
+  file(GLOB RLX_FUZZ_CLI_SOURCES CONFIGURE_DEPENDS ${_p}/cli/*.c)
+  list(FILTER RLX_FUZZ_CLI_SOURCES EXCLUDE REGEX "/main\\.c$")
+  set(_cli_defs -DRLX_VERSION="${PROJECT_VERSION}" -DRLX_DATA_FROM_BIN="${RLX_DATA_FROM_BIN}"
+      -DRLX_BUILD_MARKER="${RLX_BUILD_MARKER}" -I${FLITE_INCLUDE_DIR})
+  set(_cli_main_o ${CMAKE_CURRENT_BINARY_DIR}/fuzz_cli_main.o)
+  add_custom_command(
+    OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/fuzz_cli
+    COMMAND ${RLX_CLANG} ${RLX_FUZZ_FLAGS} ${_cli_defs} -Dmain=rlx_cli_main -c ${_p}/cli/main.c -o ${_cli_main_o}
+    COMMAND ${RLX_CLANG} ${RLX_FUZZ_FLAGS} ${_cli_defs} ${RLX_FUZZ_CLI_SOURCES} ${_cli_main_o}
+            ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/fuzz_cli.c
+            $<TARGET_FILE:relax_device> $<TARGET_FILE:relax_remote> $<TARGET_FILE:relax_core> $<TARGET_FILE:relax_device>
+            ${PORTAUDIO_LDFLAGS} ${SNDFILE_LDFLAGS} ${SAMPLERATE_LDFLAGS} ${SQLITE_LDFLAGS} ${LIBPQ_LDFLAGS}
+            ${EBUR128_LDFLAGS} ${RUBBERBAND_LDFLAGS} ${FLITE_LIBS} ${MHD_LDFLAGS} ${JANSSON_LDFLAGS}
+            ${QRENCODE_LDFLAGS} ${SYSTEMD_LDFLAGS} -lpthread -lm
+            -o ${CMAKE_CURRENT_BINARY_DIR}/fuzz_cli
+    DEPENDS ${RLX_FUZZ_CLI_SOURCES} ${_p}/cli/main.c ${RLX_FUZZ_HEADERS} ${RLX_FUZZ_MORE_HEADERS}
+            ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/fuzz_cli.c relax_core relax_device relax_remote
+    COMMENT "Building libFuzzer target fuzz_cli"
+    VERBATIM)
+  add_custom_target(fuzz_cli_bin ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/fuzz_cli)
+  if(RLX_TESTS)
+    add_test(NAME fuzz_cli_smoke
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/smoke.sh ${CMAKE_CURRENT_BINARY_DIR}/fuzz_cli
+              ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/cli ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/cli.dict 5 512)
+    set_tests_properties(fuzz_cli_smoke PROPERTIES TIMEOUT 120)
+  endif()
+endif()

@@ -43,6 +43,8 @@ int rlx_cmd_profiles(int argc, char **argv)
                "  --names   only the names, one a line (no store is created for it)\n");
         return RLX_EXIT_OK;
     }
+    if ((rc = rlx_cli_parsed(argv[0])))
+        return rc;
     if (o.names)
         return list_names(&o);
     rlx_store *st;

@@ -158,6 +158,9 @@ int rlx_cmd_render(int argc, char **argv)
         return RLX_EXIT_USAGE;
     }
 
+    int orc = rlx_cli_parsed(argv[0]);
+    if (orc)
+        return orc;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -166,7 +169,7 @@ int rlx_cmd_render(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     rlx_session *s = NULL;
-    int orc = rlx_cli_open_session(session_arg, &s);
+    orc = rlx_cli_open_session(session_arg, &s);
     if (orc)
         return orc;
     rlx_err err;
