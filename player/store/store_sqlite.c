@@ -409,6 +409,18 @@ static char *col_dup(sqlite3_stmt *q, int i)
     return t ? strdup((const char *)t) : NULL;
 }
 
+/* A text that must be there came back NULL: out of memory, or a NULL in the
+ * file where the schema forbids one (a damaged or crafted store). */
+static rlx_err missing_text(rlx_store_backend *st, sqlite3_stmt *q, int col, const char *what,
+                            char *why, size_t whylen)
+{
+    if (sqlite3_column_type(q, col) != SQLITE_NULL)
+        return RLX_ERR_NOMEM;
+    rlx_why(why, whylen, "progress store %s is damaged (%s); it was left untouched: move it aside "
+            "(relax starts a fresh one) or use --store PATH", st->path, what);
+    return RLX_ERR_STORE_CORRUPT;
+}
+
 static int begin_write(rlx_store_backend *st)
 {
     return sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -500,7 +512,7 @@ static rlx_err sq_profile_get(rlx_store_backend *st, const char *name, bool crea
     }
     if (rc != SQLITE_ROW)
         return fail(st->path, st->db, rc, "read", why, whylen);
-    return out->name ? RLX_OK : RLX_ERR_NOMEM;
+    return out->name ? RLX_OK : RLX_ERR_NOMEM;   /* found by its name: not NULL there */
 }
 
 static rlx_err sq_profile_set_mix(rlx_store_backend *st, const char *name, double volume_db,
@@ -556,6 +568,10 @@ static rlx_err sq_profiles(rlx_store_backend *st, rlx_profile **out, size_t *n, 
         }
         memset(&(*out)[*n], 0, sizeof **out);
         read_profile(q, &(*out)[(*n)++]);
+        if (!(*out)[*n - 1].name) {
+            err = missing_text(st, q, 0, "a profile without a name", why, whylen);
+            break;
+        }
     }
     sqlite3_finalize(q);
     if (!err && rc != SQLITE_DONE)
@@ -713,7 +729,10 @@ static rlx_err sq_listens(rlx_store_backend *st, const char *profile, const char
         r->room = col_dup(q, 16);
         r->rev = sqlite3_column_int64(q, 17);
         if (!r->profile || !r->session_id || !r->session_hash) {
-            err = RLX_ERR_NOMEM;
+            int col = !r->profile ? 1 : !r->session_id ? 2 : 3;
+            err = missing_text(st, q, col, col == 1 ? "a profile without a name" :
+                               col == 2 ? "a listen without its session" : "a listen without its session's hash",
+                               why, whylen);
             break;
         }
     }

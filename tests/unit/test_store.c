@@ -314,6 +314,44 @@ static void damaged_index_is_refused(void **state)
     free(dir);
 }
 
+/* NULLs where the schema says NOT NULL (a crafted store, kept in the fuzz
+ * seed corpus): the reads say the store is damaged, naming it, instead of
+ * handing out a profile without a name ("relax: " and exit 1 before). */
+static void null_names_are_damage(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    char src[1024];
+    snprintf(src, sizeof src, "%s/tests/fuzz/corpus/store/regress-null-names", getenv("RLX_SOURCE_DIR"));
+    size_t len;
+    unsigned char *bytes = slurp(src, &len);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+    free(bytes);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    rlx_profile *ps = NULL;
+    size_t np = 0;
+    assert_int_equal(rlx_store_profiles(st, &ps, &np, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(ps);
+    assert_non_null(strstr(why, path));
+    assert_non_null(strstr(why, "a profile without a name"));
+    rlx_listen_rec *ls = NULL;
+    size_t nl = 0;
+    why[0] = 0;
+    assert_int_equal(rlx_store_listens(st, NULL, NULL, &ls, &nl, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(ls);
+    assert_non_null(strstr(why, "damaged"));
+    rlx_store_close(st);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
 /* A store written by the first schema gains rooms and listen keys, keeping its rows. */
 static void migrates_schema_1_to_2(void **state)
 {
@@ -1015,6 +1053,7 @@ int main(void)
         cmocka_unit_test(refuses_negative_schema),
         cmocka_unit_test(failed_migration_leaves_file),
         cmocka_unit_test(damaged_index_is_refused),
+        cmocka_unit_test(null_names_are_damage),
         cmocka_unit_test(migrates_schema_1_to_2),
         cmocka_unit_test(path_resolution),
         cmocka_unit_test(connection_strings),
