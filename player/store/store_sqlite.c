@@ -260,6 +260,32 @@ static rlx_err integrity_check(rlx_store_backend *st, char *why, size_t whylen)
     return RLX_OK;
 }
 
+/* relax creates tables and indexes only. A view or a trigger in the file
+ * runs SQL that relax did not write whenever it reads or writes (a view
+ * with an endless recursive query hangs `relax profiles`; a trigger could
+ * delete every listen), so such a file is refused, untouched. */
+static rlx_err foreign_objects(rlx_store_backend *st, char *why, size_t whylen)
+{
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(st->db, "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger')"
+                                " LIMIT 1", -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return fail(st->path, st->db, rc, "read", why, whylen);
+    rlx_err err = RLX_OK;
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *type = sqlite3_column_text(q, 0), *name = sqlite3_column_text(q, 1);
+        rlx_why(why, whylen, "progress store %s holds a %s ('%s') that relax did not write; it was left "
+                "untouched: move it aside (relax starts a fresh one) or use --store PATH", st->path,
+                type ? (const char *)type : "view", name ? (const char *)name : "");
+        err = RLX_ERR_STORE_CORRUPT;
+    } else if (rc != SQLITE_DONE) {
+        err = fail(st->path, st->db, rc, "read", why, whylen);
+    }
+    sqlite3_finalize(q);
+    return err;
+}
+
 static long long monotonic_ms(void)
 {
     struct timespec t;
@@ -280,6 +306,9 @@ static rlx_err prepare(rlx_store_backend *st, char *why, size_t whylen)
     if (rc != SQLITE_OK)
         return fail(st->path, st->db, rc, "open", why, whylen);
     rlx_err err = check_version(st, v, why, whylen);
+    if (err)
+        return err;
+    err = foreign_objects(st, why, whylen);
     if (err)
         return err;
     err = integrity_check(st, why, whylen);

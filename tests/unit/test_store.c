@@ -352,6 +352,49 @@ static void null_names_are_damage(void **state)
     free(dir);
 }
 
+/* A crafted store whose `profiles` is a view with an endless recursive
+ * query hung `relax profiles` (and `store copy FROM`): views and triggers,
+ * which relax never writes, are refused at open, the file untouched. */
+static void views_and_triggers_are_refused(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    char src[1024];
+    snprintf(src, sizeof src, "%s/tests/fuzz/corpus/store/regress-view-endless-query", getenv("RLX_SOURCE_DIR"));
+    size_t len;
+    unsigned char *before = slurp(src, &len);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(before, 1, len, f), len);
+    fclose(f);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(st);
+    assert_non_null(strstr(why, "holds a view ('profiles')"));
+    assert_same_bytes(path, before, len);
+    free(before);
+
+    /* a trigger that would empty the listens at the next write */
+    unlink(path);
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    rlx_store_close(st);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER wipe AFTER INSERT ON listens BEGIN DELETE FROM listens; END",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    before = slurp(path, &len);
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_non_null(strstr(why, "holds a trigger ('wipe')"));
+    assert_same_bytes(path, before, len);
+    free(before);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
 /* A store written by the first schema gains rooms and listen keys, keeping its rows. */
 static void migrates_schema_1_to_2(void **state)
 {
@@ -1054,6 +1097,7 @@ int main(void)
         cmocka_unit_test(failed_migration_leaves_file),
         cmocka_unit_test(damaged_index_is_refused),
         cmocka_unit_test(null_names_are_damage),
+        cmocka_unit_test(views_and_triggers_are_refused),
         cmocka_unit_test(migrates_schema_1_to_2),
         cmocka_unit_test(path_resolution),
         cmocka_unit_test(connection_strings),
