@@ -50,7 +50,8 @@ static const char *file_name(const rlx_session *s, const rlx_cue *c)
 static rlx_err fits_before_end(const rlx_session *s, const rlx_cue *c, const char *path,
                                char *why, size_t whylen)
 {
-    if (!rlx_cue_is_voice(c))
+    /* only cues in every version: a version that leaves one out may still work */
+    if (!rlx_cue_is_voice(c) || c->optional || c->from_ms > 0)
         return RLX_OK;
     const rlx_cue *end = NULL;
     for (size_t i = 0; i < s->ncues && !end; i++)
