@@ -42,6 +42,15 @@ static rlx_err fail(const char *path, sqlite3 *db, int rc, const char *doing, ch
     int prim = rc & 0xff;
     int sys = db ? sqlite3_system_errno(db) : 0;
     const char *detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    if (prim == SQLITE_NOMEM && strcmp(doing, "write")) {
+        /* SQLite also runs out of memory on a record whose header claims
+         * gigabytes (found by fuzz_store): far likelier than a real shortage
+         * of memory while reading a small store */
+        rlx_why(why, whylen, "progress store %s could not be read (SQLite ran out of memory on it): it is "
+            "probably damaged; it was left untouched: move it aside (relax starts a fresh one) or use "
+            "--store PATH", path);
+        return RLX_ERR_STORE_CORRUPT;
+    }
     if (prim == SQLITE_NOMEM) {
         rlx_why(why, whylen, "out of memory while using the progress store %s", path);
         return RLX_ERR_NOMEM;

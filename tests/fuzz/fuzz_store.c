@@ -79,7 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rlx_err e = rlx_store_open(path, &st, why, sizeof why);
     if (e != RLX_OK) {
         CHECK(!st);
-        CHECK(e == RLX_ERR_STORE_CORRUPT || e == RLX_ERR_STORE || e == RLX_ERR_STORE_LOCKED);
+        if (e != RLX_ERR_STORE_CORRUPT && e != RLX_ERR_STORE && e != RLX_ERR_STORE_LOCKED) {
+            fprintf(stderr, "open failed with %s: %s\n", rlx_strerror(e), why);
+            abort();
+        }
         check_why(why);
         size_t n;
         uint8_t *after = slurp(&n);

@@ -395,6 +395,35 @@ static void views_and_triggers_are_refused(void **state)
     free(dir);
 }
 
+/* A record whose header claims gigabytes makes SQLite run out of memory:
+ * that is a damaged store (exit 8, naming it), not "out of memory" (exit 1).
+ * The file is fuzz_store's finding. */
+static void huge_record_is_damage(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    char src[1024];
+    snprintf(src, sizeof src, "%s/tests/fuzz/corpus/store/regress-huge-record-nomem", getenv("RLX_SOURCE_DIR"));
+    size_t len;
+    unsigned char *before = slurp(src, &len);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(before, 1, len, f), len);
+    fclose(f);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(st);
+    assert_non_null(strstr(why, path));
+    assert_non_null(strstr(why, "probably damaged"));
+    assert_same_bytes(path, before, len);
+    free(before);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
 /* A store written by the first schema gains rooms and listen keys, keeping its rows. */
 static void migrates_schema_1_to_2(void **state)
 {
@@ -1098,6 +1127,7 @@ int main(void)
         cmocka_unit_test(damaged_index_is_refused),
         cmocka_unit_test(null_names_are_damage),
         cmocka_unit_test(views_and_triggers_are_refused),
+        cmocka_unit_test(huge_record_is_damage),
         cmocka_unit_test(migrates_schema_1_to_2),
         cmocka_unit_test(path_resolution),
         cmocka_unit_test(connection_strings),
