@@ -104,10 +104,13 @@ static int mkdirs(const char *dir)
     return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* The key kept in the data folder: read (a new one made when there is none
- * or renew is asked). Returns 0 or an exit code after one line. */
-static int kept_key(bool renew, char *key, size_t len, char *shown, size_t shownlen)
+/* The key kept in the data folder: read, or a new one made when there is
+ * none or renew is asked (*fresh: keep it with save_key once the server
+ * is up, so a command that fails writes nothing). Returns 0 or an exit
+ * code after one line. */
+static int kept_key(bool renew, char *key, size_t len, char *shown, size_t shownlen, bool *fresh)
 {
+    *fresh = false;
     char path[4096], dir[4000], why[256];
     if (key_path(path, sizeof path, dir, sizeof dir)) {
         rlx_cli_error("serve: no data folder for the remote's key (set HOME or XDG_DATA_HOME), "
@@ -151,6 +154,15 @@ static int kept_key(bool renew, char *key, size_t len, char *shown, size_t shown
         rlx_cli_error("serve: %s", why);
         return rlx_cli_exit_code(err);
     }
+    *fresh = true;
+    return 0;
+}
+
+static int save_key(const char *key)
+{
+    char path[4096], dir[4000];
+    if (key_path(path, sizeof path, dir, sizeof dir))
+        return RLX_EXIT_USAGE;
     /* written whole or not at all: a new file renamed over the old */
     char tmp[4200];
     if (snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp)
@@ -446,8 +458,9 @@ int rlx_cmd_serve(int argc, char **argv)
             ro.key = env;
     }
     char key[RLX_REMOTE_KEY_MAX + 1], keyfile[4096] = "";
+    bool fresh = false;
     if (!ro.key) {
-        if ((rc = kept_key(new_key, key, sizeof key, keyfile, sizeof keyfile)))
+        if ((rc = kept_key(new_key, key, sizeof key, keyfile, sizeof keyfile, &fresh)))
             return rc;
         ro.key = key;
     }
@@ -471,6 +484,8 @@ int rlx_cmd_serve(int argc, char **argv)
     sigaction(SIGHUP, &sa, &old_hup);
 
     if ((rc = rlx_cli_remote_open(&ro, &c.rm)))
+        goto done;
+    if (fresh && (rc = save_key(key)))
         goto done;
     if (keyfile[0])
         fprintf(stderr, "relax: serve: the key is kept in %s (--new-key replaces it)\n", keyfile);
