@@ -547,6 +547,10 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
     if (rlx_listen_recorder_offline(hooks.user, &away))
         rlx_cli_error("note: %s; this listen is kept on this machine (%s) and sent when the server is back",
                       away, rlx_store_journal(st));
+    /* the remote's key the profile keeps, unless --remote-key gives one */
+    const char *kept = rlx_listen_recorder_remote_key(hooks.user), *given_key = o->remote_key;
+    if (o->remote && !o->remote_key && !o->remote_open && kept)
+        o->remote_key = kept;   /* o is the caller's: put back below, kept lives in the recorder */
     /* the profile's remembered mix and device, unless the command line says otherwise */
     double vol, bg;
     const char *dev;
@@ -561,6 +565,7 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
     o->hooks = &hooks;
     int rc = rlx_cli_play(session_arg, o);
     o->hooks = saved;
+    o->remote_key = given_key;
     size_t left = rlx_store_finish(st);
     if (left)
         rlx_cli_error("note: the progress store %s did not answer; %zu listen%s kept on this machine (%s), "

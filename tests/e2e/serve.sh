@@ -147,6 +147,21 @@ start_serve --new-key || finish
 [ "$KEY" = "$(cat "$KEYFILE")" ] || fail "--new-key did not keep the new key"
 stop_serve
 
+# a key kept per profile (for play/next --remote): made, shown, kept, forgotten
+run "$RELAX" profiles --profile anna --keep-remote-key
+expect_rc 0 "--keep-remote-key"
+expect_out "anna keeps the remote key" "--keep-remote-key"
+PK=$(grep -o '[0-9a-f]\{32\}' "$W/out" | head -n 1)
+[ -n "$PK" ] || fail "no key printed: $OUT"
+run "$RELAX" profiles --profile anna --forget-remote-key
+expect_rc 0 "--forget-remote-key"
+expect_out "anna keeps no remote key" "--forget-remote-key"
+one_line 2 "no profile 'nobody'" profiles --profile nobody --forget-remote-key
+one_line 2 'cannot go together' profiles --keep-remote-key --forget-remote-key
+run "$RELAX" profiles
+expect_out "anna" "profiles still lists"
+grep -q nobody "$W/out" && fail "--forget-remote-key made a profile"
+
 chmod 644 "$KEYFILE"
 one_line 2 "can be read by other users; 'chmod 600" serve --remote-listen 127.0.0.1:0
 chmod 600 "$KEYFILE"

@@ -6,6 +6,8 @@
 # captured audio is not silent; Stop returns to the list (idle) and the
 # store records the listen, resumed and carried on. The room name has
 # markup characters: shown as text. SIGTERM then ends the server with 0.
+# Then a profile that keeps its remote key (relax profiles --keep-remote-key)
+# gets that key from `relax play --remote`, and a new one once forgotten.
 # Screenshots: build/serve-page.png, build/serve-chooser.png.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/remote_lib.sh"
@@ -82,4 +84,19 @@ wait "$SERVE_PID" || rc=$?
 [ "$rc" -eq 0 ] || fail "relax serve exited $rc on SIGTERM, want 0"
 grep -q '^relax: serve: stopped' "$LIVE_TMP/serve.err" || fail "no 'stopped' line"
 [ -s "$RLX_BUILD_DIR/serve-page.png" ] || fail "no screenshot"
+
+# a profile that keeps its key: `relax play --remote` for it shows that key
+"$RELAX" profiles --profile anna --keep-remote-key >"$LIVE_TMP/keep.out" || fail "--keep-remote-key failed"
+KEPT=$(grep -o '[0-9a-f]\{32\}' "$LIVE_TMP/keep.out" | head -n 1)
+[ -n "$KEPT" ] || fail "--keep-remote-key printed no key: $(cat "$LIVE_TMP/keep.out")"
+start_remote_play "$RELAX_SESSIONS/week-02.session" --profile anna
+[ "${REMOTE_URL##*key=}" = "$KEPT" ] || fail "play --remote for anna used ${REMOTE_URL##*key=}, not the kept $KEPT"
+kill -TERM "$PLAY_PID"
+finish_remote_play
+[ "$PLAY_RC" -eq 130 ] || fail "relax play exited $PLAY_RC on SIGTERM"
+"$RELAX" profiles --profile anna --forget-remote-key >/dev/null || fail "--forget-remote-key failed"
+start_remote_play "$RELAX_SESSIONS/week-02.session" --profile anna
+[ "${REMOTE_URL##*key=}" != "$KEPT" ] || fail "the forgotten key was used again"
+kill -TERM "$PLAY_PID"
+finish_remote_play
 echo "1 passed, 0 failed"
