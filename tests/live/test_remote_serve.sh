@@ -7,7 +7,8 @@
 # store records the listen, resumed and carried on. The room name has
 # markup characters: shown as text. SIGTERM then ends the server with 0.
 # Then a profile that keeps its remote key (relax profiles --keep-remote-key)
-# gets that key from `relax play --remote`, and a new one once forgotten.
+# gets that key from `relax play --remote` (whose status carries --room and
+# the profile), and a new one once forgotten.
 # Screenshots: build/serve-page.png, build/serve-chooser.png.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/remote_lib.sh"
@@ -89,8 +90,15 @@ grep -q '^relax: serve: stopped' "$LIVE_TMP/serve.err" || fail "no 'stopped' lin
 "$RELAX" profiles --profile anna --keep-remote-key >"$LIVE_TMP/keep.out" || fail "--keep-remote-key failed"
 KEPT=$(grep -o '[0-9a-f]\{32\}' "$LIVE_TMP/keep.out" | head -n 1)
 [ -n "$KEPT" ] || fail "--keep-remote-key printed no key: $(cat "$LIVE_TMP/keep.out")"
-start_remote_play "$RELAX_SESSIONS/week-02.session" --profile anna
+start_remote_play "$RELAX_SESSIONS/week-02.session" --profile anna --room "$ROOM"
 [ "${REMOTE_URL##*key=}" = "$KEPT" ] || fail "play --remote for anna used ${REMOTE_URL##*key=}, not the kept $KEPT"
+# --room on play's page too: in the status (the page shows it as serve's does)
+node --input-type=module -e '
+import { parseRemote, waitStatus } from "'"$NODE_DIR"'/lib.mjs";
+const s = await waitStatus(parseRemote(process.argv[1]), "playing", (s) => s.state === "playing", 60000);
+if (s.room !== process.argv[2] || s.profile !== "anna" || s.serve)
+  { console.error("FAIL: play status " + JSON.stringify(s)); process.exit(1); }
+' "$REMOTE_URL" "$ROOM" || fail "relax play --room: the status does not carry the room"
 kill -TERM "$PLAY_PID"
 finish_remote_play
 [ "$PLAY_RC" -eq 130 ] || fail "relax play exited $PLAY_RC on SIGTERM"
