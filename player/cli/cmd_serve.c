@@ -501,11 +501,15 @@ int rlx_cmd_serve(int argc, char **argv)
                 continue;   /* for a session that is over */
             int prc = play_for(&c, &cmd);
             played = true;
-            if (!stop_signal)
+            if (!stop_signal && prc != RLX_EXIT_INTERRUPTED)
                 lobby_load(&c);   /* the progress the page shows next */
             publish_idle(&c);
-            if (prc == RLX_EXIT_INTERRUPTED)
+            if (prc == RLX_EXIT_INTERRUPTED) {
+                /* the player's own handler took the signal (it fades out and
+                 * saves the progress): the server stops as for its own */
+                stop_signal = SIGTERM;
                 break;
+            }
         }
         if (stop_signal)
             break;

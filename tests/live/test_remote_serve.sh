@@ -5,7 +5,8 @@
 # and Start plays bob's week (status: profile, length, room) and the
 # captured audio is not silent; Stop returns to the list (idle) and the
 # store records the listen, resumed and carried on. The room name has
-# markup characters: shown as text. SIGTERM then ends the server with 0.
+# markup characters: shown as text. SIGTERM while anna's week plays ends
+# the server with 0, her progress saved.
 # Then a profile that keeps its remote key (relax profiles --keep-remote-key)
 # gets that key from `relax play --remote` (whose status carries --room and
 # the profile), and a new one once forgotten.
@@ -78,12 +79,28 @@ assert length == 420000, "length %d, want 420000 (2:00 + 5 min)" % length
 assert r["room"] == sys.argv[2], "room %r" % r["room"]
 PY
 
+# SIGTERM while a session plays: it fades out, the progress is saved, exit 0
+node --input-type=module -e '
+import { api, parseRemote, waitStatus } from "'"$NODE_DIR"'/lib.mjs";
+const r = parseRemote(process.argv[1]);
+const res = await api(r, "POST", "/api/start", { profile: "anna" });
+if (res.status !== 200) { console.error("FAIL: start anna: " + res.status + " " + res.body); process.exit(1); }
+const s = await waitStatus(r, "anna 3 s in", (s) => s.state === "playing" && s.position_ms >= 3000, 60000);
+console.log("-- anna playing at " + s.position_ms + " ms");
+' "$URL" || fail "could not start anna's week"
 kill -TERM "$SERVE_PID"
 wait_gone "$SERVE_PID" 10 || fail "relax serve did not stop on SIGTERM"
 rc=0
 wait "$SERVE_PID" || rc=$?
 [ "$rc" -eq 0 ] || fail "relax serve exited $rc on SIGTERM, want 0"
 grep -q '^relax: serve: stopped' "$LIVE_TMP/serve.err" || fail "no 'stopped' line"
+"$RELAX" history --profile anna --csv >"$LIVE_TMP/anna.csv" || fail "relax history failed"
+python3 - "$LIVE_TMP/anna.csv" <<'PY' || fail "anna's interrupted listen was not saved"
+import csv, sys
+r = list(csv.DictReader(open(sys.argv[1], newline="")))[-1]
+print("-- anna stored:", r["session"], "position", r["position_ms"])
+assert r["session"] == "week-02" and int(r["position_ms"]) >= 3000
+PY
 [ -s "$RLX_BUILD_DIR/serve-page.png" ] || fail "no screenshot"
 
 # a profile that keeps its key: `relax play --remote` for it shows that key
