@@ -10,7 +10,7 @@
 # Then a profile that keeps its remote key (relax profiles --keep-remote-key)
 # gets that key from `relax play --remote` (whose status carries --room and
 # the profile), and a new one once forgotten.
-# Screenshots: build/serve-page.png, build/serve-chooser.png.
+# Screenshots: build/serve-page.png, serve-chooser.png, serve-playing.png.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/remote_lib.sh"
 

@@ -9,7 +9,8 @@
 // room); a second start is 409; after 8 s on the audio clock, Stop (two
 // taps) returns the page to the list (state idle). Prints "figure NAME
 // VALUE" and "resumed_at_ms MS" lines; saves OUT_DIR/serve-page.png (the
-// list) and OUT_DIR/serve-chooser.png (the length chooser).
+// list), OUT_DIR/serve-chooser.png (the length chooser) and
+// OUT_DIR/serve-playing.png (bob's session on the remote).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -123,6 +124,7 @@ async function main() {
     if (playing.session !== "week-01") fail("session playing: " + playing.session);
     await page.waitForFunction(() => document.getElementById("state").textContent === "playing");
     if (!(await page.isHidden("#lobby"))) fail("the list is still shown while playing");
+    await page.screenshot({ path: path.join(outDir, "serve-playing.png"), fullPage: true });
     const whoShown = await page.textContent("#room");
     if (whoShown !== "Room: " + room + " \u00b7 For bob") fail("while playing the page says " + JSON.stringify(whoShown));
 
