@@ -321,13 +321,17 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     int rate = rlx_engine_rate(e);
 
     /* the remote before the audio is prepared: a phone can connect meanwhile */
-    rlx_cli_remote_opts ro = {.on = o.remote, .listen = o.remote_listen, .key = o.remote_key};
-    if ((rc = rlx_cli_remote_open(&ro, &rm)) != 0)
+    rlx_cli_remote_opts ro = {.on = o.remote, .listen = o.remote_listen, .key = o.remote_key,
+                              .room = rlx_cli_room()};
+    if (o.remote_open)
+        rm = o.remote_open;
+    else if ((rc = rlx_cli_remote_open(&ro, &rm)) != 0)
         goto done;
+    rlx_remote_set_profile(rm, o.profile ? o.profile : o.hooks ? rlx_store_resolve_profile(NULL) : NULL);
     rlx_remote_engine_publish(rm, e, s, NULL);
     mp = rlx_mpris_open(s);   /* media keys on a desktop; NULL without a session bus */
 
-    bool tty = rlx_tui_available();
+    bool tty = !o.remote_open && rlx_tui_available();
     err = rlx_engine_load(e, s, &d);
     if (err != RLX_OK) {
         rlx_cli_print_diags(stderr, &d);
@@ -430,6 +434,8 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     int64_t last_draw = 0;
     bool quit_asked = false;
     while (rlx_engine_poll(e, 0, &st)) {
+        if (o.quit_flag && *o.quit_flag && !got_signal)
+            got_signal = SIGTERM;   /* the caller's own stop signal (serve) */
         if (rm) {
             /* the phone's commands, applied here as the keys are */
             quit_asked = rlx_remote_engine_apply(rm, e, &st) || quit_asked;
@@ -504,7 +510,8 @@ done:
     }
     if (tui)
         rlx_tui_close();
-    rlx_remote_close(rm);
+    if (rm != o.remote_open)
+        rlx_remote_close(rm);
     rlx_mpris_close(mp);
     rlx_engine_close(e);
     rlx_session_free(s);
@@ -540,6 +547,10 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
     if (rlx_listen_recorder_offline(hooks.user, &away))
         rlx_cli_error("note: %s; this listen is kept on this machine (%s) and sent when the server is back",
                       away, rlx_store_journal(st));
+    /* the remote's key the profile keeps, unless --remote-key gives one */
+    const char *kept = rlx_listen_recorder_remote_key(hooks.user), *given_key = o->remote_key;
+    if (o->remote && !o->remote_key && !o->remote_open && kept)
+        o->remote_key = kept;   /* o is the caller's: put back below, kept lives in the recorder */
     /* the profile's remembered mix and device, unless the command line says otherwise */
     double vol, bg;
     const char *dev;
@@ -554,6 +565,7 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
     o->hooks = &hooks;
     int rc = rlx_cli_play(session_arg, o);
     o->hooks = saved;
+    o->remote_key = given_key;
     size_t left = rlx_store_finish(st);
     if (left)
         rlx_cli_error("note: the progress store %s did not answer; %zu listen%s kept on this machine (%s), "
