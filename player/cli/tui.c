@@ -15,10 +15,28 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tui_view.h"
 
 static struct termios saved_tio;
 static volatile sig_atomic_t raw_on;
 static bool handlers_installed;
+/* what puts the screen back: the status line's, or the full screen's (tui_screen.c) */
+static const char default_restore[] = "\r\033[K\033[?25h";
+static char restore_seq[256] = "\r\033[K\033[?25h";
+static volatile sig_atomic_t restore_len = sizeof default_restore - 1;
+
+void rlx_tui_set_restore(const char *seq)
+{
+    if (!seq)
+        seq = default_restore;
+    size_t n = strlen(seq);
+    if (n >= sizeof restore_seq)
+        n = sizeof restore_seq - 1;
+    restore_len = 0;   /* a signal meanwhile writes nothing rather than half */
+    memcpy(restore_seq, seq, n);
+    restore_seq[n] = 0;
+    restore_len = (sig_atomic_t)n;
+}
 
 /* Async-signal-safe: only tcsetattr and write. */
 static void restore_terminal(void)
@@ -26,8 +44,7 @@ static void restore_terminal(void)
     if (!raw_on)
         return;
     raw_on = 0;
-    static const char show[] = "\r\033[K\033[?25h";
-    ssize_t w = write(STDOUT_FILENO, show, sizeof show - 1);
+    ssize_t w = write(STDOUT_FILENO, restore_seq, (size_t)restore_len);
     (void)w;
     tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
 }
@@ -156,26 +173,12 @@ typedef struct {
     bool ascii;
 } line_buf;
 
-/* ASCII stand-ins for the characters the status line and the sessions use. */
-static const char *ascii_for(const char *s, size_t clen)
-{
-    static const struct { const char *utf8, *ascii; } map[] = {
-        {"\xe2\x80\x98", "'"}, {"\xe2\x80\x99", "'"}, {"\xe2\x80\x9c", "\""}, {"\xe2\x80\x9d", "\""},
-        {"\xe2\x80\x93", "-"}, {"\xe2\x80\x94", "-"}, {"\xe2\x80\xa6", "..."}, {"\xe2\x80\x96", "||"},
-        {"\xe2\x96\xb6", ">"}, {"\xe2\x97\x8f", "o"}, {"\xc2\xb7", "."}, {"\xc2\xa0", " "},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strlen(map[i].utf8) == clen && !memcmp(map[i].utf8, s, clen))
-            return map[i].ascii;
-    return "?";
-}
-
 static void put(line_buf *b, const char *s);
 
 static void put_char(line_buf *b, const char *s, size_t clen)
 {
     if (b->ascii && clen > 1) {
-        put(b, ascii_for(s, clen));
+        put(b, rlx_tui_ascii_for(s, clen));
         return;
     }
     if (b->cols >= b->max_cols || b->used + clen + 1 > b->len)

@@ -38,6 +38,10 @@ bool rlx_tui_utf8(void);
 bool rlx_tui_open(void);
 /* Clears the status line, shows the cursor, restores the terminal mode. Idempotent. */
 void rlx_tui_close(void);
+/* The bytes that put the screen back (written by rlx_tui_close, at exit and
+ * on fatal signals, before the mode is restored); NULL: the status line's.
+ * tui_screen.c sets the full screen's. */
+void rlx_tui_set_restore(const char *seq);
 /* Waits up to timeout_ms for a key: a character, RLX_KEY_*, 0 on timeout. */
 int rlx_tui_key(int timeout_ms);
 /* Redraws the one status line (fits the terminal width). */
