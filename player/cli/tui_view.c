@@ -109,7 +109,7 @@ typedef struct {
 static row_buf row_at(rlx_tui_frame *f, int r)
 {
     f->text[r][0] = 0;
-    return (row_buf){.p = f->text[r], .max = f->cols};
+    return (row_buf){.p = f->text[r], .max = f->cols - 1};   /* the last column stays free */
 }
 
 /* Appends clean text, at most up to the width; never half a character. */
@@ -323,18 +323,31 @@ static void levels_row(const rlx_tui_view *v, rlx_tui_frame *f, int r, int m)
     fmt_db(v->volume_db, vol, sizeof vol, false);
     fmt_db(v->background_db, bg, sizeof bg, true);
     int w = f->cols - 2 * m;
-    /* "volume -6 dB ##########   background +0 dB ##########" = 55 columns with 10 cells */
-    int cells = w >= 58 ? 10 : w >= 48 ? 5 : 0;
+    /* the widest form that fits: "volume -6 dB ##########   background +0 dB ##########" */
+    static const struct { bool full; int cells; } forms[] = {{true, 10}, {true, 5}, {false, 10}, {false, 5}, {false, 0}};
+    bool full = false, fits = false;
+    int cells = 0;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0] && !fits; i++) {
+        int need = (forms[i].full ? 13 + 17 + 3 : 10 + 9 + 2) + 2 * forms[i].cells +
+                   (int)strlen(vol) - 5 + (int)strlen(bg) - 5;
+        full = forms[i].full;
+        cells = forms[i].cells;
+        fits = need <= w;
+    }
     const char *on = pick(v->ascii, "\xe2\x96\xae", "#"), *off = pick(v->ascii, "\xe2\x96\xaf", ".");
     row_buf b = row_at(f, r);
     pad_to(&b, m);
     char tmp[64];
-    snprintf(tmp, sizeof tmp, w >= 34 ? "volume %s " : "vol %s ", vol);
+    snprintf(tmp, sizeof tmp, full ? "volume %s " : "vol %s ", vol);
     put(&b, tmp);
     int n = level_cells(v->volume_db, -40, 0, cells);
     put_rep(&b, on, n);
     put_rep(&b, off, cells - n);
-    snprintf(tmp, sizeof tmp, w >= 34 ? "   background %s " : "  bg %s ", bg);
+    if (!fits) {   /* room for one: the volume */
+        f->style[r] = RLX_TUI_DIM;
+        return;
+    }
+    snprintf(tmp, sizeof tmp, full ? "   background %s " : "  bg %s ", bg);
     put(&b, tmp);
     n = level_cells(v->background_db, -20, 10, cells);
     put_rep(&b, on, n);
@@ -398,6 +411,8 @@ typedef struct {
 
 static void center_into(row_buf *b, int x0, int w, const char *s)
 {
+    if (!*s)
+        return;
     int c = rlx_tui_columns(s);
     pad_to(b, x0 + (c < w ? (w - c) / 2 : 0));
     put(b, s);
@@ -484,8 +499,9 @@ static void status_frame(const rlx_tui_view *v, rlx_tui_frame *f)
         .caption = v->caption, .breath = v->breath, .breath_dir = v->breath_dir,
         .volume_db = v->volume_db, .background_db = v->background_db, .note = v->note, .ascii = v->ascii,
     };
-    /* rlx_tui_format keeps one column free (the cursor of a line terminal) */
-    rlx_tui_format(&st, f->cols + 1, f->text[0], RLX_TUI_LINE_BYTES);
+    /* rlx_tui_format keeps the last column free, as every row here does:
+     * a character there could scroll the screen on some terminals */
+    rlx_tui_format(&st, f->cols, f->text[0], RLX_TUI_LINE_BYTES);
     f->style[0] = RLX_TUI_PLAIN;
 }
 
@@ -516,14 +532,25 @@ void rlx_tui_layout(const rlx_tui_view *v, int cols, int rows, rlx_tui_frame *f)
     if (rows >= 16)
         bottom--;   /* air above the progress bar */
     if (v->remote_url && *v->remote_url && rows >= 9) {
-        char url[600], shown[700], line[700];
+        /* a URL cut short is no use: it takes the rows it needs (it has no
+         * spaces to wrap at), at most three */
+        char url[600], line[700];
         clean(v->remote_url, true, url, sizeof url);
         snprintf(line, sizeof line, "remote %s", url);
-        fit(line, w, v->ascii, shown, sizeof shown);
-        row_buf b = row_at(f, --bottom);
-        pad_to(&b, m);
-        put(&b, shown);
-        f->style[bottom] = RLX_TUI_DIM;
+        int need = (rlx_tui_columns(line) + w - 1) / w;
+        if (need > 1) {
+            snprintf(line, sizeof line, "%s", url);
+            need = (rlx_tui_columns(line) + w - 1) / w;
+        }
+        if (need <= 3 && rows - need >= 10) {
+            bottom -= need;
+            for (int i = 0; i < need; i++) {
+                row_buf b = row_at(f, bottom + i);
+                pad_to(&b, m);
+                put(&b, line + (size_t)i * (size_t)w);   /* ASCII: a byte is a column */
+                f->style[bottom + i] = RLX_TUI_DIM;
+            }
+        }
     }
     title_row(v, f, 0, m);
     int top = rows >= 10 ? 2 : 1;   /* a blank row under the title when there is room */
@@ -606,7 +633,7 @@ void rlx_tui_layout(const rlx_tui_view *v, int cols, int rows, rlx_tui_frame *f)
             char tmp[RLX_TUI_LINE_BYTES];
             snprintf(tmp, sizeof tmp, "%.*s", (int)(len < sizeof tmp - 1 ? len : sizeof tmp - 1), p);
             row_buf b = {.p = f->text[r], .used = strlen(f->text[r]), .cols = rlx_tui_columns(f->text[r]),
-                         .max = cols};
+                         .max = cols - 1};
             pad_to(&b, m + cw + 2);
             f->split[r] = (unsigned short)b.used;
             f->style2[r] = RLX_TUI_PLAIN;
