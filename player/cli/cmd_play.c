@@ -3,8 +3,9 @@
  * Argument parsing and printing on top of the engine (engine/engine.h): the
  * engine picks the device (its rate is the render rate), prepares
  * everything that can fail, and only then starts the stream. This thread
- * reads keys and signals, turns them into engine commands, and redraws the
- * status line ten times a second from the engine's state. */
+ * reads keys and signals, turns them into engine commands, and has the view
+ * (the full screen of tui_player.h, else the status line) drawn from the
+ * engine's state, at most ten times a second. */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -665,7 +666,7 @@ static void play_usage(FILE *f)
             "                  [--remote | --remote-listen ADDRESS[:PORT]] [--remote-key KEY]\n"
             "Keys: space pause/resume, left/right seek 15 s, n/p next/previous spoken line,\n"
             "      +/- volume, [ ] background quieter/louder, > < five minutes longer/shorter,\n"
-            "      q fade out and quit.\n");
+            "      ? all keys, q fade out and quit.\n");
 }
 
 int rlx_cmd_play(int argc, char **argv)

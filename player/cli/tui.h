@@ -1,4 +1,6 @@
-/* tui.h - the terminal status line and single-key controls of `relax play`.
+/* tui.h - the terminal's raw keys and the one status line of `relax play`
+ * (the full-screen view is tui_player.h; on tiny terminals and where TERM
+ * cannot address the cursor the status line is what is shown).
  * Used only when stdin and stdout are both terminals. The terminal is put in
  * raw mode (no echo, no line buffering; Ctrl-C still raises SIGINT) and is
  * always restored: by rlx_tui_close, at exit, and on fatal signals. */
