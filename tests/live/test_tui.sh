@@ -6,12 +6,20 @@
 # does SIGTERM. Every step waits for the screen's text (bounded), not time.
 source "$(dirname "$0")/lib.sh"
 
-S="$LIVE_TMP/live-tui.session"
+# week 1 of a program of two (the user's own sessions folder), so that the
+# stop line can name `relax next`
+export RELAX_SESSIONS="$LIVE_TMP/sessions" RELAX_PROGRAM="$LIVE_TMP/sessions/test.program"
+mkdir -p "$RELAX_SESSIONS"
+printf '[program]\nid = tui-test\ntitle = "TUI test"\nwait = 0 days\n\n[sessions]\nweek-01.session\nweek-02.session\n' \
+    >"$RELAX_PROGRAM"
+write_session "$RELAX_SESSIONS/week-02.session" week-02 "Week two" "-12 dB" '0:00 fade-in 1 s' '0:02 fade-out 1 s' '0:03 end'
+printf 'week = 2\n' >>"$RELAX_SESSIONS/week-02.session"
+S="$RELAX_SESSIONS/week-01.session"
 cat >"$S" <<'SESSION'
 [session]
-id = live-tui
+id = week-01
 title = "Screen test"
-week = 2
+week = 1
 
 [breath]
 pattern = 2 0 3 0
@@ -26,6 +34,7 @@ level = -12 dB
 +3 s    end
 SESSION
 "$RELAX" render "$S" --rate 48000 -o "$LIVE_TMP/warm.wav" >/dev/null 2>&1 || fail "relax render failed"
+sed 's/^id = week-01$/id = outside/; /^week = /d' "$S" >"$LIVE_TMP/outside.session"
 
 export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8
 unset NO_COLOR
@@ -34,14 +43,14 @@ smcup=$(tput smcup) rmcup=$(tput rmcup) cnorm=$(tput cnorm) civis=$(tput civis)
 
 start_jack 1024
 
-note "full screen: title, caption, ? help, resize to 60x20, pause, q"
+note "full screen: title, caption, ? help, resize to 60x20, seek, pause, q"
 rc=0
 "$RLX_LIVE_BIN/pty_drive" -t 60 -l "$LIVE_TMP/tty1.log" \
-    'wait:Screen test · week 2' 'wait:Settle in, and let the shoulders soften, as much as feels right today.' \
+    'wait:Screen test · week 1' 'wait:Settle in, and let the shoulders soften, as much as feels right today.' \
     'key:?' 'wait:fade out and stop (Ctrl-C too)' 'key:?' \
     'size:60x20' 'wait:+/- volume · ? keys · q stop' 'wait:as much as\e(B\e[m' \
-    'key: ' 'wait:‖ paused' 'key:q' \
-    -- "$RELAX" play "$S" --profile tui-test >"$LIVE_TMP/tty1.out" 2>"$LIVE_TMP/tty1.err" || rc=$?
+    'key:\e[C' 'wait:  0:15 ' 'key: ' 'wait:‖ paused' 'key:q' \
+    -- "$RELAX" play week-01 --profile tui-test >"$LIVE_TMP/tty1.out" 2>"$LIVE_TMP/tty1.err" || rc=$?
 [ "$rc" -eq 0 ] || fail "q: exit $rc, want 0"
 log1=$(cat -v "$LIVE_TMP/tty1.log")
 grep -qaF "$smcup" "$LIVE_TMP/tty1.log" || fail "the alternate screen was not entered"
@@ -52,20 +61,32 @@ tail1=$(awk -v RS='\x01' -v m="$rmcup" '{ i = index($0, m); if (i) print substr(
 case "$tail1" in *"$cnorm"*) ;; *) fail "the cursor was not shown again" ;; esac
 stop=$(printf '%s' "$tail1" | tr -d '\r' | grep -ao 'relax: stopped at.*' || true)
 note "stop line: $stop"
-# not a week of the program: `relax next` would not resume it, `play --from` does
-want="relax: stopped at 0:0[0-9] of 0:[45][0-9]\\. 'relax play $S --from 0:0[0-9] --profile tui-test' goes on from there\\."
-[[ "$stop" =~ ^$want$ ]] || fail "stop line: '$stop'"
+# the week of the program this profile is in: `relax next` resumes it, 5 s back
+[[ "$stop" =~ ^relax:\ stopped\ at\ 0:(1[5-9])\ of\ 0:[45][0-9]\.\ \'relax\ next\ --profile\ tui-test\'\ resumes\ at\ (0:1[0-4])\.$ ]] ||
+    fail "stop line: '$stop'"
+resume_at=${BASH_REMATCH[2]}
+
+note "relax next says the same: resuming at $resume_at"
+rc=0
+"$RLX_LIVE_BIN/pty_drive" -t 60 -l "$LIVE_TMP/tty3.log" \
+    'wait:Screen test · week 1' 'key:q' \
+    -- "$RELAX" next --profile tui-test >"$LIVE_TMP/tty3.out" 2>"$LIVE_TMP/tty3.err" || rc=$?
+[ "$rc" -eq 0 ] || fail "relax next: exit $rc"
+grep -qa "Resuming week 1, Screen test, at $resume_at of " "$LIVE_TMP/tty3.log" ||
+    fail "relax next did not resume at $resume_at: $(grep -a Resuming "$LIVE_TMP/tty3.log")"
 printf '%s' "$tail1" | grep -qa 'Settle in' && fail "the screen's text was printed after leaving it"
 [ -z "$log1" ] && fail "empty log"
 
-note "SIGTERM restores the terminal"
+note "SIGTERM restores the terminal; a session outside the program: play --from"
 rc=0
 "$RLX_LIVE_BIN/pty_drive" -t 60 -l "$LIVE_TMP/tty2.log" \
     'wait:Settle in' 'sig:TERM' \
-    -- "$RELAX" play "$S" >"$LIVE_TMP/tty2.out" 2>"$LIVE_TMP/tty2.err" || rc=$?
+    -- "$RELAX" play "$LIVE_TMP/outside.session" >"$LIVE_TMP/tty2.out" 2>"$LIVE_TMP/tty2.err" || rc=$?
 [ "$rc" -eq 130 ] || fail "SIGTERM: exit $rc, want 130"
 tail2=$(awk -v RS='\x01' -v m="$rmcup" '{ i = index($0, m); if (i) print substr($0, i) }' "$LIVE_TMP/tty2.log")
 [ -n "$tail2" ] || fail "SIGTERM: the alternate screen was not left"
 case "$tail2" in *"$cnorm"*) ;; *) fail "SIGTERM: the cursor was not shown again" ;; esac
-printf '%s' "$tail2" | tr -d '\r' | grep -qa 'relax: stopped at 0:[0-9][0-9] of 0:[45][0-9]\. ' || fail "SIGTERM: no stop line"
+stop=$(printf '%s' "$tail2" | tr -d '\r' | grep -ao 'relax: stopped at.*' || true)
+want="relax: stopped at 0:0[0-9] of 0:[45][0-9]\\. 'relax play $LIVE_TMP/outside\\.session --from 0:0[0-9]' goes on from there\\."
+[[ "$stop" =~ ^$want$ ]] || fail "SIGTERM: stop line '$stop'"
 echo "1 passed, 0 failed"
