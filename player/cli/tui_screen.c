@@ -66,7 +66,7 @@ bool rlx_tui_screen_open(void)
     if (!cap_cup || !cap_clear)
         return false;
     const char *smcup = cap("smcup"), *rmcup = cap("rmcup"), *civis = cap("civis"), *cnorm = cap("cnorm");
-    const char *sgr0 = cap("sgr0"), *dim = cap("dim"), *bold = cap("bold"), *setaf = cap("setaf");
+    const char *sgr0 = cap("sgr0"), *dim = cap("dim"), *setaf = cap("setaf");
     int colors = tigetnum("colors");
     bool colour = setaf && colors >= 8 && !getenv("NO_COLOR");
 
@@ -80,12 +80,12 @@ bool rlx_tui_screen_open(void)
         sgr_style[i][0] = 0;
         cat_cap(sgr_style[i], sizeof sgr_style[i], sgr0);
     }
-    /* calm: dim text, a soft colour for the guide, the title just brighter */
+    /* calm: the caption and the title in the terminal's own colour, the
+     * rest dim, the guide a soft dim cyan; nothing bold, nothing blinks */
     cat_cap(sgr_style[RLX_TUI_DIM], sizeof sgr_style[0], dim);
     if (colour)
         cat_cap(sgr_style[RLX_TUI_GUIDE], sizeof sgr_style[0], tiparm(setaf, 6));   /* cyan */
     cat_cap(sgr_style[RLX_TUI_GUIDE], sizeof sgr_style[0], dim);
-    cat_cap(sgr_style[RLX_TUI_TITLE], sizeof sgr_style[0], bold);
 
     if (!shown && !(shown = malloc(sizeof *shown)))
         return false;

@@ -54,7 +54,8 @@ typedef struct {
     unsigned short split[RLX_TUI_MAX_ROWS];
 } rlx_tui_frame;
 
-/* Lays out v at cols x rows (clamped to the maxima) into f. */
+/* Lays out v at cols x rows (clamped to the maxima) into f. Uses static
+ * scratch space: one thread (the control thread) at a time. */
 void rlx_tui_layout(const rlx_tui_view *v, int cols, int rows, rlx_tui_frame *f);
 
 /* Word-wraps text (control bytes and runs of white space become one space)

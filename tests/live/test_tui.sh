@@ -38,7 +38,7 @@ sed 's/^id = week-01$/id = outside/; /^week = /d' "$S" >"$LIVE_TMP/outside.sessi
 
 export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8
 unset NO_COLOR
-smcup=$(tput smcup) rmcup=$(tput rmcup) cnorm=$(tput cnorm) civis=$(tput civis)
+smcup=$(tput smcup) rmcup=$(tput rmcup) cnorm=$(tput cnorm) civis=$(tput civis) sgr0=$(tput sgr0)
 [ -n "$smcup" ] && [ -n "$rmcup" ] || fail "no terminfo entry for $TERM (ncurses-base)"
 
 start_jack 1024
@@ -48,8 +48,8 @@ rc=0
 "$RLX_LIVE_BIN/pty_drive" -t 60 -l "$LIVE_TMP/tty1.log" \
     'wait:Screen test · week 1' 'wait:Settle in, and let the shoulders soften, as much as feels right today.' \
     'key:?' 'wait:fade out and stop (Ctrl-C too)' 'key:?' \
-    'size:60x20' 'wait:+/- volume · ? keys · q stop' 'wait:as much as\e(B\e[m' \
-    'key:\e[C' 'wait:  0:15 ' 'key: ' 'wait:‖ paused' 'key:q' \
+    'size:60x20' 'wait:+/- volume · ? keys · q stop' "wait:as much as$sgr0" \
+    'key:\e[C' 'wait:  0:1' 'key: ' 'wait:‖ paused' 'key:q' \
     -- "$RELAX" play week-01 --profile tui-test >"$LIVE_TMP/tty1.out" 2>"$LIVE_TMP/tty1.err" || rc=$?
 [ "$rc" -eq 0 ] || fail "q: exit $rc, want 0"
 log1=$(cat -v "$LIVE_TMP/tty1.log")
@@ -62,9 +62,11 @@ case "$tail1" in *"$cnorm"*) ;; *) fail "the cursor was not shown again" ;; esac
 stop=$(printf '%s' "$tail1" | tr -d '\r' | grep -ao 'relax: stopped at.*' || true)
 note "stop line: $stop"
 # the week of the program this profile is in: `relax next` resumes it, 5 s back
-[[ "$stop" =~ ^relax:\ stopped\ at\ 0:(1[5-9])\ of\ 0:[45][0-9]\.\ \'relax\ next\ --profile\ tui-test\'\ resumes\ at\ (0:1[0-4])\.$ ]] ||
+[[ "$stop" =~ ^relax:\ stopped\ at\ 0:(1[5-9]|2[0-9])\ of\ 0:[45][0-9]\.\ \'relax\ next\ --profile\ tui-test\'\ resumes\ at\ (0:1[0-9]|0:2[0-4])\.$ ]] ||
     fail "stop line: '$stop'"
 resume_at=${BASH_REMATCH[2]}
+back=$((10#${BASH_REMATCH[1]#0:} - 10#${resume_at#0:}))
+[ "$back" -ge 4 ] && [ "$back" -le 6 ] || fail "resumes $back s before the stop, want 5"
 
 note "relax next says the same: resuming at $resume_at"
 rc=0
