@@ -66,6 +66,70 @@ static void enter_raw(void)
     }
 }
 
+/* The bytes that take the screen again after a stop (tui_screen.c: the
+ * alternate screen, the cursor hidden); empty for the status line. */
+static char enter_seq[256];
+static volatile sig_atomic_t enter_len;
+static volatile sig_atomic_t stopped_raw;   /* raw when SIGTSTP came: take it again on SIGCONT */
+static volatile sig_atomic_t continued;     /* taken again: the next frame repaints everything */
+
+void rlx_tui_set_enter(const char *seq)
+{
+    size_t n = seq ? strlen(seq) : 0;
+    if (n >= sizeof enter_seq)
+        n = sizeof enter_seq - 1;
+    enter_len = 0;
+    memcpy(enter_seq, seq ? seq : "", n);
+    enter_seq[n] = 0;
+    enter_len = (sig_atomic_t)n;
+}
+
+bool rlx_tui_continued(void)
+{
+    bool c = continued;
+    continued = 0;
+    return c;
+}
+
+/* SIGCONT: after a stop (SIGTSTP here, or a SIGSTOP that could not be
+ * caught, and the shell may have reset the terminal) raw mode and the
+ * screen again. Async-signal-safe: tcsetattr and write. */
+static void on_cont(int sig)
+{
+    (void)sig;
+    int keep = errno;
+    if (raw_on || stopped_raw) {
+        stopped_raw = 0;
+        enter_raw();
+        ssize_t w = write(STDOUT_FILENO, enter_seq, (size_t)enter_len);
+        (void)w;
+        continued = 1;
+    }
+    errno = keep;
+}
+
+/* SIGTSTP (kill -TSTP; the key itself is disabled): the terminal as it was,
+ * then stop; on_cont takes it again. */
+static void on_tstp(int sig)
+{
+    int keep = errno;
+    if (raw_on) {
+        stopped_raw = 1;
+        restore_terminal();
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    signal(sig, SIG_DFL);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);                     /* stops here until SIGCONT */
+    struct sigaction sa = {0};
+    sa.sa_handler = on_tstp;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+    errno = keep;
+}
+
 /* Fatal signals: put the terminal back, then die the way we would have. */
 static void on_fatal(int sig)
 {
@@ -120,6 +184,12 @@ bool rlx_tui_open(void)
             sa.sa_flags = SA_RESETHAND;
             sigaction(fatal[i], &sa, NULL);
         }
+        struct sigaction sa = {0};
+        sigemptyset(&sa.sa_mask);
+        sa.sa_handler = on_tstp;
+        sigaction(SIGTSTP, &sa, NULL);
+        sa.sa_handler = on_cont;
+        sigaction(SIGCONT, &sa, NULL);
     }
     enter_raw();
     return raw_on;

@@ -44,6 +44,11 @@ void rlx_tui_close(void);
  * on fatal signals, before the mode is restored); NULL: the status line's.
  * tui_screen.c sets the full screen's. */
 void rlx_tui_set_restore(const char *seq);
+/* The bytes that take the screen again when the player is continued after
+ * a stop (SIGTSTP restores the terminal first); NULL: none. */
+void rlx_tui_set_enter(const char *seq);
+/* The player was stopped and continued since the last call: repaint all. */
+bool rlx_tui_continued(void);
 /* Waits up to timeout_ms for a key: a character, RLX_KEY_*, 0 on timeout. */
 int rlx_tui_key(int timeout_ms);
 /* Redraws the one status line (fits the terminal width). */

@@ -106,6 +106,7 @@ bool rlx_tui_screen_open(void)
     cat_cap(enter, sizeof enter, smcup);
     cat_cap(enter, sizeof enter, civis);
     cat_cap(enter, sizeof enter, cap_clear);
+    rlx_tui_set_enter(enter);
     size_t n = strlen(enter);
     ssize_t w = write(STDOUT_FILENO, enter, n);
     (void)w;
@@ -128,6 +129,7 @@ bool rlx_tui_screen_resized(void)
 {
     bool r = winched;
     winched = 0;
+    r = rlx_tui_continued() || r;
     if (r && shown)
         shown->rows = 0;
     return r;
@@ -209,6 +211,7 @@ void rlx_tui_screen_close(void)
     screen_on = false;
     rlx_tui_close();   /* writes the restore sequence and puts the mode back */
     rlx_tui_set_restore(NULL);
+    rlx_tui_set_enter(NULL);
     if (winch_installed) {
         sigaction(SIGWINCH, &old_winch, NULL);
         winch_installed = false;

@@ -7,7 +7,9 @@
  *               escapes as with key:)
  *   after:MS    let MS milliseconds pass (the pace of a person typing)
  *   key:KEYS    type KEYS; \e is ESC, \n newline, \\ a backslash
- *   sig:NAME    send INT or TERM to the command
+ *   sig:NAME    send INT, TERM, HUP, TSTP or CONT to the command
+ *   mark        forget what was printed so far (a later wait: looks only
+ *               at what comes after)
  *   size:CxR    resize the terminal to C columns, R rows (the kernel sends
  *               the command SIGWINCH)
  * Each key/sig step prints "key NS KEYS" (CLOCK_MONOTONIC ns) on stdout.
@@ -154,10 +156,22 @@ int main(int argc, char **argv)
             fflush(stdout);
             if (ioctl(master, TIOCSWINSZ, &nw) != 0)
                 eof = 1;
+        } else if (!strcmp(st, "mark")) {
+            while (pump(master, 0) > 0)   /* what is already there */
+                ;
+            nseen = 0;
+            seen[0] = 0;
         } else if (!strncmp(st, "sig:", 4)) {
             printf("key %lld %s\n", (long long)now_ns(), st);
             fflush(stdout);
-            kill(pid, !strcmp(st + 4, "TERM") ? SIGTERM : SIGINT);
+            static const struct { const char *name; int sig; } sigs[] = {
+                {"INT", SIGINT}, {"TERM", SIGTERM}, {"HUP", SIGHUP}, {"TSTP", SIGTSTP}, {"CONT", SIGCONT},
+            };
+            int sig = SIGINT;
+            for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
+                if (!strcmp(st + 4, sigs[k].name))
+                    sig = sigs[k].sig;
+            kill(pid, sig);
         } else {
             fprintf(stderr, "pty_drive: unknown step '%s'\n", st);
             kill(pid, SIGKILL);

@@ -79,10 +79,11 @@ grep -qa "Resuming week 1, Screen test, at $resume_at of " "$LIVE_TMP/tty3.log" 
 printf '%s' "$tail1" | grep -qa 'Settle in' && fail "the screen's text was printed after leaving it"
 [ -z "$log1" ] && fail "empty log"
 
-note "SIGTERM restores the terminal; a session outside the program: play --from"
+note "a stop (SIGTSTP) gives the terminal back, SIGCONT takes it again; SIGTERM restores it; outside the program: play --from"
 rc=0
 "$RLX_LIVE_BIN/pty_drive" -t 60 -l "$LIVE_TMP/tty2.log" \
-    'wait:Settle in' 'sig:TERM' \
+    'wait:Settle in' 'mark' 'sig:TSTP' "wait:$rmcup" 'mark' 'sig:CONT' "wait:$smcup" 'wait:Settle in' \
+    'sig:TERM' \
     -- "$RELAX" play "$LIVE_TMP/outside.session" >"$LIVE_TMP/tty2.out" 2>"$LIVE_TMP/tty2.err" || rc=$?
 [ "$rc" -eq 130 ] || fail "SIGTERM: exit $rc, want 130"
 tail2=$(awk -v RS='\x01' -v m="$rmcup" '{ i = index($0, m); if (i) print substr($0, i) }' "$LIVE_TMP/tty2.log")
