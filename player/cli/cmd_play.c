@@ -521,8 +521,8 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
         }
         break;
     default:
-        if (!tty)
-            fprintf(stderr, "relax: finished \"%s\"\n", u.title);
+        /* on a terminal too: the full screen is gone and with it the end */
+        fprintf(stderr, "relax: finished \"%s\"\n", u.title);
         break;
     }
     if (o.stats)

@@ -92,4 +92,23 @@ case "$tail2" in *"$cnorm"*) ;; *) fail "SIGTERM: the cursor was not shown again
 stop=$(printf '%s' "$tail2" | tr -d '\r' | grep -ao 'relax: stopped at.*' || true)
 want="relax: stopped at 0:0[0-9] of 0:[45][0-9]\\. 'relax play $LIVE_TMP/outside\\.session --from 0:0[0-9]' goes on from there\\."
 [[ "$stop" =~ ^$want$ ]] || fail "SIGTERM: stop line '$stop'"
+note "the device lost (the JACK server killed): the terminal back, then the message"
+"$RLX_LIVE_BIN/pty_drive" -t 60 -l "$LIVE_TMP/tty4.log" 'wait:Settle in' \
+    -- "$RELAX" play "$LIVE_TMP/outside.session" >"$LIVE_TMP/tty4.out" 2>"$LIVE_TMP/tty4.err" &
+DRIVE_PID=$!
+LIVE_PIDS+=("$DRIVE_PID")
+for ((i = 0; i < 3000; i++)); do   # bounded: about 30 s
+    grep -qa 'Settle in' "$LIVE_TMP/tty4.log" 2>/dev/null && break
+    kill -0 "$DRIVE_PID" 2>/dev/null || break
+    sleep 0.01
+done
+grep -qa 'Settle in' "$LIVE_TMP/tty4.log" || fail "device lost: the player never showed the caption"
+kill_jack_hard
+rc=0
+wait "$DRIVE_PID" || rc=$?
+[ "$rc" -eq 7 ] || fail "device lost: exit $rc, want 7"
+tail4=$(awk -v RS='\x01' -v m="$rmcup" '{ i = index($0, m); if (i) print substr($0, i) }' "$LIVE_TMP/tty4.log")
+[ -n "$tail4" ] || fail "device lost: the alternate screen was not left"
+case "$tail4" in *"$cnorm"*"relax: audio device lost"*) ;; *) fail "device lost: cursor or message missing: $(printf '%s' "$tail4" | cat -v)" ;; esac
+
 echo "1 passed, 0 failed"
