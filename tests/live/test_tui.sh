@@ -43,18 +43,23 @@ smcup=$(tput smcup) rmcup=$(tput rmcup) cnorm=$(tput cnorm) civis=$(tput civis) 
 
 start_jack 1024
 
-note "full screen: title, caption, ? help, resize to 60x20, seek, pause, q"
+note "full screen: title, caption, the remote's URL and QR, ? help, resize to 60x20, seek, pause, q"
 rc=0
 "$RLX_LIVE_BIN/pty_drive" -t 60 -l "$LIVE_TMP/tty1.log" \
     'wait:Screen test · week 1' 'wait:Settle in, and let the shoulders soften, as much as feels right today.' \
-    'key:?' 'wait:fade out and stop (Ctrl-C too)' 'key:?' \
+    'wait:remote http://127.0.0.1:' 'mark' 'size:130x45' 'wait:Settle in' 'key:?' 'wait:fade out and stop (Ctrl-C too)' 'key:?' \
     'size:60x20' 'wait:+/- volume · ? keys · q stop' "wait:as much as$sgr0" \
     'key:\e[C' 'wait:  0:1' 'key: ' 'wait:‖ paused' 'key:q' \
-    -- "$RELAX" play week-01 --profile tui-test >"$LIVE_TMP/tty1.out" 2>"$LIVE_TMP/tty1.err" || rc=$?
+    -- "$RELAX" play week-01 --profile tui-test --remote-listen 127.0.0.1:0 \
+    >"$LIVE_TMP/tty1.out" 2>"$LIVE_TMP/tty1.err" || rc=$?
 [ "$rc" -eq 0 ] || fail "q: exit $rc, want 0"
 log1=$(cat -v "$LIVE_TMP/tty1.log")
 grep -qaF "$smcup" "$LIVE_TMP/tty1.log" || fail "the alternate screen was not entered"
 grep -qaF "$civis" "$LIVE_TMP/tty1.log" || fail "the cursor was not hidden"
+# at 130x45 the remote's QR code is drawn beside the guide: its quiet zone is
+# a run of full blocks (the one printed before the screen is left out)
+awk -v RS='\x01' -v m="$smcup" '{ i = index($0, m); if (i) print substr($0, i) }' "$LIVE_TMP/tty1.log" |
+    grep -qa '██████████████████████████████' || fail "no QR code on the large screen"
 # after the last frame: the main screen back, the cursor shown, then the stop line
 tail1=$(awk -v RS='\x01' -v m="$rmcup" '{ i = index($0, m); if (i) print substr($0, i) }' "$LIVE_TMP/tty1.log")
 [ -n "$tail1" ] || fail "the alternate screen was not left: $(tail -c 300 "$LIVE_TMP/tty1.log" | cat -v)"
