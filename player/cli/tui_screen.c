@@ -57,8 +57,11 @@ bool rlx_tui_screen_open(void)
     const char *term = getenv("TERM");
     if (!term || !*term || !strcmp(term, "dumb"))
         return false;
+    static int setup = 0;   /* 1 done, -1 failed: the terminfo entry is read once */
     int err = 0;
-    if (setupterm(NULL, STDOUT_FILENO, &err) != OK)
+    if (!setup)
+        setup = setupterm(NULL, STDOUT_FILENO, &err) == OK ? 1 : -1;
+    if (setup < 0)
         return false;
     cap_cup = cap("cup");
     cap_clear = cap("clear");

@@ -304,6 +304,22 @@ static void help_and_state(void **state)
     assert_string_equal(frame->text[23], "  volume -7 dB");
 }
 
+/* Nothing known yet (before the first line, a session without a title or
+ * breath, no length): a frame all the same. */
+static void empty_view(void **state)
+{
+    (void)state;
+    rlx_tui_view v = {.breath = -1};
+    for (int cols = 1; cols <= 120; cols += 7) {
+        rlx_tui_layout(&v, cols, 30, frame);
+        for (int r = 0; r < 30; r++)
+            assert_true(rlx_tui_columns(frame->text[r]) < (cols > 1 ? cols : 2));
+    }
+    rlx_tui_layout(&v, 80, 24, frame);
+    assert_int_equal(find_row(frame, "breathe"), -1);
+    assert_true(find_row(frame, "0:00 ") > 0);
+}
+
 static void qr_beside_when_it_fits(void **state)
 {
     (void)state;
@@ -333,6 +349,7 @@ int main(void)
         cmocka_unit_test(levels_show_their_share),
         cmocka_unit_test(small_terminals_keep_what_matters),
         cmocka_unit_test(help_and_state),
+        cmocka_unit_test(empty_view),
         cmocka_unit_test(qr_beside_when_it_fits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
