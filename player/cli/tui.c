@@ -56,6 +56,9 @@ static void enter_raw(void)
     /* but no Ctrl-Z: a stopped player starves the sound server, which then
      * drops it; space pauses instead */
     t.c_cc[VSUSP] = _POSIX_VDISABLE;
+    /* nor Ctrl-S: output held by the terminal would block every redraw,
+     * and with it the keys, the remote's commands and the device watchdog */
+    t.c_iflag &= ~(tcflag_t)IXON;
     t.c_cc[VMIN] = 0;
     t.c_cc[VTIME] = 0;
     if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) {
