@@ -153,6 +153,13 @@ static void every_size_fits(void **state)
                     }
                     assert_true(frame->split[r] <= strlen(frame->text[r]));
                 }
+                if (!frame->status_line) {
+                    /* the middle never runs over the title or the bottom rows */
+                    assert_non_null(strstr(frame->text[0], "The"));
+                    assert_true(strstr(frame->text[rows - 1], "keys") || strstr(frame->text[rows - 1], "q stop"));
+                    assert_non_null(strstr(frame->text[rows - 2], "vol"));
+                    assert_true(strstr(frame->text[rows - 3], "12:34") != NULL);
+                }
             }
         }
     }
