@@ -13,7 +13,6 @@
 #include "sink/sink_device.h"
 #include "store/listen.h"
 
-#define RLX_NEXT_RESUME_BACK_MS 5000   /* resume a little before where it stopped */
 #define RLX_NEXT_RESUME_FADE_MS 3000   /* and fade in over this */
 
 static void usage(FILE *f)

@@ -41,6 +41,10 @@ typedef struct {
 
 rlx_play_opts rlx_play_opts_init(void);
 
+/* `relax next` resumes an unfinished week this far before where it stopped
+ * (and fades in); the player's stop message says so. */
+#define RLX_NEXT_RESUME_BACK_MS 5000
+
 /* The one option table of the commands that play (play, next). */
 enum {
     RLX_PLAY_OPT_DEVICE = 1 << 0,   /* --device NAME|INDEX */
