@@ -36,7 +36,7 @@ static const char *reached;
 static const char *const commands[] = {
     "next", "play", "render", "list", "progress", "profiles", "history", "store", "devices", "check",
     "timeline", "captions", "record", "script", "new", "calendar", "help", "voices",
-    "--help", "--version", "unknown",
+    "--help", "--version", "unknown", "serve",
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
