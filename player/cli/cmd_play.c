@@ -243,6 +243,8 @@ static bool handle_key(rlx_engine *e, play_ui *u, int key, const rlx_engine_stat
         rlx_diags_free(&d);
         if (err == RLX_OK)
             set_note(u, "length %.0f min", (double)want / 60000.0);
+        else if (err == RLX_ERR_USAGE && st->length_next_ms)
+            set_note(u, "one moment: the length is changing to %.0f min", (double)st->length_next_ms / 60000.0);
         else
             set_note(u, key == '>' ? "as long as it can be (%.0f min)" : "as short as it can be (%.0f min)",
                      (double)st->length_ms / 60000.0);
