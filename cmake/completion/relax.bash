@@ -8,9 +8,9 @@ _relax_commands="next play render list progress profiles history devices check t
 _relax_options()
 {
     case $1 in
-        next)     echo "--profile --store --any -o --help" ;;
-        play)     echo "--device --from --length --volume --profile --store --stats --help" ;;
-        render)   echo "-o --length --rate --from --to --help" ;;
+        next)     echo "--profile --store --any -o --length --bed --help" ;;
+        play)     echo "--device --from --length --bed --volume --profile --store --stats --help" ;;
+        render)   echo "-o --length --bed --rate --from --to --help" ;;
         list)     echo "--help" ;;
         progress) echo "--profile --store --json --help" ;;
         profiles) echo "--store --help" ;;
@@ -68,6 +68,9 @@ _relax()
             return ;;
         -o|--output)
             COMPREPLY=($(compgen -f -- "$cur"))
+            return ;;
+        --bed)
+            COMPREPLY=($(compgen -W "rain shore off session" -- "$cur"))
             return ;;
         --from|--to|--length|--volume|--rate|--scale)
             return ;;
