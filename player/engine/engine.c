@@ -80,6 +80,7 @@ struct rlx_engine {
     float *xold, *xnew;          /* pump: the crossfade, xfade frames each (allocated at load) */
     size_t xfade;
     int64_t wrote;               /* pump: frames written to the sink since the last jump */
+    int64_t jump_played;         /* pump: the sink's clock at the last jump (or the start) */
     pthread_t pump;
     bool pump_started, started, finished;
 
@@ -296,6 +297,7 @@ static rlx_err pump_jump(rlx_engine *e, int64_t target)
     e->base_pos = target;
     e->base_played = e->ops->played(e->sink);
     e->sw_pending = false;   /* a crossfade still buffered was dropped with the rest */
+    e->jump_played = e->base_played;
     pthread_mutex_unlock(&e->lock);
     e->wrote = 0;
     atomic_store(&e->drained, false);
@@ -368,7 +370,7 @@ static rlx_err pump_swap(rlx_engine *e, int64_t *pos, int64_t *to, unsigned *cur
     pthread_mutex_lock(&e->lock);
     e->sw_pending = true;
     e->sw_pos = np;
-    e->sw_played = e->base_played + e->wrote;
+    e->sw_played = e->jump_played + e->wrote;   /* not base_played: a change moves it */
     pthread_mutex_unlock(&e->lock);
     err = pump_write(e, e->xold, x);
     if (err != RLX_OK && err != RLX_ERR_INTERRUPTED)
@@ -386,6 +388,9 @@ static void *pump_main(void *arg)
     unsigned seek_done = 0, cur = 0;
     bool at_end = false, drained = false;
     e->wrote = 0;
+    pthread_mutex_lock(&e->lock);
+    e->jump_played = e->base_played;
+    pthread_mutex_unlock(&e->lock);
     while (!atomic_load(&e->quit)) {
         unsigned sg = atomic_load(&e->seek_gen);
         if (sg != seek_done) {
@@ -784,11 +789,15 @@ void rlx_engine_seek(rlx_engine *e, int64_t frame)
         frame = 0;
     if (frame > e->to)
         frame = e->to;
+    /* interrupt first: the pump's drop for this seek clears it. The other
+     * way round the pump could drop before the interrupt came, and a sink's
+     * interrupt stays until the next drop: every write after it would fail
+     * and the pump would race through the session unheard. */
+    if (e->ops->interrupt)
+        e->ops->interrupt(e->sink);
     atomic_store(&e->seek_target, frame);
     atomic_store(&e->seek_layout, e->layout);
     atomic_fetch_add(&e->seek_gen, 1);
-    if (e->ops->interrupt)
-        e->ops->interrupt(e->sink);
     e->last_seek_target = frame;
     e->last_seek_ns = now_ns();
     refresh(e);

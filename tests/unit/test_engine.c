@@ -722,10 +722,36 @@ static double max_step(const float *x, int64_t a, int64_t b)
     return m;
 }
 
+/* (c) no click: across the swap at heard frame k the largest step is no
+ * larger than in the quarter second either side, within what the fade's
+ * own slope can add (pi / 2X per frame times the largest difference
+ * between the layouts); a plain cut from old[op] to new[np] would step at
+ * once, and the test makes sure the layouts do differ there. */
+static void check_swap(const float *heard, int64_t k, int64_t X, const float *old, int64_t op,
+                       const float *new, int64_t np)
+{
+    double around = max_step(heard, k - SEC(0.25), k);
+    double after = max_step(heard, k + X, k + X + SEC(0.25));
+    around = after > around ? after : around;
+    double diff = 0;
+    for (int64_t j = 0; j < X; j++)
+        for (int ch = 0; ch < 2; ch++) {
+            double dd = fabs((double)old[2 * (op + j) + ch] - (double)new[2 * (np + j) + ch]);
+            diff = dd > diff ? dd : diff;
+        }
+    double swap = max_step(heard, k - 1, k + X + 1);
+    double cut = fabs((double)old[2 * op] - (double)new[2 * np]);
+    fprintf(stderr, "steps: around %.5f, swap %.5f, a cut %.5f, largest difference %.5f\n", around, swap,
+            cut, diff);
+    assert_true(cut > 4 * around);
+    assert_true(swap <= around + M_PI / (2.0 * (double)X) * diff);
+}
+
 /* Length A, then B asked for mid-way with half a second in the sink: the
  * buffered frames are heard as rendered for A, the swap is a 40 ms
- * crossfade without a click, then B's render from the mapped frame to B's
- * end; the position and length reported follow what is heard. */
+ * crossfade without a click, then B's render from the mapped frame; a
+ * second later back to A, the same way, to A's end. The position and
+ * length reported follow what is heard. */
 static void length_change_keeps_buffer(void **state)
 {
     fixture *f = *state;
@@ -799,13 +825,36 @@ static void length_change_keeps_buffer(void **state)
     assert_int_equal(count(rec, RLX_ENGINE_LENGTH), 1);
     assert_int_equal(c->marked_at, K);   /* the first write call after the request */
 
+    /* and back to A a second later: the same again, from B's layout (the
+     * pump's writes now start at K + X + k blocks) */
+    cap_play(c, SEC(1));
+    cap_wait_full(c);
+    pthread_mutex_lock(&c->mu);
+    int64_t W2 = c->written;
+    c->marked_at = -1;
+    pthread_mutex_unlock(&c->mu);
+    assert_int_equal(rlx_engine_set_length(e, LA, &d), RLX_OK);
+    int64_t K2 = K + X + ((W2 - K - X) / 1024 + 1) * 1024;
+    int64_t np2 = rlx_timeline_map_frame(rlx_renderer_timeline(rb), rlx_renderer_timeline(ra), np + (K2 - K));
+    int64_t heard2 = c->nheard;
+    cap_play(c, K2 - 100 - heard2);
+    rlx_engine_poll(e, 0, &st);
+    assert_int_equal(st.pos, np + (K2 - 100 - K));
+    assert_int_equal(st.length_ms, LB);
+    cap_play(c, 600);
+    rlx_engine_poll(e, 0, &st);
+    assert_int_equal(st.pos, np2 + 500);
+    assert_int_equal(st.length_ms, LA);
+    assert_int_equal(count(rec, RLX_ENGINE_LENGTH), 2);
+    assert_int_equal(c->marked_at, K2);
+
     cap_free_run(c);
     st = poll_until(e, has_ended, 0);
     assert_int_equal(st.end, RLX_ENGINE_END_DONE);
-    assert_int_equal(st.pos, SEC(20));
+    assert_int_equal(st.pos, SEC(12));
     int64_t n = c->nheard;
-    /* (d) the total is what B implies from the mapped frame */
-    assert_int_equal(n, K + (nb - np));
+    /* (d) the total is what the lengths imply from the mapped frames */
+    assert_int_equal(n, K2 + (na - np2));
     assert_int_equal(c->dropped, 0);
     /* (a) everything before the crossfade, buffered part included, is A's */
     assert_true(K >= W);
@@ -814,27 +863,13 @@ static void length_change_keeps_buffer(void **state)
      * B rendered straight through */
     int64_t nbs;
     float *Bs = render_all(rb, np, &nbs);
-    assert_memory_equal(c->heard + 2 * (K + X), Bs + 2 * X, (size_t)(nbs - X) * 2 * sizeof(float));
-    assert_memory_equal(c->heard + 2 * (K + X), B + 2 * (np + X), (size_t)(nbs - X) * 2 * sizeof(float));
-    /* (c) no click: across the swap the largest step is no larger than in
-     * the quarter second either side, within what the fade's own slope
-     * can add (pi / 2X per frame times the largest difference between the
-     * layouts); a plain cut would have stepped from A to B at once */
-    double around = max_step(c->heard, K - SEC(0.25), K);
-    double after = max_step(c->heard, K + X, K + X + SEC(0.25));
-    around = after > around ? after : around;
-    double diff = 0;
-    for (int64_t j = 0; j < X; j++)
-        for (int ch = 0; ch < 2; ch++) {
-            double dd = fabs((double)A[2 * (K + j) + ch] - (double)B[2 * (np + j) + ch]);
-            diff = dd > diff ? dd : diff;
-        }
-    double swap = max_step(c->heard, K - 1, K + X + 1);
-    double cut = fabs((double)A[2 * K] - (double)B[2 * np]);
-    fprintf(stderr, "steps: around %.5f, swap %.5f, a cut %.5f, largest A-B difference %.5f\n", around,
-            swap, cut, diff);
-    assert_true(cut > 4 * around);      /* the layouts do differ there: a cut would click */
-    assert_true(swap <= around + M_PI / (2.0 * (double)X) * diff);
+    assert_memory_equal(c->heard + 2 * (K + X), Bs + 2 * X, (size_t)(K2 - K - X) * 2 * sizeof(float));
+    assert_memory_equal(c->heard + 2 * (K + X), B + 2 * (np + X), (size_t)(K2 - K - X) * 2 * sizeof(float));
+    /* and after the second crossfade, A's from its mapped frame */
+    assert_memory_equal(c->heard + 2 * (K2 + X), A + 2 * (np2 + X), (size_t)(na - np2 - X) * 2 * sizeof(float));
+    /* (c) no click, at both swaps */
+    check_swap(c->heard, K, X, A, K, B, np);
+    check_swap(c->heard, K2, X, B, np + (K2 - K), A, np2);
 
     rlx_engine_close(e);
     free(A);
