@@ -225,6 +225,7 @@ struct rlx_listen_recorder {
     int64_t new_length_ms;
     char *new_bed;
     bool new_bed_set;
+    char *remote_key;        /* the profile's kept remote key, NULL = none */
     rlx_err err;
     char why[512];
     bool offline;            /* the server did not answer at open */
@@ -280,6 +281,8 @@ rlx_err rlx_listen_recorder_open(const char *store_path_or_null, const char *pro
     r->pref_length_ms = p.length_ms;
     r->pref_bed = p.bed;
     p.bed = NULL;
+    r->remote_key = p.remote_key;
+    p.remote_key = NULL;
     rlx_profile_clear(&p);
     *out = r;
     return RLX_OK;
@@ -444,9 +447,15 @@ rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whyl
     free(r->device);
     free(r->pref_bed);
     free(r->new_bed);
+    free(r->remote_key);
     free(r->profile);
     free(r);
     return err;
+}
+
+const char *rlx_listen_recorder_remote_key(const rlx_listen_recorder *r)
+{
+    return r ? r->remote_key : NULL;
 }
 
 rlx_err rlx_listen_hooks_open(const char *store_path_or_null, const char *profile_or_null,

@@ -27,7 +27,7 @@
 #include "core/err.h"
 #include "store/store_record.h"
 
-#define RLX_STORE_SCHEMA_VERSION 4   /* PRAGMA user_version / relax.meta after migrations */
+#define RLX_STORE_SCHEMA_VERSION 5   /* PRAGMA user_version / relax.meta after migrations */
 #define RLX_ROOM_NAME_MAX 64
 #define RLX_STORE_BUSY_TIMEOUT_MS 5000
 #define RLX_PROFILE_NAME_MAX 64
@@ -100,6 +100,7 @@ typedef struct {
     char *device;             /* preferred output device, NULL = system default */
     int64_t length_ms;        /* preferred length (--length, last chosen); 0 = the session's own */
     char *bed;                /* preferred bed (--bed NAME, last chosen); NULL = the session's own */
+    char *remote_key;         /* the phone remote's key the profile keeps, NULL = a new one each time */
 } rlx_profile;
 
 void rlx_profile_clear(rlx_profile *p);   /* frees the fields */
@@ -118,6 +119,10 @@ rlx_err rlx_store_profile_set_mix(rlx_store *st, const char *name, double volume
  * Like the mix, not journaled: offline, nothing is saved. */
 rlx_err rlx_store_profile_set_prefs(rlx_store *st, const char *name, int64_t length_ms, const char *bed,
                                     char *why, size_t whylen);
+/* Keeps the phone remote's key for a profile (creating the profile), or
+ * forgets it (key NULL). The caller checks the key's form. */
+rlx_err rlx_store_profile_set_remote_key(rlx_store *st, const char *name, const char *key,
+                                         char *why, size_t whylen);
 /* Every profile, by name. Free with rlx_store_profiles_free. */
 rlx_err rlx_store_profiles(rlx_store *st, rlx_profile **out, size_t *n, char *why, size_t whylen);
 void rlx_store_profiles_free(rlx_profile *p, size_t n);

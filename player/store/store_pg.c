@@ -177,7 +177,10 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX listens_by_uuid ON listens(uuid);",
     /* 3: a listen that is an offline render, not heard yet */
     "ALTER TABLE listens ADD COLUMN rendered boolean NOT NULL DEFAULT false;",
-    /* 4: the length and bed a profile last chose (NULL: the session's own) */
+    /* 4 (serve branch; renumber when merging after another migration): the
+     * phone remote's key a profile keeps */
+    "ALTER TABLE profiles ADD COLUMN remote_key text;",
+    /* 5: the length and bed a profile last chose (NULL: the session's own) */
     "ALTER TABLE profiles ADD COLUMN length_ms bigint, ADD COLUMN bed text;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -359,7 +362,7 @@ static bool pg_unreachable(rlx_store_backend *b)
 
 /* ---- profiles ------------------------------------------------------------ */
 
-#define PROFILE_COLS "name, created_ms, has_mix, volume_db, background_db, device, length_ms, bed"
+#define PROFILE_COLS "name, created_ms, has_mix, volume_db, background_db, device, remote_key, length_ms, bed"
 
 static void read_profile(PGresult *r, int row, rlx_profile *p)
 {
@@ -369,8 +372,9 @@ static void read_profile(PGresult *r, int row, rlx_profile *p)
     p->volume_db = strtod(PQgetvalue(r, row, 3), NULL);
     p->background_db = strtod(PQgetvalue(r, row, 4), NULL);
     p->device = dup_or_null(r, row, 5);
-    p->length_ms = PQgetisnull(r, row, 6) ? 0 : i64(r, row, 6);
-    p->bed = dup_or_null(r, row, 7);
+    p->remote_key = dup_or_null(r, row, 6);
+    p->length_ms = PQgetisnull(r, row, 7) ? 0 : i64(r, row, 7);
+    p->bed = dup_or_null(r, row, 8);
 }
 
 static rlx_err ensure_profile(rlx_store_backend *b, const char *name, char *why, size_t whylen)
@@ -437,6 +441,20 @@ static rlx_err pg_profile_set_prefs(rlx_store_backend *b, const char *name, int6
                        bed && *bed ? bed : NULL};
     PGresult *r = run(b, "UPDATE profiles SET length_ms = CASE WHEN $2::boolean THEN length_ms ELSE $3::bigint END,"
                          " bed = CASE WHEN $4::boolean THEN bed ELSE $5::text END WHERE name = $1", 5, p);
+    if (!ok(r))
+        return failed(b, r, "write", why, whylen);
+    PQclear(r);
+    return RLX_OK;
+}
+
+static rlx_err pg_profile_set_remote_key(rlx_store_backend *b, const char *name, const char *key,
+                                         char *why, size_t whylen)
+{
+    rlx_err err = ensure_profile(b, name, why, whylen);
+    if (err)
+        return err;
+    const char *p[] = {name, key};
+    PGresult *r = run(b, "UPDATE profiles SET remote_key = $2 WHERE name = $1", 2, p);
     if (!ok(r))
         return failed(b, r, "write", why, whylen);
     PQclear(r);
@@ -587,6 +605,7 @@ const rlx_store_ops rlx_store_pg_ops = {
     .schema_version = pg_schema_version,
     .profile_get = pg_profile_get,
     .profile_set_mix = pg_profile_set_mix,
+    .profile_set_remote_key = pg_profile_set_remote_key,
     .profile_set_prefs = pg_profile_set_prefs,
     .profile_created = pg_profile_created,
     .profiles = pg_profiles,

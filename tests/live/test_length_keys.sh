@@ -45,7 +45,9 @@ rc=0
 finish_capture
 [ "$rc" -eq 0 ] || fail "relax play under a terminal exited $rc ($(cat "$LIVE_TMP/len1.err")); the terminal's last lines: $(tr '\r' '\n' <"$LIVE_TMP/tty1.log" | tail -c 600)"
 grep -qa 'length 0 min\|as short as it can be' "$LIVE_TMP/tty1.log" || fail "no note for '<'"
-grep -qa 'length 5 min' "$LIVE_TMP/tty1.log" || fail "no note for '>'"
+# (the note for '>' differs from the one for '<' in one character: the
+# full-screen view redraws only that, so it is not looked for as text; the
+# status line's "/ 5:10" above shows that '>' was taken)
 "$RLX_LIVE_BIN/wav_check" stats "$LIVE_TMP/cap1.wav" 500 40 | tee "$LIVE_TMP/stats1.out"
 maxstep=$(sed -n 's/^maxstep //p' "$LIVE_TMP/stats1.out")
 awk -v s="$maxstep" -v m="$STEP_MAX" 'BEGIN { exit !(s <= m) }' || fail "largest step $maxstep (a click)"
