@@ -3,17 +3,22 @@
 #ifndef RLX_PLAY_H
 #define RLX_PLAY_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/play_hooks.h"
+#include "remote/remote.h"
 #include "session/session.h"
 
 typedef struct {
     const char *device;      /* name substring or index; NULL = default output */
     int64_t from_ms;         /* start here (0 = the beginning) */
     int64_t length_ms;       /* 0 = the session's natural length */
+    bool length_set;         /* --length was given (else a profile's remembered one applies) */
     bool length_fit;         /* bring length_ms into the session's range (resume) */
+    bool length_remembered;  /* length_ms is a profile's: note it when it had to be brought into range */
+    const char *bed;         /* --bed NAME (rlx_cli_find_bed); NULL = a profile's, else the session's own */
     int64_t tail_ms;         /* --tail: ambient-only time before the fade-out */
     int64_t start_in_ms;     /* --start-in: silence first, then a slow fade-in (<= 10 min) */
     int64_t stop_after_ms;   /* --stop-after: fade out so that it is quiet at this position */
@@ -32,9 +37,16 @@ typedef struct {
     bool remote;
     const char *remote_listen;
     const char *remote_key;
+    rlx_remote *remote_open;  /* `relax serve`: a remote already open, used and left open;
+                               * no terminal view then */
+    const volatile sig_atomic_t *quit_flag;   /* non-zero: fade out and stop as for SIGTERM (may be NULL) */
 } rlx_play_opts;
 
 rlx_play_opts rlx_play_opts_init(void);
+
+/* `relax next` resumes an unfinished week this far before where it stopped
+ * (and fades in); the player's stop message says so. */
+#define RLX_NEXT_RESUME_BACK_MS 5000
 
 /* The one option table of the commands that play (play, next). */
 enum {
@@ -46,7 +58,8 @@ enum {
     RLX_PLAY_OPT_TAIL = 1 << 5,     /* --tail DURATION */
     RLX_PLAY_OPT_START_IN = 1 << 6, /* --start-in DURATION */
     RLX_PLAY_OPT_STOP_AFTER = 1 << 7, /* --stop-after DURATION */
-    RLX_PLAY_OPT_ALL = (1 << 8) - 1,
+    RLX_PLAY_OPT_BED = 1 << 8,      /* --bed NAME */
+    RLX_PLAY_OPT_ALL = (1 << 9) - 1,
 };
 
 /* If argv[*i] is one of the `allowed` options, reads it (and its value,
