@@ -17,8 +17,8 @@
  * for each utterance. Checked on every line of the ten weeks, spoken in
  * order, reversed and shuffled: the same samples as text2wave's, byte for
  * byte. Each calling thread takes its own server (several lines can be
- * spoken at once); a forked process starts its own; a server idle for a few
- * seconds is stopped (it holds ~330 MB). If a server fails in any way short
+ * spoken at once); a forked process starts its own; a server idle for 20 s
+ * is stopped (it holds ~330 MB). If a server fails in any way short
  * of a timeout, the line is spoken again the old way, one `text2wave`
  * process for the line (text on stdin, WAV on stdout), whose result and
  * error message are the reference. RELAX_TEXT2WAVE (a stand-in text2wave,
@@ -455,7 +455,10 @@ static const char server_prelude[] =
 
 /* Lines this long go to text2wave, whose limit (and message) they meet. */
 #define SERVER_TEXT_MAX 60000
-#define IDLE_S_DEFAULT 3.0
+/* Long enough to outlast the work between two lines of a batch (the stretch,
+ * the cache) on a loaded machine: at 3 s, a load of 18 stopped the server
+ * between most lines and every line paid for a new one. */
+#define IDLE_S_DEFAULT 20.0
 
 typedef struct fest_server {
     pid_t pid;
