@@ -304,6 +304,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     ec.length_ms = o.length_ms;
     ec.length_fit = o.length_fit;
     ec.tail_ms = o.tail_ms;
+    ec.stream = true;   /* a cold cache: sound within seconds, the rest spoken while playing */
     err = rlx_engine_open(&ec, &e, why, sizeof why);
     if (err == RLX_OK)
         err = rlx_engine_open_sink(e, why, sizeof why);

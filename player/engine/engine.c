@@ -69,6 +69,9 @@ struct rlx_engine {
 
     /* control only */
     bool paused, stopping, ended, length_changed;
+    bool settled;                /* stream: laid out exactly once every line was spoken */
+    int64_t asked_ms;            /* the length asked for (load, length change) */
+    bool asked_fit;
     int64_t stop_pos, stop_deadline_ns;
     int64_t last_seek_target, last_seek_ns;
     int64_t last_tick_ns;
@@ -190,6 +193,7 @@ static rlx_err open_renderer(rlx_engine *e, int64_t length_ms, bool fit, rlx_ren
     rc.on_prepare = e->cfg.on_prepare;
     rc.user = e->cfg.user;
     rc.cancel = e->cfg.cancel;
+    rc.stream = e->cfg.stream;
     return rlx_renderer_open(&rc, e->s, out, diags);
 }
 
@@ -205,6 +209,8 @@ rlx_err rlx_engine_load(rlx_engine *e, const rlx_session *s, rlx_diags *diags)
     }
     e->length = rlx_renderer_length(e->r);
     e->view_r = e->r;
+    e->asked_ms = e->cfg.length_ms;
+    e->asked_fit = e->cfg.length_fit;
     return RLX_OK;
 }
 
@@ -320,6 +326,10 @@ static void *pump_main(void *arg)
         size_t want = to - pos < (int64_t)block ? (size_t)(to - pos) : block, got = 0;
         if (want == 0) {
             at_end = true;
+            continue;
+        }
+        if (!rlx_renderer_ready(e->r, want)) {
+            sleep_ms(IDLE_MS);   /* a line still being spoken (stream) */
             continue;
         }
         rlx_err err = rlx_renderer_read(e->r, e->buf, want, &got);
@@ -488,6 +498,35 @@ static void end_with(rlx_engine *e, rlx_engine_end why)
     emit(e, RLX_ENGINE_ENDED);
 }
 
+static int64_t map_position(const rlx_timeline *from, const rlx_timeline *to, int64_t pos);
+
+/* Stream: once every line has been spoken, lays the unheard part out
+ * exactly (the same renderer a warm start makes) and hands it to the pump
+ * like a length change. Once; a failure keeps the provisional layout. */
+static void settle(rlx_engine *e)
+{
+    if (!e->cfg.stream || e->settled || e->view_next || e->to != e->length ||
+        !rlx_renderer_provisional(e->view_r) || !rlx_renderer_settled(e->view_r))
+        return;
+    e->settled = true;
+    rlx_renderer *nr = NULL;
+    rlx_diags quiet = {0};
+    rlx_err err = open_renderer(e, e->asked_ms, e->asked_fit, &nr, &quiet);
+    rlx_diags_free(&quiet);
+    if (err != RLX_OK || rlx_renderer_provisional(nr)) {
+        rlx_renderer_close(nr);
+        return;
+    }
+    refresh(e);
+    int64_t np = map_position(rlx_renderer_timeline(e->view_r), rlx_renderer_timeline(nr), e->st.pos);
+    rlx_renderer_set_background_db(nr, e->bg_db);
+    e->view_next = nr;
+    atomic_store(&e->next_pos, np);
+    atomic_store(&e->next_r, nr);
+    if (e->ops->interrupt)
+        e->ops->interrupt(e->sink);
+}
+
 /* Emits what is due; true while playing. */
 static bool update(rlx_engine *e)
 {
@@ -527,6 +566,7 @@ static bool update(rlx_engine *e)
         e->length_changed = false;
         emit(e, RLX_ENGINE_LENGTH);
     }
+    settle(e);
     if (st->breath_dir != e->last_breath_dir) {
         e->last_breath_dir = st->breath_dir;
         emit(e, RLX_ENGINE_BREATH);
@@ -766,6 +806,8 @@ rlx_err rlx_engine_set_length(rlx_engine *e, int64_t length_ms, rlx_diags *diags
     rlx_err err = open_renderer(e, length_ms, false, &nr, diags);
     if (err != RLX_OK)
         return err;
+    e->asked_ms = length_ms;
+    e->asked_fit = false;
     if (!e->started) {
         rlx_renderer_close(e->r);
         e->r = e->view_r = nr;

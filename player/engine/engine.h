@@ -63,6 +63,11 @@ typedef struct {
     void (*on_prepare)(void *user, size_t done, size_t total, const char *what);
     void *user;
     const volatile sig_atomic_t *cancel;  /* non-zero: stop preparing (RLX_ERR_INTERRUPTED) */
+    /* live playback on a cold cache: start before every line is spoken
+     * (render.h, stream). The pump waits for a line before its place (the
+     * device plays what it holds meanwhile); once every line is there the
+     * unheard part is laid out again exactly, as a length change does. */
+    bool stream;
 } rlx_engine_config;
 
 rlx_engine_config rlx_engine_config_init(void);
