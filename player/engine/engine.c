@@ -599,6 +599,22 @@ bool rlx_engine_poll(rlx_engine *e, int wait_ms, rlx_engine_state *out)
 
 /* ---- starting ------------------------------------------------------------------ */
 
+/* Stream: the lines of the first buffer's worth are spoken before the sink
+ * starts, so the pump can fill its whole buffer at once and the device
+ * never waits on the first of them. Later lines come in faster than they
+ * play. */
+static rlx_err wait_head(rlx_engine *e)
+{
+    double ring_s = e->cfg.ring_s > 0 ? e->cfg.ring_s : 1.5;
+    size_t head = (size_t)(ring_s * e->rate) + e->cfg.block_frames;
+    while (!rlx_renderer_ready(e->r, head)) {
+        if (e->cfg.cancel && *e->cfg.cancel)
+            return RLX_ERR_INTERRUPTED;
+        sleep_ms(IDLE_MS);
+    }
+    return RLX_OK;
+}
+
 rlx_err rlx_engine_start(rlx_engine *e, int64_t from, int64_t to, char *why, size_t whylen)
 {
     if (whylen)
@@ -624,6 +640,11 @@ rlx_err rlx_engine_start(rlx_engine *e, int64_t from, int64_t to, char *why, siz
             snprintf(why, whylen, "cannot read prepared audio: %s", rlx_strerror(err));
             return err;
         }
+    }
+    if (e->cfg.stream) {
+        rlx_err err = wait_head(e);
+        if (err != RLX_OK)
+            return err;
     }
     e->base_pos = from;
     e->base_played = e->ops->played(e->sink);
