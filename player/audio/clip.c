@@ -856,6 +856,8 @@ static void reap(pid_t *pids, size_t nkids, const rlx_clip_batch_config *cfg)
     }
 }
 
+#define WATCH_STOP_MS 200
+
 /* The caller's side of a watched batch: reports each job a worker finished
  * soon after, until every job is through or every worker has ended. */
 static void watch(const size_t *todo, size_t ntodo, batch_shared *sh, pid_t *pids, size_t nkids,
@@ -864,6 +866,7 @@ static void watch(const size_t *todo, size_t ntodo, batch_shared *sh, pid_t *pid
     unsigned char *told = calloc(ntodo ? ntodo : 1, 1);
     size_t reported = 0, alive = nkids;
     bool stopping = false;
+    int stop_polls = 0;
     while (told && reported < ntodo && alive > 0) {
         for (size_t i = 0; i < ntodo; i++)
             if (!told[i] && atomic_load(&sh->finished[i])) {
@@ -882,6 +885,14 @@ static void watch(const size_t *todo, size_t ntodo, batch_shared *sh, pid_t *pid
                     kill(pids[k], SIGTERM);
             stopping = true;
         }
+        /* a player that quits does not wait for a line's synthesis to end:
+         * a worker still busy after WATCH_STOP_MS is killed (its temporary
+         * entry is cleared later, as a killed run's is; the voice's own
+         * process then dies writing to the pipe nobody reads) */
+        if (stopping && ++stop_polls == WATCH_STOP_MS / 5)
+            for (size_t k = 0; k < nkids; k++)
+                if (pids[k] > 0)
+                    kill(pids[k], SIGKILL);
         struct timespec ts = {.tv_sec = 0, .tv_nsec = 5 * 1000000L};
         nanosleep(&ts, NULL);
     }
@@ -891,8 +902,8 @@ static void watch(const size_t *todo, size_t ntodo, batch_shared *sh, pid_t *pid
             pids[left++] = pids[k];
     reap(pids, left, cfg);
     /* what no worker finished (one died, or a stop): said too, so nobody waits for it */
-    for (size_t i = 0; told && i < ntodo; i++)
-        if (!told[i])
+    for (size_t i = 0; i < ntodo; i++)
+        if (!told || !told[i])
             cfg->ready(cfg->user, todo[i]);
     free(told);
 }
