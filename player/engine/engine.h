@@ -101,7 +101,9 @@ const rlx_timeline *rlx_engine_timeline(const rlx_engine *e);
  * Opens the sink if it is not open yet, starts it and the pump, and emits
  * RLX_ENGINE_STARTED. Errors (why): RLX_ERR_USAGE if from/to are outside
  * the session or the sink runs at another rate than the one prepared; the
- * sink's open errors; RLX_ERR_NO_DEVICE if the stream cannot start. */
+ * sink's open errors; RLX_ERR_NO_DEVICE if the stream cannot start. With
+ * cfg.stream it first waits for the lines of the sink's first buffer to be
+ * spoken (a second or two on a cold cache; RLX_ERR_INTERRUPTED on cancel). */
 rlx_err rlx_engine_start(rlx_engine *e, int64_t from, int64_t to, char *why, size_t whylen);
 
 /* ---- transport (control thread; each returns at once) ------------------ */
