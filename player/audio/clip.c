@@ -1042,7 +1042,10 @@ void rlx_clip_prepare_batch(rlx_cache *c, const rlx_clip_job *jobs, size_t n, in
         reap(pids, nkids, cfg);
     }
     rlx_cache_defer_sync(c, was_deferred);
-    rlx_cache_sync(c);
+    /* a watched batch that was stopped is a player quitting: it does not
+     * wait for the disk (an entry torn by a crash fails its full check) */
+    if (!(watching && cfg->cancel && *cfg->cancel))
+        rlx_cache_sync(c);
     if (mapped)
         munmap(sh, shsize);
     else

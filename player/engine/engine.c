@@ -62,6 +62,7 @@ struct rlx_engine {
     _Atomic unsigned seek_done;
     _Atomic bool drained;        /* everything up to `to` was heard */
     _Atomic int source_err, sink_err;
+    _Atomic int64_t line_wait_ms;    /* stream: time spent waiting for a line */
     _Atomic(rlx_renderer *) old_r;   /* the pump hands the replaced renderer back */
     _Atomic int64_t new_length;
     pthread_mutex_t lock;        /* base_pos, base_played */
@@ -330,6 +331,7 @@ static void *pump_main(void *arg)
         }
         if (!rlx_renderer_ready(e->r, want)) {
             sleep_ms(IDLE_MS);   /* a line still being spoken (stream) */
+            atomic_fetch_add(&e->line_wait_ms, IDLE_MS);
             continue;
         }
         rlx_err err = rlx_renderer_read(e->r, e->buf, want, &got);
@@ -475,6 +477,7 @@ static void refresh(rlx_engine *e)
     st->background_db = e->bg_db;
     st->source_err = (rlx_err)atomic_load(&e->source_err);
     st->sink_err = (rlx_err)atomic_load(&e->sink_err);
+    st->line_wait_ms = atomic_load(&e->line_wait_ms);
     const rlx_timeline *tl = e->started && !e->finished ? rlx_engine_timeline(e) : NULL;
     if (tl && !e->view_next) {
         st->line = voice_at(tl, pos);

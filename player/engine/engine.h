@@ -172,6 +172,7 @@ typedef struct {
     rlx_err source_err, sink_err;
     char message[128];       /* device lost: why */
     rlx_sink_status sink;    /* the driver's state and statistics */
+    int64_t line_wait_ms;    /* stream: how long the pump waited for lines being spoken */
 } rlx_engine_state;
 
 typedef struct {

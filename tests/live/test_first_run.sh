@@ -65,6 +65,7 @@ awk -v f="$first_ms" 'BEGIN { exit !(f <= 10000) }' || fail "the first sound cam
 [ "$after" -ge 1 ] || fail "every line was spoken before the first sound: playback did not start early"
 
 # (c)
+note "$(grep '^waiting for lines' "$LIVE_TMP/play.out")"
 underruns=$(sed -n 's/^underruns: //p' "$LIVE_TMP/play.out")
 [ "$underruns" = 0 ] || fail "underruns: '$underruns'"
 "$RLX_LIVE_BIN/wav_check" stats "$LIVE_TMP/cap.wav" 100 >"$LIVE_TMP/stats.out"
