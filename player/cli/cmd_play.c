@@ -33,6 +33,11 @@
 #define START_IN_FADE_MS 20000      /* after --start-in: a slow fade-in */
 #define STOP_AFTER_FADE_MS 15000    /* --stop-after: quiet by then */
 #define NOTE_MS 1500
+/* Without a terminal nothing is drawn and no key comes: the engine wakes
+ * this loop itself when playback ends or fails, and a stop signal is acted
+ * on within this. A phone or desktop remote is checked more often. */
+#define IDLE_POLL_MS 100
+#define REMOTE_POLL_MS 50
 
 static volatile sig_atomic_t got_signal;
 
@@ -425,8 +430,9 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
                 rlx_cli_fmt_time(length_ms, t1, sizeof t1), t2, st.sink.device, st.sink.host_api, rate);
     }
 
-    /* the control loop: the engine is checked every 10 ms, so the end of the
-     * session, a lost device or a key is acted on at once; ten redraws a second */
+    /* the control loop: with a terminal, keys are read every 10 ms and the
+     * screen is redrawn ten times a second; without one, it sleeps until
+     * the engine has news (see IDLE_POLL_MS) */
     int64_t last_draw = 0;
     bool quit_asked = false;
     while (rlx_engine_poll(e, 0, &st)) {
@@ -449,7 +455,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
         }
         int key = tui && !st.stopping ? rlx_tui_key(10) : RLX_KEY_NONE;
         if (!tui || st.stopping || key == RLX_KEY_EOF) {
-            rlx_engine_poll(e, st.stopping ? 20 : 10, NULL);
+            rlx_engine_poll(e, st.stopping ? 20 : rm || mp ? REMOTE_POLL_MS : IDLE_POLL_MS, NULL);
         } else if (key != RLX_KEY_NONE) {
             quit_asked = handle_key(e, &u, key, &st) || quit_asked;
             rlx_engine_poll(e, 0, &st);

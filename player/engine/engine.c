@@ -66,6 +66,12 @@ struct rlx_engine {
     _Atomic int64_t new_length;
     pthread_mutex_t lock;        /* base_pos, base_played */
     int64_t base_pos, base_played;
+    /* pump -> control: "something to act on" (the end, an error, a seek or
+     * a length change taken over), so rlx_engine_poll can sleep its whole
+     * wait instead of checking every few milliseconds */
+    pthread_mutex_t wake_lock;
+    pthread_cond_t wake;
+    unsigned wake_n;             /* under wake_lock */
 
     /* control only */
     bool paused, stopping, ended, length_changed;
@@ -95,6 +101,14 @@ static void sleep_ms(int ms)
     struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
     while (nanosleep(&t, &t) == -1 && errno == EINTR)
         ;
+}
+
+static void wake_control(rlx_engine *e)
+{
+    pthread_mutex_lock(&e->wake_lock);
+    e->wake_n++;
+    pthread_cond_broadcast(&e->wake);
+    pthread_mutex_unlock(&e->wake_lock);
 }
 
 static int64_t frames_to_ms(int64_t f, int rate)
@@ -133,6 +147,12 @@ rlx_err rlx_engine_open(const rlx_engine_config *cfg, rlx_engine **out, char *wh
         e->cfg.tick_ms = 1000;
     e->ops = cfg->sink;
     pthread_mutex_init(&e->lock, NULL);
+    pthread_mutex_init(&e->wake_lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&e->wake, &ca);
+    pthread_condattr_destroy(&ca);
     e->last_line = -1;
     e->last_seek_ns = INT64_MIN / 2;
     e->vol_db = cfg->volume_db < 0 ? cfg->volume_db : 0;
@@ -279,6 +299,7 @@ static void *pump_main(void *arg)
                 break;
             atomic_store(&e->new_length, to);
             atomic_store(&e->old_r, old);
+            wake_control(e);
             pos = target;
             at_end = drained = false;
             continue;
@@ -299,6 +320,7 @@ static void *pump_main(void *arg)
             at_end = drained = false;
             seek_done = sg;
             atomic_store(&e->seek_done, sg);
+            wake_control(e);
             continue;
         }
         if (at_end) {
@@ -312,6 +334,7 @@ static void *pump_main(void *arg)
                 }
                 drained = true;
                 atomic_store(&e->drained, true);
+                wake_control(e);
             } else {
                 sleep_ms(IDLE_MS);
             }
@@ -342,6 +365,7 @@ static void *pump_main(void *arg)
         }
         pos += (int64_t)got;
     }
+    wake_control(e);   /* an error ended it, or quit */
     return NULL;
 }
 
@@ -544,11 +568,19 @@ bool rlx_engine_poll(rlx_engine *e, int wait_ms, rlx_engine_state *out)
     int64_t until = now_ns() + (int64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000LL;
     bool running;
     for (;;) {
+        pthread_mutex_lock(&e->wake_lock);
+        unsigned seen = e->wake_n;
+        pthread_mutex_unlock(&e->wake_lock);
         running = update(e);
         if (!running || now_ns() >= until)
             break;
-        int64_t left_ms = (until - now_ns()) / 1000000LL;
-        sleep_ms(left_ms < IDLE_MS ? (int)(left_ms > 0 ? left_ms : 1) : IDLE_MS);
+        /* asleep until the wait is over or the pump has news */
+        struct timespec ts = {.tv_sec = until / 1000000000LL, .tv_nsec = until % 1000000000LL};
+        pthread_mutex_lock(&e->wake_lock);
+        while (e->wake_n == seen && now_ns() < until)
+            if (pthread_cond_timedwait(&e->wake, &e->wake_lock, &ts) == ETIMEDOUT)
+                break;
+        pthread_mutex_unlock(&e->wake_lock);
     }
     if (!e->started)
         refresh(e);
@@ -823,6 +855,8 @@ void rlx_engine_close(rlx_engine *e)
     rlx_renderer_close(pending);
     rlx_renderer_close(e->r);
     pthread_mutex_destroy(&e->lock);
+    pthread_mutex_destroy(&e->wake_lock);
+    pthread_cond_destroy(&e->wake);
     free(e->ls);
     free(e->buf);
     free(e);
