@@ -53,6 +53,19 @@ add_custom_target(bench-play
   USES_TERMINAL
   VERBATIM)
 
+# The live part of `cmake --build build --target bench` (also alone:
+# --target bench-live): relax play's CPU and memory over 60 s and its time to
+# first audio cold and warm, beside sndfile-jackplay on the same server
+# (bench/live_bench.sh). Not a test.
+add_custom_target(bench-live
+  COMMAND ${CMAKE_COMMAND} -E env ${RLX_LIVE_ENV} nice -n 10 bash ${CMAKE_CURRENT_SOURCE_DIR}/bench/live_bench.sh
+  DEPENDS relax jack_capture
+  USES_TERMINAL
+  VERBATIM)
+if(TARGET bench)
+  add_dependencies(bench bench-live)
+endif()
+
 # Other tests that start a JACK server of their own take the same lock.
 # These check saved positions and arrivals (with margins for a loaded
 # machine) and spend most of their time waiting on the audio clock: they
