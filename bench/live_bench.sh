@@ -75,7 +75,7 @@ wait "$PLAY" || true
 UNDERRUNS=$(sed -n 's/^underruns: //p' "$B/play.stats")
 XRUNS=$(sed -n 's/^device underflows: //p' "$B/play.stats")
 
-sndfile-jackplay --autoconnect=system:playback_1 "$B/live.wav" >/dev/null 2>"$B/peer.err" </dev/null &
+sndfile-jackplay --autoconnect=system:playback_1 "$B/live.wav" >/dev/null 2>"$B/peer.log" </dev/null &
 PEER=$!
 LIVE_PIDS+=("$PEER")
 read -r P_CPU P_RUN P_RSS P_HWM < <(measure "$PEER" "sndfile-jackplay")
