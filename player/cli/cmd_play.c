@@ -430,9 +430,9 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
                 rlx_cli_fmt_time(length_ms, t1, sizeof t1), t2, st.sink.device, st.sink.host_api, rate);
     }
 
-    /* the control loop: with a terminal, keys are read every 10 ms and the
-     * screen is redrawn ten times a second; without one, it sleeps until
-     * the engine has news (see IDLE_POLL_MS) */
+    /* the control loop: with a terminal it waits for a key (acted on at
+     * once) until the next of ten redraws a second; without one, it sleeps
+     * until the engine has news (see IDLE_POLL_MS) */
     int64_t last_draw = 0;
     bool quit_asked = false;
     while (rlx_engine_poll(e, 0, &st)) {
@@ -453,7 +453,11 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
             draw(&u, &st);
             last_draw = now_ms();
         }
-        int key = tui && !st.stopping ? rlx_tui_key(10) : RLX_KEY_NONE;
+        /* a key wakes the wait at once: it only needs to end for the next redraw */
+        int64_t wait = 100 - (now_ms() - last_draw);
+        if ((rm || mp) && wait > REMOTE_POLL_MS)
+            wait = REMOTE_POLL_MS;
+        int key = tui && !st.stopping ? rlx_tui_key(wait < 1 ? 1 : (int)wait) : RLX_KEY_NONE;
         if (!tui || st.stopping || key == RLX_KEY_EOF) {
             rlx_engine_poll(e, st.stopping ? 20 : rm || mp ? REMOTE_POLL_MS : IDLE_POLL_MS, NULL);
         } else if (key != RLX_KEY_NONE) {
