@@ -3,17 +3,18 @@
 # Session ids, profile and device names come from relax itself
 # (list --ids, profiles --names, devices --names: quick, one a line).
 
-_relax_commands="next play render list progress profiles history devices check timeline captions new calendar help"
+_relax_commands="next play serve render list progress profiles history devices check timeline captions new calendar help"
 
 _relax_options()
 {
     case $1 in
         next)     echo "--profile --store --any -o --help" ;;
         play)     echo "--device --from --length --volume --profile --store --stats --help" ;;
+        serve)    echo "--room --remote-listen --remote-key --new-key --device --store --help" ;;
         render)   echo "-o --length --rate --from --to --help" ;;
         list)     echo "--help" ;;
         progress) echo "--profile --store --json --help" ;;
-        profiles) echo "--store --help" ;;
+        profiles) echo "--store --profile --keep-remote-key --forget-remote-key --help" ;;
         history)  echo "--profile --all --store --csv --help" ;;
         devices)  echo "--help" ;;
         check)    echo "--quiet --help" ;;

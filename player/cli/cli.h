@@ -81,5 +81,6 @@ int rlx_cmd_voices(int argc, char **argv);
 int rlx_cmd_store(int argc, char **argv);
 int rlx_cmd_script(int argc, char **argv);
 int rlx_cmd_record(int argc, char **argv);
+int rlx_cmd_serve(int argc, char **argv);
 
 #endif

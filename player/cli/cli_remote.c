@@ -56,6 +56,10 @@ int rlx_cli_remote_open(const rlx_cli_remote_opts *o, rlx_remote **out)
     rlx_remote_config cfg = rlx_remote_config_init();
     cfg.listen = o->listen;
     cfg.key = o->key;
+    cfg.room = o->room;
+    cfg.serve = o->serve;
+    cfg.wake = o->wake;
+    cfg.wake_user = o->wake_user;
     char why[256] = "";
     rlx_err err = rlx_remote_open(&cfg, out, why, sizeof why);
     if (err != RLX_OK) {

@@ -11,6 +11,10 @@ typedef struct {
     bool on;              /* --remote or --remote-listen given */
     const char *listen;   /* --remote-listen ADDR[:PORT]; NULL = all interfaces */
     const char *key;      /* --remote-key, else $RELAX_REMOTE_KEY, else NULL (random) */
+    const char *room;     /* shown on the page (--room); NULL = none */
+    bool serve;           /* `relax serve`: the lobby of profiles */
+    void (*wake)(void *user);   /* rlx_remote_config's wake (NULL = none) */
+    void *wake_user;
 } rlx_cli_remote_opts;
 
 /* Takes --remote, --remote-listen V and --remote-key V out of argv (argv

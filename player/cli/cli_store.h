@@ -78,6 +78,13 @@ typedef struct {
 int rlx_cli_progress_load(rlx_store *st, const char *profile, bool any, rlx_cli_progress *p);
 void rlx_cli_progress_free(rlx_cli_progress *p);
 
+/* Where `relax next` (and `relax serve`) starts week w (0-based) of p: a
+ * week left unfinished resumes a little before where it stopped, fading
+ * in, at that listen's length unless asked_ms (> 0) asks for another;
+ * length 0 = the session's natural length. (cmd_next.c) */
+void rlx_cli_next_start(const rlx_cli_progress *p, int w, int64_t asked_ms, int64_t *from_ms,
+                        int64_t *fade_ms, int64_t *length_ms);
+
 /* Time formatting, local time: "Friday 27 November", "Fri 27 Nov 2026", and
  * ISO 8601 UTC "2026-11-27T18:05:00Z". */
 const char *rlx_cli_fmt_day(int64_t ms, char *buf, size_t len);

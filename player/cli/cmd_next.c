@@ -13,7 +13,6 @@
 #include "sink/sink_device.h"
 #include "store/listen.h"
 
-#define RLX_NEXT_RESUME_BACK_MS 5000   /* resume a little before where it stopped */
 #define RLX_NEXT_RESUME_FADE_MS 3000   /* and fade in over this */
 
 static void usage(FILE *f)
@@ -28,6 +27,20 @@ static void usage(FILE *f)
                "Without an audio device the week is rendered to your music folder instead\n"
                "(relax-week-NN.ogg, Ogg Vorbis) and remembered as rendered, not yet heard.\n"
                "  -o FILE   render the week to FILE (.ogg, .flac or .wav) instead of playing it\n");
+}
+
+void rlx_cli_next_start(const rlx_cli_progress *p, int w, int64_t asked_ms, int64_t *from_ms,
+                        int64_t *fade_ms, int64_t *length_ms)
+{
+    *from_ms = *fade_ms = 0;
+    *length_ms = asked_ms;
+    if (!p->sum.resume || w != p->sum.next)
+        return;
+    if (asked_ms <= 0)
+        *length_ms = p->status[w].length_ms;   /* as long as that listen was (play --length) */
+    int64_t from = p->status[w].resume_ms - RLX_NEXT_RESUME_BACK_MS;
+    *from_ms = from < 0 ? 0 : from;
+    *fade_ms = *from_ms > 0 ? RLX_NEXT_RESUME_FADE_MS : 0;
 }
 
 /* Plays one week live, recording the listen; returns an exit code
@@ -212,17 +225,11 @@ int rlx_cmd_next(int argc, char **argv)
     }
     int64_t from = 0, fade = 0, length = 0;   /* length 0: the session's natural length */
     char a[32], b[32];
+    rlx_cli_next_start(&p, w, po.length_ms, &from, &fade, &length);
     if (p.sum.resume) {
-        length = p.status[w].length_ms;   /* as long as that listen was (play --length) */
-        if (po.length_ms > 0)
-            length = po.length_ms;        /* unless asked otherwise now */
-        from = p.status[w].resume_ms - RLX_NEXT_RESUME_BACK_MS;
-        from = from < 0 ? 0 : from;
-        fade = from > 0 ? RLX_NEXT_RESUME_FADE_MS : 0;
         printf("Resuming week %d, %s, at %s of %s.\n", w + 1, title, rlx_cli_fmt_time(from, a, sizeof a),
                rlx_cli_fmt_time(p.status[w].length_ms, b, sizeof b));
     } else {
-        length = po.length_ms;
         printf("Week %d: %s\n", w + 1, title);
     }
     fflush(stdout);

@@ -3,8 +3,9 @@
  * Argument parsing and printing on top of the engine (engine/engine.h): the
  * engine picks the device (its rate is the render rate), prepares
  * everything that can fail, and only then starts the stream. This thread
- * reads keys and signals, turns them into engine commands, and redraws the
- * status line ten times a second from the engine's state. */
+ * reads keys and signals, turns them into engine commands, and has the view
+ * (the full screen of tui_player.h, else the status line) drawn from the
+ * engine's state, at most ten times a second. */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include "sink/sink_device.h"
 #include "store/listen.h"
 #include "tui.h"
+#include "tui_player.h"
 
 #define SEEK_STEP_MS 15000
 #define LENGTH_STEP_MS (5 * 60000)
@@ -175,6 +177,7 @@ typedef struct {
     const char *title;
     char note[64];
     int64_t note_until;
+    rlx_tui_player *view;   /* the full screen; NULL: the status line */
 } play_ui;
 
 static void set_note(play_ui *u, const char *fmt, double v) __attribute__((format(printf, 2, 0)));
@@ -184,8 +187,13 @@ static void set_note(play_ui *u, const char *fmt, double v)
     u->note_until = now_ms() + NOTE_MS;
 }
 
-static void draw(play_ui *u, const rlx_engine_state *st)
+/* now: a key was pressed (else the view keeps its own pace) */
+static void draw(play_ui *u, rlx_engine *e, const rlx_engine_state *st, bool now)
 {
+    if (u->view) {
+        rlx_tui_player_draw(u->view, e, st, now_ms() < u->note_until ? u->note : NULL, now);
+        return;
+    }
     rlx_tui_state ts = {
         .title = u->title,
         .pos_ms = st->pos_ms,
@@ -273,7 +281,14 @@ static void print_stats(const rlx_sink_status *st, int64_t t_entry_ns)
         printf("first audio: %.1f ms after start\n", (double)(st->first_audio_ns - t_entry_ns) / 1e6);
 }
 
-int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
+/* A stop on a terminal, for the caller to tell (with how to go on). */
+typedef struct {
+    bool stopped;
+    int64_t pos_ms, length_ms;
+    char id[128];
+} play_end;
+
+static int play_live(const char *session_arg, const rlx_play_opts *opts, play_end *end)
 {
     int64_t t_entry = now_ns();
     rlx_play_opts o = opts ? *opts : rlx_play_opts_init();
@@ -284,6 +299,7 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     rlx_diags d = {0};
     int rc = RLX_EXIT_OK;
     bool tui = false, signals_set = false;
+    rlx_tui_player *view = NULL;
     char why[256] = "";
     struct sigaction old_int, old_term, old_hup;
 
@@ -326,13 +342,17 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     int rate = rlx_engine_rate(e);
 
     /* the remote before the audio is prepared: a phone can connect meanwhile */
-    rlx_cli_remote_opts ro = {.on = o.remote, .listen = o.remote_listen, .key = o.remote_key};
-    if ((rc = rlx_cli_remote_open(&ro, &rm)) != 0)
+    rlx_cli_remote_opts ro = {.on = o.remote, .listen = o.remote_listen, .key = o.remote_key,
+                              .room = rlx_cli_room()};
+    if (o.remote_open)
+        rm = o.remote_open;
+    else if ((rc = rlx_cli_remote_open(&ro, &rm)) != 0)
         goto done;
+    rlx_remote_set_profile(rm, o.profile ? o.profile : o.hooks ? rlx_store_resolve_profile(NULL) : NULL);
     rlx_remote_engine_publish(rm, e, s, NULL);
     mp = rlx_mpris_open(s);   /* media keys on a desktop; NULL without a session bus */
 
-    bool tty = rlx_tui_available();
+    bool tty = !o.remote_open && rlx_tui_available();
     err = rlx_engine_load(e, s, &d);
     if (err != RLX_OK) {
         rlx_cli_print_diags(stderr, &d);
@@ -420,6 +440,12 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     rlx_engine_poll(e, 0, &st);
     if (tty) {
         tui = rlx_tui_open();
+        char url[512] = "";
+        if (rm)
+            rlx_remote_url(rm, url, sizeof url);
+        rlx_tui_player_config vc = {.title = u.title, .week = s->week, .ascii = u.ascii,
+                                    .remote_url = rm ? url : NULL};
+        view = u.view = tui ? rlx_tui_player_open(&vc) : NULL;
     } else {
         char t1[32], t2[32] = "";
         if (o.from_ms > 0) {
@@ -436,6 +462,8 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     int64_t last_draw = 0;
     bool quit_asked = false;
     while (rlx_engine_poll(e, 0, &st)) {
+        if (o.quit_flag && *o.quit_flag && !got_signal)
+            got_signal = SIGTERM;   /* the caller's own stop signal (serve) */
         if (rm) {
             /* the phone's commands, applied here as the keys are */
             quit_asked = rlx_remote_engine_apply(rm, e, &st) || quit_asked;
@@ -449,8 +477,10 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
         if (o.stop_after_ms > 0 && !st.stopping && st.pos_ms + STOP_AFTER_FADE_MS >= o.stop_after_ms &&
             st.length_ms > o.stop_after_ms)
             rlx_engine_fade_stop(e, (int)(o.stop_after_ms - st.pos_ms > 0 ? o.stop_after_ms - st.pos_ms : 1));
-        if (tui && (now_ms() - last_draw >= 100 || st.stopping)) {
-            draw(&u, &st);
+        if (u.view) {
+            draw(&u, e, &st, false);   /* the view keeps its own pace */
+        } else if (tui && (now_ms() - last_draw >= 100 || st.stopping)) {
+            draw(&u, e, &st, false);
             last_draw = now_ms();
         }
         /* a key wakes the wait at once: it only needs to end for the next redraw */
@@ -461,11 +491,14 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
         if (!tui || st.stopping || key == RLX_KEY_EOF) {
             rlx_engine_poll(e, st.stopping ? 20 : rm || mp ? REMOTE_POLL_MS : IDLE_POLL_MS, NULL);
         } else if (key != RLX_KEY_NONE) {
-            quit_asked = handle_key(e, &u, key, &st) || quit_asked;
+            if (!rlx_tui_player_key(u.view, key))
+                quit_asked = handle_key(e, &u, key, &st) || quit_asked;
             rlx_engine_poll(e, 0, &st);
-            draw(&u, &st);
+            draw(&u, e, &st, true);
         }
     }
+    rlx_tui_player_close(view);   /* the main screen back before anything is printed */
+    view = u.view = NULL;
     if (tui)
         rlx_tui_close();
     tui = false;
@@ -488,19 +521,24 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
         break;
     }
     case RLX_ENGINE_END_STOPPED:
-        if (got_signal) {
+        if (got_signal)
             rc = RLX_EXIT_INTERRUPTED;
-            if (!(tty && got_signal == SIGHUP))   /* a hung-up terminal cannot be told */
-                fprintf(stderr, "relax: stopped at %s of %s\n", rlx_cli_fmt_time(st.pos_ms, t1, sizeof t1),
-                        rlx_cli_fmt_time(length_ms, t2, sizeof t2));
+        if (tty && got_signal == SIGHUP) {
+            /* a hung-up terminal cannot be told */
+        } else if (tty && end) {
+            /* told by the caller, with how to go on (the listen is saved by now) */
+            end->stopped = true;
+            end->pos_ms = st.pos_ms;
+            end->length_ms = st.length_ms > 0 ? st.length_ms : length_ms;
+            snprintf(end->id, sizeof end->id, "%s", s->id ? s->id : "");
         } else {
             fprintf(stderr, "relax: stopped at %s of %s\n", rlx_cli_fmt_time(st.pos_ms, t1, sizeof t1),
                     rlx_cli_fmt_time(length_ms, t2, sizeof t2));
         }
         break;
     default:
-        if (!tty)
-            fprintf(stderr, "relax: finished \"%s\"\n", u.title);
+        /* on a terminal too: the full screen is gone and with it the end */
+        fprintf(stderr, "relax: finished \"%s\"\n", u.title);
         break;
     }
     if (o.stats)
@@ -512,14 +550,69 @@ done:
         sigaction(SIGTERM, &old_term, NULL);
         sigaction(SIGHUP, &old_hup, NULL);
     }
+    rlx_tui_player_close(view);
     if (tui)
         rlx_tui_close();
-    rlx_remote_close(rm);
+    if (rm != o.remote_open)
+        rlx_remote_close(rm);
     rlx_mpris_close(mp);
     rlx_engine_close(e);
     rlx_session_free(s);
     rlx_diags_free(&d);
     return rc;
+}
+
+int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
+{
+    return play_live(session_arg, opts, NULL);
+}
+
+/* An argument as the shell reads it back: as it is when that is safe, else quoted. */
+static const char *shell_word(const char *w, char *buf, size_t len)
+{
+    if (w[0] && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-/+:@=,") == strlen(w))
+        return w;
+    size_t o = 0;
+    if (len < 3)
+        return "''";
+    buf[o++] = '\'';
+    for (; *w && o + 6 < len; w++) {
+        if (*w == '\'') {
+            memcpy(buf + o, "'\\''", 4);
+            o += 4;
+        } else {
+            buf[o++] = *w;
+        }
+    }
+    buf[o++] = '\'';
+    buf[o] = 0;
+    return buf;
+}
+
+/* "relax: stopped at 12:34 of 30:00." and how to go on: `relax next` when
+ * it would resume this very week (it starts a few seconds back), else
+ * `relax play ... --from`. Printed once the terminal is back to normal, so
+ * it stays in the scrollback. */
+static void tell_stop(const play_end *end, const char *session_arg, const rlx_play_opts *o, rlx_store *st)
+{
+    char t1[32], t2[32], t3[32], q1[300], q2[600], prof[320] = "", hint[1100] = "";
+    if (o->profile)
+        snprintf(prof, sizeof prof, " --profile %s", shell_word(o->profile, q1, sizeof q1));
+    rlx_cli_progress p;
+    if (st && !rlx_store_offline(st) && rlx_cli_progress_load(st, rlx_store_resolve_profile(o->profile), false, &p) == 0) {
+        int w = p.sum.next;
+        if (w >= 0 && p.sum.resume && p.weeks[w].id && !strcmp(p.weeks[w].id, end->id)) {
+            int64_t from = p.status[w].resume_ms - RLX_NEXT_RESUME_BACK_MS;
+            snprintf(hint, sizeof hint, " 'relax next%s' resumes at %s.", prof,
+                     rlx_cli_fmt_time(from > 0 ? from : 0, t3, sizeof t3));
+        }
+        rlx_cli_progress_free(&p);
+    }
+    if (!hint[0])
+        snprintf(hint, sizeof hint, " 'relax play %s --from %s%s' goes on from there.",
+                 shell_word(session_arg, q2, sizeof q2), rlx_cli_fmt_time(end->pos_ms, t3, sizeof t3), prof);
+    fprintf(stderr, "relax: stopped at %s of %s.%s\n", rlx_cli_fmt_time(end->pos_ms, t1, sizeof t1),
+            rlx_cli_fmt_time(end->length_ms, t2, sizeof t2), hint);
 }
 
 /* A remembered device that is gone (unplugged) falls back to the default. */
@@ -550,6 +643,10 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
     if (rlx_listen_recorder_offline(hooks.user, &away))
         rlx_cli_error("note: %s; this listen is kept on this machine (%s) and sent when the server is back",
                       away, rlx_store_journal(st));
+    /* the remote's key the profile keeps, unless --remote-key gives one */
+    const char *kept = rlx_listen_recorder_remote_key(hooks.user), *given_key = o->remote_key;
+    if (o->remote && !o->remote_key && !o->remote_open && kept)
+        o->remote_key = kept;   /* o is the caller's: put back below, kept lives in the recorder */
     /* the profile's remembered mix and device, unless the command line says otherwise */
     double vol, bg;
     const char *dev;
@@ -562,8 +659,12 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
     }
     const rlx_play_hooks *saved = o->hooks;
     o->hooks = &hooks;
-    int rc = rlx_cli_play(session_arg, o);
+    play_end end = {0};
+    int rc = play_live(session_arg, o, &end);
     o->hooks = saved;
+    o->remote_key = given_key;
+    if (end.stopped)
+        tell_stop(&end, session_arg, o, st);
     size_t left = rlx_store_finish(st);
     if (left)
         rlx_cli_error("note: the progress store %s did not answer; %zu listen%s kept on this machine (%s), "
@@ -587,7 +688,7 @@ static void play_usage(FILE *f)
             "                  [--remote | --remote-listen ADDRESS[:PORT]] [--remote-key KEY]\n"
             "Keys: space pause/resume, left/right seek 15 s, n/p next/previous spoken line,\n"
             "      +/- volume, [ ] background quieter/louder, > < five minutes longer/shorter,\n"
-            "      q fade out and quit.\n");
+            "      ? all keys, q fade out and quit.\n");
 }
 
 int rlx_cmd_play(int argc, char **argv)

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "authoring.h"
 #include "cli_store.h"
+#include "remote/remote.h"
 
 /* --names: for shell completion, so quick and silent: a store that does not
  * exist yet is not created, and a store that cannot be read lists nothing. */
@@ -30,19 +31,78 @@ static int list_names(const rlx_cli_store_opts *o)
     return RLX_EXIT_OK;
 }
 
+/* --keep-remote-key / --forget-remote-key: the phone remote's key the
+ * profile keeps, so `relax next --remote` gives the same URL every time. */
+static int remote_key(const rlx_cli_store_opts *o, bool keep)
+{
+    const char *profile = rlx_store_resolve_profile(o->profile);
+    char key[RLX_REMOTE_KEY_MAX + 1] = "", why[1024];
+    rlx_err err = RLX_OK;
+    if (keep)
+        err = rlx_remote_new_key(key, sizeof key, why, sizeof why);
+    rlx_store *st = NULL;
+    int rc = err ? rlx_cli_exit_code(err) : rlx_cli_store_open(o, &st);
+    if (err)
+        rlx_cli_error("%s", why);
+    if (rc)
+        return rc;
+    rlx_profile p = {0};
+    if (!keep && (err = rlx_store_profile_get(st, profile, false, &p, why, sizeof why))) {
+        /* forgetting makes no profile */
+        rlx_cli_error("%s", why);
+        rlx_store_close(st);
+        return err == RLX_ERR_NOT_FOUND ? RLX_EXIT_USAGE : rlx_cli_exit_code(err);
+    }
+    rlx_profile_clear(&p);
+    err = rlx_store_profile_set_remote_key(st, profile, keep ? key : NULL, why, sizeof why);
+    rlx_store_close(st);
+    if (err) {
+        rlx_cli_error("%s", why);
+        return rlx_cli_exit_code(err);
+    }
+    if (keep)
+        printf("%s keeps the remote key %s from now on: 'relax next --profile %s --remote' shows the\n"
+               "same address every time (bookmark it on the phone). --keep-remote-key again makes a\n"
+               "new one (the old address stops working); --forget-remote-key goes back to a new key\n"
+               "for every session.\n", profile, key, profile);
+    else
+        printf("%s keeps no remote key: every session with --remote has a new one.\n", profile);
+    return fflush(stdout) == 0 ? RLX_EXIT_OK : RLX_EXIT_OUTPUT;
+}
+
 int rlx_cmd_profiles(int argc, char **argv)
 {
     rlx_cli_store_opts o;
-    int rc = rlx_cli_store_args(argc, argv, "store names", &o);
+    /* the key options are taken out first; the rest are the store's */
+    int keep = -1, n0 = 1;
+    for (int i = 1; i < argc; i++) {
+        bool k = !strcmp(argv[i], "--keep-remote-key"), f = !strcmp(argv[i], "--forget-remote-key");
+        if ((k || f) && keep >= 0 && keep != k) {
+            rlx_cli_error("profiles: --keep-remote-key and --forget-remote-key cannot go together");
+            return RLX_EXIT_USAGE;
+        }
+        if (k || f)
+            keep = k;
+        else
+            argv[n0++] = argv[i];
+    }
+    argc = n0;
+    int rc = rlx_cli_store_args(argc, argv, keep >= 0 ? "store profile" : "store names", &o);
     if (rc)
         return rc;
     if (o.help) {
         printf("Usage: relax profiles [--store PATH|URI] [--names]\n"
+               "       relax profiles [--profile NAME] [--store PATH|URI] --keep-remote-key|--forget-remote-key\n"
                "Lists the profiles in the progress store with their weeks done, last listen\n"
                "and the room it was in (when rooms are used).\n"
-               "  --names   only the names, one a line (no store is created for it)\n");
+               "  --names               only the names, one a line (no store is created for it)\n"
+               "  --keep-remote-key     the profile keeps one phone-remote key (made now, printed,\n"
+               "                        kept in the store): 'relax next/play --remote' use it\n"
+               "  --forget-remote-key   back to a new key for every session\n");
         return RLX_EXIT_OK;
     }
+    if (keep >= 0)
+        return remote_key(&o, keep);
     if (o.names)
         return list_names(&o);
     rlx_store *st;

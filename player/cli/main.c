@@ -20,6 +20,8 @@ static const rlx_command commands[] = {
      .help = "resume or start your next weekly session"},
     {.name = "play", .run = rlx_cmd_play, .args = "SESSION [--device D] [--from T] [--length D]",
      .help = "play a session live"},
+    {.name = "serve", .run = rlx_cmd_serve, .args = "[--room NAME] [--remote-listen ADDR[:PORT]]",
+     .help = "keep the phone remote up: start any client's next week from it"},
     {.name = "render", .run = rlx_cmd_render, .args = "SESSION -o OUT [--length D] [--rate HZ]",
      .help = "render a session to a .wav, .flac or .ogg file"},
     {.name = "list", .run = rlx_cmd_list, .args = "",

@@ -3,10 +3,12 @@
 #ifndef RLX_PLAY_H
 #define RLX_PLAY_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/play_hooks.h"
+#include "remote/remote.h"
 #include "session/session.h"
 
 typedef struct {
@@ -32,9 +34,16 @@ typedef struct {
     bool remote;
     const char *remote_listen;
     const char *remote_key;
+    rlx_remote *remote_open;  /* `relax serve`: a remote already open, used and left open;
+                               * no terminal view then */
+    const volatile sig_atomic_t *quit_flag;   /* non-zero: fade out and stop as for SIGTERM (may be NULL) */
 } rlx_play_opts;
 
 rlx_play_opts rlx_play_opts_init(void);
+
+/* `relax next` resumes an unfinished week this far before where it stopped
+ * (and fades in); the player's stop message says so. */
+#define RLX_NEXT_RESUME_BACK_MS 5000
 
 /* The one option table of the commands that play (play, next). */
 enum {

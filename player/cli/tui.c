@@ -15,10 +15,28 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tui_view.h"
 
 static struct termios saved_tio;
 static volatile sig_atomic_t raw_on;
 static bool handlers_installed;
+/* what puts the screen back: the status line's, or the full screen's (tui_screen.c) */
+static const char default_restore[] = "\r\033[K\033[?25h";
+static char restore_seq[256] = "\r\033[K\033[?25h";
+static volatile sig_atomic_t restore_len = sizeof default_restore - 1;
+
+void rlx_tui_set_restore(const char *seq)
+{
+    if (!seq)
+        seq = default_restore;
+    size_t n = strlen(seq);
+    if (n >= sizeof restore_seq)
+        n = sizeof restore_seq - 1;
+    restore_len = 0;   /* a signal meanwhile writes nothing rather than half */
+    memcpy(restore_seq, seq, n);
+    restore_seq[n] = 0;
+    restore_len = (sig_atomic_t)n;
+}
 
 /* Async-signal-safe: only tcsetattr and write. */
 static void restore_terminal(void)
@@ -26,8 +44,7 @@ static void restore_terminal(void)
     if (!raw_on)
         return;
     raw_on = 0;
-    static const char show[] = "\r\033[K\033[?25h";
-    ssize_t w = write(STDOUT_FILENO, show, sizeof show - 1);
+    ssize_t w = write(STDOUT_FILENO, restore_seq, (size_t)restore_len);
     (void)w;
     tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
 }
@@ -39,6 +56,9 @@ static void enter_raw(void)
     /* but no Ctrl-Z: a stopped player starves the sound server, which then
      * drops it; space pauses instead */
     t.c_cc[VSUSP] = _POSIX_VDISABLE;
+    /* nor Ctrl-S: output held by the terminal would block every redraw,
+     * and with it the keys, the remote's commands and the device watchdog */
+    t.c_iflag &= ~(tcflag_t)IXON;
     t.c_cc[VMIN] = 0;
     t.c_cc[VTIME] = 0;
     if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) {
@@ -47,6 +67,70 @@ static void enter_raw(void)
         ssize_t w = write(STDOUT_FILENO, hide, sizeof hide - 1);
         (void)w;
     }
+}
+
+/* The bytes that take the screen again after a stop (tui_screen.c: the
+ * alternate screen, the cursor hidden); empty for the status line. */
+static char enter_seq[256];
+static volatile sig_atomic_t enter_len;
+static volatile sig_atomic_t stopped_raw;   /* raw when SIGTSTP came: take it again on SIGCONT */
+static volatile sig_atomic_t continued;     /* taken again: the next frame repaints everything */
+
+void rlx_tui_set_enter(const char *seq)
+{
+    size_t n = seq ? strlen(seq) : 0;
+    if (n >= sizeof enter_seq)
+        n = sizeof enter_seq - 1;
+    enter_len = 0;
+    memcpy(enter_seq, seq ? seq : "", n);
+    enter_seq[n] = 0;
+    enter_len = (sig_atomic_t)n;
+}
+
+bool rlx_tui_continued(void)
+{
+    bool c = continued;
+    continued = 0;
+    return c;
+}
+
+/* SIGCONT: after a stop (SIGTSTP here, or a SIGSTOP that could not be
+ * caught, and the shell may have reset the terminal) raw mode and the
+ * screen again. Async-signal-safe: tcsetattr and write. */
+static void on_cont(int sig)
+{
+    (void)sig;
+    int keep = errno;
+    if (raw_on || stopped_raw) {
+        stopped_raw = 0;
+        enter_raw();
+        ssize_t w = write(STDOUT_FILENO, enter_seq, (size_t)enter_len);
+        (void)w;
+        continued = 1;
+    }
+    errno = keep;
+}
+
+/* SIGTSTP (kill -TSTP; the key itself is disabled): the terminal as it was,
+ * then stop; on_cont takes it again. */
+static void on_tstp(int sig)
+{
+    int keep = errno;
+    if (raw_on) {
+        stopped_raw = 1;
+        restore_terminal();
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    signal(sig, SIG_DFL);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);                     /* stops here until SIGCONT */
+    struct sigaction sa = {0};
+    sa.sa_handler = on_tstp;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+    errno = keep;
 }
 
 /* Fatal signals: put the terminal back, then die the way we would have. */
@@ -103,6 +187,12 @@ bool rlx_tui_open(void)
             sa.sa_flags = SA_RESETHAND;
             sigaction(fatal[i], &sa, NULL);
         }
+        struct sigaction sa = {0};
+        sigemptyset(&sa.sa_mask);
+        sa.sa_handler = on_tstp;
+        sigaction(SIGTSTP, &sa, NULL);
+        sa.sa_handler = on_cont;
+        sigaction(SIGCONT, &sa, NULL);
     }
     enter_raw();
     return raw_on;
@@ -156,26 +246,12 @@ typedef struct {
     bool ascii;
 } line_buf;
 
-/* ASCII stand-ins for the characters the status line and the sessions use. */
-static const char *ascii_for(const char *s, size_t clen)
-{
-    static const struct { const char *utf8, *ascii; } map[] = {
-        {"\xe2\x80\x98", "'"}, {"\xe2\x80\x99", "'"}, {"\xe2\x80\x9c", "\""}, {"\xe2\x80\x9d", "\""},
-        {"\xe2\x80\x93", "-"}, {"\xe2\x80\x94", "-"}, {"\xe2\x80\xa6", "..."}, {"\xe2\x80\x96", "||"},
-        {"\xe2\x96\xb6", ">"}, {"\xe2\x97\x8f", "o"}, {"\xc2\xb7", "."}, {"\xc2\xa0", " "},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strlen(map[i].utf8) == clen && !memcmp(map[i].utf8, s, clen))
-            return map[i].ascii;
-    return "?";
-}
-
 static void put(line_buf *b, const char *s);
 
 static void put_char(line_buf *b, const char *s, size_t clen)
 {
     if (b->ascii && clen > 1) {
-        put(b, ascii_for(s, clen));
+        put(b, rlx_tui_ascii_for(s, clen));
         return;
     }
     if (b->cols >= b->max_cols || b->used + clen + 1 > b->len)

@@ -1,4 +1,6 @@
-/* tui.h - the terminal status line and single-key controls of `relax play`.
+/* tui.h - the terminal's raw keys and the one status line of `relax play`
+ * (the full-screen view is tui_player.h; on tiny terminals and where TERM
+ * cannot address the cursor the status line is what is shown).
  * Used only when stdin and stdout are both terminals. The terminal is put in
  * raw mode (no echo, no line buffering; Ctrl-C still raises SIGINT) and is
  * always restored: by rlx_tui_close, at exit, and on fatal signals. */
@@ -38,6 +40,15 @@ bool rlx_tui_utf8(void);
 bool rlx_tui_open(void);
 /* Clears the status line, shows the cursor, restores the terminal mode. Idempotent. */
 void rlx_tui_close(void);
+/* The bytes that put the screen back (written by rlx_tui_close, at exit and
+ * on fatal signals, before the mode is restored); NULL: the status line's.
+ * tui_screen.c sets the full screen's. */
+void rlx_tui_set_restore(const char *seq);
+/* The bytes that take the screen again when the player is continued after
+ * a stop (SIGTSTP restores the terminal first); NULL: none. */
+void rlx_tui_set_enter(const char *seq);
+/* The player was stopped and continued since the last call: repaint all. */
+bool rlx_tui_continued(void);
 /* Waits up to timeout_ms for a key: a character, RLX_KEY_*, 0 on timeout. */
 int rlx_tui_key(int timeout_ms);
 /* Redraws the one status line (fits the terminal width). */

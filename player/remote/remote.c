@@ -65,6 +65,15 @@ struct rlx_remote {
     size_t qhead, qcount;
     rate_slot rate[RATE_SLOTS];
     rlx_remote_stats stats;
+    /* serve */
+    char room[RLX_REMOTE_NAME_MAX + 1];
+    char profile[RLX_REMOTE_NAME_MAX + 1];   /* whose session plays */
+    rlx_remote_profile *profiles;
+    size_t nprofiles;
+    uint64_t profiles_seq;  /* bumped by every rlx_remote_set_profiles */
+    int64_t profiles_ms;    /* when they were set */
+    bool profiles_wanted;
+    bool start_pending;     /* a start is queued: the next one is refused */
 };
 
 typedef struct {
@@ -382,6 +391,19 @@ static bool json_content_type(struct MHD_Connection *c)
     return !strncasecmp(t, "application/json", n) && (t[n] == '\0' || t[n] == ';' || t[n] == ' ');
 }
 
+/* Under lock: queues cmd; false when the queue is full. */
+static bool enqueue(rlx_remote *r, const rlx_remote_cmd *cmd)
+{
+    if (r->qcount >= QUEUE_LEN) {
+        r->stats.dropped_commands++;
+        return false;
+    }
+    r->queue[(r->qhead + r->qcount) % QUEUE_LEN] = *cmd;
+    r->qcount++;
+    r->stats.commands++;
+    return true;
+}
+
 static enum MHD_Result run_command(rlx_remote *r, struct MHD_Connection *c, const char *name,
                                    const request *q)
 {
@@ -400,14 +422,7 @@ static enum MHD_Result run_command(rlx_remote *r, struct MHD_Connection *c, cons
     if (status)
         return reply_error(r, c, (unsigned)status, why);
     pthread_mutex_lock(&r->lock);
-    bool queued = r->qcount < QUEUE_LEN;
-    if (queued) {
-        r->queue[(r->qhead + r->qcount) % QUEUE_LEN] = cmd;
-        r->qcount++;
-        r->stats.commands++;
-    } else {
-        r->stats.dropped_commands++;
-    }
+    bool queued = enqueue(r, &cmd);
     pthread_mutex_unlock(&r->lock);
     if (!queued)
         return reply_json(c, MHD_HTTP_SERVICE_UNAVAILABLE,
@@ -416,6 +431,79 @@ static enum MHD_Result run_command(rlx_remote *r, struct MHD_Connection *c, cons
         r->cfg.wake(r->cfg.wake_user);
     char *ok = strdup("{\"ok\":true}");
     return reply_json(c, MHD_HTTP_OK, ok);
+}
+
+/* Profiles older than this are reloaded when a client asks for them. */
+#define PROFILES_FRESH_MS 2000
+#define PROFILES_WAIT_MS 1000
+
+/* Runs on this connection's own thread, so it may wait (bounded) for the
+ * control thread to reload the profiles; while a session plays they are
+ * answered as they are (nobody reloads them then, and they cannot change). */
+static enum MHD_Result serve_profiles(rlx_remote *r, struct MHD_Connection *c)
+{
+    pthread_mutex_lock(&r->lock);
+    bool idle = r->status.state == RLX_REMOTE_IDLE || r->status.state == RLX_REMOTE_ENDED;
+    if (idle && now_ms() - r->profiles_ms > PROFILES_FRESH_MS) {
+        uint64_t seq = r->profiles_seq;
+        r->profiles_wanted = true;
+        pthread_mutex_unlock(&r->lock);
+        if (r->cfg.wake)
+            r->cfg.wake(r->cfg.wake_user);
+        pthread_mutex_lock(&r->lock);
+        struct timespec ts;
+        deadline_in(&ts, PROFILES_WAIT_MS);
+        while (r->profiles_seq == seq && !r->closing)
+            if (pthread_cond_timedwait(&r->changed, &r->lock, &ts) != 0)
+                break;
+    }
+    size_t n = r->nprofiles;
+    rlx_remote_profile *copy = n ? malloc(n * sizeof *copy) : NULL;
+    if (n && !copy) {
+        pthread_mutex_unlock(&r->lock);
+        return MHD_NO;
+    }
+    if (n)
+        memcpy(copy, r->profiles, n * sizeof *copy);
+    pthread_mutex_unlock(&r->lock);
+    char *json = rlx_remote_profiles_json(r->room, copy, n);
+    free(copy);
+    return reply_json(c, MHD_HTTP_OK, json);
+}
+
+static enum MHD_Result start_session(rlx_remote *r, struct MHD_Connection *c, const request *q)
+{
+    if (q->too_big)
+        return reply_error(r, c, MHD_HTTP_CONTENT_TOO_LARGE, "the body is too large");
+    if (q->len > 0 && !json_content_type(c))
+        return reply_error(r, c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "send the body as Content-Type: application/json");
+    rlx_remote_cmd cmd;
+    char why[256];
+    /* checked and queued under one lock: of two quick starts, one wins */
+    pthread_mutex_lock(&r->lock);
+    rlx_remote_state state = r->start_pending ? RLX_REMOTE_STARTING : r->status.state;
+    int status = rlx_remote_parse_start(q->body, q->len, r->profiles, r->nprofiles, state, &cmd, why,
+                                        sizeof why);
+    bool queued = false;
+    if (!status && (queued = enqueue(r, &cmd))) {
+        r->start_pending = true;
+        /* the page shows it at once; the control thread publishes the rest */
+        r->status.state = RLX_REMOTE_STARTING;
+        snprintf(r->status.profile, sizeof r->status.profile, "%s", cmd.profile);
+        r->status.message[0] = '\0';
+        r->seq++;
+        r->discrete_seq++;
+        pthread_cond_broadcast(&r->changed);
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (status)
+        return reply_error(r, c, (unsigned)status, why);
+    if (!queued)
+        return reply_json(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+                          rlx_remote_error_json("busy: too many commands waiting, try again"));
+    if (r->cfg.wake)
+        r->cfg.wake(r->cfg.wake_user);
+    return reply_json(c, MHD_HTTP_OK, strdup("{\"ok\":true}"));
 }
 
 static enum MHD_Result route(rlx_remote *r, struct MHD_Connection *c, const char *url,
@@ -440,6 +528,16 @@ static enum MHD_Result route(rlx_remote *r, struct MHD_Connection *c, const char
         if (!get)
             return reply_error(r, c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
         return start_events(r, c);
+    }
+    if (r->cfg.serve && !strcmp(url, "/api/profiles")) {
+        if (!get)
+            return reply_error(r, c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+        return serve_profiles(r, c);
+    }
+    if (r->cfg.serve && !strcmp(url, "/api/start")) {
+        if (!post)
+            return reply_error(r, c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+        return start_session(r, c, q);
     }
     if (!strncmp(url, "/api/", 5)) {
         rlx_remote_cmd probe;
@@ -668,8 +766,12 @@ static rlx_err open_socket(rlx_remote *r, int *out_fd, char *why, size_t whylen)
     return RLX_OK;
 }
 
-static rlx_err make_key(char *key, size_t len, char *why, size_t whylen)
+rlx_err rlx_remote_new_key(char *key, size_t len, char *why, size_t whylen)
 {
+    if (len < 2 * KEY_BYTES + 1) {
+        rlx_why(why, whylen, "no room for a key");
+        return RLX_ERR_INTERNAL;
+    }
     unsigned char raw[KEY_BYTES];
     size_t got = 0;
     while (got < sizeof raw) {
@@ -707,12 +809,17 @@ rlx_err rlx_remote_open(const rlx_remote_config *cfg, rlx_remote **out, char *wh
         }
         snprintf(r->key, sizeof r->key, "%s", r->cfg.key);
     } else {
-        rlx_err e = make_key(r->key, sizeof r->key, why, whylen);
+        rlx_err e = rlx_remote_new_key(r->key, sizeof r->key, why, whylen);
         if (e != RLX_OK) {
             free(r);
             return e;
         }
     }
+    if (r->cfg.room)
+        snprintf(r->room, sizeof r->room, "%s", r->cfg.room);
+    r->cfg.room = NULL;
+    r->status.serve = r->cfg.serve;
+    snprintf(r->status.room, sizeof r->status.room, "%s", r->room);
     r->cfg.key = NULL;   /* not kept: the caller's string may go away */
     r->cfg.listen = NULL;
     r->key_len = strlen(r->key);
@@ -811,12 +918,26 @@ static bool same_discrete(const rlx_remote_status *a, const rlx_remote_status *b
            a->background_db == b->background_db && a->length_live == b->length_live &&
            a->length_min_ms == b->length_min_ms && a->length_max_ms == b->length_max_ms &&
            a->lines == b->lines && !strcmp(a->session, b->session) && !strcmp(a->title, b->title) &&
-           !strcmp(a->caption, b->caption);
+           !strcmp(a->caption, b->caption) && !strcmp(a->profile, b->profile) &&
+           !strcmp(a->message, b->message);
 }
 
 void rlx_remote_publish(rlx_remote *r, const rlx_remote_status *st)
 {
+    rlx_remote_status mine = *st;
     pthread_mutex_lock(&r->lock);
+    /* what the configuration says, whoever publishes */
+    snprintf(mine.room, sizeof mine.room, "%s", r->room);
+    mine.serve = r->cfg.serve;
+    if (!mine.profile[0])
+        snprintf(mine.profile, sizeof mine.profile, "%s", r->profile);
+    mine.message[sizeof mine.message - 1] = '\0';
+    st = &mine;
+    /* a queued start shows as starting until it is taken */
+    if (r->start_pending && (st->state == RLX_REMOTE_IDLE || st->state == RLX_REMOTE_ENDED)) {
+        mine.state = RLX_REMOTE_STARTING;
+        snprintf(mine.profile, sizeof mine.profile, "%s", r->status.profile);
+    }
     bool discrete = !same_discrete(&r->status, st);
     bool changed = discrete || r->status.position_ms != st->position_ms || r->status.breath != st->breath ||
                    r->status.breath_dir != st->breath_dir;
@@ -842,9 +963,54 @@ bool rlx_remote_take(rlx_remote *r, rlx_remote_cmd *cmd)
         *cmd = r->queue[r->qhead];
         r->qhead = (r->qhead + 1) % QUEUE_LEN;
         r->qcount--;
+        if (cmd->op == RLX_REMOTE_CMD_START)
+            r->start_pending = false;
     }
     pthread_mutex_unlock(&r->lock);
     return any;
+}
+
+void rlx_remote_set_profiles(rlx_remote *r, const rlx_remote_profile *p, size_t n)
+{
+    if (n > RLX_REMOTE_PROFILES_MAX)
+        n = RLX_REMOTE_PROFILES_MAX;
+    rlx_remote_profile *copy = n ? malloc(n * sizeof *copy) : NULL;
+    if (n && !copy)
+        n = 0;   /* out of memory: an empty list, said again at the next reload */
+    for (size_t i = 0; i < n; i++) {
+        copy[i] = p[i];
+        copy[i].name[sizeof copy[i].name - 1] = '\0';
+        copy[i].session[sizeof copy[i].session - 1] = '\0';
+        copy[i].title[sizeof copy[i].title - 1] = '\0';
+        copy[i].next[sizeof copy[i].next - 1] = '\0';
+    }
+    pthread_mutex_lock(&r->lock);
+    free(r->profiles);
+    r->profiles = copy;
+    r->nprofiles = n;
+    r->profiles_seq++;
+    r->profiles_ms = now_ms();
+    r->profiles_wanted = false;
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+}
+
+bool rlx_remote_profiles_wanted(rlx_remote *r)
+{
+    pthread_mutex_lock(&r->lock);
+    bool w = r->profiles_wanted;
+    r->profiles_wanted = false;
+    pthread_mutex_unlock(&r->lock);
+    return w;
+}
+
+void rlx_remote_set_profile(rlx_remote *r, const char *profile)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->lock);
+    snprintf(r->profile, sizeof r->profile, "%s", profile ? profile : "");
+    pthread_mutex_unlock(&r->lock);
 }
 
 void rlx_remote_get_stats(rlx_remote *r, rlx_remote_stats *st)
@@ -866,5 +1032,6 @@ void rlx_remote_close(rlx_remote *r)
         MHD_stop_daemon(r->daemon);   /* joins every connection thread; closes the socket */
     pthread_cond_destroy(&r->changed);
     pthread_mutex_destroy(&r->lock);
+    free(r->profiles);
     free(r);
 }

@@ -24,6 +24,8 @@
 /* A given key: at least this many characters from A-Z a-z 0-9 - _ */
 #define RLX_REMOTE_KEY_MIN 22
 #define RLX_REMOTE_KEY_MAX 128
+#define RLX_REMOTE_NAME_MAX 64      /* a profile or room name (RLX_PROFILE_NAME_MAX) */
+#define RLX_REMOTE_PROFILES_MAX 500 /* the lobby lists at most this many profiles */
 
 typedef enum {
     RLX_REMOTE_IDLE,
@@ -50,7 +52,25 @@ typedef struct {
     int64_t length_min_ms, length_max_ms;
     bool length_live;         /* the length can change while playing */
     bool lines;               /* there are spoken lines to step through */
+    char profile[RLX_REMOTE_NAME_MAX + 1];  /* whose session it is, "" if none */
+    char message[256];        /* serve: why the last start failed, "" if it did not */
+    /* filled in by rlx_remote_publish from the configuration: */
+    char room[RLX_REMOTE_NAME_MAX + 1];     /* --room, "" if none */
+    bool serve;               /* the lobby (profiles, start) is on: `relax serve` */
 } rlx_remote_status;
+
+/* `relax serve`: one profile (client) the lobby lists, with what starting
+ * a session for it would play. Plain data; the server keeps a copy. */
+typedef struct {
+    char name[RLX_REMOTE_NAME_MAX + 1];
+    int weeks, done;          /* weeks in the program, weeks completed */
+    int week;                 /* the week a start plays (1-based); 0: none now */
+    char session[128], title[256];
+    char next[192];           /* one line: "resume at 4:10", "week 3 opens on ...", "all weeks done" */
+    int64_t resume_ms;        /* a start resumes here, a little before where it stopped (0: from the beginning) */
+    int64_t length_ms;        /* the length offered first */
+    int64_t length_min_ms, length_max_ms;  /* lengths a start may ask for */
+} rlx_remote_profile;
 
 const char *rlx_remote_state_name(rlx_remote_state s);
 
@@ -62,7 +82,8 @@ typedef enum {
     RLX_REMOTE_CMD_VOLUME,      /* db: absolute master volume */
     RLX_REMOTE_CMD_BACKGROUND,  /* db: absolute background level */
     RLX_REMOTE_CMD_LENGTH,      /* ms: absolute session length */
-    RLX_REMOTE_CMD_LINE         /* dir: +1 next spoken line, -1 previous */
+    RLX_REMOTE_CMD_LINE,        /* dir: +1 next spoken line, -1 previous */
+    RLX_REMOTE_CMD_START        /* serve: profile, ms = length */
 } rlx_remote_op;
 
 /* A validated command. Absolute values are in range for the status it was
@@ -75,6 +96,7 @@ typedef struct {
     int64_t ms;
     double db;
     int dir;
+    char profile[RLX_REMOTE_NAME_MAX + 1];   /* START */
 } rlx_remote_cmd;
 
 typedef struct {
@@ -91,6 +113,8 @@ typedef struct {
     unsigned bad_key_burst;         /* bad keys allowed from one address ... */
     unsigned bad_key_refill_ms;     /* ... one more allowed after each such period */
     unsigned sse_interval_ms;       /* least time between two position-only updates */
+    bool serve;               /* `relax serve`: GET /api/profiles and POST /api/start */
+    const char *room;         /* shown on the page and in the status (copied); NULL = none */
     /* called on a server thread after a command was queued (may be NULL);
      * must return at once (e.g. write to an eventfd) */
     void (*wake)(void *user);
@@ -106,6 +130,10 @@ typedef struct rlx_remote rlx_remote;
  * which and what to do), RLX_ERR_NOMEM. */
 rlx_err rlx_remote_open(const rlx_remote_config *cfg, rlx_remote **out, char *why, size_t whylen);
 
+/* A new random key (128 bits from getrandom(), 32 hex digits) into key
+ * (len >= 33). RLX_ERR_INTERNAL with why when the system gives no random numbers. */
+rlx_err rlx_remote_new_key(char *key, size_t len, char *why, size_t whylen);
+
 /* The key clients must present (NUL-terminated, lives as long as r). */
 const char *rlx_remote_key(const rlx_remote *r);
 /* The bound address (numeric) and port. */
@@ -120,6 +148,19 @@ void rlx_remote_url(const rlx_remote *r, char *buf, size_t len);
 /* Control thread: the current status (copied; wakes live updates when
  * something changed). Until the first call the state is idle. */
 void rlx_remote_publish(rlx_remote *r, const rlx_remote_status *st);
+
+/* Control thread (serve): the profiles the lobby lists (copied; at most
+ * RLX_REMOTE_PROFILES_MAX are kept). A start is checked against them. */
+void rlx_remote_set_profiles(rlx_remote *r, const rlx_remote_profile *p, size_t n);
+
+/* Control thread (serve): true once after a client asked for the profiles
+ * while they may be stale; the caller then reloads them and calls
+ * rlx_remote_set_profiles (the client waits for that up to a second). */
+bool rlx_remote_profiles_wanted(rlx_remote *r);
+
+/* Control thread: whose session plays ("" or NULL: none); goes into every
+ * status published after. */
+void rlx_remote_set_profile(rlx_remote *r, const char *profile);
 
 /* Control thread: the next queued command, oldest first; false when none. */
 bool rlx_remote_take(rlx_remote *r, rlx_remote_cmd *cmd);

@@ -252,7 +252,105 @@ char *rlx_remote_status_json(const rlx_remote_status *st)
         isfinite(st->background_db) ? st->background_db : 0.0, "background_min_db",
         st->background_min_db, "background_max_db", st->background_max_db, "caption",
         str_or_empty(st->caption), "breath", "level", breath, "phase", phase, "lines", st->lines);
+    /* beside the pack: json_pack takes at most so many arguments per call */
+    if (o && (json_object_set_new(o, "profile", str_or_empty(st->profile)) ||
+              json_object_set_new(o, "room", str_or_empty(st->room)) ||
+              json_object_set_new(o, "serve", json_boolean(st->serve)) ||
+              json_object_set_new(o, "message", str_or_empty(st->message)))) {
+        json_decref(o);
+        return NULL;
+    }
     return dump(o);
+}
+
+/* --- serve: the lobby ---------------------------------------------------------- */
+
+int rlx_remote_parse_start(const char *body, size_t len, const rlx_remote_profile *profiles, size_t n,
+                           rlx_remote_state state, rlx_remote_cmd *cmd, char *why, size_t whylen)
+{
+    static const char example[] = "{\"profile\": \"anna\", \"length_ms\": 1200000}";
+    *cmd = (rlx_remote_cmd){.op = RLX_REMOTE_CMD_START};
+    if (len == 0)
+        return fail(why, whylen, 400, "start wants a JSON object like %s", example);
+    json_error_t jerr;
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return fail(why, whylen, 400, "the body is not valid JSON (at character %d); want %s", jerr.position,
+                    example);
+    int status = 0;
+    const rlx_remote_profile *p = NULL;
+    json_t *jlen = NULL;
+    const char *key;
+    json_t *v;
+    if (!json_is_object(root)) {
+        status = fail(why, whylen, 400, "the body must be a JSON object like %s", example);
+    } else {
+        json_object_foreach(root, key, v) {
+            if (!strcmp(key, "profile")) {
+                const char *name = json_string_value(v);
+                if (!name) {
+                    status = fail(why, whylen, 400, "profile wants a name, like %s", example);
+                    break;
+                }
+                for (size_t i = 0; i < n && !p; i++)
+                    if (!strcmp(profiles[i].name, name))
+                        p = &profiles[i];
+                if (!p) {   /* the name is not echoed: it could be anything */
+                    status = fail(why, whylen, 400, "no such profile; GET /api/profiles lists them");
+                    break;
+                }
+            } else if (!strcmp(key, "length_ms")) {
+                jlen = v;
+            } else {
+                status = fail(why, whylen, 400, "unknown field; start takes profile and length_ms, like %s",
+                              example);
+                break;
+            }
+        }
+    }
+    if (!status && !p)
+        status = fail(why, whylen, 400, "start wants a profile, like %s", example);
+    if (!status && jlen && !json_is_integer(jlen))
+        status = fail(why, whylen, 400, "length_ms wants a whole number of milliseconds, like %s", example);
+    if (!status) {
+        int64_t ms = jlen ? (int64_t)json_integer_value(jlen) : p->length_ms;
+        if (p->week <= 0)
+            status = fail(why, whylen, 409, "%s has no week to play now (%s)", p->name, p->next);
+        else if (ms < p->length_min_ms || ms > p->length_max_ms)
+            status = fail(why, whylen, 400,
+                          "length_ms must be from %" PRId64 " to %" PRId64 " for this week (got %" PRId64 ")",
+                          p->length_min_ms, p->length_max_ms, ms);
+        else if (state != RLX_REMOTE_IDLE && state != RLX_REMOTE_ENDED)
+            status = fail(why, whylen, 409, "a session is already playing (state %s); stop it first",
+                          rlx_remote_state_name(state));
+        else {
+            cmd->ms = ms;
+            snprintf(cmd->profile, sizeof cmd->profile, "%s", p->name);
+        }
+    }
+    json_decref(root);
+    return status;
+}
+
+char *rlx_remote_profiles_json(const char *room, const rlx_remote_profile *profiles, size_t n)
+{
+    json_t *arr = json_array();
+    if (!arr)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const rlx_remote_profile *p = &profiles[i];
+        json_t *o = json_pack("{s:o, s:i, s:i, s:i, s:o, s:o, s:o, s:I, s:I, s:I, s:I}", "name",
+                              str_or_empty(p->name), "weeks", p->weeks, "done", p->done, "week", p->week,
+                              "session", str_or_empty(p->session), "title", str_or_empty(p->title), "next",
+                              str_or_empty(p->next), "resume_ms", (json_int_t)p->resume_ms, "length_ms",
+                              (json_int_t)p->length_ms, "length_min_ms", (json_int_t)p->length_min_ms,
+                              "length_max_ms", (json_int_t)p->length_max_ms);
+        if (!o || json_array_append_new(arr, o)) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return dump(json_pack("{s:o, s:o}", "room", str_or_empty(room), "profiles", arr));
 }
 
 char *rlx_remote_error_json(const char *msg)

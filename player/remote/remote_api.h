@@ -22,6 +22,17 @@ int rlx_remote_parse_command(const char *endpoint, const char *body, size_t len,
                              const rlx_remote_status *st, rlx_remote_cmd *cmd,
                              char *why, size_t whylen);
 
+/* Parses a POST /api/start body ({"profile": NAME, "length_ms": N}, the
+ * length optional) against the lobby's profiles. 400: bad JSON, unknown
+ * field or profile, length out of that profile's range; 409: that profile
+ * has no week to play now, or state is not idle or ended. 0 and cmd filled
+ * (length_ms given or the profile's offered length) on success. */
+int rlx_remote_parse_start(const char *body, size_t len, const rlx_remote_profile *profiles, size_t n,
+                           rlx_remote_state state, rlx_remote_cmd *cmd, char *why, size_t whylen);
+
+/* {"room": ..., "profiles": [...]} as one line, malloc'ed; NULL when out of memory. */
+char *rlx_remote_profiles_json(const char *room, const rlx_remote_profile *profiles, size_t n);
+
 /* The status as one line of JSON (no newline), malloc'ed; NULL when out of memory. */
 char *rlx_remote_status_json(const rlx_remote_status *st);
 /* {"error":"msg"} as one line, malloc'ed. */

@@ -129,6 +129,8 @@ bool rlx_remote_engine_apply(rlx_remote *r, rlx_engine *e, const rlx_engine_stat
             else
                 rlx_engine_prev_line(e);
             break;
+        case RLX_REMOTE_CMD_START:
+            break;   /* refused while a session plays: never queued then */
         }
     }
     return stop;

@@ -218,6 +218,7 @@ struct rlx_listen_recorder {
     bool has_mix, mix_dirty;
     double volume_db, background_db;
     char *device;
+    char *remote_key;        /* the profile's kept remote key, NULL = none */
     rlx_err err;
     char why[512];
     bool offline;            /* the server did not answer at open */
@@ -270,6 +271,8 @@ rlx_err rlx_listen_recorder_open(const char *store_path_or_null, const char *pro
     r->background_db = p.background_db;
     r->device = p.device;
     p.device = NULL;
+    r->remote_key = p.remote_key;
+    p.remote_key = NULL;
     rlx_profile_clear(&p);
     *out = r;
     return RLX_OK;
@@ -410,9 +413,15 @@ rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whyl
     free(r->sess.id);
     free(r->room);
     free(r->device);
+    free(r->remote_key);
     free(r->profile);
     free(r);
     return err;
+}
+
+const char *rlx_listen_recorder_remote_key(const rlx_listen_recorder *r)
+{
+    return r ? r->remote_key : NULL;
 }
 
 rlx_err rlx_listen_hooks_open(const char *store_path_or_null, const char *profile_or_null,

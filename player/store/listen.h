@@ -88,6 +88,9 @@ void rlx_listen_recorder_set_mix(rlx_listen_recorder *r, double volume_db, doubl
 /* The profile's remembered mix; false if none was saved yet. */
 bool rlx_listen_recorder_mix(const rlx_listen_recorder *r, double *volume_db, double *background_db,
                              const char **device);
+/* The phone remote's key the profile keeps (relax profiles --keep-remote-key);
+ * NULL if none. Lives as long as the recorder. */
+const char *rlx_listen_recorder_remote_key(const rlx_listen_recorder *r);
 /* Returns the first store error met during playback (message in why), or RLX_OK. Accepts NULL. */
 rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whylen);
 

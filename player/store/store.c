@@ -475,6 +475,7 @@ void rlx_profile_clear(rlx_profile *p)
         return;
     free(p->name);
     free(p->device);
+    free(p->remote_key);
     memset(p, 0, sizeof *p);
 }
 
@@ -514,6 +515,15 @@ rlx_err rlx_store_profile_set_mix(rlx_store *st, const char *name, double volume
     if (err && st->journal && st->ops->unreachable(st->b))
         return RLX_OK;   /* the server went away meanwhile: same as offline */
     return err;
+}
+
+rlx_err rlx_store_profile_set_remote_key(rlx_store *st, const char *name, const char *key,
+                                         char *why, size_t whylen)
+{
+    if (!st->b)
+        return offline(st, why, whylen);   /* asked for on purpose: say it did not happen */
+    catch_up(st);
+    return st->ops->profile_set_remote_key(st->b, name, key, why, whylen);
 }
 
 rlx_err rlx_store_profiles(rlx_store *st, rlx_profile **out, size_t *n, char *why, size_t whylen)
@@ -619,6 +629,8 @@ rlx_err rlx_store_copy(rlx_store *from, rlx_store *to, rlx_store_copy_counts *c,
         if (!err && ps[i].has_mix)
             err = to->ops->profile_set_mix(to->b, ps[i].name, ps[i].volume_db, ps[i].background_db,
                                            ps[i].device, why, whylen);
+        if (!err && ps[i].remote_key)   /* a bookmarked phone keeps working after a move */
+            err = to->ops->profile_set_remote_key(to->b, ps[i].name, ps[i].remote_key, why, whylen);
     }
     for (size_t i = 0; !err && i < nl; i++)
         err = to->ops->listen_put(to->b, &ls[i], why, whylen);   /* by uuid: idempotent */

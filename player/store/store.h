@@ -27,7 +27,7 @@
 #include "core/err.h"
 #include "store/store_record.h"
 
-#define RLX_STORE_SCHEMA_VERSION 3   /* PRAGMA user_version / relax.meta after migrations */
+#define RLX_STORE_SCHEMA_VERSION 4   /* PRAGMA user_version / relax.meta after migrations */
 #define RLX_ROOM_NAME_MAX 64
 #define RLX_STORE_BUSY_TIMEOUT_MS 5000
 #define RLX_PROFILE_NAME_MAX 64
@@ -98,6 +98,7 @@ typedef struct {
     double volume_db;         /* master volume */
     double background_db;     /* breath + ambient against the voice */
     char *device;             /* preferred output device, NULL = system default */
+    char *remote_key;         /* the phone remote's key the profile keeps, NULL = a new one each time */
 } rlx_profile;
 
 void rlx_profile_clear(rlx_profile *p);   /* frees the fields */
@@ -110,6 +111,10 @@ rlx_err rlx_store_profile_get(rlx_store *st, const char *name, bool create,
 rlx_err rlx_store_profile_set_mix(rlx_store *st, const char *name, double volume_db,
                                   double background_db, const char *device,
                                   char *why, size_t whylen);
+/* Keeps the phone remote's key for a profile (creating the profile), or
+ * forgets it (key NULL). The caller checks the key's form. */
+rlx_err rlx_store_profile_set_remote_key(rlx_store *st, const char *name, const char *key,
+                                         char *why, size_t whylen);
 /* Every profile, by name. Free with rlx_store_profiles_free. */
 rlx_err rlx_store_profiles(rlx_store *st, rlx_profile **out, size_t *n, char *why, size_t whylen);
 void rlx_store_profiles_free(rlx_profile *p, size_t n);

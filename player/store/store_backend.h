@@ -25,6 +25,9 @@ typedef struct {
                            char *why, size_t whylen);
     rlx_err (*profile_set_mix)(rlx_store_backend *b, const char *name, double volume_db,
                                double background_db, const char *device, char *why, size_t whylen);
+    /* Sets (key) or clears (NULL) the profile's kept remote key. Creates the profile. */
+    rlx_err (*profile_set_remote_key)(rlx_store_backend *b, const char *name, const char *key,
+                                      char *why, size_t whylen);
     /* Sets `created_ms` of a profile to the earlier of its own and this one
      * (store copy keeps when a client started). Creates the profile. */
     rlx_err (*profile_created)(rlx_store_backend *b, const char *name, int64_t created_ms,

@@ -177,6 +177,9 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX listens_by_uuid ON listens(uuid);",
     /* 3: a listen that is an offline render, not heard yet */
     "ALTER TABLE listens ADD COLUMN rendered boolean NOT NULL DEFAULT false;",
+    /* 4 (serve branch; renumber when merging after another migration): the
+     * phone remote's key a profile keeps */
+    "ALTER TABLE profiles ADD COLUMN remote_key text;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == RLX_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -357,7 +360,7 @@ static bool pg_unreachable(rlx_store_backend *b)
 
 /* ---- profiles ------------------------------------------------------------ */
 
-#define PROFILE_COLS "name, created_ms, has_mix, volume_db, background_db, device"
+#define PROFILE_COLS "name, created_ms, has_mix, volume_db, background_db, device, remote_key"
 
 static void read_profile(PGresult *r, int row, rlx_profile *p)
 {
@@ -367,6 +370,7 @@ static void read_profile(PGresult *r, int row, rlx_profile *p)
     p->volume_db = strtod(PQgetvalue(r, row, 3), NULL);
     p->background_db = strtod(PQgetvalue(r, row, 4), NULL);
     p->device = dup_or_null(r, row, 5);
+    p->remote_key = dup_or_null(r, row, 6);
 }
 
 static rlx_err ensure_profile(rlx_store_backend *b, const char *name, char *why, size_t whylen)
@@ -415,6 +419,20 @@ static rlx_err pg_profile_set_mix(rlx_store_backend *b, const char *name, double
     const char *p[] = {name, vol, bg, device && *device ? device : NULL};
     PGresult *r = run(b, "UPDATE profiles SET has_mix = true, volume_db = $2, background_db = $3, device = $4"
                          " WHERE name = $1", 4, p);
+    if (!ok(r))
+        return failed(b, r, "write", why, whylen);
+    PQclear(r);
+    return RLX_OK;
+}
+
+static rlx_err pg_profile_set_remote_key(rlx_store_backend *b, const char *name, const char *key,
+                                         char *why, size_t whylen)
+{
+    rlx_err err = ensure_profile(b, name, why, whylen);
+    if (err)
+        return err;
+    const char *p[] = {name, key};
+    PGresult *r = run(b, "UPDATE profiles SET remote_key = $2 WHERE name = $1", 2, p);
     if (!ok(r))
         return failed(b, r, "write", why, whylen);
     PQclear(r);
@@ -565,6 +583,7 @@ const rlx_store_ops rlx_store_pg_ops = {
     .schema_version = pg_schema_version,
     .profile_get = pg_profile_get,
     .profile_set_mix = pg_profile_set_mix,
+    .profile_set_remote_key = pg_profile_set_remote_key,
     .profile_created = pg_profile_created,
     .profiles = pg_profiles,
     .listen_put = pg_listen_put,

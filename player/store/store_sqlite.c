@@ -160,6 +160,9 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX listens_by_uuid ON listens(uuid);",
     /* 3: a listen that is an offline render (relax next without a sound card), not heard yet */
     "ALTER TABLE listens ADD COLUMN rendered INTEGER NOT NULL DEFAULT 0;",
+    /* 4 (serve branch; renumber when merging after another migration): the
+     * phone remote's key a profile keeps (relax profiles NAME --keep-remote-key) */
+    "ALTER TABLE profiles ADD COLUMN remote_key TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == RLX_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -460,9 +463,10 @@ static void read_profile(sqlite3_stmt *q, rlx_profile *p)
     p->volume_db = sqlite3_column_double(q, 3);
     p->background_db = sqlite3_column_double(q, 4);
     p->device = col_dup(q, 5);
+    p->remote_key = col_dup(q, 6);
 }
 
-#define PROFILE_COLS "name, created_ms, has_mix, volume_db, background_db, device"
+#define PROFILE_COLS "name, created_ms, has_mix, volume_db, background_db, device, remote_key"
 
 static rlx_err sq_profile_get(rlx_store_backend *st, const char *name, bool create,
                           rlx_profile *out, char *why, size_t whylen)
@@ -517,6 +521,31 @@ static rlx_err sq_profile_set_mix(rlx_store_backend *st, const char *name, doubl
             else
                 sqlite3_bind_null(q, 3);
             sqlite3_bind_int64(q, 4, id);
+            rc = sqlite3_step(q);
+            sqlite3_finalize(q);
+        }
+    }
+    rc = end_write(st, rc);
+    return rc == SQLITE_OK ? RLX_OK : fail(st->path, st->db, rc, "write", why, whylen);
+}
+
+static rlx_err sq_profile_set_remote_key(rlx_store_backend *st, const char *name, const char *key,
+                                         char *why, size_t whylen)
+{
+    int64_t id = 0;
+    int rc = begin_write(st);
+    if (rc != SQLITE_OK)
+        return fail(st->path, st->db, rc, "write", why, whylen);
+    rc = profile_id(st, name, true, &id);
+    if (rc == SQLITE_OK) {
+        sqlite3_stmt *q;
+        rc = sqlite3_prepare_v2(st->db, "UPDATE profiles SET remote_key = ?1 WHERE id = ?2", -1, &q, NULL);
+        if (rc == SQLITE_OK) {
+            if (key)
+                sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(q, 1);
+            sqlite3_bind_int64(q, 2, id);
             rc = sqlite3_step(q);
             sqlite3_finalize(q);
         }
@@ -733,6 +762,7 @@ const rlx_store_ops rlx_store_sqlite_ops = {
     .schema_version = sq_schema_version,
     .profile_get = sq_profile_get,
     .profile_set_mix = sq_profile_set_mix,
+    .profile_set_remote_key = sq_profile_set_remote_key,
     .profile_created = sq_profile_created,
     .profiles = sq_profiles,
     .listen_put = sq_listen_put,

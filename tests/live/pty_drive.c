@@ -3,10 +3,15 @@
  *   pty_drive [-t TIMEOUT_S] [-l LOG] STEP... -- COMMAND [ARG...]
  *
  * Steps run in order:
- *   wait:TEXT   wait until the command has printed TEXT (bounded by the timeout)
+ *   wait:TEXT   wait until the command has printed TEXT (bounded by the timeout;
+ *               escapes as with key:)
  *   after:MS    let MS milliseconds pass (the pace of a person typing)
  *   key:KEYS    type KEYS; \e is ESC, \n newline, \\ a backslash
- *   sig:NAME    send INT or TERM to the command
+ *   sig:NAME    send INT, TERM, HUP, TSTP or CONT to the command
+ *   mark        forget what was printed so far (a later wait: looks only
+ *               at what comes after)
+ *   size:CxR    resize the terminal to C columns, R rows (the kernel sends
+ *               the command SIGWINCH)
  * Each key/sig step prints "key NS KEYS" (CLOCK_MONOTONIC ns) on stdout.
  * The command's terminal output goes to LOG (default /dev/null). Exits with
  * the command's exit code, 128+N if it died of signal N, 124 on timeout
@@ -20,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -117,7 +123,10 @@ int main(int argc, char **argv)
     for (int s = 0; s < nsteps && !eof; s++) {
         const char *st = argv[first_step + s];
         if (!strncmp(st, "wait:", 5)) {
-            while (!strstr(seen, st + 5)) {
+            char want[256];
+            size_t wn = strlen(st + 5) < sizeof want ? unescape(st + 5, want) : 0;
+            want[wn] = 0;
+            while (!strstr(seen, want)) {
                 if (now_ns() > deadline || pump(master, 20) < 0) {
                     fprintf(stderr, "pty_drive: '%s' never appeared\n", st + 5);
                     eof = 1;
@@ -135,10 +144,34 @@ int main(int argc, char **argv)
             fflush(stdout);
             if (write(master, keys, n) != (ssize_t)n)
                 eof = 1;
+        } else if (!strncmp(st, "size:", 5)) {
+            unsigned c, r;
+            if (sscanf(st + 5, "%ux%u", &c, &r) != 2 || !c || !r || c > 999 || r > 999) {
+                fprintf(stderr, "pty_drive: bad size '%s' (want like 60x20)\n", st + 5);
+                kill(pid, SIGKILL);
+                return 125;
+            }
+            struct winsize nw = {.ws_row = (unsigned short)r, .ws_col = (unsigned short)c};
+            printf("key %lld %s\n", (long long)now_ns(), st);
+            fflush(stdout);
+            if (ioctl(master, TIOCSWINSZ, &nw) != 0)
+                eof = 1;
+        } else if (!strcmp(st, "mark")) {
+            while (pump(master, 0) > 0)   /* what is already there */
+                ;
+            nseen = 0;
+            seen[0] = 0;
         } else if (!strncmp(st, "sig:", 4)) {
             printf("key %lld %s\n", (long long)now_ns(), st);
             fflush(stdout);
-            kill(pid, !strcmp(st + 4, "TERM") ? SIGTERM : SIGINT);
+            static const struct { const char *name; int sig; } sigs[] = {
+                {"INT", SIGINT}, {"TERM", SIGTERM}, {"HUP", SIGHUP}, {"TSTP", SIGTSTP}, {"CONT", SIGCONT},
+            };
+            int sig = SIGINT;
+            for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
+                if (!strcmp(st + 4, sigs[k].name))
+                    sig = sigs[k].sig;
+            kill(pid, sig);
         } else {
             fprintf(stderr, "pty_drive: unknown step '%s'\n", st);
             kill(pid, SIGKILL);

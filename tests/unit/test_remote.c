@@ -479,6 +479,103 @@ static void test_open_errors(void **state)
     rlx_remote_close(NULL);
 }
 
+static int wakes;
+static void count_wake(void *user)
+{
+    (void)user;
+    __atomic_add_fetch(&wakes, 1, __ATOMIC_SEQ_CST);
+}
+
+/* `relax serve`: the lobby's endpoints, a start queued once, the room and
+ * the playing profile in the status; without serve they do not exist. */
+static void test_serve(void **state)
+{
+    fixture *f = *state;
+    char resp[8192];
+    /* not serving: no such endpoints */
+    assert_int_equal(req(f, "127.0.0.1", "GET", "/api/profiles", AUTH, NULL, resp, sizeof resp), 404);
+    assert_int_equal(req(f, "127.0.0.1", "POST", "/api/start", AUTH, "{\"profile\":\"anna\"}", resp, sizeof resp), 404);
+
+    rlx_remote_config cfg = rlx_remote_config_init();
+    cfg.listen = "127.0.0.1:0";
+    cfg.key = KEY;
+    cfg.serve = true;
+    cfg.room = "Room <b>1</b>";
+    cfg.wake = count_wake;
+    char why[256];
+    rlx_remote *r;
+    assert_int_equal(rlx_remote_open(&cfg, &r, why, sizeof why), RLX_OK);
+    fixture g = {.r = r, .port = rlx_remote_port(r)};
+
+    /* profiles never given: the server asks for them and waits a little */
+    wakes = 0;
+    int64_t t0 = now_ms();
+    assert_int_equal(req(&g, "127.0.0.1", "GET", "/api/profiles", AUTH, NULL, resp, sizeof resp), 200);
+    assert_true(now_ms() - t0 >= 900);
+    assert_string_equal(body_of(resp), "{\"room\":\"Room <b>1<\\/b>\",\"profiles\":[]}\n");
+    assert_true(__atomic_load_n(&wakes, __ATOMIC_SEQ_CST) >= 1);
+    assert_true(rlx_remote_profiles_wanted(r));
+    assert_false(rlx_remote_profiles_wanted(r));   /* once */
+
+    rlx_remote_profile p = {.weeks = 10, .done = 1, .week = 2, .length_ms = 600000,
+                            .length_min_ms = 300000, .length_max_ms = 1200000};
+    snprintf(p.name, sizeof p.name, "anna");
+    snprintf(p.title, sizeof p.title, "Week 2");
+    rlx_remote_set_profiles(r, &p, 1);
+    t0 = now_ms();
+    assert_int_equal(req(&g, "127.0.0.1", "GET", "/api/profiles", AUTH, NULL, resp, sizeof resp), 200);
+    assert_true(now_ms() - t0 < 900);   /* fresh: answered at once */
+    assert_non_null(strstr(body_of(resp), "\"name\":\"anna\""));
+    assert_int_equal(req(&g, "127.0.0.1", "GET", "/api/profiles", NULL, NULL, resp, sizeof resp), 401);
+    assert_int_equal(req(&g, "127.0.0.1", "POST", "/api/profiles", AUTH, NULL, resp, sizeof resp), 405);
+    assert_int_equal(req(&g, "127.0.0.1", "GET", "/api/start", AUTH, NULL, resp, sizeof resp), 405);
+
+    /* the status says serve and the room, escaped as JSON */
+    assert_int_equal(req(&g, "127.0.0.1", "GET", "/api/status", AUTH, NULL, resp, sizeof resp), 200);
+    assert_non_null(strstr(body_of(resp), "\"room\":\"Room <b>1<\\/b>\",\"serve\":true"));
+    assert_non_null(strstr(body_of(resp), "\"state\":\"idle\""));
+
+    /* bad starts queue nothing */
+    rlx_remote_cmd c;
+    assert_int_equal(req(&g, "127.0.0.1", "POST", "/api/start", AUTH, "{\"profile\":\"bob\"}", resp, sizeof resp), 400);
+    assert_int_equal(req(&g, "127.0.0.1", "POST", "/api/start", AUTH, "{\"profile\":\"anna\",\"length_ms\":1}", resp,
+                         sizeof resp), 400);
+    assert_false(rlx_remote_take(r, &c));
+
+    /* a start: queued, shown as starting at once; a second one is refused */
+    assert_int_equal(req(&g, "127.0.0.1", "POST", "/api/start", AUTH, "{\"profile\":\"anna\",\"length_ms\":900000}",
+                         resp, sizeof resp), 200);
+    assert_int_equal(req(&g, "127.0.0.1", "POST", "/api/start", AUTH, "{\"profile\":\"anna\"}", resp, sizeof resp), 409);
+    assert_non_null(strstr(body_of(resp), "already playing (state starting)"));
+    assert_int_equal(req(&g, "127.0.0.1", "GET", "/api/status", AUTH, NULL, resp, sizeof resp), 200);
+    assert_non_null(strstr(body_of(resp), "\"state\":\"starting\""));
+    assert_non_null(strstr(body_of(resp), "\"profile\":\"anna\""));
+    /* an idle status published before the start is taken does not hide it */
+    rlx_remote_status idle = {.state = RLX_REMOTE_IDLE};
+    rlx_remote_publish(r, &idle);
+    assert_int_equal(req(&g, "127.0.0.1", "POST", "/api/start", AUTH, "{\"profile\":\"anna\"}", resp, sizeof resp), 409);
+    assert_true(rlx_remote_take(r, &c));
+    assert_int_equal(c.op, RLX_REMOTE_CMD_START);
+    assert_string_equal(c.profile, "anna");
+    assert_int_equal(c.ms, 900000);
+    assert_false(rlx_remote_take(r, &c));
+
+    /* playing: the profile set by the control thread goes into the status */
+    rlx_remote_set_profile(r, "anna");
+    rlx_remote_status st = playing();
+    rlx_remote_publish(r, &st);
+    assert_int_equal(req(&g, "127.0.0.1", "POST", "/api/start", AUTH, "{\"profile\":\"anna\"}", resp, sizeof resp), 409);
+    assert_int_equal(req(&g, "127.0.0.1", "GET", "/api/status", AUTH, NULL, resp, sizeof resp), 200);
+    assert_non_null(strstr(body_of(resp), "\"profile\":\"anna\""));
+    /* over: idle again, and a start is taken again */
+    rlx_remote_set_profile(r, NULL);
+    rlx_remote_publish(r, &idle);
+    assert_int_equal(req(&g, "127.0.0.1", "POST", "/api/start", AUTH, "{\"profile\":\"anna\"}", resp, sizeof resp), 200);
+    assert_true(rlx_remote_take(r, &c));
+    assert_int_equal(c.ms, 600000);
+    rlx_remote_close(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -491,6 +588,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_connections_per_address, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events, setup, teardown),
         cmocka_unit_test(test_open_errors),
+        cmocka_unit_test_setup_teardown(test_serve, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

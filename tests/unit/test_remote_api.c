@@ -214,6 +214,128 @@ static void test_status_json(void **state)
     assert_string_equal(rlx_remote_state_name((rlx_remote_state)99), "idle");
 }
 
+static void lobby(rlx_remote_profile p[2])
+{
+    memset(p, 0, 2 * sizeof *p);
+    snprintf(p[0].name, sizeof p[0].name, "anna");
+    p[0].weeks = 10;
+    p[0].done = 2;
+    p[0].week = 3;
+    snprintf(p[0].session, sizeof p[0].session, "week-03");
+    snprintf(p[0].title, sizeof p[0].title, "The <armour> we carry");
+    snprintf(p[0].next, sizeof p[0].next, "week 3");
+    p[0].length_ms = 1200000;
+    p[0].length_min_ms = 900000;
+    p[0].length_max_ms = 2400000;
+    snprintf(p[1].name, sizeof p[1].name, "bo\"b");
+    p[1].weeks = 10;
+    snprintf(p[1].next, sizeof p[1].next, "week 2 opens on Friday 4 December");
+}
+
+static int start(const char *body, const rlx_remote_profile *p, rlx_remote_state state, rlx_remote_cmd *c,
+                 char *why)
+{
+    return rlx_remote_parse_start(body, body ? strlen(body) : 0, p, 2, state, c, why, 256);
+}
+
+static void test_start(void **state)
+{
+    (void)state;
+    rlx_remote_profile p[2];
+    lobby(p);
+    rlx_remote_cmd c;
+    char why[256];
+    assert_int_equal(start("{\"profile\": \"anna\", \"length_ms\": 1500000}", p, RLX_REMOTE_IDLE, &c, why), 0);
+    assert_int_equal(c.op, RLX_REMOTE_CMD_START);
+    assert_string_equal(c.profile, "anna");
+    assert_int_equal(c.ms, 1500000);
+    /* no length: the one offered; the ends of the range are in it; after a session ended too */
+    assert_int_equal(start("{\"profile\": \"anna\"}", p, RLX_REMOTE_ENDED, &c, why), 0);
+    assert_int_equal(c.ms, 1200000);
+    assert_int_equal(start("{\"length_ms\": 900000, \"profile\": \"anna\"}", p, RLX_REMOTE_IDLE, &c, why), 0);
+    assert_int_equal(start("{\"profile\": \"anna\", \"length_ms\": 2400000}", p, RLX_REMOTE_IDLE, &c, why), 0);
+
+    static const struct {
+        const char *body;
+        rlx_remote_state state;
+        int status;
+        const char *says;
+    } bad[] = {
+        {"", RLX_REMOTE_IDLE, 400, "start wants a JSON object"},
+        {"{\"profile\": \"zed\"}", RLX_REMOTE_IDLE, 400, "no such profile"},
+        {"{\"profile\": \"ANNA\"}", RLX_REMOTE_IDLE, 400, "no such profile"},
+        {"{\"profile\": 7}", RLX_REMOTE_IDLE, 400, "profile wants a name"},
+        {"{\"profile\": \"anna\", \"length_ms\": 899999}", RLX_REMOTE_IDLE, 400, "length_ms must be from 900000 to 2400000"},
+        {"{\"profile\": \"anna\", \"length_ms\": 2400001}", RLX_REMOTE_IDLE, 400, "length_ms must be from"},
+        {"{\"profile\": \"anna\", \"length_ms\": 1.5e6}", RLX_REMOTE_IDLE, 400, "whole number"},
+        {"{\"profile\": \"anna\", \"length_ms\": -1}", RLX_REMOTE_IDLE, 400, "length_ms must be from"},
+        {"{\"profile\": \"anna\", \"<script>\": 1}", RLX_REMOTE_IDLE, 400, "unknown field"},
+        {"{\"profile\": \"anna\", \"profile\": \"anna\"}", RLX_REMOTE_IDLE, 400, "not valid JSON"},
+        {"{\"length_ms\": 1000000}", RLX_REMOTE_IDLE, 400, "start wants a profile"},
+        {"[\"anna\"]", RLX_REMOTE_IDLE, 400, "must be a JSON object"},
+        {"{\"profile\": \"anna\"} x", RLX_REMOTE_IDLE, 400, "not valid JSON"},
+        {"{\"profile\": \"bo\\\"b\"}", RLX_REMOTE_IDLE, 409, "has no week to play now (week 2 opens on Friday"},
+        {"{\"profile\": \"anna\"}", RLX_REMOTE_PLAYING, 409, "already playing (state playing)"},
+        {"{\"profile\": \"anna\"}", RLX_REMOTE_STARTING, 409, "already playing"},
+        {"{\"profile\": \"anna\"}", RLX_REMOTE_STOPPING, 409, "already playing"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        why[0] = '\0';
+        int got = start(bad[i].body, p, bad[i].state, &c, why);
+        if (got != bad[i].status || !strstr(why, bad[i].says)) {
+            print_error("%s -> %d %s, want %d %s\n", bad[i].body, got, why, bad[i].status, bad[i].says);
+            fail();
+        }
+        assert_null(strstr(why, "zed"));   /* what the client sent is never echoed */
+        assert_null(strstr(why, "<script>"));
+    }
+}
+
+static void test_profiles_json(void **state)
+{
+    (void)state;
+    rlx_remote_profile p[2];
+    lobby(p);
+    char *s = rlx_remote_profiles_json("Room </script><b>1</b> & \"2\"", p, 2);
+    assert_non_null(s);
+    assert_null(strchr(s, '\n'));
+    assert_null(strstr(s, "</"));   /* ESCAPE_SLASH: nothing closes a tag */
+    json_error_t e;
+    json_t *o = json_loads(s, 0, &e);
+    assert_non_null(o);
+    assert_string_equal(json_string_value(json_object_get(o, "room")), "Room </script><b>1</b> & \"2\"");
+    json_t *a = json_object_get(o, "profiles");
+    assert_int_equal(json_array_size(a), 2);
+    json_t *x = json_array_get(a, 0);
+    assert_string_equal(json_string_value(json_object_get(x, "name")), "anna");
+    assert_string_equal(json_string_value(json_object_get(x, "title")), "The <armour> we carry");
+    assert_int_equal(json_integer_value(json_object_get(x, "week")), 3);
+    assert_int_equal(json_integer_value(json_object_get(x, "done")), 2);
+    assert_int_equal(json_integer_value(json_object_get(x, "length_min_ms")), 900000);
+    assert_int_equal(json_integer_value(json_object_get(x, "length_max_ms")), 2400000);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(a, 1), "name")), "bo\"b");
+    json_decref(o);
+    free(s);
+    s = rlx_remote_profiles_json(NULL, NULL, 0);
+    assert_string_equal(s, "{\"room\":\"\",\"profiles\":[]}");
+    free(s);
+
+    /* the status carries the room, the profile and serve */
+    rlx_remote_status st = playing();
+    snprintf(st.room, sizeof st.room, "<i>Room</i>");
+    snprintf(st.profile, sizeof st.profile, "anna");
+    st.serve = true;
+    s = rlx_remote_status_json(&st);
+    o = json_loads(s, 0, &e);
+    assert_non_null(o);
+    assert_string_equal(json_string_value(json_object_get(o, "room")), "<i>Room</i>");
+    assert_string_equal(json_string_value(json_object_get(o, "profile")), "anna");
+    assert_true(json_is_true(json_object_get(o, "serve")));
+    assert_string_equal(json_string_value(json_object_get(o, "message")), "");
+    json_decref(o);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +345,8 @@ int main(void)
         cmocka_unit_test(test_commands_refused),
         cmocka_unit_test(test_state_and_length_live),
         cmocka_unit_test(test_status_json),
+        cmocka_unit_test(test_start),
+        cmocka_unit_test(test_profiles_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,7 +110,7 @@ static void creates_schema_mode_and_wal(void **state)
     char *mode = sql_text(path, "PRAGMA journal_mode");
     assert_string_equal(mode, "wal");
     char *ver = sql_text(path, "PRAGMA user_version");
-    assert_string_equal(ver, "3");
+    assert_string_equal(ver, "4");   /* serve: +remote_key (renumber on merge) */
     char *tables = sql_text(path, "SELECT group_concat(name, ',') FROM "
                                   "(SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)");
     assert_string_equal(tables, "listens,profiles");
@@ -325,6 +325,20 @@ static void profiles_and_mix(void **state)
     assert_true(p.volume_db == -6.5);
     assert_true(p.background_db == 3);
     assert_string_equal(p.device, "pulse");
+    assert_null(p.remote_key);
+    rlx_profile_clear(&p);
+    /* the remote's key a profile keeps: set (creating the profile), replaced, forgotten */
+    assert_int_equal(rlx_store_profile_set_remote_key(st, "anna", "0123456789abcdef0123456789abcdef", why, sizeof why),
+                     RLX_OK);
+    assert_int_equal(rlx_store_profile_set_remote_key(st, "anna", "fedcba9876543210fedcba9876543210", why, sizeof why),
+                     RLX_OK);
+    assert_int_equal(rlx_store_profile_get(st, "anna", false, &p, why, sizeof why), RLX_OK);
+    assert_string_equal(p.remote_key, "fedcba9876543210fedcba9876543210");
+    assert_true(p.has_mix && p.volume_db == -6.5);   /* the mix untouched */
+    rlx_profile_clear(&p);
+    assert_int_equal(rlx_store_profile_set_remote_key(st, "zoe", NULL, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_profile_get(st, "zoe", false, &p, why, sizeof why), RLX_OK);
+    assert_null(p.remote_key);
     rlx_profile_clear(&p);
     rlx_profile *all;
     size_t n;
@@ -332,7 +346,13 @@ static void profiles_and_mix(void **state)
     assert_int_equal(n, 2);
     assert_string_equal(all[0].name, "anna");
     assert_string_equal(all[1].name, "zoe");
+    assert_string_equal(all[0].remote_key, "fedcba9876543210fedcba9876543210");
+    assert_null(all[1].remote_key);
     rlx_store_profiles_free(all, n);
+    assert_int_equal(rlx_store_profile_set_remote_key(st, "anna", NULL, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_profile_get(st, "anna", false, &p, why, sizeof why), RLX_OK);
+    assert_null(p.remote_key);
+    rlx_profile_clear(&p);
     rlx_store_close(st);
     free(path);
     rlx_test_rmtree(dir);
@@ -723,6 +743,8 @@ static void copy_between_stores(void **state)
         assert_int_equal(rlx_store_listen_add(a, &r, why, sizeof why), RLX_OK);
     }
     assert_int_equal(rlx_store_profile_set_mix(a, "kim", -3, 2, NULL, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_profile_set_remote_key(a, "lee", "0123456789abcdef0123456789abcdef", why, sizeof why),
+                     RLX_OK);
     assert_int_equal(rlx_store_open(dst, &b, why, sizeof why), RLX_OK);
     rlx_store_copy_counts k;
     for (int round = 0; round < 2; round++) {
@@ -742,6 +764,10 @@ static void copy_between_stores(void **state)
     rlx_profile p;
     assert_int_equal(rlx_store_profile_get(b, "kim", false, &p, why, sizeof why), RLX_OK);
     assert_true(p.has_mix && p.volume_db == -3 && p.background_db == 2);
+    assert_null(p.remote_key);
+    rlx_profile_clear(&p);
+    assert_int_equal(rlx_store_profile_get(b, "lee", false, &p, why, sizeof why), RLX_OK);
+    assert_string_equal(p.remote_key, "0123456789abcdef0123456789abcdef");
     rlx_profile_clear(&p);
     assert_int_equal(rlx_store_open(back, &c, why, sizeof why), RLX_OK);
     assert_int_equal(rlx_store_copy(b, c, &k, why, sizeof why), RLX_OK);
