@@ -479,6 +479,7 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
             rlx_engine_fade_stop(e, (int)(o.stop_after_ms - st.pos_ms > 0 ? o.stop_after_ms - st.pos_ms : 1));
         if (u.view) {
             draw(&u, e, &st, false);   /* the view keeps its own pace */
+            last_draw = now_ms();      /* and is asked again in 100 ms */
         } else if (tui && (now_ms() - last_draw >= 100 || st.stopping)) {
             draw(&u, e, &st, false);
             last_draw = now_ms();
