@@ -8,10 +8,10 @@ _relax_commands="next play serve render list progress profiles history devices c
 _relax_options()
 {
     case $1 in
-        next)     echo "--profile --store --any -o --help" ;;
-        play)     echo "--device --from --length --volume --profile --store --stats --help" ;;
+        next)     echo "--profile --store --any -o --length --bed --help" ;;
+        play)     echo "--device --from --length --bed --volume --profile --store --stats --help" ;;
         serve)    echo "--room --remote-listen --remote-key --new-key --device --store --help" ;;
-        render)   echo "-o --length --rate --from --to --help" ;;
+        render)   echo "-o --length --bed --rate --from --to --help" ;;
         list)     echo "--help" ;;
         progress) echo "--profile --store --json --help" ;;
         profiles) echo "--store --profile --keep-remote-key --forget-remote-key --help" ;;
@@ -69,6 +69,9 @@ _relax()
             return ;;
         -o|--output)
             COMPREPLY=($(compgen -f -- "$cur"))
+            return ;;
+        --bed)
+            COMPREPLY=($(compgen -W "rain shore off session" -- "$cur"))
             return ;;
         --from|--to|--length|--volume|--rate|--scale)
             return ;;

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_paths.h"
 #include "cli_remote.h"
 #include "cli_store.h"
 #include "engine/engine.h"
@@ -97,6 +98,7 @@ static const struct {
     {"--tail", RLX_PLAY_OPT_TAIL, true},
     {"--start-in", RLX_PLAY_OPT_START_IN, true},
     {"--stop-after", RLX_PLAY_OPT_STOP_AFTER, true},
+    {"--bed", RLX_PLAY_OPT_BED, true},
 };
 
 int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_play_opts *o)
@@ -131,6 +133,21 @@ int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_pla
     case RLX_PLAY_OPT_STATS:
         o->stats = true;
         break;
+    case RLX_PLAY_OPT_BED: {
+        char path[4096];
+        int rc = rlx_cli_find_bed(v, path, sizeof path);
+        if (rc)
+            return rc;
+        o->bed = v;
+        break;
+    }
+    case RLX_PLAY_OPT_LENGTH:
+        if (!strcmp(v, "natural")) {   /* the session's own length (and forget a remembered one) */
+            o->length_ms = 0;
+            o->length_set = true;
+            break;
+        }
+        /* fall through */
     default: {
         int64_t ms;
         if (rlx_duration_too_long(v)) {
@@ -163,6 +180,7 @@ int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_pla
             o->stop_after_ms = ms;
         } else {
             o->length_ms = ms;
+            o->length_set = true;
         }
         break;
     }
@@ -256,6 +274,8 @@ static bool handle_key(rlx_engine *e, play_ui *u, int key, const rlx_engine_stat
         rlx_diags_free(&d);
         if (err == RLX_OK)
             set_note(u, "length %.0f min", (double)want / 60000.0);
+        else if (err == RLX_ERR_USAGE && st->length_next_ms)
+            set_note(u, "one moment: the length is changing to %.0f min", (double)st->length_next_ms / 60000.0);
         else
             set_note(u, key == '>' ? "as long as it can be (%.0f min)" : "as short as it can be (%.0f min)",
                      (double)st->length_ms / 60000.0);
@@ -309,6 +329,8 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
         rc = rlx_cli_exit_code(err);
         goto done;
     }
+    if ((rc = rlx_cli_apply_bed(s, o.bed)))
+        goto done;
 
     /* the device first: its rate is the render rate, and with no device
      * there is no point in preparing audio */
@@ -363,6 +385,14 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
     }
     int64_t length = rlx_engine_length(e);
     int64_t length_ms = length * 1000 / rate;
+    if (o.length_remembered && length_ms != o.length_ms) {
+        const rlx_timeline *tl = rlx_engine_timeline(e);
+        char t0[32], t1[32], t2[32], t3[32];
+        rlx_cli_error("note: the remembered length %s is outside what %s allows (%s to %s): playing %s",
+                      rlx_cli_fmt_time(o.length_ms, t0, sizeof t0), s->id,
+                      rlx_cli_fmt_time(tl->shortest_ms, t1, sizeof t1),
+                      rlx_cli_fmt_time(tl->longest_ms, t2, sizeof t2), rlx_cli_fmt_time(length_ms, t3, sizeof t3));
+    }
     int64_t from = rlx_ms_to_frames(o.from_ms, rate);
     if (o.length_fit && from >= length)
         from = o.from_ms = 0;   /* resuming a session that has since become shorter: from the start */
@@ -658,10 +688,32 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
         if (!o->device && dev && *dev && device_present(dev))
             o->device = dev;
     }
+    /* and the length and bed it last chose: --length / --bed win, a resume
+     * keeps the length of the listen it resumes (from_ms > 0) */
+    rlx_play_opts asked = *o;
+    int64_t len_ms;
+    const char *bed;
+    rlx_listen_recorder_prefs(hooks.user, &len_ms, &bed);
+    if (!o->bed && bed) {
+        if (rlx_cli_bed_known(bed))
+            o->bed = bed;
+        else
+            rlx_cli_error("note: the remembered bed '%s' is not there any more; playing the session's own", bed);
+    }
+    if (!o->length_set && o->length_ms == 0 && o->from_ms == 0 && len_ms > 0) {
+        o->length_ms = len_ms;
+        o->length_fit = o->length_remembered = true;
+    }
     const rlx_play_hooks *saved = o->hooks;
     o->hooks = &hooks;
     play_end end = {0};
     int rc = play_live(session_arg, o, &end);
+    o->hooks = saved;
+    /* what was chosen on the command line is remembered once it played */
+    if ((rc == RLX_EXIT_OK || rc == RLX_EXIT_INTERRUPTED) && (asked.length_set || asked.bed))
+        rlx_listen_recorder_set_prefs(hooks.user, asked.length_set ? asked.length_ms : -1,
+                                      asked.bed ? (strcmp(asked.bed, "session") ? asked.bed : "") : NULL);
+    *o = asked;   /* the caller's options, not the profile's */
     o->hooks = saved;
     o->remote_key = given_key;
     if (end.stopped)
@@ -684,9 +736,11 @@ static void play_usage(FILE *f)
 {
     fprintf(f,
             "Usage: relax play SESSION [--device NAME|INDEX] [--from TIME] [--length DURATION] [--tail D]\n"
-            "                  [--start-in D] [--stop-after D]\n"
+            "                  [--start-in D] [--stop-after D] [--bed NAME]\n"
             "                  [--volume DB] [--profile NAME] [--store PATH|URI] [--room NAME] [--stats]\n"
             "                  [--remote | --remote-listen ADDRESS[:PORT]] [--remote-key KEY]\n"
+            "--length natural plays the session's own length. The profile remembers the --length and\n"
+            "--bed last given (and the mix) and uses them when they are not given.\n"
             "Keys: space pause/resume, left/right seek 15 s, n/p next/previous spoken line,\n"
             "      +/- volume, [ ] background quieter/louder, > < five minutes longer/shorter,\n"
             "      ? all keys, q fade out and quit.\n");

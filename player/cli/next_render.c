@@ -31,7 +31,7 @@ static void default_name(char *buf, size_t len, const char *dir, int week, int n
 
 int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const rlx_cli_progress *p,
                         int week, const char *out, const char *length_arg, const char *tail_arg,
-                        bool no_device)
+                        const char *bed_arg, bool length_remembered, bool no_device)
 {
     char music[PATH_MAX], path[PATH_MAX + 64], day[64];
     if (!out) {
@@ -39,7 +39,7 @@ int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const 
         /* rendered before and not heard since: that file is still the one to
          * play (unless another --length asks for a new one) */
         int64_t when = p->rendered_ms[week];
-        if (when && no_device && !length_arg) {
+        if (when && no_device && (!length_arg || length_remembered)) {
             int last = 0;
             for (int n = 1; n < 1000; n++) {
                 default_name(path, sizeof path, music, week, n);
@@ -62,7 +62,7 @@ int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const 
             default_name(path, sizeof path, music, week, ++n);
         out = path;
     }
-    char *argv[8] = {"render", p->weeks[week].path, "-o", (char *)out};
+    char *argv[10] = {"render", p->weeks[week].path, "-o", (char *)out};
     int argc = 4;
     if (length_arg) {
         argv[argc++] = "--length";
@@ -72,8 +72,12 @@ int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const 
         argv[argc++] = "--tail";
         argv[argc++] = (char *)tail_arg;
     }
+    if (bed_arg) {
+        argv[argc++] = "--bed";
+        argv[argc++] = (char *)bed_arg;
+    }
     argv[argc] = NULL;
-    int rc = rlx_cmd_render(argc, argv);
+    int rc = length_remembered ? rlx_cli_render_remembered(argc, argv) : rlx_cmd_render(argc, argv);
     if (rc != RLX_EXIT_OK)
         return rc;
     if (no_device)

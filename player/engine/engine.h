@@ -123,10 +123,14 @@ void rlx_engine_fade_stop(rlx_engine *e, int ms);
 
 /* Changing the length while playing (the design; see engine.c): prepares a
  * renderer at the new length on the calling thread (voices are cached, so
- * this is quick), re-lays the part of the timeline not yet heard (the cue
- * playing now keeps its place relative to its start), and hands it to the
- * pump, which swaps at a block boundary. RLX_ERR_LENGTH (diags) when the
- * session cannot be that long. */
+ * this is quick) and hands it to the pump. What the sink already holds is
+ * heard as it was; after it the old layout crossfades (40 ms) into the new
+ * one at the same cue and offset, so nothing is replayed or skipped and
+ * nothing clicks. The position and length reported stay the old layout's
+ * until the crossfade is heard (state.length_next_ms shows the change on
+ * its way; while paused it waits for the resume). RLX_ERR_LENGTH (diags)
+ * when the session cannot be that long; RLX_ERR_USAGE while another change
+ * is on its way, stopping, or playing an excerpt. */
 rlx_err rlx_engine_set_length(rlx_engine *e, int64_t length_ms, rlx_diags *diags);
 
 /* ---- what is going on ---------------------------------------------------- */
@@ -155,6 +159,7 @@ typedef enum {
 typedef struct {
     int64_t pos;             /* frame heard now (see rlx_engine_fade_stop) */
     int64_t pos_ms, played_ms, length_ms;  /* played: heard, not skipped, not paused */
+    int64_t length_next_ms;  /* a length change asked for and not heard yet; 0 = none */
     bool paused, stopping;
     long line;               /* cue index of the spoken line playing or last played; -1 */
     const char *caption;     /* its text (borrowed from the session), or NULL */
