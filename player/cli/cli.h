@@ -68,7 +68,7 @@ int rlx_cmd_check(int argc, char **argv);
 int rlx_cmd_render(int argc, char **argv);
 /* rlx_cmd_render with --length a profile's remembered length: brought into
  * the session's range, with a one-line note, instead of refused. */
-int rlx_cli_render_remembered(int argc, char **argv);
+int rlx_cli_render_remembered(int argc, char **argv, int64_t *rendered_ms);
 int rlx_cmd_play(int argc, char **argv);
 int rlx_cmd_devices(int argc, char **argv);
 int rlx_cmd_list(int argc, char **argv);

@@ -76,19 +76,19 @@ static bool parse_rate(const char *s, int *rate)
     return true;
 }
 
-static int render_main(int argc, char **argv, bool remembered);
+static int render_main(int argc, char **argv, bool remembered, int64_t *rendered_ms);
 
 int rlx_cmd_render(int argc, char **argv)
 {
-    return render_main(argc, argv, false);
+    return render_main(argc, argv, false, NULL);
 }
 
-int rlx_cli_render_remembered(int argc, char **argv)
+int rlx_cli_render_remembered(int argc, char **argv, int64_t *rendered_ms)
 {
-    return render_main(argc, argv, true);
+    return render_main(argc, argv, true, rendered_ms);
 }
 
-static int render_main(int argc, char **argv, bool remembered)
+static int render_main(int argc, char **argv, bool remembered, int64_t *rendered_ms)
 {
     const char *session_arg = NULL, *out_path = NULL;
     const char *length_arg = NULL, *from_arg = NULL, *to_arg = NULL, *tail_arg = NULL, *bed = NULL;
@@ -232,6 +232,8 @@ static int render_main(int argc, char **argv, bool remembered)
         goto done;
     }
     int64_t length = rlx_engine_length(e);
+    if (rendered_ms)
+        *rendered_ms = length * 1000 / rate;
     if (remembered && length_ms > 0 && length * 1000 / rate != length_ms) {
         const rlx_timeline *tl = rlx_engine_timeline(e);
         char t0[32], t1[32], t2[32], t3[32];

@@ -77,7 +77,10 @@ int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const 
         argv[argc++] = (char *)bed_arg;
     }
     argv[argc] = NULL;
-    int rc = length_remembered ? rlx_cli_render_remembered(argc, argv) : rlx_cmd_render(argc, argv);
+    /* a remembered length may have been brought into the week's range: the
+     * listen records the length rendered */
+    int64_t rendered_ms = 0;
+    int rc = length_remembered ? rlx_cli_render_remembered(argc, argv, &rendered_ms) : rlx_cmd_render(argc, argv);
     if (rc != RLX_EXIT_OK)
         return rc;
     if (no_device)
@@ -88,6 +91,8 @@ int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const 
     int64_t length = 0;
     if (length_arg && !rlx_parse_duration_ms(length_arg, &length))
         length = 0;
+    if (length_remembered && rendered_ms > 0)
+        length = rendered_ms;
     rc = rlx_cli_record_render(o, profile, p->weeks[week].path, length);
     if (rc == RLX_EXIT_OK)
         printf("Play it whenever you are ready; 'relax progress' shows week %d as rendered, not yet heard.\n",

@@ -69,6 +69,11 @@ expect_err "note: the remembered length 0:20 is outside what week-01 allows (0:0
     "the one-line note"
 expect_err "wrote four.wav (0:07, 48000 Hz)" "the nearest length that works"
 [ "$(grep -c . "$W/err")" -eq 2 ] || fail "more than the note and the result on stderr: $ERR"
+# the listen records the length rendered, not the one remembered
+run "$RELAX" history --profile anna --csv
+expect_rc 0 "history"
+[ "$(awk -F, 'NR > 1 { last = $5 } END { print last }' "$W/out")" = 7000 ] ||
+    fail "the rendered listen does not record 7000 ms: $OUT"
 
 # --length natural and --bed session forget them
 run "$RELAX" next --profile anna --length natural --bed session -o five.wav

@@ -267,6 +267,10 @@ static void api_drives_engine(void **state)
     st = turn_until(f, length_next_is, 16500, NULL);
     assert_int_equal(st.length_ms, 11500);
     assert_int_equal(st.pos, SEC(10));
+    o = api_status(f);   /* the page sees the change on its way */
+    assert_int_equal(json_integer_value(json_object_get(o, "length_next_ms")), 16500);
+    assert_int_equal(json_integer_value(json_object_get(o, "length_ms")), 11500);
+    json_decref(o);
     assert_int_equal(post(f, "/api/resume", "{}"), 200);
     st = turn_until(f, length_is, 16500, NULL);
     assert_true(st.pos >= SEC(10) && st.pos < SEC(12));   /* the same place in the silence, on */
