@@ -103,9 +103,10 @@ struct rlx_engine {
      * frame sw_pos of the new layout (pending until the sink gets there) */
     bool sw_pending;
     int64_t sw_pos, sw_played;
-    /* pump -> control: "something to act on" (the end, an error, a seek or
-     * a length change taken over), so rlx_engine_poll can sleep its whole
-     * wait instead of checking every few milliseconds */
+    /* pump -> control: "something to act on" (the end or an error), so
+     * rlx_engine_poll can sleep its whole wait instead of checking every
+     * few milliseconds (a seek or a length change shows in the state as it
+     * is heard, so nothing waits on those) */
     pthread_mutex_t wake_lock;
     pthread_cond_t wake;
     unsigned wake_n;             /* under wake_lock */
@@ -373,7 +374,6 @@ static rlx_err pump_swap(rlx_engine *e, int64_t *pos, int64_t *to, unsigned *cur
     *to = nlen;
     *pos = np + (int64_t)x;
     atomic_store(&e->old_r, old);   /* the pump reads it no more */
-    wake_control(e);
     if (err != RLX_OK) {
         atomic_store(&e->source_err, err);
         return err;
@@ -439,7 +439,6 @@ static void *pump_main(void *arg)
             at_end = drained = false;
             seek_done = sg;
             atomic_store(&e->seek_done, sg);
-            wake_control(e);
             continue;
         }
         if (atomic_load(&e->next_r)) {
@@ -724,12 +723,15 @@ bool rlx_engine_poll(rlx_engine *e, int wait_ms, rlx_engine_state *out)
         unsigned seen = e->wake_n;
         pthread_mutex_unlock(&e->wake_lock);
         running = update(e);
-        if (!running || now_ns() >= until)
+        int64_t now = now_ns();
+        if (!running || now >= until)
             break;
-        /* asleep until the wait is over or the pump has news */
-        struct timespec ts = {.tv_sec = until / 1000000000LL, .tv_nsec = until % 1000000000LL};
+        /* asleep until the wait is over (a millisecond at least, as a
+         * sleep was) or the pump has news */
+        int64_t wake_at = until > now + 1000000LL ? until : now + 1000000LL;
+        struct timespec ts = {.tv_sec = wake_at / 1000000000LL, .tv_nsec = wake_at % 1000000000LL};
         pthread_mutex_lock(&e->wake_lock);
-        while (e->wake_n == seen && now_ns() < until)
+        while (e->wake_n == seen)
             if (pthread_cond_timedwait(&e->wake, &e->wake_lock, &ts) == ETIMEDOUT)
                 break;
         pthread_mutex_unlock(&e->wake_lock);
