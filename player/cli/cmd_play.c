@@ -2,7 +2,8 @@
  *
  * Argument parsing and printing on top of the engine (engine/engine.h): the
  * engine picks the device (its rate is the render rate), prepares
- * everything that can fail, and only then starts the stream. This thread
+ * everything that can fail, and only then starts the stream (on a cold
+ * cache the spoken lines are the exception: engine.h, stream). This thread
  * reads keys and signals, turns them into engine commands, and has the view
  * (the full screen of tui_player.h, else the status line) drawn from the
  * engine's state, at most ten times a second. */
@@ -289,7 +290,7 @@ static bool handle_key(rlx_engine *e, play_ui *u, int key, const rlx_engine_stat
     }
 }
 
-static void print_stats(const rlx_sink_status *st, int64_t t_entry_ns)
+static void print_stats(const rlx_sink_status *st, int64_t line_wait_ms, int64_t t_entry_ns)
 {
     printf("underruns: %llu\n", (unsigned long long)st->underruns);
     printf("device underflows: %llu\n", (unsigned long long)st->device_underflows);
@@ -299,6 +300,7 @@ static void print_stats(const rlx_sink_status *st, int64_t t_entry_ns)
     printf("portaudio cpu load: %.3f %%\n", st->cpu_load * 100);
     if (st->first_audio_ns)
         printf("first audio: %.1f ms after start\n", (double)(st->first_audio_ns - t_entry_ns) / 1e6);
+    printf("waiting for lines: %lld ms\n", (long long)line_wait_ms);
 }
 
 /* A stop on a terminal, for the caller to tell (with how to go on). */
@@ -347,6 +349,7 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
     ec.length_ms = o.length_ms;
     ec.length_fit = o.length_fit;
     ec.tail_ms = o.tail_ms;
+    ec.stream = true;   /* a cold cache: sound within seconds, the rest spoken while playing */
     err = rlx_engine_open(&ec, &e, why, sizeof why);
     if (err == RLX_OK)
         err = rlx_engine_open_sink(e, why, sizeof why);
@@ -564,7 +567,7 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
             snprintf(end->id, sizeof end->id, "%s", s->id ? s->id : "");
         } else {
             fprintf(stderr, "relax: stopped at %s of %s\n", rlx_cli_fmt_time(st.pos_ms, t1, sizeof t1),
-                    rlx_cli_fmt_time(length_ms, t2, sizeof t2));
+                    rlx_cli_fmt_time(st.length_ms > 0 ? st.length_ms : length_ms, t2, sizeof t2));
         }
         break;
     default:
@@ -573,7 +576,7 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
         break;
     }
     if (o.stats)
-        print_stats(&st.sink, t_entry);
+        print_stats(&st.sink, st.line_wait_ms, t_entry);
 
 done:
     if (signals_set) {

@@ -96,6 +96,7 @@ struct rlx_engine {
     _Atomic unsigned seek_done;
     _Atomic bool drained;        /* everything up to `to` was heard */
     _Atomic int source_err, sink_err;
+    _Atomic int64_t line_wait_ms;    /* stream: time spent waiting for a line */
     _Atomic(rlx_renderer *) old_r;   /* the pump hands the replaced renderer back */
     pthread_mutex_t lock;        /* base_*, sw_* */
     int64_t base_pos, base_played;
@@ -113,6 +114,9 @@ struct rlx_engine {
 
     /* control only */
     bool paused, stopping, ended, length_changed;
+    bool settled;                /* stream: laid out exactly once every line was spoken */
+    int64_t asked_ms;            /* the length asked for (load, length change) */
+    bool asked_fit;
     int64_t stop_pos, stop_deadline_ns;
     int64_t last_seek_target, last_seek_ns;
     int64_t last_tick_ns;
@@ -248,6 +252,7 @@ static rlx_err open_renderer(rlx_engine *e, int64_t length_ms, bool fit, rlx_ren
     rc.on_prepare = e->cfg.on_prepare;
     rc.user = e->cfg.user;
     rc.cancel = e->cfg.cancel;
+    rc.stream = e->cfg.stream;
     return rlx_renderer_open(&rc, e->s, out, diags);
 }
 
@@ -263,6 +268,8 @@ rlx_err rlx_engine_load(rlx_engine *e, const rlx_session *s, rlx_diags *diags)
     }
     e->length = rlx_renderer_length(e->r);
     e->view_r = e->r;
+    e->asked_ms = e->cfg.length_ms;
+    e->asked_fit = e->cfg.length_fit;
     e->xfade = (size_t)rlx_ms_to_frames(XFADE_MS, e->rate);
     e->xold = malloc(e->xfade * 2 * sizeof(float));
     e->xnew = malloc(e->xfade * 2 * sizeof(float));
@@ -470,6 +477,11 @@ static void *pump_main(void *arg)
             at_end = true;
             continue;
         }
+        if (!rlx_renderer_ready(e->r, want)) {
+            sleep_ms(IDLE_MS);   /* a line still being spoken (stream) */
+            atomic_fetch_add(&e->line_wait_ms, IDLE_MS);
+            continue;
+        }
         rlx_err err = rlx_renderer_read(e->r, e->buf, want, &got);
         if (err != RLX_OK) {
             atomic_store(&e->source_err, err);
@@ -640,6 +652,7 @@ static void refresh(rlx_engine *e)
     st->background_db = e->bg_db;
     st->source_err = (rlx_err)atomic_load(&e->source_err);
     st->sink_err = (rlx_err)atomic_load(&e->sink_err);
+    st->line_wait_ms = atomic_load(&e->line_wait_ms);
     const rlx_timeline *tl = e->started && !e->finished ? rlx_engine_timeline(e) : NULL;
     if (tl) {
         st->line = voice_at(tl, pos);
@@ -661,6 +674,31 @@ static void end_with(rlx_engine *e, rlx_engine_end why)
         e->st.pos_ms = frames_to_ms(e->to, e->rate);
     }
     emit(e, RLX_ENGINE_ENDED);
+}
+
+/* Stream: once every line has been spoken, lays the unheard part out
+ * exactly (the same renderer a warm start makes) and hands it to the pump
+ * as a length change does (crossfaded, nothing buffered dropped). Once; a
+ * failure keeps the provisional layout. */
+static void settle(rlx_engine *e)
+{
+    if (!e->cfg.stream || e->settled || e->swapping || e->view_next || e->to != e->length ||
+        !rlx_renderer_provisional(e->view_r) || !rlx_renderer_settled(e->view_r))
+        return;
+    e->settled = true;
+    rlx_renderer *nr = NULL;
+    rlx_diags quiet = {0};
+    rlx_err err = open_renderer(e, e->asked_ms, e->asked_fit, &nr, &quiet);
+    rlx_diags_free(&quiet);
+    if (err != RLX_OK || rlx_renderer_provisional(nr)) {
+        rlx_renderer_close(nr);
+        return;
+    }
+    rlx_renderer_set_background_db(nr, e->bg_db);
+    e->view_next = nr;
+    e->swapping = true;
+    atomic_store(&e->next_id, ++e->layout);
+    atomic_store(&e->next_r, nr);
 }
 
 /* Emits what is due; true while playing. */
@@ -702,6 +740,7 @@ static bool update(rlx_engine *e)
         e->length_changed = false;
         emit(e, RLX_ENGINE_LENGTH);
     }
+    settle(e);
     if (st->breath_dir != e->last_breath_dir) {
         e->last_breath_dir = st->breath_dir;
         emit(e, RLX_ENGINE_BREATH);
@@ -745,6 +784,22 @@ bool rlx_engine_poll(rlx_engine *e, int wait_ms, rlx_engine_state *out)
 
 /* ---- starting ------------------------------------------------------------------ */
 
+/* Stream: the lines of the first buffer's worth are spoken before the sink
+ * starts, so the pump can fill its whole buffer at once and the device
+ * never waits on the first of them. Later lines come in faster than they
+ * play. */
+static rlx_err wait_head(rlx_engine *e)
+{
+    double ring_s = e->cfg.ring_s > 0 ? e->cfg.ring_s : 1.5;
+    size_t head = (size_t)(ring_s * e->rate) + e->cfg.block_frames;
+    while (!rlx_renderer_ready(e->r, head)) {
+        if (e->cfg.cancel && *e->cfg.cancel)
+            return RLX_ERR_INTERRUPTED;
+        sleep_ms(IDLE_MS);
+    }
+    return RLX_OK;
+}
+
 rlx_err rlx_engine_start(rlx_engine *e, int64_t from, int64_t to, char *why, size_t whylen)
 {
     if (whylen)
@@ -770,6 +825,11 @@ rlx_err rlx_engine_start(rlx_engine *e, int64_t from, int64_t to, char *why, siz
             snprintf(why, whylen, "cannot read prepared audio: %s", rlx_strerror(err));
             return err;
         }
+    }
+    if (e->cfg.stream) {
+        rlx_err err = wait_head(e);
+        if (err != RLX_OK)
+            return err;
     }
     e->base_pos = from;
     e->base_played = e->ops->played(e->sink);
@@ -943,6 +1003,8 @@ rlx_err rlx_engine_set_length(rlx_engine *e, int64_t length_ms, rlx_diags *diags
     rlx_err err = open_renderer(e, length_ms, false, &nr, diags);
     if (err != RLX_OK)
         return err;
+    e->asked_ms = length_ms;
+    e->asked_fit = false;
     if (!e->started) {
         rlx_renderer_close(e->r);
         e->r = e->view_r = nr;

@@ -63,6 +63,11 @@ typedef struct {
     void (*on_prepare)(void *user, size_t done, size_t total, const char *what);
     void *user;
     const volatile sig_atomic_t *cancel;  /* non-zero: stop preparing (RLX_ERR_INTERRUPTED) */
+    /* live playback on a cold cache: start before every line is spoken
+     * (render.h, stream). The pump waits for a line before its place (the
+     * device plays what it holds meanwhile); once every line is there the
+     * unheard part is laid out again exactly, as a length change does. */
+    bool stream;
 } rlx_engine_config;
 
 rlx_engine_config rlx_engine_config_init(void);
@@ -96,7 +101,9 @@ const rlx_timeline *rlx_engine_timeline(const rlx_engine *e);
  * Opens the sink if it is not open yet, starts it and the pump, and emits
  * RLX_ENGINE_STARTED. Errors (why): RLX_ERR_USAGE if from/to are outside
  * the session or the sink runs at another rate than the one prepared; the
- * sink's open errors; RLX_ERR_NO_DEVICE if the stream cannot start. */
+ * sink's open errors; RLX_ERR_NO_DEVICE if the stream cannot start. With
+ * cfg.stream it first waits for the lines of the sink's first buffer to be
+ * spoken (a second or two on a cold cache; RLX_ERR_INTERRUPTED on cancel). */
 rlx_err rlx_engine_start(rlx_engine *e, int64_t from, int64_t to, char *why, size_t whylen);
 
 /* ---- transport (control thread; each returns at once) ------------------ */
@@ -170,6 +177,7 @@ typedef struct {
     rlx_err source_err, sink_err;
     char message[128];       /* device lost: why */
     rlx_sink_status sink;    /* the driver's state and statistics */
+    int64_t line_wait_ms;    /* stream: how long the pump waited for lines being spoken */
 } rlx_engine_state;
 
 typedef struct {
