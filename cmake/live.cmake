@@ -32,7 +32,8 @@ set(RLX_LIVE_ENV
   "RELAX=$<TARGET_FILE:relax>"
   "RLX_LIVE_BIN=${CMAKE_CURRENT_BINARY_DIR}"
   "RLX_SOURCE_DIR=${CMAKE_CURRENT_SOURCE_DIR}"
-  "RLX_BUILD_DIR=${CMAKE_CURRENT_BINARY_DIR}")
+  "RLX_BUILD_DIR=${CMAKE_CURRENT_BINARY_DIR}"
+  "RLX_SANITIZE=$<IF:$<BOOL:${RLX_SANITIZE}>,ON,OFF>")
 file(GLOB RLX_LIVE_TESTS CONFIGURE_DEPENDS tests/live/test_*.sh)
 foreach(script ${RLX_LIVE_TESTS})
   get_filename_component(name ${script} NAME_WE)
@@ -56,6 +57,19 @@ add_custom_target(bench-play
   DEPENDS relax jack_capture wav_check pty_drive
   USES_TERMINAL
   VERBATIM)
+
+# The live part of `cmake --build build --target bench` (also alone:
+# --target bench-live): relax play's CPU and memory over 60 s and its time to
+# first audio cold and warm, beside sndfile-jackplay on the same server
+# (bench/live_bench.sh). Not a test.
+add_custom_target(bench-live
+  COMMAND ${CMAKE_COMMAND} -E env ${RLX_LIVE_ENV} nice -n 10 bash ${CMAKE_CURRENT_SOURCE_DIR}/bench/live_bench.sh
+  DEPENDS relax jack_capture
+  USES_TERMINAL
+  VERBATIM)
+if(TARGET bench)
+  add_dependencies(bench bench-live)
+endif()
 
 # Other tests that start a JACK server of their own (a private name each).
 # These check saved positions and arrivals (with margins for a loaded

@@ -37,6 +37,11 @@
 #define START_IN_FADE_MS 20000      /* after --start-in: a slow fade-in */
 #define STOP_AFTER_FADE_MS 15000    /* --stop-after: quiet by then */
 #define NOTE_MS 1500
+/* Without a terminal nothing is drawn and no key comes: the engine wakes
+ * this loop itself when playback ends or fails, and a stop signal is acted
+ * on within this. A phone or desktop remote is checked more often. */
+#define IDLE_POLL_MS 100
+#define REMOTE_POLL_MS 50
 
 static volatile sig_atomic_t got_signal;
 
@@ -484,8 +489,9 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
                 rlx_cli_fmt_time(length_ms, t1, sizeof t1), t2, st.sink.device, st.sink.host_api, rate);
     }
 
-    /* the control loop: the engine is checked every 10 ms, so the end of the
-     * session, a lost device or a key is acted on at once; ten redraws a second */
+    /* the control loop: with a terminal it waits for a key (acted on at
+     * once) until the next of ten redraws a second; without one, it sleeps
+     * until the engine has news (see IDLE_POLL_MS) */
     int64_t last_draw = 0;
     bool quit_asked = false;
     while (rlx_engine_poll(e, 0, &st)) {
@@ -506,13 +512,18 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
             rlx_engine_fade_stop(e, (int)(o.stop_after_ms - st.pos_ms > 0 ? o.stop_after_ms - st.pos_ms : 1));
         if (u.view) {
             draw(&u, e, &st, false);   /* the view keeps its own pace */
+            last_draw = now_ms();      /* and is asked again in 100 ms */
         } else if (tui && (now_ms() - last_draw >= 100 || st.stopping)) {
             draw(&u, e, &st, false);
             last_draw = now_ms();
         }
-        int key = tui && !st.stopping ? rlx_tui_key(10) : RLX_KEY_NONE;
+        /* a key wakes the wait at once: it only needs to end for the next redraw */
+        int64_t wait = 100 - (now_ms() - last_draw);
+        if ((rm || mp) && wait > REMOTE_POLL_MS)
+            wait = REMOTE_POLL_MS;
+        int key = tui && !st.stopping ? rlx_tui_key(wait < 1 ? 1 : (int)wait) : RLX_KEY_NONE;
         if (!tui || st.stopping || key == RLX_KEY_EOF) {
-            rlx_engine_poll(e, st.stopping ? 20 : 10, NULL);
+            rlx_engine_poll(e, st.stopping ? 20 : rm || mp ? REMOTE_POLL_MS : IDLE_POLL_MS, NULL);
         } else if (key != RLX_KEY_NONE) {
             if (!rlx_tui_player_key(u.view, key))
                 quit_asked = handle_key(e, &u, key, &st) || quit_asked;

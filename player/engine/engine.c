@@ -104,6 +104,13 @@ struct rlx_engine {
      * frame sw_pos of the new layout (pending until the sink gets there) */
     bool sw_pending;
     int64_t sw_pos, sw_played;
+    /* pump -> control: "something to act on" (the end or an error), so
+     * rlx_engine_poll can sleep its whole wait instead of checking every
+     * few milliseconds (a seek or a length change shows in the state as it
+     * is heard, so nothing waits on those) */
+    pthread_mutex_t wake_lock;
+    pthread_cond_t wake;
+    unsigned wake_n;             /* under wake_lock */
 
     /* control only */
     bool paused, stopping, ended, length_changed;
@@ -136,6 +143,14 @@ static void sleep_ms(int ms)
     struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
     while (nanosleep(&t, &t) == -1 && errno == EINTR)
         ;
+}
+
+static void wake_control(rlx_engine *e)
+{
+    pthread_mutex_lock(&e->wake_lock);
+    e->wake_n++;
+    pthread_cond_broadcast(&e->wake);
+    pthread_mutex_unlock(&e->wake_lock);
 }
 
 static int64_t frames_to_ms(int64_t f, int rate)
@@ -174,6 +189,12 @@ rlx_err rlx_engine_open(const rlx_engine_config *cfg, rlx_engine **out, char *wh
         e->cfg.tick_ms = 1000;
     e->ops = cfg->sink;
     pthread_mutex_init(&e->lock, NULL);
+    pthread_mutex_init(&e->wake_lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&e->wake, &ca);
+    pthread_condattr_destroy(&ca);
     e->last_line = -1;
     e->last_seek_ns = INT64_MIN / 2;
     e->vol_db = cfg->volume_db < 0 ? cfg->volume_db : 0;
@@ -445,6 +466,7 @@ static void *pump_main(void *arg)
                 }
                 drained = true;
                 atomic_store(&e->drained, true);
+                wake_control(e);
             } else {
                 sleep_ms(IDLE_MS);
             }
@@ -481,6 +503,7 @@ static void *pump_main(void *arg)
         e->wrote += (int64_t)got;
         pos += (int64_t)got;
     }
+    wake_control(e);   /* an error ended it, or quit */
     return NULL;
 }
 
@@ -735,11 +758,22 @@ bool rlx_engine_poll(rlx_engine *e, int wait_ms, rlx_engine_state *out)
     int64_t until = now_ns() + (int64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000LL;
     bool running;
     for (;;) {
+        pthread_mutex_lock(&e->wake_lock);
+        unsigned seen = e->wake_n;
+        pthread_mutex_unlock(&e->wake_lock);
         running = update(e);
-        if (!running || now_ns() >= until)
+        int64_t now = now_ns();
+        if (!running || now >= until)
             break;
-        int64_t left_ms = (until - now_ns()) / 1000000LL;
-        sleep_ms(left_ms < IDLE_MS ? (int)(left_ms > 0 ? left_ms : 1) : IDLE_MS);
+        /* asleep until the wait is over (a millisecond at least, as a
+         * sleep was) or the pump has news */
+        int64_t wake_at = until > now + 1000000LL ? until : now + 1000000LL;
+        struct timespec ts = {.tv_sec = wake_at / 1000000000LL, .tv_nsec = wake_at % 1000000000LL};
+        pthread_mutex_lock(&e->wake_lock);
+        while (e->wake_n == seen)
+            if (pthread_cond_timedwait(&e->wake, &e->wake_lock, &ts) == ETIMEDOUT)
+                break;
+        pthread_mutex_unlock(&e->wake_lock);
     }
     if (!e->started)
         refresh(e);
@@ -1028,6 +1062,8 @@ void rlx_engine_close(rlx_engine *e)
     rlx_renderer_close(e->retired);
     rlx_renderer_close(e->r);
     pthread_mutex_destroy(&e->lock);
+    pthread_mutex_destroy(&e->wake_lock);
+    pthread_cond_destroy(&e->wake);
     free(e->ls);
     free(e->buf);
     free(e->xold);
