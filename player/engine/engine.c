@@ -415,6 +415,11 @@ static void *pump_main(void *arg)
     int64_t R = rlx_ms_to_frames(e->cfg.excerpt_ramp_ms, e->rate);
     unsigned seek_done = 0, cur = 0;
     bool at_end = false, drained = false;
+    /* After a jump the first block goes to the sink before a length change
+     * is taken: a change asked for just after a seek is then heard after
+     * what the sink holds, like any other, instead of depending on whether
+     * the pump had written yet (a race the tests saw under load). */
+    bool fresh_jump = false;
     e->wrote = 0;
     pthread_mutex_lock(&e->lock);
     e->jump_played = e->base_played;
@@ -444,11 +449,12 @@ static void *pump_main(void *arg)
             }
             pos = target;
             at_end = drained = false;
+            fresh_jump = true;
             seek_done = sg;
             atomic_store(&e->seek_done, sg);
             continue;
         }
-        if (atomic_load(&e->next_r)) {
+        if (!fresh_jump && atomic_load(&e->next_r)) {
             rlx_err err = pump_swap(e, &pos, &to, &cur);
             if (err != RLX_OK && err != RLX_ERR_INTERRUPTED)
                 break;
@@ -475,6 +481,7 @@ static void *pump_main(void *arg)
         size_t want = to - pos < (int64_t)block ? (size_t)(to - pos) : block, got = 0;
         if (want == 0) {
             at_end = true;
+            fresh_jump = false;
             continue;
         }
         if (!rlx_renderer_ready(e->r, want)) {
@@ -489,6 +496,7 @@ static void *pump_main(void *arg)
         }
         if (got == 0) {
             at_end = true;
+            fresh_jump = false;
             continue;
         }
         if (excerpt)
@@ -502,6 +510,7 @@ static void *pump_main(void *arg)
         }
         e->wrote += (int64_t)got;
         pos += (int64_t)got;
+        fresh_jump = false;
     }
     wake_control(e);   /* an error ended it, or quit */
     return NULL;
