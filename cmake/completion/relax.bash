@@ -3,24 +3,28 @@
 # Session ids, profile and device names come from relax itself
 # (list --ids, profiles --names, devices --names: quick, one a line).
 
-_relax_commands="next play serve render list progress profiles history devices check timeline captions new calendar help"
+_relax_commands="next play serve render list progress profiles history store devices check timeline captions new voices record script calendar help"
 
 _relax_options()
 {
     case $1 in
-        next)     echo "--profile --store --any -o --help" ;;
-        play)     echo "--device --from --length --volume --profile --store --stats --help" ;;
+        next)     echo "--profile --store --room --any -o --device --length --tail --bed --volume --start-in --stop-after --remote --remote-listen --remote-key --help" ;;
+        play)     echo "--device --from --length --tail --start-in --stop-after --bed --volume --profile --store --room --stats --remote --remote-listen --remote-key --help" ;;
         serve)    echo "--room --remote-listen --remote-key --new-key --device --store --help" ;;
-        render)   echo "-o --length --rate --from --to --help" ;;
+        render)   echo "-o --length --tail --bed --rate --from --to --help" ;;
         list)     echo "--help" ;;
         progress) echo "--profile --store --json --help" ;;
-        profiles) echo "--store --profile --keep-remote-key --forget-remote-key --help" ;;
+        profiles) echo "--store --profile --names --keep-remote-key --forget-remote-key --help" ;;
         history)  echo "--profile --all --store --csv --help" ;;
-        devices)  echo "--help" ;;
-        check)    echo "--quiet --help" ;;
+        store)    echo "--help" ;;
+        devices)  echo "--input --names --help" ;;
+        check)    echo "--quiet --length --tail --help" ;;
         timeline) echo "-o --length --scale --help" ;;
         captions) echo "-o --length --help" ;;
         new)      echo "-o --help" ;;
+        voices)   echo "--say -o --voice --pace --device --help" ;;
+        record)   echo "--device --line --missing --help" ;;
+        script)   echo "-o --help" ;;
         calendar) echo "--profile --store -o --help" ;;
     esac
 }
@@ -70,7 +74,10 @@ _relax()
         -o|--output)
             COMPREPLY=($(compgen -f -- "$cur"))
             return ;;
-        --from|--to|--length|--volume|--rate|--scale)
+        --bed)
+            COMPREPLY=($(compgen -W "rain shore off session" -- "$cur"))
+            return ;;
+        --from|--to|--length|--tail|--start-in|--stop-after|--volume|--rate|--scale|--room|--remote-listen|--remote-key|--say|--voice|--pace|--line)
             return ;;
     esac
 
@@ -79,7 +86,7 @@ _relax()
         return
     fi
     case $cmd in
-        play|render|timeline|captions)
+        play|render|timeline|captions|record|script)
             _relax_lines "$relax" list --ids
             COMPREPLY+=($(compgen -f -X '!*.session' -- "$cur") $(compgen -d -- "$cur"))
             ;;

@@ -762,16 +762,29 @@ void rlx_clip_info_free(rlx_clip_info *info)
 
 /* ---- batches ------------------------------------------------------------------ */
 
+static rlx_err job_entry(rlx_cache *c, const rlx_clip_job *j, int rate, bool probe, rlx_clip_info *info)
+{
+    char why[256];
+    return j->path ? prepare_file(c, j->path, rate, info, why, sizeof why, probe)
+                   : prepare_tts(c, j->text ? j->text : "", j->voice, j->pace, rate, info,
+                                 why, sizeof why, probe);
+}
+
 static rlx_err prepare_job(rlx_cache *c, const rlx_clip_job *j, int rate, bool probe)
 {
     rlx_clip_info info;
-    char why[256];
-    rlx_err err = j->path ? prepare_file(c, j->path, rate, &info, why, sizeof why, probe)
-                          : prepare_tts(c, j->text ? j->text : "", j->voice, j->pace, rate, &info,
-                                        why, sizeof why, probe);
+    rlx_err err = job_entry(c, j, rate, probe, &info);
     if (err == RLX_OK)
         rlx_clip_info_free(&info);
     return err;
+}
+
+rlx_err rlx_clip_lookup(rlx_cache *c, const rlx_clip_job *j, int rate, rlx_clip_info *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!c || !j || !rate_ok(rate))
+        return RLX_ERR_USAGE;
+    return job_entry(c, j, rate, true, out);
 }
 
 static bool same_job(const rlx_clip_job *a, const rlx_clip_job *b)
@@ -782,10 +795,11 @@ static bool same_job(const rlx_clip_job *a, const rlx_clip_job *b)
            !strcmp(a->voice ? a->voice : "", b->voice ? b->voice : "");
 }
 
-/* Shared by the workers (an anonymous shared mapping): the next job to take
- * and how many are done. */
+/* Shared by the workers (an anonymous shared mapping): the next job to take,
+ * how many are done and, when the caller watches (cfg->ready), which. */
 typedef struct {
     atomic_size_t next, done;
+    atomic_uchar finished[];    /* per todo entry; 1 once a worker is through with it */
 } batch_shared;
 
 static void run_jobs(rlx_cache *c, const rlx_clip_job *jobs, const size_t *todo, size_t ntodo,
@@ -801,6 +815,8 @@ static void run_jobs(rlx_cache *c, const rlx_clip_job *jobs, const size_t *todo,
         if (i >= ntodo)
             break;
         (void)prepare_job(c, &jobs[todo[i]], rate, false);
+        if (cfg && cfg->ready)
+            atomic_store(&sh->finished[i], 1);
         size_t done = atomic_fetch_add(&sh->done, 1) + 1;
         if (cfg && cfg->progress)
             cfg->progress(cfg->user, already + done, total);
@@ -821,25 +837,141 @@ static void on_worker_stop(int sig)
     worker_stop = 1;
 }
 
+typedef struct {
+    const rlx_clip_batch_config *cfg;   /* the caller's */
+    size_t (*dup)[2];
+    size_t ndup;
+    const size_t *todo;
+} batch_ready;
+
+/* Tells the caller a job is through, and every later job that repeats it. */
+static void ready_with_repeats(void *user, size_t job)
+{
+    batch_ready *rd = user;
+    rd->cfg->ready(rd->cfg->user, job);
+    for (size_t k = 0; k < rd->ndup; k++)
+        if (rd->todo[rd->dup[k][1]] == job)
+            rd->cfg->ready(rd->cfg->user, rd->dup[k][0]);
+}
+
+/* Waits for the workers; a stop asked for on cfg->cancel is passed on to them. */
+static void reap(pid_t *pids, size_t nkids, const rlx_clip_batch_config *cfg)
+{
+    bool told = false;
+    for (size_t k = 0; k < nkids; k++) {
+        for (;;) {
+            pid_t r = waitpid(pids[k], NULL, WNOHANG);
+            if (r == pids[k] || (r < 0 && errno != EINTR))
+                break;
+            if (!told && cfg && cfg->cancel && *cfg->cancel) {
+                for (size_t j = k; j < nkids; j++)
+                    kill(pids[j], SIGTERM);
+                told = true;
+            }
+            struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+#define WATCH_STOP_MS 200
+
+/* The caller's side of a watched batch: reports each job a worker finished
+ * soon after, until every job is through or every worker has ended. */
+static void watch(const size_t *todo, size_t ntodo, batch_shared *sh, pid_t *pids, size_t nkids,
+                  const rlx_clip_batch_config *cfg)
+{
+    unsigned char *told = calloc(ntodo ? ntodo : 1, 1);
+    size_t reported = 0, alive = nkids;
+    bool stopping = false;
+    int stop_polls = 0;
+    while (told && reported < ntodo && alive > 0) {
+        for (size_t i = 0; i < ntodo; i++)
+            if (!told[i] && atomic_load(&sh->finished[i])) {
+                told[i] = 1;
+                reported++;
+                cfg->ready(cfg->user, todo[i]);
+            }
+        for (size_t k = 0; k < nkids; k++)
+            if (pids[k] > 0 && waitpid(pids[k], NULL, WNOHANG) == pids[k]) {
+                pids[k] = -1;
+                alive--;
+            }
+        if (!stopping && cfg->cancel && *cfg->cancel) {
+            for (size_t k = 0; k < nkids; k++)
+                if (pids[k] > 0)
+                    kill(pids[k], SIGTERM);
+            stopping = true;
+        }
+        /* a player that quits does not wait for a line's synthesis to end:
+         * a worker still busy after WATCH_STOP_MS is killed (its temporary
+         * entry is cleared later, as a killed run's is; the voice's own
+         * process then dies writing to the pipe nobody reads) */
+        if (stopping && ++stop_polls == WATCH_STOP_MS / 5)
+            for (size_t k = 0; k < nkids; k++)
+                if (pids[k] > 0)
+                    kill(pids[k], SIGKILL);
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 5 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    size_t left = 0;
+    for (size_t k = 0; k < nkids; k++)
+        if (pids[k] > 0)
+            pids[left++] = pids[k];
+    reap(pids, left, cfg);
+    /* what no worker finished (one died, or a stop): said too, so nobody waits for it */
+    for (size_t i = 0; i < ntodo; i++)
+        if (!told || !told[i])
+            cfg->ready(cfg->user, todo[i]);
+    free(told);
+}
+
 void rlx_clip_prepare_batch(rlx_cache *c, const rlx_clip_job *jobs, size_t n, int rate,
                             const rlx_clip_batch_config *cfg)
 {
     if (!c || !jobs || n == 0 || !rate_ok(rate))
         return;
+    bool watching = cfg && cfg->ready;
     size_t *todo = malloc(n * sizeof *todo);
     if (!todo)
         return;
-    size_t ntodo = 0;
+    size_t ntodo = 0, ndup = 0;
+    /* watching: the jobs that repeat one to do, said when it is (dup[k] = {job, its todo}) */
+    size_t (*dup)[2] = watching ? malloc(n * sizeof *dup) : NULL;
+    if (watching && !dup) {
+        free(todo);
+        for (size_t i = 0; i < n; i++)
+            cfg->ready(cfg->user, i);
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
-        bool dup = false;
-        for (size_t k = 0; k < ntodo && !dup; k++)
-            dup = same_job(&jobs[todo[k]], &jobs[i]);
-        if (!dup && prepare_job(c, &jobs[i], rate, true) == RLX_ERR_CACHE)
+        size_t same = SIZE_MAX;
+        for (size_t k = 0; k < ntodo && same == SIZE_MAX; k++)
+            if (same_job(&jobs[todo[k]], &jobs[i]))
+                same = k;
+        if (same != SIZE_MAX) {
+            if (watching) {
+                dup[ndup][0] = i;
+                dup[ndup++][1] = same;
+            }
+        } else if (prepare_job(c, &jobs[i], rate, true) == RLX_ERR_CACHE) {
             todo[ntodo++] = i;
+        } else if (watching) {
+            cfg->ready(cfg->user, i);   /* there already */
+        }
     }
     if (ntodo == 0) {
         free(todo);
+        free(dup);
         return;
+    }
+    rlx_clip_batch_config wcfg;   /* watching: ready also says the repeats */
+    batch_ready rd = {.cfg = cfg, .dup = dup, .ndup = ndup, .todo = todo};
+    if (watching) {
+        wcfg = *cfg;
+        wcfg.ready = ready_with_repeats;
+        wcfg.user = &rd;
+        cfg = &wcfg;
     }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t workers = cfg && cfg->workers > 0 ? (size_t)cfg->workers : cpus > 0 ? (size_t)cpus : 1;
@@ -847,22 +979,38 @@ void rlx_clip_prepare_batch(rlx_cache *c, const rlx_clip_job *jobs, size_t n, in
         workers = ntodo;
     if (workers > BATCH_MAX_WORKERS)
         workers = BATCH_MAX_WORKERS;
-    batch_shared local, *sh = &local;
-    if (workers > 1) {
-        void *m = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (m == MAP_FAILED)
-            workers = 1;
-        else
+    size_t shsize = sizeof(batch_shared) + (watching ? ntodo : 0) * sizeof(atomic_uchar);
+    batch_shared *sh = NULL;
+    bool mapped = false;
+    if (workers > 1 || watching) {
+        void *m = mmap(NULL, shsize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (m != MAP_FAILED) {
             sh = m;
+            mapped = true;
+        }
+    }
+    if (!sh) {   /* no shared memory: one process does it all */
+        workers = 1;
+        shsize = sizeof *sh + ntodo * sizeof(atomic_uchar);
+        sh = malloc(shsize);
+        if (!sh) {
+            for (size_t i = 0; watching && i < ntodo; i++)
+                cfg->ready(cfg->user, todo[i]);
+            free(todo);
+            return;
+        }
     }
     atomic_init(&sh->next, 0);
     atomic_init(&sh->done, 0);
+    for (size_t i = 0; watching && i < ntodo; i++)
+        atomic_init(&sh->finished[i], 0);
     bool was_deferred = rlx_cache_sync_deferred(c);
     rlx_cache_defer_sync(c, true);
     pid_t pids[BATCH_MAX_WORKERS];
     size_t nkids = 0;
     pid_t parent = getpid();
-    for (size_t k = 1; k < workers; k++) {
+    /* watching, this process only watches: every worker is a child */
+    for (size_t k = watching && mapped ? 0 : 1; k < workers; k++) {
         pid_t pid = fork();
         if (pid < 0)
             break;
@@ -892,30 +1040,36 @@ void rlx_clip_prepare_batch(rlx_cache *c, const rlx_clip_job *jobs, size_t n, in
         }
         pids[nkids++] = pid;
     }
-    /* the parent's own job stops inside a long decode too */
-    if (cfg && cfg->cancel)
-        rlx_cache_set_cancel(c, cfg->cancel);
-    run_jobs(c, jobs, todo, ntodo, rate, sh, cfg, n - ntodo, n);
-    bool told = false;
-    for (size_t k = 0; k < nkids; k++) {
-        for (;;) {
-            pid_t r = waitpid(pids[k], NULL, WNOHANG);
-            if (r == pids[k] || (r < 0 && errno != EINTR))
-                break;
-            if (!told && cfg && cfg->cancel && *cfg->cancel) {
-                for (size_t j = k; j < nkids; j++)
-                    kill(pids[j], SIGTERM);
-                told = true;
-            }
-            struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
-            nanosleep(&ts, NULL);
+    if (watching && nkids > 0) {
+        watch(todo, ntodo, sh, pids, nkids, cfg);
+    } else {
+        if (watching) {   /* no worker could start: do it here, then say so */
+            rlx_clip_batch_config plain = *cfg;
+            plain.ready = NULL;
+            if (cfg->cancel)
+                rlx_cache_set_cancel(c, cfg->cancel);
+            run_jobs(c, jobs, todo, ntodo, rate, sh, &plain, n - ntodo, n);
+            for (size_t i = 0; i < ntodo; i++)
+                cfg->ready(cfg->user, todo[i]);
+        } else {
+            /* the parent's own job stops inside a long decode too */
+            if (cfg && cfg->cancel)
+                rlx_cache_set_cancel(c, cfg->cancel);
+            run_jobs(c, jobs, todo, ntodo, rate, sh, cfg, n - ntodo, n);
         }
+        reap(pids, nkids, cfg);
     }
     rlx_cache_defer_sync(c, was_deferred);
-    rlx_cache_sync(c);
-    if (sh != &local)
-        munmap(sh, sizeof *sh);
+    /* a watched batch that was stopped is a player quitting: it does not
+     * wait for the disk (an entry torn by a crash fails its full check) */
+    if (!(watching && cfg->cancel && *cfg->cancel))
+        rlx_cache_sync(c);
+    if (mapped)
+        munmap(sh, shsize);
+    else
+        free(sh);
     free(todo);
+    free(dup);
 }
 
 /* ---- reader -------------------------------------------------------------------- */

@@ -91,6 +91,13 @@ typedef struct {
      * sources ready (warm ones included) out of n */
     void (*progress)(void *user, size_t done, size_t total);
     void *user;
+    /* may be NULL; with it the calling thread only watches (every worker is
+     * a child process) and calls ready(user, i) on its thread once for each
+     * job i, as soon as it is through: at once for jobs already cached, else
+     * within ~5 ms of a worker finishing it (prepared, or failed: look it up
+     * to know), or when the batch ends without it (a stop, a worker lost).
+     * Jobs are taken in their order: put the most urgent first. */
+    void (*ready)(void *user, size_t job);
 } rlx_clip_batch_config;
 
 /* Prepares the jobs that are not in the cache yet, several at a time: each
@@ -103,6 +110,11 @@ typedef struct {
  * every worker has ended. Costs a few stat calls when everything is warm. */
 void rlx_clip_prepare_batch(rlx_cache *c, const rlx_clip_job *jobs, size_t n, int rate,
                             const rlx_clip_batch_config *cfg);
+
+/* Looks a job's entry up without preparing anything: RLX_OK fills out (free
+ * with rlx_clip_info_free); RLX_ERR_CACHE when it is not in the cache (yet);
+ * other errors as the rlx_clip_prepare_* call would give them. */
+rlx_err rlx_clip_lookup(rlx_cache *c, const rlx_clip_job *job, int rate, rlx_clip_info *out);
 
 void rlx_clip_info_free(rlx_clip_info *info);  /* frees members; accepts NULL */
 

@@ -20,6 +20,7 @@
 #include "audio/render.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@
 #define AMBIENT_XFADE_MS 4000   /* between the bed's segments (source_bed.c) */
 /* A nearly silent clip must not be pushed up by 50 dB of "normalisation". */
 #define VOICE_NORM_MAX_DB 24.0
+#define LATE_CUT_MS 20          /* fade of a late line cut at its slot's end */
 
 /* A prepared source, shared by every cue that uses the same cached file. */
 typedef struct {
@@ -77,6 +79,21 @@ struct rlx_renderer {
     /* what the mix is made of (source.h): before the master fade voice,
      * tone and bed, each with its gain curve; after it the chimes */
     rlx_source *voice_src, *tone_src, *bed_src, *chime_src;
+
+    /* cfg.stream on a cold cache: the lines laid out before they are spoken
+     * (source.h, rlx_late_clip), each spoken by the speaker thread's batch */
+    rlx_late_clip *late;
+    rlx_clip_job *late_jobs;
+    rlx_clip_info *late_info;   /* speaker thread, before its line is READY */
+    size_t *late_cue;           /* cue of each */
+    long *late_of;              /* per cue: its late line, or -1 */
+    size_t nlate;
+    _Atomic size_t late_left;   /* lines still WAITING */
+    rlx_source *late_src;
+    rlx_cache *speak_cache;     /* the speaker thread's own */
+    pthread_t speaker;
+    bool speaking;
+    volatile sig_atomic_t stop_speaking;
     bool has_amb;
     size_t amb_src;
 
@@ -172,7 +189,7 @@ static void ahead_progress(void *user, size_t done, size_t total)
  * the one-by-one pass after it only finds warm entries (or reports what
  * failed). */
 static void prepare_ahead(const rlx_session *s, rlx_cache *cache, int rate, bool all,
-                          const rlx_render_config *cfg)
+                          const long *late_of, const rlx_render_config *cfg)
 {
     rlx_clip_job *jobs = malloc((s->ncues + 1) * sizeof *jobs);
     if (!jobs)
@@ -180,8 +197,8 @@ static void prepare_ahead(const rlx_session *s, rlx_cache *cache, int rate, bool
     size_t n = 0;
     for (size_t i = 0; i < s->ncues; i++) {
         const rlx_cue *c = &s->cues[i];
-        if (!rlx_cue_is_voice(c) && !all)
-            continue;
+        if ((!rlx_cue_is_voice(c) && !all) || (late_of && late_of[i] >= 0))
+            continue;   /* late lines are the speaker thread's */
         const rlx_cue_audio_ops *kind = rlx_cue_audio_for(s, c);
         if (kind && kind->job && kind->job(s, c, &jobs[n]))
             n++;
@@ -207,7 +224,7 @@ rlx_err rlx_voice_durations(const rlx_session *s, rlx_cache *cache, int rate,
     int64_t *ms = malloc((s->ncues ? s->ncues : 1) * sizeof *ms);
     if (!ms)
         return RLX_ERR_NOMEM;
-    prepare_ahead(s, cache, rate, false, NULL);
+    prepare_ahead(s, cache, rate, false, NULL, NULL);
     for (size_t i = 0; i < s->ncues; i++) {
         const rlx_cue *c = &s->cues[i];
         ms[i] = -1;
@@ -291,6 +308,11 @@ static rlx_err prepare_sources(rlx_renderer *r, rlx_diags *diags, int64_t *voice
             continue;   /* no audio of its own */
         if (r->cfg.cancel && *r->cfg.cancel)
             return RLX_ERR_INTERRUPTED;
+        if (r->late_of && r->late_of[i] >= 0) {   /* laid out at its bound, spoken meanwhile */
+            voice_ms[i] = rlx_cue_audio_for(s, c)->estimate_ms(s, c);
+            done++;
+            continue;
+        }
         report(&r->cfg, done, total, c->text ? c->text : cue_audio_name(s, c));
         rlx_clip_info info;
         rlx_err err = prepare_cue(s, c, r->cache, r->rate, &info, diags);
@@ -347,6 +369,127 @@ static rlx_err prepare_sources(rlx_renderer *r, rlx_diags *diags, int64_t *voice
     return RLX_OK;
 }
 
+/* The constant gain of a voice line: its own, and the normalisation. */
+static float voice_gain(const rlx_session *s, const rlx_cue *c, const rlx_clip_info *info)
+{
+    double db = c->gain_db;
+    if (s->voice_normalize) {
+        double norm = s->voice_lufs - info->loudness_lufs;
+        if (norm > VOICE_NORM_MAX_DB)
+            norm = VOICE_NORM_MAX_DB;
+        db += norm;
+    }
+    return (float)rlx_db_to_lin(db);
+}
+
+/* ---- lines spoken while playing (cfg.stream) ------------------------------ */
+
+/* Speaker thread: a line is through; look it up and hand it to the source. */
+static void late_ready(void *user, size_t i)
+{
+    rlx_renderer *r = user;
+    rlx_late_clip *lc = &r->late[i];
+    if (atomic_load_explicit(&lc->state, memory_order_relaxed) != RLX_LATE_WAITING)
+        return;
+    int st = RLX_LATE_FAILED;
+    rlx_clip_info *info = &r->late_info[i];
+    if (rlx_clip_lookup(r->speak_cache, &r->late_jobs[i], r->rate, info) == RLX_OK) {
+        if (rlx_clip_reader_open(info, &lc->rd) == RLX_OK) {
+            lc->frames = info->frames;
+            lc->gain = voice_gain(r->s, &r->s->cues[r->late_cue[i]], info);
+            st = RLX_LATE_READY;
+        }
+    }
+    atomic_store_explicit(&lc->state, st, memory_order_release);
+    atomic_fetch_sub(&r->late_left, 1);
+}
+
+static void *speaker_main(void *arg)
+{
+    rlx_renderer *r = arg;
+    rlx_clip_batch_config bc = {.cancel = &r->stop_speaking, .ready = late_ready, .user = r};
+    rlx_clip_prepare_batch(r->speak_cache, r->late_jobs, r->nlate, r->rate, &bc);
+    return NULL;
+}
+
+/* cfg.stream: finds the lines the cache lacks that have a bound, and starts
+ * speaking them (in cue order: the first lines first). */
+static rlx_err find_late(rlx_renderer *r)
+{
+    const rlx_session *s = r->s;
+    if (!r->cfg.stream || s->ncues == 0)
+        return RLX_OK;
+    size_t n = s->ncues;
+    r->late_of = malloc(n * sizeof *r->late_of);
+    r->late = calloc(n, sizeof *r->late);
+    r->late_jobs = malloc(n * sizeof *r->late_jobs);
+    r->late_info = calloc(n, sizeof *r->late_info);
+    r->late_cue = malloc(n * sizeof *r->late_cue);
+    if (!r->late_of || !r->late || !r->late_jobs || !r->late_info || !r->late_cue)
+        return RLX_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const rlx_cue *c = &s->cues[i];
+        r->late_of[i] = -1;
+        const rlx_cue_audio_ops *kind = rlx_cue_audio_for(s, c);
+        rlx_clip_job job;
+        if (!kind || !kind->estimate_ms || !kind->job || !kind->job(s, c, &job) ||
+            kind->estimate_ms(s, c) <= 0)
+            continue;
+        rlx_clip_info info;
+        rlx_err err = rlx_clip_lookup(r->cache, &job, r->rate, &info);
+        rlx_clip_info_free(&info);
+        if (err != RLX_ERR_CACHE)
+            continue;   /* there, or an error the usual way reports */
+        r->late_of[i] = (long)r->nlate;
+        r->late_jobs[r->nlate] = job;
+        r->late_cue[r->nlate] = i;
+        atomic_init(&r->late[r->nlate].state, RLX_LATE_WAITING);
+        r->nlate++;
+    }
+    if (r->nlate == 0)
+        return RLX_OK;
+    atomic_init(&r->late_left, r->nlate);
+    char why[512];
+    rlx_err err = rlx_cache_open(r->cfg.cache_dir, &r->speak_cache, why, sizeof why);
+    if (err != RLX_OK)
+        return err;
+    if (pthread_create(&r->speaker, NULL, speaker_main, r) != 0)
+        return RLX_ERR_INTERNAL;
+    r->speaking = true;
+    return RLX_OK;
+}
+
+bool rlx_renderer_provisional(const rlx_renderer *r) { return r->nlate > 0; }
+
+bool rlx_renderer_settled(const rlx_renderer *r)
+{
+    return r->nlate == 0 || atomic_load(&r->late_left) == 0;
+}
+
+bool rlx_renderer_ready(rlx_renderer *r, size_t n)
+{
+    if (r->nlate == 0)
+        return true;
+    /* what the next read mixes: up to the limiter's look-ahead past its end,
+     * rounded up to the internal block */
+    int64_t a = r->pos, b = r->pos + (int64_t)n + (int64_t)r->latency + RLX_RENDER_BLOCK;
+    bool again = false;
+    for (size_t i = 0; i < r->nlate; i++) {
+        rlx_late_clip *lc = &r->late[i];
+        if (lc->slot <= 0 || lc->start >= b || lc->start + lc->slot <= a)
+            continue;
+        if (atomic_load_explicit(&lc->state, memory_order_acquire) == RLX_LATE_WAITING)
+            return false;
+        if (lc->muted) {   /* mixed ahead as silence: mix it again, with the line */
+            lc->muted = false;
+            again = true;
+        }
+    }
+    if (again)
+        (void)rlx_renderer_seek(r, r->pos);   /* a read error comes back from the next read */
+    return true;
+}
+
 /* Gains and places the clips once the timeline is known, and opens the sources. */
 static rlx_err open_sources(rlx_renderer *r)
 {
@@ -365,18 +508,8 @@ static rlx_err open_sources(rlx_renderer *r)
         int64_t frames = in->end;
         const rlx_cue *c = &s->cues[ci];
         const rlx_clip_info *info = &r->sources[in->src].info;
-        double db = c->gain_db;
-        if (in->kind == INST_VOICE) {
-            if (s->voice_normalize) {
-                double norm = s->voice_lufs - info->loudness_lufs;
-                if (norm > VOICE_NORM_MAX_DB)
-                    norm = VOICE_NORM_MAX_DB;
-                db += norm;
-            }
-        } else {
-            db += s->chime_level_db;
-        }
-        in->gain = (float)rlx_db_to_lin(db);
+        in->gain = in->kind == INST_VOICE ? voice_gain(s, c, info)
+                                          : (float)rlx_db_to_lin(c->gain_db + s->chime_level_db);
         in->start = r->tl->cues[ci].start;
         if (r->tl->cues[ci].omitted) {   /* this version leaves it out */
             in->end = in->start;
@@ -393,6 +526,14 @@ static rlx_err open_sources(rlx_renderer *r)
         err = rlx_source_clips_open(vp, nv, RLX_RENDER_BLOCK, &r->voice_src);
     if (err == RLX_OK)
         err = rlx_source_clips_open(cp, nc, RLX_RENDER_BLOCK, &r->chime_src);
+    for (size_t k = 0; k < r->nlate; k++) {
+        const rlx_tl_cue *tc = &r->tl->cues[r->late_cue[k]];
+        r->late[k].start = tc->start;
+        r->late[k].slot = tc->omitted ? 0 : tc->end - tc->start;
+    }
+    if (err == RLX_OK && r->nlate > 0)
+        err = rlx_source_late_open(r->late, r->nlate, RLX_RENDER_BLOCK,
+                                   rlx_ms_to_frames(LATE_CUT_MS, r->rate), &r->late_src);
     if (err == RLX_OK && r->tone_on) {
         rlx_tone_config tc = {.pitch_hz = s->breath_pitch_hz, .glide_st = s->breath_glide_st,
                               .rate = r->rate};
@@ -406,8 +547,41 @@ static rlx_err open_sources(rlx_renderer *r)
     return err;
 }
 
+static rlx_err open_once(const rlx_render_config *cfg, const rlx_session *s,
+                         rlx_renderer **out, rlx_diags *diags, bool *had_late);
+
+static void move_diags(rlx_diags *from, rlx_diags *to)
+{
+    for (size_t i = 0; i < from->count; i++) {
+        const rlx_diag *d = &from->items[i];
+        rlx_diags_add(to, d->severity, d->file, d->line, d->col, d->source, "%s", d->message);
+    }
+    rlx_diags_free(from);
+}
+
 rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
                           rlx_renderer **out, rlx_diags *diags)
+{
+    if (!cfg || !cfg->stream)
+        return open_once(cfg, s, out, diags, NULL);
+    /* Bounds instead of lengths can make a valid session look broken (a
+     * bound running into a line at a fixed time, a length it cannot reach
+     * any more): then it is prepared in full first, as a render is. */
+    rlx_diags first = {0};
+    bool had_late = false;
+    rlx_err err = open_once(cfg, s, out, &first, &had_late);
+    if (err == RLX_OK || !had_late || err == RLX_ERR_INTERRUPTED || err == RLX_ERR_NOMEM) {
+        move_diags(&first, diags);
+        return err;
+    }
+    rlx_diags_free(&first);
+    rlx_render_config exact = *cfg;
+    exact.stream = false;
+    return open_once(&exact, s, out, diags, NULL);
+}
+
+static rlx_err open_once(const rlx_render_config *cfg, const rlx_session *s,
+                         rlx_renderer **out, rlx_diags *diags, bool *had_late)
 {
     *out = NULL;
     rlx_render_config def = rlx_render_config_init();
@@ -439,7 +613,12 @@ rlx_err rlx_renderer_open(const rlx_render_config *cfg, const rlx_session *s,
         err = RLX_ERR_NOMEM;
         goto fail;
     }
-    prepare_ahead(s, r->cache, r->rate, true, cfg);
+    err = find_late(r);
+    if (had_late)
+        *had_late = r->nlate > 0;
+    if (err != RLX_OK)
+        goto fail;
+    prepare_ahead(s, r->cache, r->rate, true, r->late_of, cfg);
     err = prepare_sources(r, diags, voice_ms);
     if (err != RLX_OK)
         goto fail;
@@ -515,6 +694,21 @@ void rlx_renderer_close(rlx_renderer *r)
 {
     if (!r)
         return;
+    if (r->speaking) {
+        r->stop_speaking = 1;   /* the batch stops its workers and says every line through */
+        pthread_join(r->speaker, NULL);
+    }
+    rlx_source_close(r->late_src);
+    for (size_t i = 0; i < r->nlate; i++) {
+        rlx_clip_reader_close(r->late[i].rd);
+        rlx_clip_info_free(&r->late_info[i]);
+    }
+    free(r->late);
+    free(r->late_jobs);
+    free(r->late_info);
+    free(r->late_cue);
+    free(r->late_of);
+    rlx_cache_close(r->speak_cache);
     rlx_source_close(r->voice_src);
     rlx_source_close(r->tone_src);
     rlx_source_close(r->bed_src);
@@ -682,7 +876,7 @@ static rlx_err render_mix(rlx_renderer *r, int64_t a, size_t n)
     struct {
         rlx_source *src;
         const float *gain;
-    } pre[] = {{r->voice_src, r->gv}, {r->tone_src, r->gb}, {r->bed_src, r->ga}};
+    } pre[] = {{r->voice_src, r->gv}, {r->late_src, r->gv}, {r->tone_src, r->gb}, {r->bed_src, r->ga}};
     for (size_t k = 0; k < sizeof pre / sizeof *pre; k++) {
         if (!pre[k].src)
             continue;
@@ -787,7 +981,7 @@ rlx_err rlx_renderer_seek(rlx_renderer *r, int64_t frame)
     r->duck_hint = 0;
     r->gcache_t = INT64_MIN;
     r->chg_pos = 0;
-    rlx_source *all[] = {r->voice_src, r->tone_src, r->bed_src, r->chime_src};
+    rlx_source *all[] = {r->voice_src, r->late_src, r->tone_src, r->bed_src, r->chime_src};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i])
             all[i]->ops->seek(all[i], frame);

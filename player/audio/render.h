@@ -32,6 +32,12 @@ typedef struct {
     /* may be NULL; when *cancel becomes non-zero (e.g. from a signal handler),
      * rlx_renderer_open stops before the next source with RLX_ERR_INTERRUPTED */
     const volatile sig_atomic_t *cancel;
+    /* live playback: spoken lines the cache lacks are not prepared first
+     * but laid out at an upper bound of their length (source.h,
+     * estimate_ms) and spoken in the background, first lines first, while
+     * the renderer plays (rlx_renderer_ready). The layout then differs from
+     * an exact one (rlx_renderer_provisional): never for a file. */
+    bool stream;
 } rlx_render_config;
 
 rlx_render_config rlx_render_config_init(void);
@@ -48,6 +54,19 @@ void rlx_renderer_close(rlx_renderer *r);  /* accepts NULL */
 const rlx_timeline *rlx_renderer_timeline(const rlx_renderer *r);
 int64_t rlx_renderer_length(const rlx_renderer *r);    /* frames */
 int64_t rlx_renderer_position(const rlx_renderer *r);  /* next frame read returns */
+
+/* Laid out with lines still being spoken (cfg.stream): the timeline is
+ * not the exact one; once rlx_renderer_settled, a renderer opened again
+ * has it. */
+bool rlx_renderer_provisional(const rlx_renderer *r);
+/* Every line of a provisional renderer is spoken (or failed: silent). Any thread. */
+bool rlx_renderer_settled(const rlx_renderer *r);
+/* Whether the next n frames can be read with every line in them: false
+ * while a line that plays in them (or in the limiter's look-ahead) is still
+ * being spoken; the reader waits and asks again (read would give its slot
+ * as silence). Always true for a renderer that is not provisional. Reader
+ * thread; no allocation. */
+bool rlx_renderer_ready(rlx_renderer *r, size_t n);
 
 /* Renders up to n frames (interleaved stereo) into out; *got < n only at
  * the end. Returns RLX_ERR_AUDIO_FILE if a cached clip became unreadable. */

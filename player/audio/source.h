@@ -33,6 +33,11 @@ typedef struct {
      * that missing audio is prepared in parallel first; false when there is
      * nothing to prepare ahead (prepare then reports why). May be NULL. */
     bool (*job)(const rlx_session *s, const rlx_cue *c, rlx_clip_job *out);
+    /* An upper bound of the cue's length (ms) before its audio exists, so
+     * live playback on a cold cache can lay the timeline out and start
+     * while the rest is prepared (render.h, stream); 0 = no bound: prepare
+     * it first. May be NULL. */
+    int64_t (*estimate_ms)(const rlx_session *s, const rlx_cue *c);
 } rlx_cue_audio_ops;
 
 extern const rlx_cue_audio_ops rlx_cue_audio_speech, rlx_cue_audio_file;
@@ -78,6 +83,29 @@ rlx_err rlx_source_tone_open(const rlx_tone_config *cfg, const rlx_timeline *tl,
  * long session has no audible loop (source_bed.c). info is borrowed. */
 rlx_err rlx_source_bed_open(const rlx_clip_info *info, int rate, int xfade_ms, size_t block,
                             rlx_source **out);
+
+/* A voice line placed on the timeline before it is spoken (live playback
+ * on a cold cache, render.h). Its preparer fills in rd, frames and gain and
+ * then publishes state READY (release); from then on the source reads it.
+ * While it is WAITING its slot mixes as silence and `muted` is set (the
+ * renderer then renders that stretch again); FAILED stays silent. A clip
+ * longer than its slot is cut at the slot's end with a short fade. */
+enum { RLX_LATE_WAITING, RLX_LATE_READY, RLX_LATE_FAILED };
+typedef struct {
+    int64_t start, slot;     /* timeline frames (the renderer's, before the source opens) */
+    _Atomic int state;
+    rlx_clip_reader *rd;     /* preparer, before READY; its owner closes it */
+    int64_t frames;          /* the clip's */
+    float gain;
+    /* reader thread only */
+    int64_t rpos;            /* where rd stands; -1 unknown */
+    bool muted;              /* mixed as silence while WAITING */
+} rlx_late_clip;
+
+/* Late lines (borrowed: the array must outlive the source and never move);
+ * fade_frames: the cut of a clip longer than its slot. */
+rlx_err rlx_source_late_open(rlx_late_clip *clips, size_t n, size_t block, int64_t fade_frames,
+                             rlx_source **out);
 
 static inline void rlx_source_close(rlx_source *s)
 {

@@ -75,6 +75,9 @@ const char *rlx_cli_fmt_time(long long ms, char *buf, size_t len);
 /* Subcommands: argv[0] is the subcommand name. Return an exit code. */
 int rlx_cmd_check(int argc, char **argv);
 int rlx_cmd_render(int argc, char **argv);
+/* rlx_cmd_render with --length a profile's remembered length: brought into
+ * the session's range, with a one-line note, instead of refused. */
+int rlx_cli_render_remembered(int argc, char **argv, int64_t *rendered_ms);
 int rlx_cmd_play(int argc, char **argv);
 int rlx_cmd_devices(int argc, char **argv);
 int rlx_cmd_list(int argc, char **argv);

@@ -6,8 +6,10 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -387,4 +389,118 @@ int rlx_cli_open_session(const char *arg, rlx_session **out)
         rlx_cli_error("%s: %s", arg, rlx_strerror(err));
     rlx_diags_free(&d);
     return err ? rlx_cli_exit_code(err) : RLX_EXIT_OK;
+}
+
+/* ---- beds ------------------------------------------------------------------ */
+
+static bool bed_ext(const char *name, size_t *stem)
+{
+    static const char *const exts[] = {".ogg", ".opus", ".flac", ".wav", ".mp3"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof exts / sizeof *exts; i++) {
+        size_t e = strlen(exts[i]);
+        if (n > e && !strcasecmp(name + n - e, exts[i])) {
+            *stem = n - e;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Calls fn for every bed file, asset folders in order; stops when it returns true. */
+static bool each_bed(bool (*fn)(void *, const char *dir, const char *file, size_t stem), void *user)
+{
+    for (const char *const *d = rlx_cli_asset_dirs(); *d; d++) {
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s/ambient", *d);
+        struct dirent **names = NULL;
+        int n = scandir(dir, &names, NULL, alphasort);
+        bool stop = false;
+        for (int i = 0; i < n; i++) {
+            size_t stem;
+            if (!stop && names[i]->d_name[0] != '.' && bed_ext(names[i]->d_name, &stem))
+                stop = fn(user, dir, names[i]->d_name, stem);
+            free(names[i]);
+        }
+        free(names);
+        if (stop)
+            return true;
+    }
+    return false;
+}
+
+typedef struct {
+    const char *name;
+    char *path;
+    size_t len;
+    char list[512];
+} bed_search;
+
+static bool bed_match(void *user, const char *dir, const char *file, size_t stem)
+{
+    bed_search *b = user;
+    if (strlen(b->name) == stem && !strncmp(file, b->name, stem)) {
+        snprintf(b->path, b->len, "%s/%s", dir, file);
+        return true;
+    }
+    size_t at = strlen(b->list);
+    char one[128];
+    snprintf(one, sizeof one, "%.*s", (int)(stem < 100 ? stem : 100), file);
+    /* the same name in two folders is one choice (the first wins) */
+    char key[132];
+    snprintf(key, sizeof key, " %s,", one);
+    char hay[520];
+    snprintf(hay, sizeof hay, " %s,", b->list);
+    if (!strstr(hay, key) && at + strlen(one) + 3 < sizeof b->list)
+        snprintf(b->list + at, sizeof b->list - at, "%s%s", at ? ", " : "", one);
+    return false;
+}
+
+int rlx_cli_find_bed(const char *name, char *path, size_t len)
+{
+    path[0] = 0;
+    if (!strcmp(name, "off") || !strcmp(name, "session"))
+        return 0;
+    bed_search b = {.name = name, .path = path, .len = len};
+    if (*name && !strchr(name, '/') && each_bed(bed_match, &b))
+        return 0;
+    rlx_cli_error("--bed: no bed named '%s'; choose one of: %s%soff, session", name, b.list,
+                  b.list[0] ? ", " : "");
+    return RLX_EXIT_USAGE;
+}
+
+bool rlx_cli_bed_known(const char *name)
+{
+    char path[PATH_MAX];
+    bed_search b = {.name = name, .path = path, .len = sizeof path};
+    return !strcmp(name, "off") || !strcmp(name, "session") ||
+           (*name && !strchr(name, '/') && each_bed(bed_match, &b));
+}
+
+int rlx_cli_apply_bed(rlx_session *s, const char *name)
+{
+    if (!name || !strcmp(name, "session"))
+        return 0;
+    char path[PATH_MAX];
+    int rc = rlx_cli_find_bed(name, path, sizeof path);
+    if (rc)
+        return rc;
+    char *file = NULL, *full = NULL;
+    if (path[0]) {
+        const char *base = strrchr(path, '/');
+        size_t n = strlen(base + 1) + 9;
+        file = malloc(n);
+        full = strdup(path);
+        if (!file || !full) {
+            free(file);
+            free(full);
+            return RLX_EXIT_INTERNAL;
+        }
+        snprintf(file, n, "ambient/%s", base + 1);
+    }
+    free(s->ambient_file);
+    free(s->ambient_path);
+    s->ambient_file = file;   /* NULL for off: no bed */
+    s->ambient_path = full;
+    return 0;
 }

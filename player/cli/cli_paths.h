@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "session/session.h"
+
 /* The folder holding sessions/ and assets/: <prefix>/share/relax when
  * installed, the source tree for a build-tree binary. Never NULL (when the
  * binary cannot be located it is the expected install folder, which may be
@@ -39,6 +41,21 @@ char *rlx_cli_session_hides(const char *path, const char *id);
  * than path (a user's own session with a program week's id): malloc'd, or
  * NULL when path is the one used. */
 char *rlx_cli_session_override(const char *path, const char *id);
+
+/* Beds to choose with --bed: every audio file in ambient/ of the asset
+ * folders ($RELAX_ASSETS, then the built-in one), by its name without the
+ * extension ("rain" for ambient/rain.ogg); "off" (no bed) and "session"
+ * (the session's own) besides. On success fills path (empty for off and
+ * session) and returns 0; else prints one line naming the choices and
+ * returns RLX_EXIT_USAGE. */
+int rlx_cli_find_bed(const char *name, char *path, size_t len);
+/* The same without a message: whether `name` is one of the choices. */
+bool rlx_cli_bed_known(const char *name);
+
+/* Puts the bed `name` (checked by rlx_cli_find_bed; NULL or "session":
+ * nothing to do) under session s instead of its own [ambient] file, at
+ * the session's ambient level. Returns an exit code. */
+int rlx_cli_apply_bed(rlx_session *s, const char *name);
 
 /* The user's music folder: XDG_MUSIC_DIR from $XDG_CONFIG_HOME/user-dirs.dirs
  * (else ~/.config/...), else ~/Music when it exists, else ".". Into buf. */

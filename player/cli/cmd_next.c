@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_paths.h"
 #include "cli_remote.h"
 #include "cli_store.h"
 #include "next_render.h"
@@ -19,11 +20,12 @@ static void usage(FILE *f)
 {
     fprintf(f, "Usage: relax next [--profile NAME] [--store PATH|URI] [--room NAME] [--any]\n"
                "                  [--device NAME|INDEX] [--length DURATION] [--tail D] [--volume DB]\n"
-               "                  [--start-in D] [--stop-after D] [-o FILE]\n"
+               "                  [--start-in D] [--stop-after D] [--bed NAME] [-o FILE]\n"
                "                  [--remote | --remote-listen ADDRESS[:PORT]] [--remote-key KEY]\n"
                "Resumes your unfinished week, or plays the next week that is open.\n"
                "--any plays the next week even if it has not opened yet.\n"
-               "--device, --length, --tail, --start-in, --stop-after and --volume work as with 'relax play'.\n"
+               "--device, --length, --tail, --start-in, --stop-after, --bed and --volume work as with\n"
+               "'relax play'; the profile's last --length and --bed are used when not given.\n"
                "Without an audio device the week is rendered to your music folder instead\n"
                "(relax-week-NN.ogg, Ogg Vorbis) and remembered as rendered, not yet heard.\n"
                "  -o FILE   render the week to FILE (.ogg, .flac or .wav) instead of playing it\n");
@@ -120,6 +122,28 @@ static void offer_from_journal(const rlx_cli_progress *p, const char *profile, c
            p->weeks[w].title ? p->weeks[w].title : p->weeks[w].id, profile, p->weeks[w].id, from, prof, store);
 }
 
+/* A render instead of playing remembers --length and --bed as playing
+ * does (rlx_cli_play_recorded). */
+static int remember_choice(const rlx_cli_store_opts *o, const char *profile, const rlx_play_opts *po)
+{
+    if (!po->length_set && !po->bed)
+        return RLX_EXIT_OK;
+    rlx_store *st;
+    char why[1024];
+    int rc = rlx_cli_store_open_ex(o, RLX_STORE_OFFLINE_OK, &st, why, sizeof why);
+    if (rc)
+        return rc;
+    rlx_err err = rlx_store_profile_set_prefs(st, profile, po->length_set ? po->length_ms : -1,
+                                              po->bed ? (strcmp(po->bed, "session") ? po->bed : "") : NULL,
+                                              why, sizeof why);
+    rlx_store_close(st);
+    if (err) {
+        rlx_cli_error("%s", why);
+        return rlx_cli_exit_code(err);
+    }
+    return RLX_EXIT_OK;
+}
+
 int rlx_cmd_next(int argc, char **argv)
 {
     /* the options that play come from play's table; the rest are the store's */
@@ -131,7 +155,7 @@ int rlx_cmd_next(int argc, char **argv)
     po.remote = ro.on;
     po.remote_listen = ro.listen;
     po.remote_key = ro.key;
-    const char *length_arg = NULL, *tail_arg = NULL, *out = NULL;
+    const char *length_arg = NULL, *tail_arg = NULL, *out = NULL, *bed_arg = NULL;
     char **rest = malloc((size_t)(argc + 1) * sizeof *rest);
     if (!rest)
         return RLX_EXIT_INTERNAL;
@@ -150,7 +174,8 @@ int rlx_cmd_next(int argc, char **argv)
         int at = i;
         int prc = rlx_cli_play_option(argc, argv, &i,
                                       RLX_PLAY_OPT_DEVICE | RLX_PLAY_OPT_LENGTH | RLX_PLAY_OPT_VOLUME |
-                                          RLX_PLAY_OPT_TAIL | RLX_PLAY_OPT_START_IN | RLX_PLAY_OPT_STOP_AFTER, &po);
+                                          RLX_PLAY_OPT_TAIL | RLX_PLAY_OPT_START_IN | RLX_PLAY_OPT_STOP_AFTER |
+                                          RLX_PLAY_OPT_BED, &po);
         if (prc > 0) {
             free(rest);
             return prc;
@@ -182,6 +207,26 @@ int rlx_cmd_next(int argc, char **argv)
     rlx_cli_progress p;
     rc = rlx_cli_progress_load(st, profile, o.any, &p);
     bool offline = rlx_store_offline(st);
+    /* a render (no device, -o) uses the profile's length and bed as playing
+     * does (playing reads them again through its recorder) */
+    rlx_profile prof = {0};
+    char bed_buf[256], len_buf[32];
+    bool len_remembered = false;
+    if (!rc && !offline && rlx_store_profile_get(st, profile, false, &prof, why, sizeof why) == RLX_OK) {
+        if (!po.bed && prof.bed && rlx_cli_bed_known(prof.bed) && strlen(prof.bed) < sizeof bed_buf) {
+            snprintf(bed_buf, sizeof bed_buf, "%s", prof.bed);
+            bed_arg = bed_buf;
+        }
+        if (!po.length_set && prof.length_ms > 0) {
+            snprintf(len_buf, sizeof len_buf, "%lld ms", (long long)prof.length_ms);
+            len_remembered = true;
+        }
+    }
+    if (po.bed)
+        bed_arg = po.bed;
+    rlx_profile_clear(&prof);
+    if (length_arg && po.length_set && po.length_ms == 0)
+        length_arg = NULL;   /* --length natural */
     rlx_store_close(st);   /* playback opens its own connection */
     if (rc)
         return rc;
@@ -236,7 +281,10 @@ int rlx_cmd_next(int argc, char **argv)
     }
     fflush(stdout);
     if (out) {   /* asked for a file: no need to look for a device */
-        rc = rlx_cli_next_render(&o, profile, &p, w, out, length_arg, tail_arg, false);
+        rc = rlx_cli_next_render(&o, profile, &p, w, out, len_remembered ? len_buf : length_arg, tail_arg, bed_arg,
+                                 len_remembered, false);
+        if (rc == RLX_EXIT_OK)
+            rc = remember_choice(&o, profile, &po);
         rlx_cli_progress_free(&p);
         return rc;
     }
@@ -248,7 +296,10 @@ int rlx_cmd_next(int argc, char **argv)
     free(devs);
     rc = none ? RLX_EXIT_NO_DEVICE : play_week(&po, week->path, from, fade, length, profile, o.store);
     if (rc == RLX_EXIT_NO_DEVICE && !(po.device && *po.device && !none)) {
-        rc = rlx_cli_next_render(&o, profile, &p, w, NULL, length_arg, tail_arg, true);
+        rc = rlx_cli_next_render(&o, profile, &p, w, NULL, len_remembered ? len_buf : length_arg, tail_arg,
+                                 bed_arg, len_remembered, true);
+        if (rc == RLX_EXIT_OK)
+            rc = remember_choice(&o, profile, &po);
     } else if (rc == RLX_EXIT_OK) {
         /* just completed the week? say what comes next */
         rlx_cli_progress after;

@@ -2,7 +2,8 @@
  *
  * Argument parsing and printing on top of the engine (engine/engine.h): the
  * engine picks the device (its rate is the render rate), prepares
- * everything that can fail, and only then starts the stream. This thread
+ * everything that can fail, and only then starts the stream (on a cold
+ * cache the spoken lines are the exception: engine.h, stream). This thread
  * reads keys and signals, turns them into engine commands, and has the view
  * (the full screen of tui_player.h, else the status line) drawn from the
  * engine's state, at most ten times a second. */
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_paths.h"
 #include "cli_remote.h"
 #include "cli_store.h"
 #include "engine/engine.h"
@@ -35,6 +37,11 @@
 #define START_IN_FADE_MS 20000      /* after --start-in: a slow fade-in */
 #define STOP_AFTER_FADE_MS 15000    /* --stop-after: quiet by then */
 #define NOTE_MS 1500
+/* Without a terminal nothing is drawn and no key comes: the engine wakes
+ * this loop itself when playback ends or fails, and a stop signal is acted
+ * on within this. A phone or desktop remote is checked more often. */
+#define IDLE_POLL_MS 100
+#define REMOTE_POLL_MS 50
 
 static volatile sig_atomic_t got_signal;
 
@@ -92,6 +99,7 @@ static const struct {
     {"--tail", RLX_PLAY_OPT_TAIL, true},
     {"--start-in", RLX_PLAY_OPT_START_IN, true},
     {"--stop-after", RLX_PLAY_OPT_STOP_AFTER, true},
+    {"--bed", RLX_PLAY_OPT_BED, true},
 };
 
 int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_play_opts *o)
@@ -126,6 +134,21 @@ int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_pla
     case RLX_PLAY_OPT_STATS:
         o->stats = true;
         break;
+    case RLX_PLAY_OPT_BED: {
+        char path[4096];
+        int rc = rlx_cli_find_bed(v, path, sizeof path);
+        if (rc)
+            return rc;
+        o->bed = v;
+        break;
+    }
+    case RLX_PLAY_OPT_LENGTH:
+        if (!strcmp(v, "natural")) {   /* the session's own length (and forget a remembered one) */
+            o->length_ms = 0;
+            o->length_set = true;
+            break;
+        }
+        /* fall through */
     default: {
         int64_t ms;
         if (rlx_duration_too_long(v)) {
@@ -158,6 +181,7 @@ int rlx_cli_play_option(int argc, char **argv, int *i, unsigned allowed, rlx_pla
             o->stop_after_ms = ms;
         } else {
             o->length_ms = ms;
+            o->length_set = true;
         }
         break;
     }
@@ -251,6 +275,8 @@ static bool handle_key(rlx_engine *e, play_ui *u, int key, const rlx_engine_stat
         rlx_diags_free(&d);
         if (err == RLX_OK)
             set_note(u, "length %.0f min", (double)want / 60000.0);
+        else if (err == RLX_ERR_USAGE && st->length_next_ms)
+            set_note(u, "one moment: the length is changing to %.0f min", (double)st->length_next_ms / 60000.0);
         else
             set_note(u, key == '>' ? "as long as it can be (%.0f min)" : "as short as it can be (%.0f min)",
                      (double)st->length_ms / 60000.0);
@@ -264,7 +290,7 @@ static bool handle_key(rlx_engine *e, play_ui *u, int key, const rlx_engine_stat
     }
 }
 
-static void print_stats(const rlx_sink_status *st, int64_t t_entry_ns)
+static void print_stats(const rlx_sink_status *st, int64_t line_wait_ms, int64_t t_entry_ns)
 {
     printf("underruns: %llu\n", (unsigned long long)st->underruns);
     printf("device underflows: %llu\n", (unsigned long long)st->device_underflows);
@@ -274,6 +300,7 @@ static void print_stats(const rlx_sink_status *st, int64_t t_entry_ns)
     printf("portaudio cpu load: %.3f %%\n", st->cpu_load * 100);
     if (st->first_audio_ns)
         printf("first audio: %.1f ms after start\n", (double)(st->first_audio_ns - t_entry_ns) / 1e6);
+    printf("waiting for lines: %lld ms\n", (long long)line_wait_ms);
 }
 
 /* A stop on a terminal, for the caller to tell (with how to go on). */
@@ -304,6 +331,8 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
         rc = rlx_cli_exit_code(err);
         goto done;
     }
+    if ((rc = rlx_cli_apply_bed(s, o.bed)))
+        goto done;
 
     /* the device first: its rate is the render rate, and with no device
      * there is no point in preparing audio */
@@ -320,6 +349,7 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
     ec.length_ms = o.length_ms;
     ec.length_fit = o.length_fit;
     ec.tail_ms = o.tail_ms;
+    ec.stream = true;   /* a cold cache: sound within seconds, the rest spoken while playing */
     err = rlx_engine_open(&ec, &e, why, sizeof why);
     if (err == RLX_OK)
         err = rlx_engine_open_sink(e, why, sizeof why);
@@ -358,6 +388,14 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
     }
     int64_t length = rlx_engine_length(e);
     int64_t length_ms = length * 1000 / rate;
+    if (o.length_remembered && length_ms != o.length_ms) {
+        const rlx_timeline *tl = rlx_engine_timeline(e);
+        char t0[32], t1[32], t2[32], t3[32];
+        rlx_cli_error("note: the remembered length %s is outside what %s allows (%s to %s): playing %s",
+                      rlx_cli_fmt_time(o.length_ms, t0, sizeof t0), s->id,
+                      rlx_cli_fmt_time(tl->shortest_ms, t1, sizeof t1),
+                      rlx_cli_fmt_time(tl->longest_ms, t2, sizeof t2), rlx_cli_fmt_time(length_ms, t3, sizeof t3));
+    }
     int64_t from = rlx_ms_to_frames(o.from_ms, rate);
     if (o.length_fit && from >= length)
         from = o.from_ms = 0;   /* resuming a session that has since become shorter: from the start */
@@ -451,8 +489,9 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
                 rlx_cli_fmt_time(length_ms, t1, sizeof t1), t2, st.sink.device, st.sink.host_api, rate);
     }
 
-    /* the control loop: the engine is checked every 10 ms, so the end of the
-     * session, a lost device or a key is acted on at once; ten redraws a second */
+    /* the control loop: with a terminal it waits for a key (acted on at
+     * once) until the next of ten redraws a second; without one, it sleeps
+     * until the engine has news (see IDLE_POLL_MS) */
     int64_t last_draw = 0;
     bool quit_asked = false;
     while (rlx_engine_poll(e, 0, &st)) {
@@ -473,13 +512,18 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
             rlx_engine_fade_stop(e, (int)(o.stop_after_ms - st.pos_ms > 0 ? o.stop_after_ms - st.pos_ms : 1));
         if (u.view) {
             draw(&u, e, &st, false);   /* the view keeps its own pace */
+            last_draw = now_ms();      /* and is asked again in 100 ms */
         } else if (tui && (now_ms() - last_draw >= 100 || st.stopping)) {
             draw(&u, e, &st, false);
             last_draw = now_ms();
         }
-        int key = tui && !st.stopping ? rlx_tui_key(10) : RLX_KEY_NONE;
+        /* a key wakes the wait at once: it only needs to end for the next redraw */
+        int64_t wait = 100 - (now_ms() - last_draw);
+        if ((rm || mp) && wait > REMOTE_POLL_MS)
+            wait = REMOTE_POLL_MS;
+        int key = tui && !st.stopping ? rlx_tui_key(wait < 1 ? 1 : (int)wait) : RLX_KEY_NONE;
         if (!tui || st.stopping || key == RLX_KEY_EOF) {
-            rlx_engine_poll(e, st.stopping ? 20 : 10, NULL);
+            rlx_engine_poll(e, st.stopping ? 20 : rm || mp ? REMOTE_POLL_MS : IDLE_POLL_MS, NULL);
         } else if (key != RLX_KEY_NONE) {
             if (!rlx_tui_player_key(u.view, key))
                 quit_asked = handle_key(e, &u, key, &st) || quit_asked;
@@ -523,7 +567,7 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
             snprintf(end->id, sizeof end->id, "%s", s->id ? s->id : "");
         } else {
             fprintf(stderr, "relax: stopped at %s of %s\n", rlx_cli_fmt_time(st.pos_ms, t1, sizeof t1),
-                    rlx_cli_fmt_time(length_ms, t2, sizeof t2));
+                    rlx_cli_fmt_time(st.length_ms > 0 ? st.length_ms : length_ms, t2, sizeof t2));
         }
         break;
     default:
@@ -532,7 +576,7 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
         break;
     }
     if (o.stats)
-        print_stats(&st.sink, t_entry);
+        print_stats(&st.sink, st.line_wait_ms, t_entry);
 
 done:
     if (signals_set) {
@@ -647,10 +691,32 @@ int rlx_cli_play_recorded(const char *session_arg, rlx_play_opts *o)
         if (!o->device && dev && *dev && device_present(dev))
             o->device = dev;
     }
+    /* and the length and bed it last chose: --length / --bed win, a resume
+     * keeps the length of the listen it resumes (from_ms > 0) */
+    rlx_play_opts asked = *o;
+    int64_t len_ms;
+    const char *bed;
+    rlx_listen_recorder_prefs(hooks.user, &len_ms, &bed);
+    if (!o->bed && bed) {
+        if (rlx_cli_bed_known(bed))
+            o->bed = bed;
+        else
+            rlx_cli_error("note: the remembered bed '%s' is not there any more; playing the session's own", bed);
+    }
+    if (!o->length_set && o->length_ms == 0 && o->from_ms == 0 && len_ms > 0) {
+        o->length_ms = len_ms;
+        o->length_fit = o->length_remembered = true;
+    }
     const rlx_play_hooks *saved = o->hooks;
     o->hooks = &hooks;
     play_end end = {0};
     int rc = play_live(session_arg, o, &end);
+    o->hooks = saved;
+    /* what was chosen on the command line is remembered once it played */
+    if ((rc == RLX_EXIT_OK || rc == RLX_EXIT_INTERRUPTED) && (asked.length_set || asked.bed))
+        rlx_listen_recorder_set_prefs(hooks.user, asked.length_set ? asked.length_ms : -1,
+                                      asked.bed ? (strcmp(asked.bed, "session") ? asked.bed : "") : NULL);
+    *o = asked;   /* the caller's options, not the profile's */
     o->hooks = saved;
     o->remote_key = given_key;
     if (end.stopped)
@@ -673,9 +739,11 @@ static void play_usage(FILE *f)
 {
     fprintf(f,
             "Usage: relax play SESSION [--device NAME|INDEX] [--from TIME] [--length DURATION] [--tail D]\n"
-            "                  [--start-in D] [--stop-after D]\n"
+            "                  [--start-in D] [--stop-after D] [--bed NAME]\n"
             "                  [--volume DB] [--profile NAME] [--store PATH|URI] [--room NAME] [--stats]\n"
             "                  [--remote | --remote-listen ADDRESS[:PORT]] [--remote-key KEY]\n"
+            "--length natural plays the session's own length. The profile remembers the --length and\n"
+            "--bed last given (and the mix) and uses them when they are not given.\n"
             "Keys: space pause/resume, left/right seek 15 s, n/p next/previous spoken line,\n"
             "      +/- volume, [ ] background quieter/louder, > < five minutes longer/shorter,\n"
             "      ? all keys, q fade out and quit.\n");

@@ -130,10 +130,17 @@ int rlx_cmd_profiles(int argc, char **argv)
             break;
         rooms |= ps[loaded].last_room != NULL;
     }
+    /* LENGTH and BED only where a profile remembers one (--length, --bed) */
+    bool prefs = false;
+    for (size_t i = 0; i < n; i++)
+        prefs |= profiles[i].length_ms > 0 || profiles[i].bed != NULL;
     if (n == 0)
         printf("No profiles yet: 'relax next' starts one (named '%s').\n", rlx_store_resolve_profile(NULL));
-    else if (!rc)
+    else if (!rc && !prefs)
         printf("%-24s  %-12s  %s%s\n", "PROFILE", "WEEKS DONE", "LAST LISTEN", rooms ? "            LAST ROOM" : "");
+    else if (!rc)
+        printf("%-24s  %-12s  %-21s  %s%-8s  %s\n", "PROFILE", "WEEKS DONE", "LAST LISTEN",
+               rooms ? "LAST ROOM         " : "", "LENGTH", "BED");
     for (size_t i = 0; i < loaded && !rc; i++) {
         rlx_cli_progress p = ps[i];
         memset(&ps[i], 0, sizeof ps[i]);
@@ -150,7 +157,19 @@ int rlx_cmd_profiles(int argc, char **argv)
             snprintf(last, sizeof last, "never");
         }
         rlx_auth_put_fit(stdout, profiles[i].name, 24, true);   /* by characters, not bytes */
-        if (rooms && p.last_room) {
+        if (prefs) {
+            char len[32] = "natural";
+            if (profiles[i].length_ms > 0)
+                rlx_cli_fmt_time(profiles[i].length_ms, len, sizeof len);
+            printf("  %-12s  %-21s  ", done, last);
+            if (rooms) {
+                rlx_auth_put_fit(stdout, p.last_room ? p.last_room : "", 16, true);
+                fputs("  ", stdout);
+            }
+            printf("%-8s  ", len);
+            rlx_auth_put_fit(stdout, profiles[i].bed ? profiles[i].bed : "the week's", 16, false);
+            fputc('\n', stdout);
+        } else if (rooms && p.last_room) {
             printf("  %-12s  %-21s  ", done, last);
             rlx_auth_put_fit(stdout, p.last_room, 16, false);
             fputc('\n', stdout);

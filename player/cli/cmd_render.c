@@ -5,6 +5,7 @@
  * only once it is complete. stdout stays clean; messages and the progress
  * bar go to stderr. */
 #include "cli.h"
+#include "cli_paths.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -29,8 +30,10 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: relax render SESSION -o OUT [--length D] [--tail D] [--rate HZ] [--from T] [--to T]\n"
-               "  OUT ends in .wav (24-bit PCM), .flac (24-bit) or .ogg (Vorbis)\n");
+    fprintf(f, "Usage: relax render SESSION -o OUT [--length D] [--tail D] [--bed NAME] [--rate HZ] [--from T]\n"
+               "                    [--to T]\n"
+               "  OUT ends in .wav (24-bit PCM), .flac (24-bit) or .ogg (Vorbis)\n"
+               "  --bed NAME: a shipped ambient bed instead of the session's own (off: none)\n");
 }
 
 typedef struct {
@@ -73,10 +76,22 @@ static bool parse_rate(const char *s, int *rate)
     return true;
 }
 
+static int render_main(int argc, char **argv, bool remembered, int64_t *rendered_ms);
+
 int rlx_cmd_render(int argc, char **argv)
 {
+    return render_main(argc, argv, false, NULL);
+}
+
+int rlx_cli_render_remembered(int argc, char **argv, int64_t *rendered_ms)
+{
+    return render_main(argc, argv, true, rendered_ms);
+}
+
+static int render_main(int argc, char **argv, bool remembered, int64_t *rendered_ms)
+{
     const char *session_arg = NULL, *out_path = NULL;
-    const char *length_arg = NULL, *from_arg = NULL, *to_arg = NULL, *tail_arg = NULL;
+    const char *length_arg = NULL, *from_arg = NULL, *to_arg = NULL, *tail_arg = NULL, *bed = NULL;
     int rate = 48000;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -90,6 +105,12 @@ int rlx_cmd_render(int argc, char **argv)
             length_arg = argv[++i];
         } else if (!strcmp(a, "--tail") && has_val) {
             tail_arg = argv[++i];
+        } else if (!strcmp(a, "--bed") && has_val) {
+            char path[4096];
+            bed = argv[++i];
+            int brc = rlx_cli_find_bed(bed, path, sizeof path);
+            if (brc)
+                return brc;
         } else if (!strcmp(a, "--rate") && has_val) {
             if (!parse_rate(argv[++i], &rate)) {
                 rlx_cli_error("--rate: '%s' is not a rate from 8000 to 192000 Hz", argv[i]);
@@ -170,6 +191,8 @@ int rlx_cmd_render(int argc, char **argv)
 
     rlx_session *s = NULL;
     orc = rlx_cli_open_session(session_arg, &s);
+    if (!orc && (orc = rlx_cli_apply_bed(s, bed)))
+        rlx_session_free(s);
     if (orc)
         return orc;
     rlx_err err;
@@ -181,6 +204,7 @@ int rlx_cmd_render(int argc, char **argv)
     cfg.rate = rate;
     cfg.block_frames = PUMP_FRAMES;
     cfg.length_ms = length_ms;
+    cfg.length_fit = remembered;
     cfg.tail_ms = tail_ms;
     cfg.excerpt_ramp_ms = EXCERPT_RAMP_MS;
     cfg.on_prepare = on_prepare;
@@ -211,6 +235,17 @@ int rlx_cmd_render(int argc, char **argv)
         goto done;
     }
     int64_t length = rlx_engine_length(e);
+    if (rendered_ms)
+        *rendered_ms = length * 1000 / rate;
+    if (remembered && length_ms > 0 && length * 1000 / rate != length_ms) {
+        const rlx_timeline *tl = rlx_engine_timeline(e);
+        char t0[32], t1[32], t2[32], t3[32];
+        rlx_cli_error("note: the remembered length %s is outside what %s allows (%s to %s): rendering %s",
+                      rlx_cli_fmt_time(length_ms, t0, sizeof t0), s->id,
+                      rlx_cli_fmt_time(tl->shortest_ms, t1, sizeof t1),
+                      rlx_cli_fmt_time(tl->longest_ms, t2, sizeof t2),
+                      rlx_cli_fmt_time(length * 1000 / rate, t3, sizeof t3));
+    }
     int64_t from = rlx_ms_to_frames(from_ms, rate);
     int64_t to = to_ms < 0 ? length : rlx_ms_to_frames(to_ms, rate);
     if (from >= length || to > length) {

@@ -31,7 +31,7 @@ static void default_name(char *buf, size_t len, const char *dir, int week, int n
 
 int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const rlx_cli_progress *p,
                         int week, const char *out, const char *length_arg, const char *tail_arg,
-                        bool no_device)
+                        const char *bed_arg, bool length_remembered, bool no_device)
 {
     char music[PATH_MAX], path[PATH_MAX + 64], day[64];
     if (!out) {
@@ -39,7 +39,7 @@ int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const 
         /* rendered before and not heard since: that file is still the one to
          * play (unless another --length asks for a new one) */
         int64_t when = p->rendered_ms[week];
-        if (when && no_device && !length_arg) {
+        if (when && no_device && (!length_arg || length_remembered)) {
             int last = 0;
             for (int n = 1; n < 1000; n++) {
                 default_name(path, sizeof path, music, week, n);
@@ -62,7 +62,7 @@ int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const 
             default_name(path, sizeof path, music, week, ++n);
         out = path;
     }
-    char *argv[8] = {"render", p->weeks[week].path, "-o", (char *)out};
+    char *argv[10] = {"render", p->weeks[week].path, "-o", (char *)out};
     int argc = 4;
     if (length_arg) {
         argv[argc++] = "--length";
@@ -72,8 +72,15 @@ int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const 
         argv[argc++] = "--tail";
         argv[argc++] = (char *)tail_arg;
     }
+    if (bed_arg) {
+        argv[argc++] = "--bed";
+        argv[argc++] = (char *)bed_arg;
+    }
     argv[argc] = NULL;
-    int rc = rlx_cmd_render(argc, argv);
+    /* a remembered length may have been brought into the week's range: the
+     * listen records the length rendered */
+    int64_t rendered_ms = 0;
+    int rc = length_remembered ? rlx_cli_render_remembered(argc, argv, &rendered_ms) : rlx_cmd_render(argc, argv);
     if (rc != RLX_EXIT_OK)
         return rc;
     if (no_device)
@@ -84,6 +91,8 @@ int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const 
     int64_t length = 0;
     if (length_arg && !rlx_parse_duration_ms(length_arg, &length))
         length = 0;
+    if (length_remembered && rendered_ms > 0)
+        length = rendered_ms;
     rc = rlx_cli_record_render(o, profile, p->weeks[week].path, length);
     if (rc == RLX_EXIT_OK)
         printf("Play it whenever you are ready; 'relax progress' shows week %d as rendered, not yet heard.\n",

@@ -15,6 +15,6 @@
  * render --length and --tail, or NULL. no_device: say that is why. Returns an exit code. */
 int rlx_cli_next_render(const rlx_cli_store_opts *o, const char *profile, const rlx_cli_progress *p,
                         int week, const char *out, const char *length_arg, const char *tail_arg,
-                        bool no_device);
+                        const char *bed_arg, bool length_remembered, bool no_device);
 
 #endif

@@ -15,7 +15,10 @@ typedef struct {
     const char *device;      /* name substring or index; NULL = default output */
     int64_t from_ms;         /* start here (0 = the beginning) */
     int64_t length_ms;       /* 0 = the session's natural length */
+    bool length_set;         /* --length was given (else a profile's remembered one applies) */
     bool length_fit;         /* bring length_ms into the session's range (resume) */
+    bool length_remembered;  /* length_ms is a profile's: note it when it had to be brought into range */
+    const char *bed;         /* --bed NAME (rlx_cli_find_bed); NULL = a profile's, else the session's own */
     int64_t tail_ms;         /* --tail: ambient-only time before the fade-out */
     int64_t start_in_ms;     /* --start-in: silence first, then a slow fade-in (<= 10 min) */
     int64_t stop_after_ms;   /* --stop-after: fade out so that it is quiet at this position */
@@ -55,7 +58,8 @@ enum {
     RLX_PLAY_OPT_TAIL = 1 << 5,     /* --tail DURATION */
     RLX_PLAY_OPT_START_IN = 1 << 6, /* --start-in DURATION */
     RLX_PLAY_OPT_STOP_AFTER = 1 << 7, /* --stop-after DURATION */
-    RLX_PLAY_OPT_ALL = (1 << 8) - 1,
+    RLX_PLAY_OPT_BED = 1 << 8,      /* --bed NAME */
+    RLX_PLAY_OPT_ALL = (1 << 9) - 1,
 };
 
 /* If argv[*i] is one of the `allowed` options, reads it (and its value,

@@ -63,6 +63,11 @@ typedef struct {
     void (*on_prepare)(void *user, size_t done, size_t total, const char *what);
     void *user;
     const volatile sig_atomic_t *cancel;  /* non-zero: stop preparing (RLX_ERR_INTERRUPTED) */
+    /* live playback on a cold cache: start before every line is spoken
+     * (render.h, stream). The pump waits for a line before its place (the
+     * device plays what it holds meanwhile); once every line is there the
+     * unheard part is laid out again exactly, as a length change does. */
+    bool stream;
 } rlx_engine_config;
 
 rlx_engine_config rlx_engine_config_init(void);
@@ -96,7 +101,9 @@ const rlx_timeline *rlx_engine_timeline(const rlx_engine *e);
  * Opens the sink if it is not open yet, starts it and the pump, and emits
  * RLX_ENGINE_STARTED. Errors (why): RLX_ERR_USAGE if from/to are outside
  * the session or the sink runs at another rate than the one prepared; the
- * sink's open errors; RLX_ERR_NO_DEVICE if the stream cannot start. */
+ * sink's open errors; RLX_ERR_NO_DEVICE if the stream cannot start. With
+ * cfg.stream it first waits for the lines of the sink's first buffer to be
+ * spoken (a second or two on a cold cache; RLX_ERR_INTERRUPTED on cancel). */
 rlx_err rlx_engine_start(rlx_engine *e, int64_t from, int64_t to, char *why, size_t whylen);
 
 /* ---- transport (control thread; each returns at once) ------------------ */
@@ -123,10 +130,14 @@ void rlx_engine_fade_stop(rlx_engine *e, int ms);
 
 /* Changing the length while playing (the design; see engine.c): prepares a
  * renderer at the new length on the calling thread (voices are cached, so
- * this is quick), re-lays the part of the timeline not yet heard (the cue
- * playing now keeps its place relative to its start), and hands it to the
- * pump, which swaps at a block boundary. RLX_ERR_LENGTH (diags) when the
- * session cannot be that long. */
+ * this is quick) and hands it to the pump. What the sink already holds is
+ * heard as it was; after it the old layout crossfades (40 ms) into the new
+ * one at the same cue and offset, so nothing is replayed or skipped and
+ * nothing clicks. The position and length reported stay the old layout's
+ * until the crossfade is heard (state.length_next_ms shows the change on
+ * its way; while paused it waits for the resume). RLX_ERR_LENGTH (diags)
+ * when the session cannot be that long; RLX_ERR_USAGE while another change
+ * is on its way, stopping, or playing an excerpt. */
 rlx_err rlx_engine_set_length(rlx_engine *e, int64_t length_ms, rlx_diags *diags);
 
 /* ---- what is going on ---------------------------------------------------- */
@@ -155,6 +166,7 @@ typedef enum {
 typedef struct {
     int64_t pos;             /* frame heard now (see rlx_engine_fade_stop) */
     int64_t pos_ms, played_ms, length_ms;  /* played: heard, not skipped, not paused */
+    int64_t length_next_ms;  /* a length change asked for and not heard yet; 0 = none */
     bool paused, stopping;
     long line;               /* cue index of the spoken line playing or last played; -1 */
     const char *caption;     /* its text (borrowed from the session), or NULL */
@@ -165,6 +177,7 @@ typedef struct {
     rlx_err source_err, sink_err;
     char message[128];       /* device lost: why */
     rlx_sink_status sink;    /* the driver's state and statistics */
+    int64_t line_wait_ms;    /* stream: how long the pump waited for lines being spoken */
 } rlx_engine_state;
 
 typedef struct {

@@ -43,6 +43,7 @@ typedef struct {
     char title[256];
     char caption[1024];       /* the line being spoken (or the last one), "" if none */
     int64_t position_ms, length_ms;
+    int64_t length_next_ms;   /* a length change asked for and not heard yet; 0 = none */
     double volume_db, background_db;
     double breath;            /* the breathing tone's shape now, 0 (out) .. 1 (in) */
     int breath_dir;           /* +1 breathing in, -1 out, 0 holding */

@@ -253,7 +253,8 @@ char *rlx_remote_status_json(const rlx_remote_status *st)
         st->background_min_db, "background_max_db", st->background_max_db, "caption",
         str_or_empty(st->caption), "breath", "level", breath, "phase", phase, "lines", st->lines);
     /* beside the pack: json_pack takes at most so many arguments per call */
-    if (o && (json_object_set_new(o, "profile", str_or_empty(st->profile)) ||
+    if (o && (json_object_set_new(o, "length_next_ms", json_integer((json_int_t)st->length_next_ms)) ||
+              json_object_set_new(o, "profile", str_or_empty(st->profile)) ||
               json_object_set_new(o, "room", str_or_empty(st->room)) ||
               json_object_set_new(o, "serve", json_boolean(st->serve)) ||
               json_object_set_new(o, "message", str_or_empty(st->message)))) {

@@ -50,6 +50,7 @@ void rlx_remote_engine_status(rlx_engine *e, const rlx_session *s, const rlx_eng
     if (st) {
         rs.position_ms = st->pos_ms;
         rs.length_ms = st->length_ms;
+        rs.length_next_ms = st->length_next_ms;
         rs.volume_db = st->volume_db;
         rs.background_db = st->background_db;
         rs.breath = st->breath;
@@ -85,7 +86,7 @@ bool rlx_remote_engine_apply(rlx_remote *r, rlx_engine *e, const rlx_engine_stat
     /* relative requests add to what the last one asked for, not to a state
      * that may not show it yet */
     double vol = st->volume_db, bg = st->background_db;
-    int64_t len = st->length_ms;
+    int64_t len = st->length_next_ms ? st->length_next_ms : st->length_ms;
     rlx_remote_cmd c;
     while (rlx_remote_take(r, &c)) {
         switch (c.op) {

@@ -789,3 +789,24 @@ done:
     resolver_free(&R);
     return e;
 }
+
+int64_t rlx_timeline_map_frame(const rlx_timeline *from, const rlx_timeline *to, int64_t pos)
+{
+    long best = -1;
+    for (size_t i = 0; i < from->ncues && i < to->ncues; i++) {
+        if (from->cues[i].omitted || to->cues[i].omitted)
+            continue;   /* not in one of the versions: count from a cue in both */
+        if (from->cues[i].start > pos)
+            break;
+        best = (long)i;
+    }
+    int64_t np = best < 0 ? pos : to->cues[best].start + (pos - from->cues[best].start);
+    if (best >= 0 && from->cues[best].end > from->cues[best].start) {
+        const rlx_tl_cue *a = &from->cues[best], *b = &to->cues[best];
+        if (pos > a->end)
+            np = b->end + (pos - a->end);   /* in the gap after it: as far past its end */
+        else if (np > b->end)
+            np = b->end;                    /* inside a silence that got shorter: on to its end */
+    }
+    return np < 0 ? 0 : np > to->length ? to->length : np;
+}

@@ -77,6 +77,14 @@ rlx_err rlx_timeline_build_opts(const rlx_session *s, const int64_t *voice_ms, c
                                 int rate, rlx_timeline **out, rlx_diags *diags);
 void rlx_timeline_free(rlx_timeline *t);  /* accepts NULL */
 
+/* The frame of `to` (another version of the same session: another length)
+ * that plays what `frame` plays in `from`: the same cue (the last one in
+ * both versions started at frame), the same distance into it; in the quiet
+ * after a cue, as far past its end; inside a silence that got shorter, on to
+ * its end. Clamped to 0..to->length. Pure; used for a length change while
+ * playing, so nothing heard is replayed and the listener hears no jump. */
+int64_t rlx_timeline_map_frame(const rlx_timeline *from, const rlx_timeline *to, int64_t frame);
+
 /* Breath shape at frame t: 0 = empty lungs, 1 = full, smooth (raised cosine)
  * in between; pure. Used by the tone synth and the SVG drawing. */
 static inline double rlx_timeline_breath_shape(const rlx_timeline *t, int64_t frame, size_t *hint)

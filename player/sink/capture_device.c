@@ -257,6 +257,7 @@ rlx_err rlx_capture_open(const rlx_capture_config *cfg, rlx_capture **out, char 
         snprintf(why, whylen, "cannot start input '%s': %s", c->name, Pa_GetErrorText(e));
         goto error;
     }
+    rlx_pa_release_jack_graph();   /* opening looked ports up */
     c->wd_since = now_ns();
     *out = c;
     return RLX_OK;

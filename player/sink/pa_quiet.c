@@ -2,15 +2,24 @@
 #include "sink/pa_quiet.h"
 
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <time.h>
+#include <inttypes.h>
 #include <pa_jack.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#endif
 
 void rlx_quiet_begin(rlx_quiet_fd *q)
 {
@@ -30,6 +39,94 @@ void rlx_quiet_end(rlx_quiet_fd *q)
         close(q->saved);
         q->saved = -1;
     }
+}
+
+/* JACK 2's client library maps the server's graph (a table of 4096 port
+ * slots of 8192 frames each: about 100 MB) and mlock()s all of it where
+ * locking is allowed: as root, or with the unlimited memlock that a JACK
+ * desktop gives the audio group. Every page of it then counted in the
+ * player's resident memory (105 of the 130 MB `relax play` held), and
+ * faulting them all in cost 10-30 ms of the start. The client itself uses a
+ * few pages of it (its own ports and the connections).
+ *
+ * So while Pa_Initialize opens the JACK client, locking more than a little
+ * is refused (the soft RLIMIT_MEMLOCK lowered, and CAP_IPC_LOCK, which
+ * overrides it, left out of this thread's effective set); JACK notes that it
+ * could not lock and goes on. Both are put back afterwards. PortAudio's port
+ * look-ups still read a header in every slot (and the kernel maps 64 kB
+ * around each such read), so once the stream runs rlx_pa_release_jack_graph
+ * drops our mappings of those pages: the memory is the server's shared
+ * segment (MAP_SHARED: nothing is lost), and the pages the process callback
+ * uses come back on first touch, once. */
+#define RLX_MEMLOCK_SMALL (1u << 20)   /* JACK's control segments are a page each */
+
+typedef struct {
+    bool rlimit_set, cap_dropped;
+    struct rlimit rl;
+} memlock_guard;
+
+#ifdef __linux__
+static bool cap_ipc_lock_effective(bool on, bool *was)
+{
+    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+    if (syscall(SYS_capget, &h, d) != 0)
+        return false;
+    unsigned bit = 1u << (CAP_IPC_LOCK % 32);
+    __u32 *eff = &d[CAP_IPC_LOCK / 32].effective;
+    if (was)
+        *was = (*eff & bit) != 0;
+    if (((*eff & bit) != 0) == on)
+        return false;
+    *eff = on ? *eff | bit : *eff & ~bit;
+    return syscall(SYS_capset, &h, d) == 0;
+}
+#endif
+
+static void memlock_deny(memlock_guard *g)
+{
+    memset(g, 0, sizeof *g);
+#ifdef __linux__
+    if (getrlimit(RLIMIT_MEMLOCK, &g->rl) == 0 && g->rl.rlim_cur > RLX_MEMLOCK_SMALL) {
+        struct rlimit small = {.rlim_cur = RLX_MEMLOCK_SMALL, .rlim_max = g->rl.rlim_max};
+        g->rlimit_set = setrlimit(RLIMIT_MEMLOCK, &small) == 0;
+    }
+    bool had = false;
+    g->cap_dropped = cap_ipc_lock_effective(false, &had) && had;
+#endif
+}
+
+static void memlock_restore(memlock_guard *g)
+{
+#ifdef __linux__
+    if (g->cap_dropped)
+        cap_ipc_lock_effective(true, NULL);
+    if (g->rlimit_set)
+        setrlimit(RLIMIT_MEMLOCK, &g->rl);
+#endif
+    (void)g;
+}
+
+void rlx_pa_release_jack_graph(void)
+{
+#ifdef __linux__
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        uintptr_t lo, hi;
+        int path_at = 0;
+        if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %*s %*s %*s %*s %n", &lo, &hi, &path_at) != 2 || !path_at)
+            continue;
+        if (strncmp(line + path_at, "/dev/shm/jack-", 14) != 0 || hi - lo < RLX_MEMLOCK_SMALL)
+            continue;
+        /* a lock JACK got anyway (memlock_deny could not refuse it) goes too */
+        munlock((void *)lo, hi - lo);
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    }
+    fclose(f);
+#endif
 }
 
 /* PortAudio 19.6 asserts (abort) in its ALSA device scan on some broken ALSA
@@ -52,6 +149,8 @@ PaError rlx_pa_init_quiet(void)
     setenv("JACK_NO_START_SERVER", "1", 1);
     rlx_quiet_fd q;
     rlx_quiet_begin(&q);
+    memlock_guard g;
+    memlock_deny(&g);
     PaJack_SetClientName("relax");
     struct sigaction sa = {.sa_handler = on_pa_abort}, old;
     sigemptyset(&sa.sa_mask);
@@ -63,6 +162,7 @@ PaError rlx_pa_init_quiet(void)
     }
     pa_abort_armed = 0;
     sigaction(SIGABRT, &old, NULL);
+    memlock_restore(&g);
     rlx_quiet_end(&q);
     return e;
 }

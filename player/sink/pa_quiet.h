@@ -18,9 +18,15 @@ void rlx_quiet_begin(rlx_quiet_fd *q);
 void rlx_quiet_end(rlx_quiet_fd *q);
 
 /* Pa_Initialize, silenced and guarded against its abort(); paInternalError
- * if it aborted. */
+ * if it aborted. JACK's client may not lock its 100 MB graph meanwhile. */
 PaError rlx_pa_init_quiet(void);
 void rlx_pa_terminate_quiet(void);
+
+/* Drops this process's mappings of the pages of JACK's shared graph that
+ * port look-ups touched (tens of MB resident otherwise; see pa_quiet.c).
+ * Safe at any time, also while a stream runs; does nothing without JACK.
+ * Call it after starting a stream. */
+void rlx_pa_release_jack_graph(void);
 
 /* Stops (abort: drops what is queued, as for a lost device) and closes
  * stream (may be NULL) and terminates PortAudio on a thread of its own,

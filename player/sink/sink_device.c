@@ -28,6 +28,9 @@
 #define RLX_WATCHDOG_SLOW_NS 10000000000LL
 #define RLX_CLOSE_WAIT_MS 1000
 #define RLX_CLOSE_WAIT_LOST_MS 300   /* a dead server often never answers */
+/* the pump's longest sleep on a full ring: a slow device (a loaded dummy
+ * server) is re-checked this often */
+#define RLX_PUMP_WAIT_MAX_MS 500
 
 static int64_t now_ns(void)
 {
@@ -73,6 +76,8 @@ typedef struct {
     /* control -> pump */
     _Atomic unsigned intr;          /* interrupt requests */
     unsigned intr_seen;             /* pump: requests cleared by the last drop */
+    pthread_mutex_t wake_lock;      /* with wake: an interrupt ends the pump's wait at once */
+    pthread_cond_t wake;
 
     /* callback -> others */
     _Atomic unsigned flush_ack;
@@ -128,6 +133,12 @@ static rlx_err dev_open(const rlx_sink_config *cfg, rlx_sink **out, char *why, s
     if (!p)
         return RLX_ERR_NOMEM;
     p->base.ops = &rlx_sink_device_ops;
+    pthread_mutex_init(&p->wake_lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->wake, &ca);
+    pthread_condattr_destroy(&ca);
     if (cfg)
         p->cfg = *cfg;
     if (p->cfg.latency_s <= 0)
@@ -354,6 +365,7 @@ static rlx_err dev_start(rlx_sink *s, char *why, size_t whylen)
         snprintf(why, whylen, "cannot start '%s': %s", p->dev.name, Pa_GetErrorText(e));
         return RLX_ERR_NO_DEVICE;
     }
+    rlx_pa_release_jack_graph();   /* opening looked ports up */
     p->wd_callbacks = 0;
     p->wd_since = now_ns();
     return RLX_OK;
@@ -364,11 +376,30 @@ static bool interrupted(dev_sink *p)
     return atomic_load(&p->intr) != p->intr_seen;
 }
 
+/* Pump: sleeps up to ms, or until an interrupt is asked for. */
+static void pump_wait(dev_sink *p, int ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&p->wake_lock);
+    while (!interrupted(p))
+        if (pthread_cond_timedwait(&p->wake, &p->wake_lock, &ts) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&p->wake_lock);
+}
+
 static rlx_err dev_write(rlx_sink *s, const float *frames, size_t n)
 {
     dev_sink *p = (dev_sink *)s;
     uint64_t last_cb = atomic_load(&p->callbacks);
     int64_t last_progress = now_ns();
+    size_t cap = rlx_ring_capacity(p->ring);
     while (n) {
         if (interrupted(p))
             return RLX_ERR_INTERRUPTED;
@@ -386,9 +417,15 @@ static rlx_err dev_write(rlx_sink *s, const float *frames, size_t n)
         } else if (atomic_load(&p->lost) || now_ns() - last_progress > RLX_WATCHDOG_SLOW_NS) {
             return RLX_ERR_DEVICE_LOST;
         }
-        /* the ring is full: about half a block's time frees room for a block */
-        int ms = (int)(p->cfg.block_frames * 500 / (size_t)p->rate);
-        sleep_ms(ms < 2 ? 2 : ms > 10 ? 10 : ms);
+        /* The ring is full. Wake when a quarter of it has played, then fill
+         * it again in one go: a few wakeups a second instead of one per
+         * block, and still three quarters of the ring (about a second)
+         * between the device and an underrun. An interrupt (seek, length
+         * change, quit) ends the wait at once. */
+        size_t fill = rlx_ring_read_available(p->ring);
+        size_t low = cap - cap / 4;
+        int ms = fill > low ? (int)((fill - low) * 1000 / (size_t)p->rate) : 0;
+        pump_wait(p, ms < 2 ? 2 : ms > RLX_PUMP_WAIT_MAX_MS ? RLX_PUMP_WAIT_MAX_MS : ms);
     }
     return RLX_OK;
 }
@@ -475,7 +512,10 @@ static void dev_fade_out(rlx_sink *s, int ms)
 static void dev_interrupt(rlx_sink *s)
 {
     dev_sink *p = (dev_sink *)s;
+    pthread_mutex_lock(&p->wake_lock);
     atomic_fetch_add(&p->intr, 1);
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->wake_lock);
 }
 
 static void dev_status(rlx_sink *s, rlx_sink_status *st)
@@ -545,6 +585,8 @@ static rlx_err dev_close(rlx_sink *s, bool commit)
     if (abandoned)
         return RLX_OK;
     rlx_ring_close(p->ring);
+    pthread_mutex_destroy(&p->wake_lock);
+    pthread_cond_destroy(&p->wake);
     free(p);
     return RLX_OK;
 }

@@ -218,6 +218,13 @@ struct rlx_listen_recorder {
     bool has_mix, mix_dirty;
     double volume_db, background_db;
     char *device;
+    /* the length and bed last chosen (remembered: set_prefs, saved at close) */
+    int64_t pref_length_ms;
+    char *pref_bed;
+    bool prefs_dirty;
+    int64_t new_length_ms;
+    char *new_bed;
+    bool new_bed_set;
     char *remote_key;        /* the profile's kept remote key, NULL = none */
     rlx_err err;
     char why[512];
@@ -271,6 +278,9 @@ rlx_err rlx_listen_recorder_open(const char *store_path_or_null, const char *pro
     r->background_db = p.background_db;
     r->device = p.device;
     p.device = NULL;
+    r->pref_length_ms = p.length_ms;
+    r->pref_bed = p.bed;
+    p.bed = NULL;
     r->remote_key = p.remote_key;
     p.remote_key = NULL;
     rlx_profile_clear(&p);
@@ -396,10 +406,32 @@ bool rlx_listen_recorder_mix(const rlx_listen_recorder *r, double *volume_db, do
     return true;
 }
 
+void rlx_listen_recorder_prefs(const rlx_listen_recorder *r, int64_t *length_ms, const char **bed)
+{
+    *length_ms = r ? r->pref_length_ms : 0;
+    *bed = r ? r->pref_bed : NULL;
+}
+
+void rlx_listen_recorder_set_prefs(rlx_listen_recorder *r, int64_t length_ms, const char *bed)
+{
+    if (!r)
+        return;
+    r->new_length_ms = length_ms;
+    free(r->new_bed);
+    r->new_bed = bed ? strdup(bed) : NULL;
+    r->new_bed_set = bed && r->new_bed;
+    r->prefs_dirty = length_ms >= 0 || r->new_bed_set;
+}
+
 rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whylen)
 {
     if (!r)
         return RLX_OK;
+    if (r->prefs_dirty) {
+        char w[512] = "";
+        note(r, rlx_store_profile_set_prefs(r->st, r->profile, r->new_length_ms,
+                                            r->new_bed_set ? r->new_bed : NULL, w, sizeof w), w);
+    }
     if (r->mix_dirty) {
         char w[512] = "";
         note(r, rlx_store_profile_set_mix(r->st, r->profile, r->volume_db, r->background_db, r->device,
@@ -413,6 +445,8 @@ rlx_err rlx_listen_recorder_close(rlx_listen_recorder *r, char *why, size_t whyl
     free(r->sess.id);
     free(r->room);
     free(r->device);
+    free(r->pref_bed);
+    free(r->new_bed);
     free(r->remote_key);
     free(r->profile);
     free(r);

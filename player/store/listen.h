@@ -88,6 +88,12 @@ void rlx_listen_recorder_set_mix(rlx_listen_recorder *r, double volume_db, doubl
 /* The profile's remembered mix; false if none was saved yet. */
 bool rlx_listen_recorder_mix(const rlx_listen_recorder *r, double *volume_db, double *background_db,
                              const char **device);
+/* The length (0: none) and bed (NULL: none) the profile last chose; the
+ * bed is borrowed from the recorder. */
+void rlx_listen_recorder_prefs(const rlx_listen_recorder *r, int64_t *length_ms, const char **bed);
+/* Remembers a choice (saved at close): length_ms < 0 / bed NULL keep the
+ * remembered one, 0 / "" forget it. */
+void rlx_listen_recorder_set_prefs(rlx_listen_recorder *r, int64_t length_ms, const char *bed);
 /* The phone remote's key the profile keeps (relax profiles --keep-remote-key);
  * NULL if none. Lives as long as the recorder. */
 const char *rlx_listen_recorder_remote_key(const rlx_listen_recorder *r);

@@ -475,6 +475,7 @@ void rlx_profile_clear(rlx_profile *p)
         return;
     free(p->name);
     free(p->device);
+    free(p->bed);
     free(p->remote_key);
     memset(p, 0, sizeof *p);
 }
@@ -514,6 +515,17 @@ rlx_err rlx_store_profile_set_mix(rlx_store *st, const char *name, double volume
     rlx_err err = st->ops->profile_set_mix(st->b, name, volume_db, background_db, device, why, whylen);
     if (err && st->journal && st->ops->unreachable(st->b))
         return RLX_OK;   /* the server went away meanwhile: same as offline */
+    return err;
+}
+
+rlx_err rlx_store_profile_set_prefs(rlx_store *st, const char *name, int64_t length_ms, const char *bed,
+                                    char *why, size_t whylen)
+{
+    if (!st->b || (length_ms < 0 && !bed))
+        return RLX_OK;   /* offline: not journaled, as the mix */
+    rlx_err err = st->ops->profile_set_prefs(st->b, name, length_ms, bed, why, whylen);
+    if (err && st->journal && st->ops->unreachable(st->b))
+        return RLX_OK;
     return err;
 }
 
@@ -629,6 +641,9 @@ rlx_err rlx_store_copy(rlx_store *from, rlx_store *to, rlx_store_copy_counts *c,
         if (!err && ps[i].has_mix)
             err = to->ops->profile_set_mix(to->b, ps[i].name, ps[i].volume_db, ps[i].background_db,
                                            ps[i].device, why, whylen);
+        if (!err && (ps[i].length_ms > 0 || ps[i].bed))
+            err = to->ops->profile_set_prefs(to->b, ps[i].name, ps[i].length_ms > 0 ? ps[i].length_ms : -1,
+                                             ps[i].bed, why, whylen);
         if (!err && ps[i].remote_key)   /* a bookmarked phone keeps working after a move */
             err = to->ops->profile_set_remote_key(to->b, ps[i].name, ps[i].remote_key, why, whylen);
     }

@@ -27,7 +27,7 @@
 #include "core/err.h"
 #include "store/store_record.h"
 
-#define RLX_STORE_SCHEMA_VERSION 4   /* PRAGMA user_version / relax.meta after migrations */
+#define RLX_STORE_SCHEMA_VERSION 5   /* PRAGMA user_version / relax.meta after migrations */
 #define RLX_ROOM_NAME_MAX 64
 #define RLX_STORE_BUSY_TIMEOUT_MS 5000
 #define RLX_PROFILE_NAME_MAX 64
@@ -98,6 +98,8 @@ typedef struct {
     double volume_db;         /* master volume */
     double background_db;     /* breath + ambient against the voice */
     char *device;             /* preferred output device, NULL = system default */
+    int64_t length_ms;        /* preferred length (--length, last chosen); 0 = the session's own */
+    char *bed;                /* preferred bed (--bed NAME, last chosen); NULL = the session's own */
     char *remote_key;         /* the phone remote's key the profile keeps, NULL = a new one each time */
 } rlx_profile;
 
@@ -111,6 +113,12 @@ rlx_err rlx_store_profile_get(rlx_store *st, const char *name, bool create,
 rlx_err rlx_store_profile_set_mix(rlx_store *st, const char *name, double volume_db,
                                   double background_db, const char *device,
                                   char *why, size_t whylen);
+/* Remembers the length and bed a profile last chose (creating the profile):
+ * length_ms < 0 keeps the remembered length, 0 forgets it (the session's
+ * natural length); bed NULL keeps, "" forgets (the session's own bed).
+ * Like the mix, not journaled: offline, nothing is saved. */
+rlx_err rlx_store_profile_set_prefs(rlx_store *st, const char *name, int64_t length_ms, const char *bed,
+                                    char *why, size_t whylen);
 /* Keeps the phone remote's key for a profile (creating the profile), or
  * forgets it (key NULL). The caller checks the key's form. */
 rlx_err rlx_store_profile_set_remote_key(rlx_store *st, const char *name, const char *key,

@@ -25,6 +25,9 @@ typedef struct {
                            char *why, size_t whylen);
     rlx_err (*profile_set_mix)(rlx_store_backend *b, const char *name, double volume_db,
                                double background_db, const char *device, char *why, size_t whylen);
+    /* length_ms < 0 / bed NULL: keep; 0 / "": forget (rlx_store_profile_set_prefs) */
+    rlx_err (*profile_set_prefs)(rlx_store_backend *b, const char *name, int64_t length_ms, const char *bed,
+                                 char *why, size_t whylen);
     /* Sets (key) or clears (NULL) the profile's kept remote key. Creates the profile. */
     rlx_err (*profile_set_remote_key)(rlx_store_backend *b, const char *name, const char *key,
                                       char *why, size_t whylen);

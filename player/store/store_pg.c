@@ -180,6 +180,8 @@ static const char *const migrations[] = {
     /* 4 (serve branch; renumber when merging after another migration): the
      * phone remote's key a profile keeps */
     "ALTER TABLE profiles ADD COLUMN remote_key text;",
+    /* 5: the length and bed a profile last chose (NULL: the session's own) */
+    "ALTER TABLE profiles ADD COLUMN length_ms bigint, ADD COLUMN bed text;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == RLX_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -360,7 +362,7 @@ static bool pg_unreachable(rlx_store_backend *b)
 
 /* ---- profiles ------------------------------------------------------------ */
 
-#define PROFILE_COLS "name, created_ms, has_mix, volume_db, background_db, device, remote_key"
+#define PROFILE_COLS "name, created_ms, has_mix, volume_db, background_db, device, remote_key, length_ms, bed"
 
 static void read_profile(PGresult *r, int row, rlx_profile *p)
 {
@@ -371,6 +373,8 @@ static void read_profile(PGresult *r, int row, rlx_profile *p)
     p->background_db = strtod(PQgetvalue(r, row, 4), NULL);
     p->device = dup_or_null(r, row, 5);
     p->remote_key = dup_or_null(r, row, 6);
+    p->length_ms = PQgetisnull(r, row, 7) ? 0 : i64(r, row, 7);
+    p->bed = dup_or_null(r, row, 8);
 }
 
 static rlx_err ensure_profile(rlx_store_backend *b, const char *name, char *why, size_t whylen)
@@ -419,6 +423,24 @@ static rlx_err pg_profile_set_mix(rlx_store_backend *b, const char *name, double
     const char *p[] = {name, vol, bg, device && *device ? device : NULL};
     PGresult *r = run(b, "UPDATE profiles SET has_mix = true, volume_db = $2, background_db = $3, device = $4"
                          " WHERE name = $1", 4, p);
+    if (!ok(r))
+        return failed(b, r, "write", why, whylen);
+    PQclear(r);
+    return RLX_OK;
+}
+
+static rlx_err pg_profile_set_prefs(rlx_store_backend *b, const char *name, int64_t length_ms,
+                                    const char *bed, char *why, size_t whylen)
+{
+    rlx_err err = ensure_profile(b, name, why, whylen);
+    if (err)
+        return err;
+    char len[32];
+    snprintf(len, sizeof len, "%" PRId64, length_ms);
+    const char *p[] = {name, length_ms < 0 ? "t" : "f", length_ms > 0 ? len : NULL, bed ? "f" : "t",
+                       bed && *bed ? bed : NULL};
+    PGresult *r = run(b, "UPDATE profiles SET length_ms = CASE WHEN $2::boolean THEN length_ms ELSE $3::bigint END,"
+                         " bed = CASE WHEN $4::boolean THEN bed ELSE $5::text END WHERE name = $1", 5, p);
     if (!ok(r))
         return failed(b, r, "write", why, whylen);
     PQclear(r);
@@ -584,6 +606,7 @@ const rlx_store_ops rlx_store_pg_ops = {
     .profile_get = pg_profile_get,
     .profile_set_mix = pg_profile_set_mix,
     .profile_set_remote_key = pg_profile_set_remote_key,
+    .profile_set_prefs = pg_profile_set_prefs,
     .profile_created = pg_profile_created,
     .profiles = pg_profiles,
     .listen_put = pg_listen_put,

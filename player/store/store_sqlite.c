@@ -172,6 +172,9 @@ static const char *const migrations[] = {
     /* 4 (serve branch; renumber when merging after another migration): the
      * phone remote's key a profile keeps (relax profiles NAME --keep-remote-key) */
     "ALTER TABLE profiles ADD COLUMN remote_key TEXT;",
+    /* 5: the length and bed a profile last chose (NULL: the session's own) */
+    "ALTER TABLE profiles ADD COLUMN length_ms INTEGER;"
+    "ALTER TABLE profiles ADD COLUMN bed TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == RLX_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -522,9 +525,11 @@ static void read_profile(sqlite3_stmt *q, rlx_profile *p)
     p->background_db = sqlite3_column_double(q, 4);
     p->device = col_dup(q, 5);
     p->remote_key = col_dup(q, 6);
+    p->length_ms = sqlite3_column_int64(q, 7);   /* NULL reads as 0 */
+    p->bed = col_dup(q, 8);
 }
 
-#define PROFILE_COLS "name, created_ms, has_mix, volume_db, background_db, device, remote_key"
+#define PROFILE_COLS "name, created_ms, has_mix, volume_db, background_db, device, remote_key, length_ms, bed"
 
 static rlx_err sq_profile_get(rlx_store_backend *st, const char *name, bool create,
                           rlx_profile *out, char *why, size_t whylen)
@@ -579,6 +584,40 @@ static rlx_err sq_profile_set_mix(rlx_store_backend *st, const char *name, doubl
             else
                 sqlite3_bind_null(q, 3);
             sqlite3_bind_int64(q, 4, id);
+            rc = sqlite3_step(q);
+            sqlite3_finalize(q);
+        }
+    }
+    rc = end_write(st, rc);
+    return rc == SQLITE_OK ? RLX_OK : fail(st->path, st->db, rc, "write", why, whylen);
+}
+
+static rlx_err sq_profile_set_prefs(rlx_store_backend *st, const char *name, int64_t length_ms,
+                                    const char *bed, char *why, size_t whylen)
+{
+    int64_t id = 0;
+    int rc = begin_write(st);
+    if (rc != SQLITE_OK)
+        return fail(st->path, st->db, rc, "write", why, whylen);
+    rc = profile_id(st, name, true, &id);
+    if (rc == SQLITE_OK) {
+        /* ?1/?3 flag what to keep: one statement for every combination */
+        sqlite3_stmt *q;
+        rc = sqlite3_prepare_v2(st->db,
+            "UPDATE profiles SET length_ms = CASE WHEN ?1 THEN length_ms ELSE ?2 END,"
+            " bed = CASE WHEN ?3 THEN bed ELSE ?4 END WHERE id = ?5", -1, &q, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_int(q, 1, length_ms < 0);
+            if (length_ms > 0)
+                sqlite3_bind_int64(q, 2, length_ms);
+            else
+                sqlite3_bind_null(q, 2);
+            sqlite3_bind_int(q, 3, bed == NULL);
+            if (bed && *bed)
+                sqlite3_bind_text(q, 4, bed, -1, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(q, 4);
+            sqlite3_bind_int64(q, 5, id);
             rc = sqlite3_step(q);
             sqlite3_finalize(q);
         }
@@ -828,6 +867,7 @@ const rlx_store_ops rlx_store_sqlite_ops = {
     .profile_get = sq_profile_get,
     .profile_set_mix = sq_profile_set_mix,
     .profile_set_remote_key = sq_profile_set_remote_key,
+    .profile_set_prefs = sq_profile_set_prefs,
     .profile_created = sq_profile_created,
     .profiles = sq_profiles,
     .listen_put = sq_listen_put,

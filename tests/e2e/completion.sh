@@ -31,7 +31,7 @@ got=$(bash --norc --noprofile -c 'source "$1"; complete -p relax' _ "$RLX_SOURCE
 [ "$(complete_words relax pr | tr '\n' ' ')" = "profiles progress " ] || fail "subcommands 'pr': $(complete_words relax pr)"
 [ "$(complete_words relax ca | tr '\n' ' ')" = "calendar captions " ] || fail "subcommands 'ca'"
 [ "$(complete_words relax render week-01 --f | tr '\n' ' ')" = "--from " ] || fail "render options"
-[ "$(complete_words relax play --st | tr '\n' ' ')" = "--stats --store " ] || fail "play options: $(complete_words relax play --st)"
+[ "$(complete_words relax play --st | tr "\n" " ")" = "--start-in --stats --stop-after --store " ] || fail "play options: $(complete_words relax play --st)"
 ids=$(complete_words relax play "")
 echo "$ids" | grep -qx week-01 || fail "play: no week-01 among $ids"
 echo "$ids" | grep -qx week-10 || fail "play: no week-10"
@@ -45,5 +45,22 @@ complete_words relax next --profile "" >/dev/null
 [ -e "$RELAX_STORE" ] && fail "completing a profile created the store"
 [ "$(complete_words relax help ex | tr '\n' ' ')" = "exit-codes " ] || fail "help topics"
 
+# every option a command's usage names is offered, in bash and in zsh (the
+# usage is the first lines of `relax CMD --help`, up to its first unindented
+# line), and every command is
+zsh_file="$RLX_SOURCE_DIR/cmake/completion/_relax"
+for cmd in $(bash --norc --noprofile -c 'source "$1"; echo $_relax_commands' _ "$RLX_SOURCE_DIR/cmake/completion/relax.bash"); do
+    [ "$cmd" = help ] && continue
+    grep -q "^    '$cmd:" "$zsh_file" || fail "zsh: no command $cmd"
+    usage_opts=$("$RELAX" "$cmd" --help 2>&1 | awk 'NR == 1 || (more && /^ /) { print; more = 1; next } { exit }' |
+        grep -o -- '--[a-z][a-z-]*\|\[-o\| -o ' | sed 's/\[-o/-o/; s/ //g' | sort -u)
+    [ -n "$usage_opts" ] || [ "$cmd" = list ] || [ "$cmd" = store ] || fail "$cmd --help names no option"
+    offered=$(complete_words relax "$cmd" -)
+    zsh_line=$(grep "^    $cmd) *opts=" "$zsh_file")
+    for o in $usage_opts; do
+        echo "$offered" | grep -qx -- "$o" || fail "bash: relax $cmd does not offer $o"
+        case " ${zsh_line#*opts=(} " in *" $o "*|*" $o)"*) ;; *) fail "zsh: relax $cmd does not offer $o" ;; esac
+    done
+done
 [ "$FAILS" -eq 0 ] || { echo "$FAILS failure(s)"; exit 1; }
 echo "all passed"

@@ -14,8 +14,10 @@
  * and how much the wall clock ran ahead of the JACK clock while recording
  * ("drift_ms": a dummy server on a busy machine loses time at each xrun),
  * and the span from the first to the last non-zero sample on the audio
- * clock, in frames the server cycled ("audio_ms").
- * Prints "connected" on stdout once connected.
+ * clock, in frames the server cycled ("audio_ms"), and from this client's
+ * start (before the player's, when started first) to the first non-zero
+ * sample on that clock ("since_open_ms").
+ * Prints "listening" on stdout once it runs, "connected" once connected.
  * Exit: 0 recorded, 1 error, 3 no matching ports appeared in time. */
 #include <errno.h>
 #include <jack/jack.h>
@@ -39,6 +41,10 @@ static atomic_llong first_ns, first_real_ns, start_ns, last_ns, frames;
  * began, of the first and the last non-zero sample (-1: none yet) */
 static atomic_llong first_nz = -1, last_nz = -1, seen;
 static volatile sig_atomic_t stop_sig;
+/* the server's frame time when this client started, and of the first
+ * non-zero sample: the audio clock from before the player ran to its first sound */
+static jack_client_t *client;
+static atomic_llong open_frame = -1, first_frame = -1;
 
 static int64_t now_ns(void)
 {
@@ -69,8 +75,10 @@ static int process(jack_nframes_t n, void *arg)
     long long base = atomic_fetch_add(&seen, (long long)n);
     for (jack_nframes_t i = 0; i < n; i++)
         if (l[i] != 0.0f || r[i] != 0.0f) {
-            if (atomic_load(&first_nz) < 0)
+            if (atomic_load(&first_nz) < 0) {
                 atomic_store(&first_nz, base + i);
+                atomic_store(&first_frame, (long long)(jack_last_frame_time(client) + i));
+            }
             atomic_store(&last_nz, base + i);
         }
     if (!atomic_load(&first_ns)) {
@@ -153,10 +161,14 @@ int main(int argc, char **argv)
     }
     jack_set_process_callback(cl, process, NULL);
     jack_on_shutdown(cl, on_shutdown, NULL);
+    client = cl;
     if (jack_activate(cl)) {
         fprintf(stderr, "jack_capture: cannot activate\n");
         return 1;
     }
+    atomic_store(&open_frame, (long long)jack_frame_time(cl));
+    printf("listening\n");
+    fflush(stdout);
 
     /* wait for the player's ports */
     char src[2][256] = {{0}};
@@ -225,6 +237,11 @@ int main(int argc, char **argv)
             fprintf(f, "drift_ms %.1f\n", (span / 1e9 - audio) * 1000);
             /* first to last non-zero sample, counted in the server's frames:
              * the audio clock, whatever the load did to the wall clock */
+            if (atomic_load(&first_frame) >= 0 && atomic_load(&open_frame) >= 0) {
+                jack_nframes_t d = (jack_nframes_t)atomic_load(&first_frame) -
+                                   (jack_nframes_t)atomic_load(&open_frame);
+                fprintf(f, "since_open_ms %.3f\n", (double)d * 1000.0 / rate);
+            }
             if (atomic_load(&last_nz) >= 0)
                 fprintf(f, "audio_ms %.3f\n",
                         (double)(atomic_load(&last_nz) - atomic_load(&first_nz) + 1) * 1000.0 / rate);

@@ -180,6 +180,7 @@ static bool paused_is(const rlx_engine_state *st, int64_t v) { return st->paused
 static bool volume_is(const rlx_engine_state *st, int64_t v) { return st->volume_db == (double)v; }
 static bool background_is(const rlx_engine_state *st, int64_t v) { return st->background_db == (double)v; }
 static bool length_is(const rlx_engine_state *st, int64_t ms) { return st->length_ms == ms; }
+static bool length_next_is(const rlx_engine_state *st, int64_t ms) { return st->length_next_ms == ms; }
 static bool ended(const rlx_engine_state *st, int64_t v)
 {
     (void)v;
@@ -257,21 +258,29 @@ static void api_drives_engine(void **state)
     assert_int_equal(post(f, "/api/seek", "{\"position_ms\": \"1\"}"), 400);
     assert_false(rlx_remote_take(f->r, &drop));
 
-    /* the length, live, from inside the silence that stretches: +5 s, then
-     * clamped to the longest */
+    /* the length, live, from inside the silence that stretches: +5 s (asked
+     * while paused, it is heard from the resume on: what the sink holds
+     * plays first), then clamped to the longest */
     assert_int_equal(post(f, "/api/seek", "{\"position_ms\": 10000}"), 200);
     st = turn_until(f, at_pos, SEC(10), NULL);
     assert_int_equal(post(f, "/api/length", "{\"delta_ms\": 5000}"), 200);
+    st = turn_until(f, length_next_is, 16500, NULL);
+    assert_int_equal(st.length_ms, 11500);
+    assert_int_equal(st.pos, SEC(10));
+    o = api_status(f);   /* the page sees the change on its way */
+    assert_int_equal(json_integer_value(json_object_get(o, "length_next_ms")), 16500);
+    assert_int_equal(json_integer_value(json_object_get(o, "length_ms")), 11500);
+    json_decref(o);
+    assert_int_equal(post(f, "/api/resume", "{}"), 200);
     st = turn_until(f, length_is, 16500, NULL);
-    assert_int_equal(st.pos, SEC(10));   /* the same place in the silence */
+    assert_true(st.pos >= SEC(10) && st.pos < SEC(12));   /* the same place in the silence, on */
     assert_int_equal(post(f, "/api/length", "{\"delta_ms\": 3600000}"), 200);
     st = turn_until(f, length_is, 40500, NULL);
     o = api_status(f);
     assert_int_equal(json_integer_value(json_object_get(o, "length_ms")), 40500);
     json_decref(o);
 
-    /* resume, then stop: the CLI fades out when apply says so */
-    assert_int_equal(post(f, "/api/resume", "{}"), 200);
+    /* playing, then stop: the CLI fades out when apply says so */
     st = turn_until(f, paused_is, 0, NULL);
     assert_int_equal(post(f, "/api/stop", NULL), 200);
     bool stop = false;

@@ -7,14 +7,17 @@
 #include <ebur128.h>
 #include <math.h>
 #include <samplerate.h>
+#include <stdatomic.h>
 #include <sndfile.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audio/dsp.h"
 #include "audio/render.h"
+#include "audio/source.h"
 #include "audio/tone.h"
 #include "sink/sink_file.h"
 
@@ -953,6 +956,142 @@ static void test_many_level_cues(void **state)
     rlx_session_free(s);
 }
 
+/* ---- stream: lines laid out before they are spoken ------------------------ */
+
+static void wait_ms(int ms)
+{
+    struct timespec t = {.tv_sec = 0, .tv_nsec = (long)ms * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+/* On a cold cache a stream renderer opens before its lines are spoken; read
+ * as the pump reads it (only when ready), each line sounds at the start of
+ * its slot exactly as in the exact layout, the rest of its slot is silent,
+ * and once settled a renderer opened again is the exact one. */
+static void test_stream_cold_cache(void **state)
+{
+    fixture *f = *state;
+    rlx_session *s = parse(f, "[session]\nid = t\ntitle = \"t\"\n[breath]\nlevel = off\n"
+                              "[timeline]\n0:01 say \"Breathe in slowly.\"\n"
+                              "+1 s say \"And let it go, in your own time.\"\n"
+                              "+1 s say \"Rest here.\"\n+2 s end\n");
+    rlx_render_config cfg = rlx_render_config_init();
+    cfg.rate = RATE;
+    cfg.cache_dir = f->cache;
+    cfg.stream = true;
+    rlx_renderer *r = NULL;
+    rlx_diags d = {0};
+    assert_int_equal(rlx_renderer_open(&cfg, s, &r, &d), RLX_OK);
+    assert_true(rlx_renderer_provisional(r));
+    int64_t n = rlx_renderer_length(r);
+    float *out = malloc((size_t)n * 2 * sizeof(float));
+    assert_non_null(out);
+    int64_t pos = 0, waits = 0;
+    while (pos < n) {
+        size_t want = 4096, got = 0;
+        if (!rlx_renderer_ready(r, want)) {
+            assert_true(++waits < 12000);   /* a minute at most */
+            wait_ms(5);
+            continue;
+        }
+        assert_int_equal(rlx_renderer_read(r, out + pos * 2, want, &got), RLX_OK);
+        pos += (int64_t)got;
+    }
+    for (int k = 0; !rlx_renderer_settled(r); k++) {
+        assert_true(k < 12000);
+        wait_ms(5);
+    }
+    cfg.stream = false;
+    rlx_renderer *x = open_renderer(f, s, 0);
+    assert_false(rlx_renderer_provisional(x));
+    int64_t nx;
+    float *ref = render_all(x, 4096, &nx);
+    assert_true(nx < n);   /* the bounds are longer than the lines */
+    const rlx_timeline *ts = rlx_renderer_timeline(r), *tx = rlx_renderer_timeline(x);
+    double maxdiff = 0, tailmax = 0;
+    for (size_t i = 0; i < tx->ncues; i++) {
+        if (!rlx_cue_is_voice(tx->cues[i].cue))
+            continue;
+        int64_t len = tx->cues[i].end - tx->cues[i].start;
+        int64_t slot = ts->cues[i].end - ts->cues[i].start;
+        assert_true(len > RATE / 4 && slot >= len);
+        for (int64_t k = 0; k < len; k++)
+            for (int c = 0; c < 2; c++)
+                maxdiff = fmax(maxdiff, fabs(out[(ts->cues[i].start + k) * 2 + c] -
+                                             ref[(tx->cues[i].start + k) * 2 + c]));
+        for (int64_t k = len + RATE / 100; k < slot; k++)   /* past the limiter's release */
+            tailmax = fmax(tailmax, fabs(out[(ts->cues[i].start + k) * 2]));
+    }
+    printf("stream: %lld waits, length %.2f s (exact %.2f s), line diff %.1f dBFS, rest of slot %.1f dBFS\n",
+           (long long)waits, (double)n / RATE, (double)nx / RATE, to_db(maxdiff), to_db(tailmax));
+    assert_true(maxdiff < 1e-6);
+    assert_true(tailmax < 1e-6);
+    free(out);
+    free(ref);
+    rlx_renderer_close(x);
+    rlx_renderer_close(r);
+    rlx_diags_free(&d);
+    rlx_session_free(s);
+}
+
+/* A line longer than its slot (a bound that failed) is cut at the slot's
+ * end with a short fade, never run into what follows. */
+static void test_stream_cut(void **state)
+{
+    fixture *f = *state;
+    write_audio(f->dir, "v.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1, RATE, gen_voice300);
+    rlx_cache *c = NULL;
+    assert_int_equal(rlx_cache_open(f->cache, &c, NULL, 0), RLX_OK);
+    char path[4096], why[256];
+    snprintf(path, sizeof path, "%s/v.wav", f->dir);
+    rlx_clip_info info;
+    assert_int_equal(rlx_clip_prepare_file(c, path, RATE, &info, why, sizeof why), RLX_OK);
+    rlx_late_clip late[1];
+    memset(late, 0, sizeof late);
+    late[0].start = 100;
+    late[0].slot = RATE / 2;   /* half of the clip */
+    atomic_init(&late[0].state, RLX_LATE_WAITING);
+    rlx_source *src = NULL;
+    int64_t fade = RATE / 50;
+    assert_int_equal(rlx_source_late_open(late, 1, 1024, fade, &src), RLX_OK);
+    float gain[1024], mix[1024 * 2];
+    for (int j = 0; j < 1024; j++)
+        gain[j] = 1.0f;
+    memset(mix, 0, sizeof mix);
+    assert_int_equal(src->ops->mix(src, 0, 1024, gain, mix), RLX_OK);   /* not there yet */
+    assert_true(late[0].muted);
+    for (int j = 0; j < 2048; j++)
+        assert_true(mix[j] == 0.0f);
+    assert_int_equal(rlx_clip_reader_open(&info, &late[0].rd), RLX_OK);
+    late[0].frames = info.frames;
+    late[0].gain = 1.0f;
+    atomic_store(&late[0].state, RLX_LATE_READY);
+    int64_t end = late[0].start + late[0].slot;
+    double before = 0, after = 0, last = 0;
+    for (int64_t a = 0; a < end + 4096; a += 1024) {
+        memset(mix, 0, sizeof mix);
+        assert_int_equal(src->ops->mix(src, a, 1024, gain, mix), RLX_OK);
+        for (int64_t j = 0; j < 1024; j++) {
+            int64_t t = a + j;
+            double v = fabs(mix[j * 2]);
+            if (t >= end - 2 * fade && t < end - fade)
+                before = fmax(before, v);
+            if (t == end - 1)
+                last = v;
+            if (t >= end)
+                after = fmax(after, v);
+        }
+    }
+    printf("stream cut: before the fade %.3f, last sample %.5f, after %.5f\n", before, last, after);
+    assert_true(before > 0.25);   /* the line plays at its level up to the fade */
+    assert_true(last < 0.3 / (double)fade + 1e-6);
+    assert_true(after == 0.0);
+    rlx_source_close(src);
+    rlx_clip_reader_close(late[0].rd);
+    rlx_clip_info_free(&info);
+    rlx_cache_close(c);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -972,6 +1111,8 @@ int main(void)
         T(test_length_fit),
         T(test_bed_never_loops),
         T(test_many_level_cues),
+        T(test_stream_cold_cache),
+        T(test_stream_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

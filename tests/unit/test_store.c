@@ -110,7 +110,7 @@ static void creates_schema_mode_and_wal(void **state)
     char *mode = sql_text(path, "PRAGMA journal_mode");
     assert_string_equal(mode, "wal");
     char *ver = sql_text(path, "PRAGMA user_version");
-    assert_string_equal(ver, "4");   /* serve: +remote_key (renumber on merge) */
+    assert_string_equal(ver, "5");   /* 4: remote_key, 5: length and bed */
     char *tables = sql_text(path, "SELECT group_concat(name, ',') FROM "
                                   "(SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)");
     assert_string_equal(tables, "listens,profiles");
@@ -195,6 +195,71 @@ static void migrates_schema_1_for_renders(void **state)
     assert_false(recs[0].rendered);
     assert_string_equal(recs[1].session_id, "week-02");
     assert_true(recs[1].rendered);
+    rlx_store_listens_free(recs, n);
+    rlx_store_close(st);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* A store of schema 3 (before a profile's length and bed) opens, migrates
+ * and keeps its profiles, mixes and listens; the new fields start empty. */
+static void migrates_schema_3_for_prefs(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+        "CREATE TABLE profiles (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL,"
+        " has_mix INTEGER NOT NULL DEFAULT 0, volume_db REAL NOT NULL DEFAULT 0,"
+        " background_db REAL NOT NULL DEFAULT 0, device TEXT);"
+        "CREATE TABLE listens (id INTEGER PRIMARY KEY, profile_id INTEGER NOT NULL REFERENCES profiles(id),"
+        " session_id TEXT NOT NULL, session_hash TEXT NOT NULL, week INTEGER NOT NULL DEFAULT 0,"
+        " length_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL,"
+        " from_ms INTEGER NOT NULL, position_ms INTEGER NOT NULL, furthest_ms INTEGER NOT NULL,"
+        " played_ms INTEGER NOT NULL, credit_ms INTEGER NOT NULL, completed INTEGER NOT NULL DEFAULT 0,"
+        " finished INTEGER NOT NULL DEFAULT 0);"
+        "CREATE INDEX listens_by_profile ON listens(profile_id, session_id, started_ms);"
+        "ALTER TABLE listens ADD COLUMN uuid TEXT;"
+        "ALTER TABLE listens ADD COLUMN room TEXT;"
+        "ALTER TABLE listens ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;"
+        "CREATE UNIQUE INDEX listens_by_uuid ON listens(uuid);"
+        "ALTER TABLE listens ADD COLUMN rendered INTEGER NOT NULL DEFAULT 0;"
+        "INSERT INTO profiles(name, created_ms, has_mix, volume_db, background_db, device)"
+        " VALUES('anna', 5, 1, -7.5, 2, 'pulse');"
+        "INSERT INTO listens(profile_id, session_id, session_hash, week, length_ms, started_ms, ended_ms,"
+        " from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished, uuid, room)"
+        " VALUES(1, 'week-01', 'h', 1, 600000, 1000, 2000, 0, 600000, 600000, 600000, 600000, 1, 1,"
+        " 'u1', 'room 2');"
+        "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_schema_version(st), RLX_STORE_SCHEMA_VERSION);
+    rlx_profile p;
+    assert_int_equal(rlx_store_profile_get(st, "anna", false, &p, why, sizeof why), RLX_OK);
+    assert_int_equal(p.created_ms, 5);
+    assert_true(p.has_mix && p.volume_db == -7.5 && p.background_db == 2);
+    assert_string_equal(p.device, "pulse");
+    assert_int_equal(p.length_ms, 0);
+    assert_null(p.bed);
+    rlx_profile_clear(&p);
+    assert_int_equal(rlx_store_profile_set_prefs(st, "anna", 3600000, "rain", why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_profile_get(st, "anna", false, &p, why, sizeof why), RLX_OK);
+    assert_int_equal(p.length_ms, 3600000);
+    assert_string_equal(p.bed, "rain");
+    rlx_profile_clear(&p);
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(st, "anna", NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(recs[0].uuid, "u1");
+    assert_string_equal(recs[0].room, "room 2");
+    assert_true(recs[0].completed);
     rlx_store_listens_free(recs, n);
     rlx_store_close(st);
     free(path);
@@ -492,6 +557,32 @@ static void profiles_and_mix(void **state)
     assert_true(p.volume_db == -6.5);
     assert_true(p.background_db == 3);
     assert_string_equal(p.device, "pulse");
+    assert_int_equal(p.length_ms, 0);   /* nothing chosen yet: the session's own */
+    assert_null(p.bed);
+    rlx_profile_clear(&p);
+    /* the length and bed last chosen; each kept while the other changes */
+    assert_int_equal(rlx_store_profile_set_prefs(st, "anna", 3600000, "rain", why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_profile_set_prefs(st, "anna", -1, NULL, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_profile_get(st, "anna", false, &p, why, sizeof why), RLX_OK);
+    assert_int_equal(p.length_ms, 3600000);
+    assert_string_equal(p.bed, "rain");
+    assert_true(p.volume_db == -6.5);   /* the mix is untouched */
+    rlx_profile_clear(&p);
+    assert_int_equal(rlx_store_profile_set_prefs(st, "anna", 5400000, NULL, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_profile_get(st, "anna", false, &p, why, sizeof why), RLX_OK);
+    assert_int_equal(p.length_ms, 5400000);
+    assert_string_equal(p.bed, "rain");
+    rlx_profile_clear(&p);
+    assert_int_equal(rlx_store_profile_set_prefs(st, "anna", -1, "shore", why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_profile_set_prefs(st, "anna", 0, NULL, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_profile_get(st, "anna", false, &p, why, sizeof why), RLX_OK);
+    assert_int_equal(p.length_ms, 0);
+    assert_string_equal(p.bed, "shore");
+    rlx_profile_clear(&p);
+    assert_int_equal(rlx_store_profile_set_prefs(st, "anna", 3600000, "", why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_profile_get(st, "anna", false, &p, why, sizeof why), RLX_OK);
+    assert_null(p.bed);
+    assert_int_equal(p.length_ms, 3600000);
     assert_null(p.remote_key);
     rlx_profile_clear(&p);
     /* the remote's key a profile keeps: set (creating the profile), replaced, forgotten */
@@ -910,6 +1001,7 @@ static void copy_between_stores(void **state)
         assert_int_equal(rlx_store_listen_add(a, &r, why, sizeof why), RLX_OK);
     }
     assert_int_equal(rlx_store_profile_set_mix(a, "kim", -3, 2, NULL, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_profile_set_prefs(a, "kim", 5400000, "shore", why, sizeof why), RLX_OK);
     assert_int_equal(rlx_store_profile_set_remote_key(a, "lee", "0123456789abcdef0123456789abcdef", why, sizeof why),
                      RLX_OK);
     assert_int_equal(rlx_store_open(dst, &b, why, sizeof why), RLX_OK);
@@ -931,6 +1023,8 @@ static void copy_between_stores(void **state)
     rlx_profile p;
     assert_int_equal(rlx_store_profile_get(b, "kim", false, &p, why, sizeof why), RLX_OK);
     assert_true(p.has_mix && p.volume_db == -3 && p.background_db == 2);
+    assert_int_equal(p.length_ms, 5400000);
+    assert_string_equal(p.bed, "shore");
     assert_null(p.remote_key);
     rlx_profile_clear(&p);
     assert_int_equal(rlx_store_profile_get(b, "lee", false, &p, why, sizeof why), RLX_OK);
@@ -1068,6 +1162,74 @@ static void foreign_schema_is_left_alone(void **state)
     free(dir);
 }
 
+/* A PostgreSQL schema at version 3 (before a profile's length and bed),
+ * made as relax 3 made it: migrated in place, its rows kept. */
+static void pg_migrates_schema_3_for_prefs(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *where = rlx_test_store_where(dir);
+    setenv("RELAX_PG_SCHEMA", "old3", 1);
+    char *cmd = malloc(16384);
+    assert_non_null(cmd);
+    const char *pgdir = getenv("RLX_TEST_PG_DIR");
+    const char *as = getuid() == 0 ? "cd / && runuser -u postgres -- psql" : "psql -U postgres";
+    snprintf(cmd, 16384, "%s -X -q -v ON_ERROR_STOP=1 -h '%s' -d relax >/dev/null <<'SQL'\n"
+             "CREATE SCHEMA old3; SET search_path TO old3;\n"
+             "CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);\n"
+             "INSERT INTO meta VALUES ('application', 'relax'), ('schema_version', '3');\n"
+             "CREATE TABLE profiles (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE,"
+             " created_ms bigint NOT NULL, has_mix boolean NOT NULL DEFAULT false,"
+             " volume_db double precision NOT NULL DEFAULT 0, background_db double precision NOT NULL DEFAULT 0,"
+             " device text);\n"
+             "CREATE TABLE listens (id bigserial PRIMARY KEY, profile_id bigint NOT NULL REFERENCES profiles(id),"
+             " session_id text NOT NULL, session_hash text NOT NULL, week integer NOT NULL DEFAULT 0,"
+             " length_ms bigint NOT NULL, started_ms bigint NOT NULL, ended_ms bigint NOT NULL,"
+             " from_ms bigint NOT NULL, position_ms bigint NOT NULL, furthest_ms bigint NOT NULL,"
+             " played_ms bigint NOT NULL, credit_ms bigint NOT NULL, completed boolean NOT NULL DEFAULT false,"
+             " finished boolean NOT NULL DEFAULT false, uuid text NOT NULL, room text,"
+             " rev bigint NOT NULL DEFAULT 0, rendered boolean NOT NULL DEFAULT false);\n"
+             "CREATE INDEX listens_by_profile ON listens(profile_id, session_id, started_ms);\n"
+             "CREATE UNIQUE INDEX listens_by_uuid ON listens(uuid);\n"
+             "INSERT INTO profiles(name, created_ms, has_mix, volume_db, background_db, device)"
+             " VALUES('anna', 5, true, -7.5, 2, 'pulse');\n"
+             "INSERT INTO listens(profile_id, session_id, session_hash, week, length_ms, started_ms, ended_ms,"
+             " from_ms, position_ms, furthest_ms, played_ms, credit_ms, completed, finished, uuid, room)"
+             " VALUES(1, 'week-01', 'h', 1, 600000, 1000, 2000, 0, 600000, 600000, 600000, 600000, true, true,"
+             " 'u1', 'room 2');\n"
+             "SQL", as, pgdir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(where, &st, why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_schema_version(st), RLX_STORE_SCHEMA_VERSION);
+    rlx_profile p;
+    assert_int_equal(rlx_store_profile_get(st, "anna", false, &p, why, sizeof why), RLX_OK);
+    assert_int_equal(p.created_ms, 5);
+    assert_true(p.has_mix && p.volume_db == -7.5 && p.background_db == 2);
+    assert_string_equal(p.device, "pulse");
+    assert_int_equal(p.length_ms, 0);
+    assert_null(p.bed);
+    rlx_profile_clear(&p);
+    assert_int_equal(rlx_store_profile_set_prefs(st, "anna", 3600000, "rain", why, sizeof why), RLX_OK);
+    assert_int_equal(rlx_store_profile_get(st, "anna", false, &p, why, sizeof why), RLX_OK);
+    assert_int_equal(p.length_ms, 3600000);
+    assert_string_equal(p.bed, "rain");
+    rlx_profile_clear(&p);
+    rlx_listen_rec *recs;
+    size_t n;
+    assert_int_equal(rlx_store_listens(st, "anna", NULL, &recs, &n, why, sizeof why), RLX_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(recs[0].uuid, "u1");
+    assert_string_equal(recs[0].room, "room 2");
+    rlx_store_listens_free(recs, n);
+    rlx_store_close(st);
+    free(where);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
 /* The journal on its own: the latest state per listen wins, an ack covers
  * only the state it names, a torn last line (crash mid-write) is skipped,
  * and compaction keeps what is pending. */
@@ -1155,6 +1317,7 @@ int main(void)
         cmocka_unit_test(views_and_triggers_are_refused),
         cmocka_unit_test(huge_record_is_damage),
         cmocka_unit_test(migrates_schema_1_to_2),
+        cmocka_unit_test(migrates_schema_3_for_prefs),
         cmocka_unit_test(path_resolution),
         cmocka_unit_test(connection_strings),
         cmocka_unit_test(journal_states_acks_and_torn_lines),
@@ -1175,6 +1338,7 @@ int main(void)
     };
     const struct CMUnitTest pg_only[] = {
         cmocka_unit_test(foreign_schema_is_left_alone),
+        cmocka_unit_test(pg_migrates_schema_3_for_prefs),
         cmocka_unit_test(journal_survives_a_server_outage),
     };
     int failed = cmocka_run_group_tests_name("sqlite", sqlite_only, NULL, NULL);

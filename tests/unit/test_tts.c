@@ -331,6 +331,60 @@ static void batch_matches_one_by_one(void **state)
     rlx_clip_info_free(&warm);
 }
 
+/* A watched batch (cfg.ready): the caller hears of every job once, each
+ * already in the cache when it does (a repeat when the one it repeats is,
+ * a warm one at once), and the calling thread speaks nothing itself. */
+typedef struct {
+    rlx_cache *cache;
+    const rlx_clip_job *jobs;
+    int told[8];
+    int order[8], ntold;
+    bool all_there;
+} watched;
+
+static void on_ready(void *user, size_t i)
+{
+    watched *w = user;
+    w->told[i]++;
+    w->order[w->ntold++] = (int)i;
+    rlx_clip_info info;
+    if (rlx_clip_lookup(w->cache, &w->jobs[i], 48000, &info) != RLX_OK)
+        w->all_there = false;
+    rlx_clip_info_free(&info);
+}
+
+static void batch_watched(void **state)
+{
+    fixture *f = *state;
+    static const char *const texts[] = {"One.", "Two, three.", "Four five six.", "One.", "Seven."};
+    enum { N = sizeof texts / sizeof *texts };
+    rlx_clip_job jobs[N];
+    for (int i = 0; i < N; i++)
+        jobs[i] = (rlx_clip_job){.text = texts[i], .voice = "slt", .pace = 1.0};
+    rlx_clip_info warm, info;
+    char why[256];
+    assert_int_equal(rlx_clip_prepare_tts(f->cache, texts[2], "slt", 1.0, 48000, &warm, why,
+                                          sizeof why), RLX_OK);
+    assert_int_equal(rlx_clip_lookup(f->cache, &jobs[1], 48000, &info), RLX_ERR_CACHE);
+    unsigned long spoken = rlx_voice_speak_count();
+    watched w = {.cache = f->cache, .jobs = jobs, .all_there = true};
+    rlx_clip_batch_config bc = {.workers = 2, .ready = on_ready, .user = &w};
+    rlx_clip_prepare_batch(f->cache, jobs, N, 48000, &bc);
+    assert_int_equal(rlx_voice_speak_count(), spoken);   /* the children spoke */
+    assert_int_equal(w.ntold, N);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(w.told[i], 1);
+    assert_true(w.all_there);
+    assert_int_equal(w.order[0], 2);   /* the warm one at once */
+    int one = -1, again = -1;
+    for (int k = 0; k < N; k++) {
+        one = w.order[k] == 0 ? k : one;
+        again = w.order[k] == 3 ? k : again;
+    }
+    assert_true(again > one);          /* the repeat after the one it repeats */
+    rlx_clip_info_free(&warm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +395,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(threads, rlx_test_cache_setup, rlx_test_cache_teardown),
         cmocka_unit_test(same_line_same_samples),
         cmocka_unit_test_setup_teardown(batch_matches_one_by_one, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(batch_watched, rlx_test_cache_setup, rlx_test_cache_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
