@@ -24,7 +24,7 @@ if(NOT _rlx_probe_rc EQUAL 0)
   message(STATUS "fuzzers: ${RLX_CLANG} cannot build libFuzzer targets, skipped")
   return()
 endif()
-message(STATUS "fuzzers: building fuzz_session, fuzz_program, fuzz_writers, fuzz_duration, fuzz_decode and fuzz_cache with ${RLX_CLANG}")
+message(STATUS "fuzzers: building fuzz_session, fuzz_program, fuzz_writers, fuzz_duration, fuzz_decode, fuzz_cache and fuzz_store with ${RLX_CLANG}")
 
 set(RLX_FUZZ_LIB_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/player/core/err.c
@@ -67,8 +67,13 @@ set(RLX_FUZZ_decode_SOURCES ${_p}/core/err.c ${_p}/audio/decode.c)
 set(RLX_FUZZ_decode_LIBS ${SNDFILE_LDFLAGS} -lm)
 set(RLX_FUZZ_cache_SOURCES ${_p}/core/err.c ${_p}/audio/cache.c)
 set(RLX_FUZZ_cache_LIBS -lm)
-file(GLOB RLX_FUZZ_MORE_HEADERS CONFIGURE_DEPENDS ${_p}/audio/*.h ${_p}/cli/*.h ${_p}/export/*.h)
-foreach(t writers duration decode cache)
+set(RLX_FUZZ_store_SOURCES ${_p}/core/err.c ${_p}/store/store.c ${_p}/store/store_sqlite.c ${_p}/store/store_pg.c
+    ${_p}/store/store_journal.c ${_p}/store/store_record.c)
+set(RLX_FUZZ_store_DEFS ${LIBPQ_CFLAGS} ${SQLITE_CFLAGS})
+set(RLX_FUZZ_store_MAX_LEN 8192)   # the seeds are whole databases of 512-byte pages
+set(RLX_FUZZ_store_LIBS ${SQLITE_LDFLAGS} ${LIBPQ_LDFLAGS} -lpthread -lm)
+file(GLOB RLX_FUZZ_MORE_HEADERS CONFIGURE_DEPENDS ${_p}/audio/*.h ${_p}/cli/*.h ${_p}/export/*.h ${_p}/store/*.h)
+foreach(t writers duration decode cache store)
   set(fuzzer fuzz_${t})
   add_custom_command(
     OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/${fuzzer}
@@ -91,14 +96,49 @@ if(RLX_TESTS)
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/smoke.sh ${CMAKE_CURRENT_BINARY_DIR}/fuzz_program
             ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/program ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/program.dict 5)
   set_tests_properties(fuzz_session_smoke fuzz_program_smoke PROPERTIES TIMEOUT 120)
-  foreach(t writers duration decode cache)
+  foreach(t writers duration decode cache store)
     set(_dict ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/${t}.dict)
     if(NOT EXISTS ${_dict})
       set(_dict "")
     endif()
     add_test(NAME fuzz_${t}_smoke
       COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/smoke.sh ${CMAKE_CURRENT_BINARY_DIR}/fuzz_${t}
-              ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/${t} "${_dict}" 5)
+              ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/${t} "${_dict}" 5 ${RLX_FUZZ_${t}_MAX_LEN})
     set_tests_properties(fuzz_${t}_smoke PROPERTIES TIMEOUT 120)
   endforeach()
+endif()
+
+# fuzz_cli: the whole command line. The CLI's own sources are compiled here
+# (instrumented), main.c with main renamed rlx_cli_main so that the fuzzer
+# calls it; the layers below come from the main build's static libraries
+# (not instrumented: only their parsing-free entry points are reachable
+# before the rlx_cli_parsed seam). Not with RLX_SANITIZE: two sanitizer
+# runtimes do not mix.
+if(NOT RLX_SANITIZE)
+  file(GLOB RLX_FUZZ_CLI_SOURCES CONFIGURE_DEPENDS ${_p}/cli/*.c)
+  list(FILTER RLX_FUZZ_CLI_SOURCES EXCLUDE REGEX "/main\\.c$")
+  set(_cli_defs -DRLX_VERSION="${PROJECT_VERSION}" -DRLX_DATA_FROM_BIN="${RLX_DATA_FROM_BIN}"
+      -DRLX_BUILD_MARKER="${RLX_BUILD_MARKER}" -I${FLITE_INCLUDE_DIR})
+  set(_cli_main_o ${CMAKE_CURRENT_BINARY_DIR}/fuzz_cli_main.o)
+  add_custom_command(
+    OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/fuzz_cli
+    COMMAND ${RLX_CLANG} ${RLX_FUZZ_FLAGS} ${_cli_defs} -Dmain=rlx_cli_main -c ${_p}/cli/main.c -o ${_cli_main_o}
+    COMMAND ${RLX_CLANG} ${RLX_FUZZ_FLAGS} ${_cli_defs} ${RLX_FUZZ_CLI_SOURCES} ${_cli_main_o}
+            ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/fuzz_cli.c
+            $<TARGET_FILE:relax_device> $<TARGET_FILE:relax_remote> $<TARGET_FILE:relax_core> $<TARGET_FILE:relax_device>
+            ${PORTAUDIO_LDFLAGS} ${SNDFILE_LDFLAGS} ${SAMPLERATE_LDFLAGS} ${SQLITE_LDFLAGS} ${LIBPQ_LDFLAGS}
+            ${EBUR128_LDFLAGS} ${RUBBERBAND_LDFLAGS} ${FLITE_LIBS} ${MHD_LDFLAGS} ${JANSSON_LDFLAGS}
+            ${QRENCODE_LDFLAGS} ${SYSTEMD_LDFLAGS} ${RLX_TINFO_LIB} -lpthread -lm
+            -o ${CMAKE_CURRENT_BINARY_DIR}/fuzz_cli
+    DEPENDS ${RLX_FUZZ_CLI_SOURCES} ${_p}/cli/main.c ${RLX_FUZZ_HEADERS} ${RLX_FUZZ_MORE_HEADERS}
+            ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/fuzz_cli.c relax_core relax_device relax_remote
+    COMMENT "Building libFuzzer target fuzz_cli"
+    VERBATIM)
+  add_custom_target(fuzz_cli_bin ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/fuzz_cli)
+  if(RLX_TESTS)
+    add_test(NAME fuzz_cli_smoke
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/smoke.sh ${CMAKE_CURRENT_BINARY_DIR}/fuzz_cli
+              ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/cli ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/cli.dict 5 512)
+    set_tests_properties(fuzz_cli_smoke PROPERTIES TIMEOUT 120)
+  endif()
 endif()

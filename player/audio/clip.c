@@ -518,6 +518,24 @@ static rlx_err check_length(const char *path, int64_t file_size, int rate, char 
     return RLX_ERR_AUDIO_FILE;
 }
 
+int64_t rlx_audio_header_ms(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    SNDFILE *sf = sf_open(path, SFM_READ, &info);
+    if (!sf)
+        return -1;
+    sf_close(sf);
+    int bps = pcm_bytes(info.format);
+    if (info.samplerate <= 0 || info.frames <= 0 || info.channels <= 0 || !bps ||
+        (double)info.frames * info.channels * bps > (double)st.st_size)
+        return -1;
+    return (int64_t)((double)info.frames * 1000 / info.samplerate);
+}
+
 static rlx_err file_content(rlx_cache *c, const char *path, int rate, uint64_t *content,
                             rlx_file_stamp *stamp_out, char *why, size_t whylen)
 {

@@ -50,6 +50,12 @@ typedef struct {
 rlx_err rlx_audio_probe(const char *path, int64_t *frames, int *rate, int *channels,
                         char *why, size_t whylen);
 
+/* How long an audio file is by its header, in ms, where the header can be
+ * trusted without decoding: uncompressed PCM whose samples are all in the
+ * file. -1 otherwise (compressed, damaged, unreadable: decoding tells).
+ * Opens the file, reads no samples. */
+int64_t rlx_audio_header_ms(const char *path);
+
 /* Prepares an audio file (decodes it fully once on a cache miss, so a
  * truncated or corrupt file fails here, with the reason in why, which starts
  * with the file's base name). Warm cache: no decoding, well under 1 ms once

@@ -310,6 +310,9 @@ int rlx_auth_export_run(const rlx_auth_export *e, int argc, char **argv)
                       e->name, want, out, e->output);
         return RLX_EXIT_USAGE;
     }
+    int prc = rlx_cli_parsed(argv[0]);
+    if (prc)
+        return prc;
     rlx_diags d = {0};
     rlx_session *s = NULL;
     rlx_timeline *t = NULL;

@@ -57,6 +57,15 @@ rlx_err rlx_cli_load_session(const char *arg, rlx_session **out, rlx_diags *d);
  * found; returns 0 or the exit code. */
 int rlx_cli_open_session(const char *arg, rlx_session **out);
 
+/* The seam between a command's parsing and its work: every command calls
+ * rlx_cli_parsed(argv[0]) once its words are parsed and checked, before it
+ * touches a file, a device or the store, and returns the value when it is
+ * not 0. relax sets no hook (0: go on); the command-line fuzzer
+ * (tests/fuzz/fuzz_cli.c) sets one that stops every command there. */
+typedef int (*rlx_cli_parsed_hook)(const char *command);
+void rlx_cli_set_parsed_hook(rlx_cli_parsed_hook hook);
+int rlx_cli_parsed(const char *command);
+
 /* Is stdout/stderr a terminal (and TERM not "dumb")? */
 bool rlx_cli_is_tty(int fd);
 

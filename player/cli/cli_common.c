@@ -97,3 +97,15 @@ const char *rlx_cli_fmt_time(long long ms, char *buf, size_t len)
         snprintf(buf, len, "%lld:%02lld", s / 60, s % 60);
     return buf;
 }
+
+static rlx_cli_parsed_hook parsed_hook;
+
+void rlx_cli_set_parsed_hook(rlx_cli_parsed_hook hook)
+{
+    parsed_hook = hook;
+}
+
+int rlx_cli_parsed(const char *command)
+{
+    return parsed_hook ? parsed_hook(command) : 0;
+}

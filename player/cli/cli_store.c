@@ -17,6 +17,8 @@
 static bool allowed_opt(const char *allowed, const char *name)
 {
     size_t n = strlen(name);
+    if (n == 0)
+        return false;   /* "--" alone: strstr finds "" everywhere and the walk below would not move */
     for (const char *p = allowed; (p = strstr(p, name)); p += n)
         if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0))
             return true;

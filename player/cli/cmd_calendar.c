@@ -159,6 +159,8 @@ int rlx_cmd_calendar(int argc, char **argv)
                       "(or - for standard output)", out);
         return RLX_EXIT_USAGE;
     }
+    if ((rc = rlx_cli_parsed(argv[0])))
+        return rc;
     const char *profile = rlx_store_resolve_profile(o.profile);
     rlx_store *st;
     if ((rc = rlx_cli_store_open(&o, &st)))

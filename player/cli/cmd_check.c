@@ -604,6 +604,11 @@ int rlx_cmd_check(int argc, char **argv)
         free(files);
         return RLX_EXIT_USAGE;
     }
+    int prc = rlx_cli_parsed(argv[0]);
+    if (prc) {
+        free(files);
+        return prc;
+    }
     /* cue lines are cut to the terminal, or to 100 columns in a pipe or file */
     run.width = rlx_auth_term_width(STDOUT_FILENO);
     if (run.width <= 0)

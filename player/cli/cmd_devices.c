@@ -32,6 +32,9 @@ int rlx_cmd_devices(int argc, char **argv)
         rlx_cli_error("devices takes only --input and --names (got '%s')", argv[i]);
         return RLX_EXIT_USAGE;
     }
+    int rc = rlx_cli_parsed(argv[0]);
+    if (rc)
+        return rc;
     rlx_device_info *v = NULL;
     size_t n = 0;
     rlx_err err = input ? rlx_capture_list(&v, &n) : rlx_device_list(&v, &n);

@@ -103,6 +103,8 @@ int rlx_cmd_history(int argc, char **argv)
         rlx_cli_error("history: give --profile or --all, not both");
         return RLX_EXIT_USAGE;
     }
+    if ((rc = rlx_cli_parsed(argv[0])))
+        return rc;
     rlx_store *st;
     if ((rc = rlx_cli_store_open(&o, &st)))
         return rc;

@@ -117,13 +117,18 @@ int rlx_cmd_list(int argc, char **argv)
             usage(stdout);
             return RLX_EXIT_OK;
         }
-        if (!strcmp(argv[i], "--ids") && argc == 2)
-            return list_ids();
+        if (!strcmp(argv[i], "--ids") && argc == 2) {
+            int rc = rlx_cli_parsed(argv[0]);
+            return rc ? rc : list_ids();
+        }
         rlx_cli_error("list: unexpected argument '%s' (it takes none)", argv[i]);
         return RLX_EXIT_USAGE;
     }
+    int rc = rlx_cli_parsed(argv[0]);
+    if (rc)
+        return rc;
     rlx_program *p = NULL;
-    int rc = rlx_cli_load_program(&p);
+    rc = rlx_cli_load_program(&p);
     if (rc)
         return rc;
     row *rows = calloc(p->nentries ? p->nentries : 1, sizeof *rows);

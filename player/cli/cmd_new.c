@@ -147,6 +147,9 @@ int rlx_cmd_new(int argc, char **argv)
                       name, RLX_NEW_ID_MAX);
         return RLX_EXIT_USAGE;
     }
+    int prc = rlx_cli_parsed(argv[0]);
+    if (prc)
+        return prc;
     char defpath[RLX_NEW_ID_MAX + sizeof ".session"];
     if (!out) {
         snprintf(defpath, sizeof defpath, "%s.session", name);

@@ -197,6 +197,8 @@ int rlx_cmd_next(int argc, char **argv)
         usage(stdout);
         return RLX_EXIT_OK;
     }
+    if ((rc = rlx_cli_parsed(argv[0])))
+        return rc;
     const char *profile = rlx_store_resolve_profile(o.profile);
     rlx_store *st;
     char why[1024];

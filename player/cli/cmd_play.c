@@ -805,6 +805,10 @@ int rlx_cmd_play(int argc, char **argv)
         rc = rlx_cli_set_room(room);
     if (rc)
         return rc;
+    if (!rc)
+        rc = rlx_cli_parsed(argv[0]);
+    if (rc)
+        return rc;
     /* the listen is recorded under the profile, like `relax next` */
     return rlx_cli_play_recorded(session, &o);
 }

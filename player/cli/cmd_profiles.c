@@ -101,6 +101,8 @@ int rlx_cmd_profiles(int argc, char **argv)
                "  --forget-remote-key   back to a new key for every session\n");
         return RLX_EXIT_OK;
     }
+    if ((rc = rlx_cli_parsed(argv[0])))
+        return rc;
     if (keep >= 0)
         return remote_key(&o, keep);
     if (o.names)

@@ -449,8 +449,11 @@ int rlx_cmd_record(int argc, char **argv)
         usage(stderr);
         return RLX_EXIT_USAGE;
     }
+    int orc = rlx_cli_parsed(argv[0]);
+    if (orc)
+        return orc;
     rlx_session *s = NULL;
-    int orc = rlx_cli_open_session(session, &s);
+    orc = rlx_cli_open_session(session, &s);
     if (orc)
         return orc;
     rec_ui u = {.s = s, .tcfg = rlx_take_config_init()};

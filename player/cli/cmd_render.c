@@ -179,6 +179,9 @@ static int render_main(int argc, char **argv, bool remembered, int64_t *rendered
         return RLX_EXIT_USAGE;
     }
 
+    int orc = rlx_cli_parsed(argv[0]);
+    if (orc)
+        return orc;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -187,7 +190,7 @@ static int render_main(int argc, char **argv, bool remembered, int64_t *rendered
     sigaction(SIGTERM, &sa, NULL);
 
     rlx_session *s = NULL;
-    int orc = rlx_cli_open_session(session_arg, &s);
+    orc = rlx_cli_open_session(session_arg, &s);
     if (!orc && (orc = rlx_cli_apply_bed(s, bed)))
         rlx_session_free(s);
     if (orc)

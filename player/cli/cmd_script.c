@@ -147,8 +147,11 @@ int rlx_cmd_script(int argc, char **argv)
         rlx_cli_error("'%s': name the script FILE.txt or FILE.html", out);
         return RLX_EXIT_USAGE;
     }
+    int orc = rlx_cli_parsed(argv[0]);
+    if (orc)
+        return orc;
     rlx_session *s = NULL;
-    int orc = rlx_cli_open_session(session, &s);
+    orc = rlx_cli_open_session(session, &s);
     if (orc)
         return orc;
     rlx_script_line *v = NULL;

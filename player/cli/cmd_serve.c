@@ -449,6 +449,8 @@ int rlx_cmd_serve(int argc, char **argv)
         return RLX_EXIT_USAGE;
     }
     int rc = rlx_cli_set_room(room);
+    if (!rc)
+        rc = rlx_cli_parsed(argv[0]);
     if (rc)
         return rc;
     ro.room = rlx_cli_room();

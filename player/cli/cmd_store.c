@@ -52,8 +52,11 @@ int rlx_cmd_store(int argc, char **argv)
         rlx_cli_error("store copy takes two stores, FROM and TO (try 'relax store --help')");
         return RLX_EXIT_USAGE;
     }
+    int rc = rlx_cli_parsed(argv[0]);
+    if (rc)
+        return rc;
     rlx_store *from = NULL, *to = NULL;
-    int rc = open_one(argv[2], true, &from);
+    rc = open_one(argv[2], true, &from);
     if (!rc)
         rc = open_one(argv[3], false, &to);
     if (rc) {

@@ -199,7 +199,8 @@ int rlx_cmd_voices(int argc, char **argv)
             rlx_cli_error("voices: -o, --voice, --pace and --device go with --say TEXT");
             return RLX_EXIT_USAGE;
         }
-        return list_voices();
+        int rc = rlx_cli_parsed(argv[0]);
+        return rc ? rc : list_voices();
     }
     double pace = 1.0;
     if (pace_s) {
@@ -223,6 +224,9 @@ int rlx_cmd_voices(int argc, char **argv)
         rlx_cli_error("voices: unknown voice '%s' (expected %s)", voice, list);
         return RLX_EXIT_USAGE;
     }
+    int rc = rlx_cli_parsed(argv[0]);
+    if (rc)
+        return rc;
     if (!out)
         return play_sample(say, voice, pace, device);
     float *x;
@@ -234,7 +238,7 @@ int rlx_cmd_voices(int argc, char **argv)
         rlx_cli_error("voices: cannot speak \"%s\": %s", say, why);
         return err == RLX_ERR_USAGE ? RLX_EXIT_USAGE : rlx_cli_exit_code(err);
     }
-    int rc = write_sample(out, x, n, rate);
+    rc = write_sample(out, x, n, rate);
     free(x);
     if (rc == RLX_EXIT_OK)
         printf("wrote %s (%.1f s at %d Hz)\n", out, (double)n / rate, rate);

@@ -58,7 +58,7 @@ const char *rlx_store_resolve_profile(const char *explicit_profile);
 bool rlx_profile_name_valid(const char *name);
 
 /* Opens (creating when missing) and migrates the store.
- * RLX_ERR_STORE_CORRUPT (not a database, failed quick_check, or written by a
+ * RLX_ERR_STORE_CORRUPT (not a database, failed integrity_check, or written by a
  * newer relax), RLX_ERR_STORE_LOCKED (busy beyond the timeout), RLX_ERR_STORE
  * (read-only, folder is a file, cannot create, disk full), RLX_ERR_NOMEM. */
 rlx_err rlx_store_open(const char *path, rlx_store **out, char *why, size_t whylen);

@@ -1,7 +1,7 @@
 #!/bin/bash
-# smoke.sh FUZZER CORPUS DICT SECONDS (DICT may be "") - a bounded libFuzzer run on a copy of the seed corpus.
+# smoke.sh FUZZER CORPUS DICT SECONDS [MAX_LEN] (DICT may be "") - a bounded libFuzzer run on a copy of the seed corpus.
 set -eu
-fuzzer=$1 corpus=$2 dict=$3 seconds=$4
+fuzzer=$1 corpus=$2 dict=$3 seconds=$4 max_len=${5:-4096}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/relax-fuzz-smoke-XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -11,7 +11,7 @@ cd "$work"
 export TMPDIR="$work"   # the fuzzers make their scratch folder there
 # third-party leaks on their own error paths (see lsan.supp)
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$here/lsan.supp"
-"$fuzzer" -max_total_time="$seconds" ${dict:+-dict="$dict"} -max_len=4096 -timeout=5 -rss_limit_mb=1024 \
+"$fuzzer" -max_total_time="$seconds" ${dict:+-dict="$dict"} -max_len="$max_len" -timeout=5 -rss_limit_mb=1024 \
     -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus" 2>"$work/log" || {
     tail -50 "$work/log"
     ls -la "$work/artifacts"

@@ -322,6 +322,173 @@ static void refuses_negative_schema(void **state)
     free(dir);
 }
 
+/* A migration that fails (here: schema 1 plus a column that migration 2
+ * adds) rolls back, and the file, in rollback-journal mode, is not switched
+ * to WAL either: byte for byte as it was (found by fuzz_store). */
+static void failed_migration_leaves_file(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+        "CREATE TABLE profiles(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL);"
+        "CREATE TABLE listens(id INTEGER PRIMARY KEY, profile_id INTEGER, uuid TEXT);"
+        "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    size_t len;
+    unsigned char *before = slurp(path, &len);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_ERR_STORE);
+    assert_null(st);
+    assert_non_null(strstr(why, path));
+    assert_same_bytes(path, before, len);
+    free(before);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* An index that disagrees with its table passes quick_check; writing
+ * through it filed a new listen under another profile. Refused at open,
+ * untouched. The file is fuzz_store's finding, kept in its seed corpus. */
+static void damaged_index_is_refused(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    char src[1024];
+    snprintf(src, sizeof src, "%s/tests/fuzz/corpus/store/regress-damaged-index", getenv("RLX_SOURCE_DIR"));
+    size_t len;
+    unsigned char *before = slurp(src, &len);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(before, 1, len, f), len);
+    fclose(f);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(st);
+    assert_non_null(strstr(why, "damaged"));
+    assert_same_bytes(path, before, len);
+    free(before);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* NULLs where the schema says NOT NULL (a crafted store, kept in the fuzz
+ * seed corpus): the reads say the store is damaged, naming it, instead of
+ * handing out a profile without a name ("relax: " and exit 1 before). */
+static void null_names_are_damage(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    char src[1024];
+    snprintf(src, sizeof src, "%s/tests/fuzz/corpus/store/regress-null-names", getenv("RLX_SOURCE_DIR"));
+    size_t len;
+    unsigned char *bytes = slurp(src, &len);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+    free(bytes);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    rlx_profile *ps = NULL;
+    size_t np = 0;
+    assert_int_equal(rlx_store_profiles(st, &ps, &np, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(ps);
+    assert_non_null(strstr(why, path));
+    assert_non_null(strstr(why, "a profile without a name"));
+    rlx_listen_rec *ls = NULL;
+    size_t nl = 0;
+    why[0] = 0;
+    assert_int_equal(rlx_store_listens(st, NULL, NULL, &ls, &nl, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(ls);
+    assert_non_null(strstr(why, "damaged"));
+    rlx_store_close(st);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* A crafted store whose `profiles` is a view with an endless recursive
+ * query hung `relax profiles` (and `store copy FROM`): views and triggers,
+ * which relax never writes, are refused at open, the file untouched. */
+static void views_and_triggers_are_refused(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    char src[1024];
+    snprintf(src, sizeof src, "%s/tests/fuzz/corpus/store/regress-view-endless-query", getenv("RLX_SOURCE_DIR"));
+    size_t len;
+    unsigned char *before = slurp(src, &len);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(before, 1, len, f), len);
+    fclose(f);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(st);
+    assert_non_null(strstr(why, "holds a view ('profiles')"));
+    assert_same_bytes(path, before, len);
+    free(before);
+
+    /* a trigger that would empty the listens at the next write */
+    unlink(path);
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_OK);
+    rlx_store_close(st);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER wipe AFTER INSERT ON listens BEGIN DELETE FROM listens; END",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    before = slurp(path, &len);
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_non_null(strstr(why, "holds a trigger ('wipe')"));
+    assert_same_bytes(path, before, len);
+    free(before);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
+/* A record whose header claims gigabytes makes SQLite run out of memory:
+ * that is a damaged store (exit 8, naming it), not "out of memory" (exit 1).
+ * The file is fuzz_store's finding. */
+static void huge_record_is_damage(void **state)
+{
+    (void)state;
+    char *dir = rlx_test_tmpdir();
+    char *path = path_in(dir, "progress.db");
+    char src[1024];
+    snprintf(src, sizeof src, "%s/tests/fuzz/corpus/store/regress-huge-record-nomem", getenv("RLX_SOURCE_DIR"));
+    size_t len;
+    unsigned char *before = slurp(src, &len);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(before, 1, len, f), len);
+    fclose(f);
+    rlx_store *st = NULL;
+    char why[512] = "";
+    assert_int_equal(rlx_store_open(path, &st, why, sizeof why), RLX_ERR_STORE_CORRUPT);
+    assert_null(st);
+    assert_non_null(strstr(why, path));
+    assert_non_null(strstr(why, "probably damaged"));
+    assert_same_bytes(path, before, len);
+    free(before);
+    free(path);
+    rlx_test_rmtree(dir);
+    free(dir);
+}
+
 /* A store written by the first schema gains rooms and listen keys, keeping its rows. */
 static void migrates_schema_1_to_2(void **state)
 {
@@ -1144,6 +1311,11 @@ int main(void)
         cmocka_unit_test(migrates_schema_1_for_renders),
         cmocka_unit_test(refuses_newer_schema),
         cmocka_unit_test(refuses_negative_schema),
+        cmocka_unit_test(failed_migration_leaves_file),
+        cmocka_unit_test(damaged_index_is_refused),
+        cmocka_unit_test(null_names_are_damage),
+        cmocka_unit_test(views_and_triggers_are_refused),
+        cmocka_unit_test(huge_record_is_damage),
         cmocka_unit_test(migrates_schema_1_to_2),
         cmocka_unit_test(migrates_schema_3_for_prefs),
         cmocka_unit_test(path_resolution),
