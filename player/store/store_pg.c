@@ -177,8 +177,7 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX listens_by_uuid ON listens(uuid);",
     /* 3: a listen that is an offline render, not heard yet */
     "ALTER TABLE listens ADD COLUMN rendered boolean NOT NULL DEFAULT false;",
-    /* 4 (serve branch; renumber when merging after another migration): the
-     * phone remote's key a profile keeps */
+    /* 4: the phone remote's key a profile keeps */
     "ALTER TABLE profiles ADD COLUMN remote_key text;",
     /* 5: the length and bed a profile last chose (NULL: the session's own) */
     "ALTER TABLE profiles ADD COLUMN length_ms bigint, ADD COLUMN bed text;",

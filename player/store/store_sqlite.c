@@ -169,12 +169,11 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX listens_by_uuid ON listens(uuid);",
     /* 3: a listen that is an offline render (relax next without a sound card), not heard yet */
     "ALTER TABLE listens ADD COLUMN rendered INTEGER NOT NULL DEFAULT 0;",
-    /* 4 (serve branch; renumber when merging after another migration): the
-     * phone remote's key a profile keeps (relax profiles NAME --keep-remote-key) */
+    /* 4: the phone remote's key a profile keeps (relax profiles --keep-remote-key) */
     "ALTER TABLE profiles ADD COLUMN remote_key TEXT;",
     /* 5: the length and bed a profile last chose (NULL: the session's own) */
-    "ALTER TABLE profiles ADD COLUMN length_ms INTEGER;"
-    "ALTER TABLE profiles ADD COLUMN bed TEXT;",
+    ("ALTER TABLE profiles ADD COLUMN length_ms INTEGER;"
+     "ALTER TABLE profiles ADD COLUMN bed TEXT;"),
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == RLX_STORE_SCHEMA_VERSION, "one migration per schema version");
