@@ -15,7 +15,21 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "tui_view.h"
+
+/* The ASCII stand-in of a UTF-8 character (the status line and the
+ * full-screen view share it) */
+const char *rlx_tui_ascii_for(const char *s, size_t clen)
+{
+    static const struct { const char *utf8, *ascii; } map[] = {
+        {"\xe2\x80\x98", "'"}, {"\xe2\x80\x99", "'"}, {"\xe2\x80\x9c", "\""}, {"\xe2\x80\x9d", "\""},
+        {"\xe2\x80\x93", "-"}, {"\xe2\x80\x94", "-"}, {"\xe2\x80\xa6", "..."}, {"\xe2\x80\x96", "||"},
+        {"\xe2\x96\xb6", ">"}, {"\xe2\x97\x8f", "o"}, {"\xc2\xb7", "."}, {"\xc2\xa0", " "},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strlen(map[i].utf8) == clen && !memcmp(map[i].utf8, s, clen))
+            return map[i].ascii;
+    return "?";
+}
 
 static struct termios saved_tio;
 static volatile sig_atomic_t raw_on;

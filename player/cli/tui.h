@@ -59,4 +59,7 @@ void rlx_tui_draw(const rlx_tui_state *st);
  * ASCII look-alikes and any other non-ASCII character '?'. Returns buf. */
 char *rlx_tui_format(const rlx_tui_state *st, int width, char *buf, size_t len);
 
+/* The ASCII stand-in of the UTF-8 character s[0..clen) ("?" if none). */
+const char *rlx_tui_ascii_for(const char *s, size_t clen);
+
 #endif

@@ -21,19 +21,6 @@
 
 /* ---- characters ----------------------------------------------------------- */
 
-const char *rlx_tui_ascii_for(const char *s, size_t clen)
-{
-    static const struct { const char *utf8, *ascii; } map[] = {
-        {"\xe2\x80\x98", "'"}, {"\xe2\x80\x99", "'"}, {"\xe2\x80\x9c", "\""}, {"\xe2\x80\x9d", "\""},
-        {"\xe2\x80\x93", "-"}, {"\xe2\x80\x94", "-"}, {"\xe2\x80\xa6", "..."}, {"\xe2\x80\x96", "||"},
-        {"\xe2\x96\xb6", ">"}, {"\xe2\x97\x8f", "o"}, {"\xc2\xb7", "."}, {"\xc2\xa0", " "},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strlen(map[i].utf8) == clen && !memcmp(map[i].utf8, s, clen))
-            return map[i].ascii;
-    return "?";
-}
-
 /* Length of the UTF-8 sequence starting at s; 0 if it is not a valid start
  * or is cut short. */
 static size_t seq_len(const char *s)

@@ -68,7 +68,5 @@ int rlx_tui_wrap(const char *text, int width, bool ascii, char (*lines)[RLX_TUI_
 /* Columns of a UTF-8 string (one per code point). */
 int rlx_tui_columns(const char *s);
 
-/* The ASCII stand-in of the UTF-8 character s[0..clen) ("?" if none). */
-const char *rlx_tui_ascii_for(const char *s, size_t clen);
 
 #endif
