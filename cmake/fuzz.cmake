@@ -114,7 +114,10 @@ endif()
 # (not instrumented: only their parsing-free entry points are reachable
 # before the rlx_cli_parsed seam). Not with RLX_SANITIZE: two sanitizer
 # runtimes do not mix.
-if(NOT RLX_SANITIZE)
+# It links every library of the program: deferred to the end of the
+# configuration, once the other parts (remote.cmake: sd-bus, libmicrohttpd,
+# jansson, libqrencode) have found theirs.
+function(rlx_add_fuzz_cli)
   file(GLOB RLX_FUZZ_CLI_SOURCES CONFIGURE_DEPENDS ${_p}/cli/*.c)
   list(FILTER RLX_FUZZ_CLI_SOURCES EXCLUDE REGEX "/main\\.c$")
   set(_cli_defs -DRLX_VERSION="${PROJECT_VERSION}" -DRLX_DATA_FROM_BIN="${RLX_DATA_FROM_BIN}"
@@ -141,4 +144,7 @@ if(NOT RLX_SANITIZE)
               ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/cli ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/cli.dict 5 512)
     set_tests_properties(fuzz_cli_smoke PROPERTIES TIMEOUT 120)
   endif()
+endfunction()
+if(NOT RLX_SANITIZE)
+  cmake_language(DEFER CALL rlx_add_fuzz_cli)
 endif()
