@@ -194,7 +194,11 @@ bool rlx_tui_open(void)
         atexit(restore_terminal);
         /* SIGHUP (terminal closed) is a stop signal of the player: it saves and fades */
         int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT};
-        for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+        size_t nfatal = sizeof fatal / sizeof fatal[0];
+#if defined(__SANITIZE_ADDRESS__)
+        nfatal = 0;   /* the sanitizer's own handler reports where it crashed */
+#endif
+        for (size_t i = 0; i < nfatal; i++) {
             struct sigaction sa = {0};
             sa.sa_handler = on_fatal;
             sigemptyset(&sa.sa_mask);

@@ -16,7 +16,12 @@
 #include "sink/pa_quiet.h"
 
 #define RLX_WATCHDOG_NS 1000000000LL
-#define RLX_CLOSE_WAIT_MS 1000
+/* How long a close may take before the stream is abandoned. A server that
+ * still answers may be slow on a loaded machine: 1 s was too tight for a
+ * sanitizer build there (an abandoned close leaves JACK's thread running
+ * into the exit; one crash on exit was seen in CI). A lost server gets the
+ * short bound. */
+#define RLX_CLOSE_WAIT_MS 5000
 #define RLX_CLOSE_WAIT_LOST_MS 300
 #define RLX_DRAIN_MS 5
 
