@@ -16,13 +16,6 @@
 #include "sink/pa_quiet.h"
 
 #define RLX_WATCHDOG_NS 1000000000LL
-/* How long a close may take before the stream is abandoned. A server that
- * still answers may be slow on a loaded machine: 1 s was too tight for a
- * sanitizer build there (an abandoned close leaves JACK's thread running
- * into the exit; one crash on exit was seen in CI). A lost server gets the
- * short bound. */
-#define RLX_CLOSE_WAIT_MS 5000
-#define RLX_CLOSE_WAIT_LOST_MS 300
 #define RLX_DRAIN_MS 5
 
 struct rlx_capture {
@@ -361,7 +354,7 @@ void rlx_capture_close(rlx_capture *c)
     if (!c)
         return;
     bool abandoned = c->pa_up &&
-                     !rlx_pa_close_bounded(c->stream, c->lost, c->lost ? RLX_CLOSE_WAIT_LOST_MS : RLX_CLOSE_WAIT_MS);
+                     !rlx_pa_close_bounded(c->stream, c->lost, c->lost ? RLX_PA_CLOSE_WAIT_LOST_MS : RLX_PA_CLOSE_WAIT_MS);
     /* abandoned: c and the ring stay alive for the stuck callback */
     if (c->writer_up) {
         atomic_store(&c->quit, true);

@@ -28,6 +28,14 @@ void rlx_pa_terminate_quiet(void);
  * Call it after starting a stream. */
 void rlx_pa_release_jack_graph(void);
 
+/* How long a close may take before the stream is abandoned (the wait_ms
+ * below). A server that still answers may be slow on a loaded machine: 1 s
+ * was too tight for a sanitizer build there (an abandoned close leaves
+ * JACK's thread running into the exit; one crash on exit was seen in CI).
+ * A lost server (no callbacks any more) gets the short bound. */
+#define RLX_PA_CLOSE_WAIT_MS 5000
+#define RLX_PA_CLOSE_WAIT_LOST_MS 300
+
 /* Stops (abort: drops what is queued, as for a lost device) and closes
  * stream (may be NULL) and terminates PortAudio on a thread of its own,
  * silenced, waiting at most wait_ms: a dead JACK server must not hang us.

@@ -26,13 +26,6 @@
  * one: on a loaded machine that lasts seconds. It is given this long; a dead
  * server is reported by the watchdog at once (the stream is no longer active). */
 #define RLX_WATCHDOG_SLOW_NS 10000000000LL
-/* How long a close may take before the stream is abandoned. A server that
- * still answers may be slow on a loaded machine: 1 s was too tight for a
- * sanitizer build there (an abandoned close leaves JACK's thread running
- * into the exit; one crash on exit was seen in CI). A lost server gets the
- * short bound. */
-#define RLX_CLOSE_WAIT_MS 5000
-#define RLX_CLOSE_WAIT_LOST_MS 300   /* a dead server often never answers */
 /* the pump's longest sleep on a full ring: a slow device (a loaded dummy
  * server) is re-checked this often */
 #define RLX_PUMP_WAIT_MAX_MS 500
@@ -585,7 +578,7 @@ static rlx_err dev_close(rlx_sink *s, bool commit)
         return RLX_OK;
     bool abandoned = p->pa_up &&
                      !rlx_pa_close_bounded(p->stream, atomic_load(&p->lost),
-                                           atomic_load(&p->lost) ? RLX_CLOSE_WAIT_LOST_MS : RLX_CLOSE_WAIT_MS);
+                                           atomic_load(&p->lost) ? RLX_PA_CLOSE_WAIT_LOST_MS : RLX_PA_CLOSE_WAIT_MS);
     /* abandoned: p and the ring stay alive for the stuck callback */
     if (abandoned)
         return RLX_OK;
