@@ -12,7 +12,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { openPhone } from "./phone.mjs";
 import { fail, note, parseRemote, status, waitStatus } from "./lib.mjs";
 
 const [url, outDir] = process.argv.slice(2);
@@ -21,31 +21,10 @@ const r = parseRemote(url);
 const base = `http://${r.host}:${r.port}/`;
 
 async function main() {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "relax-chromium-"));
-  let ctx;
+  let phone;
   try {
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      timeout: 60000,
-    });
-    const page = ctx.pages()[0] || await ctx.newPage();
-    page.setDefaultTimeout(20000);
-    const problems = [];
-    page.on("pageerror", (e) => problems.push("page error: " + e.message));
-    page.on("console", (m) => {
-      // the deliberate load without the key logs its 401s (the document and
-      // the browser's own favicon request; sometimes late)
-      const keyless = [base, base + "favicon.ico"].includes(m.location().url) && / 401 /.test(m.text());
-      if (m.type() === "error" && !keyless)
-        problems.push("console: " + m.text() + " at " + m.location().url);
-    });
+    phone = await openPhone(base);
+    const { page, problems } = phone;
 
     note("without the key: 401, no page");
     const denied = await page.goto(base);
@@ -62,7 +41,7 @@ async function main() {
     const shown = await page.textContent("#title");
     if (shown !== st0.title) fail(`title shown as ${JSON.stringify(shown)}, want ${JSON.stringify(st0.title)}`);
     if (await page.$("#title *")) fail("the title was parsed as markup");
-    const cookies = await ctx.cookies(base);
+    const cookies = await page.context().cookies(base);
     const kc = cookies.find((c) => c.name === "relax_key");
     if (!kc || !kc.httpOnly || kc.sameSite !== "Strict") fail("no HttpOnly SameSite=Strict key cookie: " + JSON.stringify(cookies));
 
@@ -126,8 +105,7 @@ async function main() {
       || document.getElementById("conn").textContent !== "");
     console.log("page: all checks passed");
   } finally {
-    if (ctx) await ctx.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    if (phone) await phone.close();
   }
 }
 

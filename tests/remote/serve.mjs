@@ -14,7 +14,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { openPhone } from "./phone.mjs";
 import { api, fail, note, parseRemote, request, status, waitStatus } from "./lib.mjs";
 
 const [url, outDir, room] = process.argv.slice(2);
@@ -28,30 +28,10 @@ async function expectStatus(what, res, want, re) {
 }
 
 async function main() {
-  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "relax-chromium-"));
-  let ctx;
+  let phone;
   try {
-    ctx = await chromium.launchPersistentContext(profileDir, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      timeout: 60000,
-    });
-    const page = ctx.pages()[0] || await ctx.newPage();
-    page.setDefaultTimeout(20000);
-    const problems = [];
-    page.on("pageerror", (e) => problems.push("page error: " + e.message));
-    page.on("console", (m) => {
-      const keyless = [base, base + "favicon.ico"].includes(m.location().url) && / 401 /.test(m.text());
-      // a refused start (409 and 400 checked over the API) is said on the page, not an error
-      if (m.type() === "error" && !keyless)
-        problems.push("console: " + m.text() + " at " + m.location().url);
-    });
+    phone = await openPhone(base);
+    const { page, problems } = phone;
 
     note("without the key: 401, no page, no API");
     const denied = await page.goto(base);
@@ -145,8 +125,7 @@ async function main() {
     if (problems.length) fail(problems.join("; "));
     note("the page passed");
   } finally {
-    if (ctx) await ctx.close();
-    fs.rmSync(profileDir, { recursive: true, force: true });
+    if (phone) await phone.close();
   }
 }
 
