@@ -18,6 +18,7 @@
 #include <stdbool.h>  /* clip.h uses bool */
 
 #include "audio/render.h"
+#include "core/sigmask.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -453,7 +454,7 @@ static rlx_err find_late(rlx_renderer *r)
     rlx_err err = rlx_cache_open(r->cfg.cache_dir, &r->speak_cache, why, sizeof why);
     if (err != RLX_OK)
         return err;
-    if (pthread_create(&r->speaker, NULL, speaker_main, r) != 0)
+    if (rlx_thread_start(&r->speaker, NULL, speaker_main, r) != 0)
         return RLX_ERR_INTERNAL;
     r->speaking = true;
     return RLX_OK;

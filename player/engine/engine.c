@@ -40,6 +40,7 @@
  * a pending base, sw_played, and the control thread switches its view of
  * the timeline, the length and the base there). */
 #include "engine/engine.h"
+#include "core/sigmask.h"
 
 #include <errno.h>
 #include <math.h>
@@ -849,7 +850,7 @@ rlx_err rlx_engine_start(rlx_engine *e, int64_t from, int64_t to, char *why, siz
     }
     if (e->paused)
         e->ops->pause(e->sink, true);
-    if (pthread_create(&e->pump, NULL, pump_main, e) != 0) {
+    if (rlx_thread_start(&e->pump, NULL, pump_main, e) != 0) {
         snprintf(why, whylen, "cannot start the pump thread");
         return RLX_ERR_INTERNAL;
     }

@@ -12,6 +12,8 @@
  * status or push/pop a command: nothing here can wait on the player. */
 #include "remote.h"
 
+#include "core/sigmask.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
@@ -847,6 +849,8 @@ rlx_err rlx_remote_open(const rlx_remote_config *cfg, rlx_remote **out, char *wh
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
     if (r->bound_v6)
         flags |= MHD_USE_IPv6;
+    sigset_t mask;
+    rlx_signals_block(&mask);   /* its threads (one per connection) take no signals */
     r->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, r,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
@@ -858,6 +862,7 @@ rlx_err rlx_remote_open(const rlx_remote_config *cfg, rlx_remote **out, char *wh
         MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, r,
         MHD_OPTION_END);
+    rlx_signals_restore(&mask);
     if (!r->daemon) {
         close(fd);
         rlx_why(why, whylen, "cannot start the remote's web server (libmicrohttpd)");

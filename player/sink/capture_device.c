@@ -1,5 +1,6 @@
 /* capture_device.c - the audio input driver (see capture_device.h). */
 #include "sink/capture_device.h"
+#include "core/sigmask.h"
 
 #include <errno.h>
 #include <math.h>
@@ -243,7 +244,7 @@ rlx_err rlx_capture_open(const rlx_capture_config *cfg, rlx_capture **out, char 
         snprintf(why, whylen, "cannot open input '%s': %s", c->name, Pa_GetErrorText(e));
         goto error;
     }
-    if (pthread_create(&c->writer, NULL, writer_main, c) != 0) {
+    if (rlx_thread_start(&c->writer, NULL, writer_main, c) != 0) {
         err = RLX_ERR_NOMEM;
         goto error;
     }

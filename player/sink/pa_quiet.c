@@ -1,5 +1,6 @@
 /* pa_quiet.c - PortAudio start-up workarounds (see pa_quiet.h). */
 #include "sink/pa_quiet.h"
+#include "core/sigmask.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -23,6 +24,7 @@
 
 void rlx_quiet_begin(rlx_quiet_fd *q)
 {
+    rlx_signals_block(&q->mask);
     fflush(stderr);
     q->saved = dup(2);
     int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -39,6 +41,7 @@ void rlx_quiet_end(rlx_quiet_fd *q)
         close(q->saved);
         q->saved = -1;
     }
+    rlx_signals_restore(&q->mask);
 }
 
 /* JACK 2's client library maps the server's graph (a table of 4096 port
@@ -136,11 +139,27 @@ void rlx_pa_release_jack_graph(void)
 static sigjmp_buf pa_abort_jump;
 static volatile sig_atomic_t pa_abort_armed;
 
+/* The same for a close: PortAudio 19.6's JACK host asserts when it cannot
+ * unregister its ports, which is what happens after the JACK server has
+ * dropped relax as a client (relax was stopped, SIGSTOP or Ctrl-Z, for
+ * longer than the server's client timeout). The device is lost then, and
+ * relax says so instead of dying. Only the closing thread jumps; an abort
+ * anywhere else goes on to the handler that was there before. (Jumping out
+ * of abort() leaves glibc's abort lock held: a later abort would wait; the
+ * process is on its way out by then.) */
+static sigjmp_buf pa_close_jump;
+static volatile pid_t pa_close_tid;
+static struct sigaction pa_close_prev;
+
 static void on_pa_abort(int sig)
 {
-    (void)sig;
     if (pa_abort_armed)
         siglongjmp(pa_abort_jump, 1);
+    if (pa_close_tid && pa_close_tid == (pid_t)syscall(SYS_gettid))
+        siglongjmp(pa_close_jump, 1);
+    if (pa_close_tid && !(pa_close_prev.sa_flags & SA_SIGINFO) && pa_close_prev.sa_handler != SIG_DFL &&
+        pa_close_prev.sa_handler != SIG_IGN)
+        pa_close_prev.sa_handler(sig);
 }
 
 PaError rlx_pa_init_quiet(void)
@@ -184,14 +203,26 @@ typedef struct {
 static void *closer_main(void *arg)
 {
     closer *k = arg;
-    if (k->stream) {
-        if (k->abort)
-            Pa_AbortStream(k->stream);
-        else
-            Pa_StopStream(k->stream);
-        Pa_CloseStream(k->stream);
+    struct sigaction sa = {.sa_handler = on_pa_abort};
+    sigemptyset(&sa.sa_mask);
+    pa_close_tid = (pid_t)syscall(SYS_gettid);
+    sigaction(SIGABRT, &sa, &pa_close_prev);
+    volatile bool aborted = false;
+    if (sigsetjmp(pa_close_jump, 1) == 0) {
+        if (k->stream) {
+            if (k->abort)
+                Pa_AbortStream(k->stream);
+            else
+                Pa_StopStream(k->stream);
+            Pa_CloseStream(k->stream);
+        }
+    } else {
+        aborted = true;   /* PortAudio's state is not to be trusted: no Pa_Terminate */
     }
-    Pa_Terminate();
+    sigaction(SIGABRT, &pa_close_prev, NULL);
+    pa_close_tid = 0;
+    if (!aborted)
+        Pa_Terminate();
     atomic_store(&k->done, true);
     return NULL;
 }
@@ -207,7 +238,7 @@ bool rlx_pa_close_bounded(PaStream *stream, bool abort, int wait_ms)
     pthread_t th;
     rlx_quiet_fd q;
     rlx_quiet_begin(&q);
-    if (pthread_create(&th, NULL, closer_main, k) == 0) {
+    if (rlx_thread_start(&th, NULL, closer_main, k) == 0) {
         struct timespec t0, t;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         for (;;) {

@@ -7,13 +7,17 @@
 #define RLX_PA_QUIET_H
 
 #include <portaudio.h>
+#include <signal.h>
 #include <stdbool.h>
 
 typedef struct {
     int saved;
+    sigset_t mask;
 } rlx_quiet_fd;
 
-/* Points fd 2 at /dev/null until rlx_quiet_end. */
+/* Points fd 2 at /dev/null until rlx_quiet_end, and blocks the
+ * asynchronous signals meanwhile (core/sigmask.h): every thread PortAudio
+ * or JACK starts inside takes none, the audio callback's above all. */
 void rlx_quiet_begin(rlx_quiet_fd *q);
 void rlx_quiet_end(rlx_quiet_fd *q);
 

@@ -8,15 +8,26 @@
  *   after:MS    let MS milliseconds pass (the pace of a person typing)
  *   key:KEYS    type KEYS; \e is ESC, \n newline, \\ a backslash
  *   sig:NAME    send INT, TERM, HUP, TSTP or CONT to the command
+ *   stopped     wait until the command has stopped (SIGTSTP), as a job-control
+ *               shell does before it sends SIGCONT: a CONT sent while the
+ *               stop is still on its way is discarded by the kernel when
+ *               the stop signal is generated, and the command stays stopped
  *   mark        forget what was printed so far (a later wait: looks only
  *               at what comes after)
  *   size:CxR    resize the terminal to C columns, R rows (the kernel sends
  *               the command SIGWINCH)
  * Each key/sig step prints "key NS KEYS" (CLOCK_MONOTONIC ns) on stdout.
+ * The command runs the way an interactive shell runs a job: a small "shell"
+ * process leads the terminal's session and starts the command in a process
+ * group of its own, in the foreground. So SIGTSTP really stops it (a
+ * session leader's own group, or any group without a parent in the
+ * session, is orphaned, and the kernel discards stop signals sent to it; a
+ * SIGCONT sent before such a discarded stop is dropped with it).
  * The command's terminal output goes to LOG (default /dev/null). Exits with
  * the command's exit code, 128+N if it died of signal N, 124 on timeout
  * (the command is killed), 125 on a driver error. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
@@ -66,6 +77,54 @@ static int pump(int master, int ms)
     return 1;
 }
 
+/* The state letter of /proc/PID/stat ('T': stopped), 0 if it is gone. */
+static char proc_state(pid_t pid)
+{
+    char p[64], buf[512];
+    snprintf(p, sizeof p, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(p, "r");
+    if (!f)
+        return 0;
+    size_t k = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[k] = 0;
+    char *close = strrchr(buf, ')');
+    return close && close[1] == ' ' ? close[2] : 0;
+}
+
+/* The "shell" (the session leader on the terminal): runs cmd as a
+ * foreground job, tells the driver its pid on fd report, and ends with the
+ * job's exit code (128+N if a signal N ended it). */
+static void shell(char **cmd, int report)
+{
+    signal(SIGTTOU, SIG_IGN);   /* tcsetpgrp from here */
+    pid_t job = fork();
+    if (job < 0)
+        _exit(125);
+    if (job == 0) {
+        setpgid(0, 0);
+        tcsetpgrp(STDIN_FILENO, getpid());
+        signal(SIGTTOU, SIG_DFL);
+        execvp(cmd[0], cmd);
+        perror("pty_drive: exec");
+        _exit(127);
+    }
+    setpgid(job, job);
+    tcsetpgrp(STDIN_FILENO, job);
+    if (write(report, &job, sizeof job) != (ssize_t)sizeof job)
+        _exit(125);
+    close(report);
+    int status;
+    for (;;) {
+        pid_t w = waitpid(job, &status, 0);   /* a stop is not an end */
+        if (w == job)
+            break;
+        if (w < 0 && errno != EINTR)
+            _exit(125);
+    }
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
 static size_t unescape(const char *s, char *out)
 {
     size_t n = 0;
@@ -107,16 +166,31 @@ int main(int argc, char **argv)
     logf = fopen(logp ? logp : "/dev/null", "w");
 
     struct winsize ws = {.ws_row = 24, .ws_col = 100};
-    int master;
-    pid_t pid = forkpty(&master, NULL, NULL, &ws);
-    if (pid < 0) {
+    int master, rep[2];
+    if (pipe(rep) != 0) {
+        perror("pty_drive: pipe");
+        return 125;
+    }
+    pid_t sh = forkpty(&master, NULL, NULL, &ws);
+    if (sh < 0) {
         perror("pty_drive: forkpty");
         return 125;
     }
-    if (pid == 0) {
-        execvp(cmd[0], cmd);
-        perror("pty_drive: exec");
-        _exit(127);
+    if (sh == 0) {
+        close(rep[0]);
+        shell(cmd, rep[1]);
+    }
+    close(rep[1]);
+    pid_t pid = -1;   /* the job: signals go to it */
+    ssize_t got;
+    while ((got = read(rep[0], &pid, sizeof pid)) < 0 && errno == EINTR)
+        ;
+    close(rep[0]);
+    if (got != (ssize_t)sizeof pid) {
+        fprintf(stderr, "pty_drive: the command did not start\n");
+        kill(sh, SIGKILL);
+        waitpid(sh, NULL, 0);
+        return 125;
     }
     int64_t deadline = now_ns() + (int64_t)(timeout_s * 1e9);
     int eof = 0;
@@ -156,6 +230,16 @@ int main(int argc, char **argv)
             fflush(stdout);
             if (ioctl(master, TIOCSWINSZ, &nw) != 0)
                 eof = 1;
+        } else if (!strcmp(st, "stopped")) {
+            char state;
+            while ((state = proc_state(pid)) != 'T') {
+                if (!state || now_ns() > deadline) {
+                    fprintf(stderr, "pty_drive: the command %s\n", state ? "never stopped" : "ended instead of stopping");
+                    eof = 1;
+                    break;
+                }
+                pump(master, 20);
+            }
         } else if (!strcmp(st, "mark")) {
             while (pump(master, 0) > 0)   /* what is already there */
                 ;
@@ -181,13 +265,14 @@ int main(int argc, char **argv)
     /* let it finish */
     int status = 0;
     for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid)
+        pid_t w = waitpid(sh, &status, WNOHANG);
+        if (w == sh)
             break;
         if (now_ns() > deadline) {
             fprintf(stderr, "pty_drive: timeout, killing the command\n");
             kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
+            kill(pid, SIGCONT);
+            waitpid(sh, &status, 0);
             return 124;
         }
         if (pump(master, 20) < 0) {

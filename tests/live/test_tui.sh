@@ -87,7 +87,7 @@ printf '%s' "$tail1" | grep -qa 'Settle in' && fail "the screen's text was print
 note "a stop (SIGTSTP) gives the terminal back, SIGCONT takes it again; SIGTERM restores it; outside the program: play --from"
 rc=0
 "$RLX_LIVE_BIN/pty_drive" -t 60 -l "$LIVE_TMP/tty2.log" \
-    'wait:Settle in' 'mark' 'sig:TSTP' "wait:$rmcup" 'mark' 'sig:CONT' "wait:$smcup" 'wait:Settle in' \
+    'wait:Settle in' 'mark' 'sig:TSTP' "wait:$rmcup" 'stopped' 'mark' 'sig:CONT' "wait:$smcup" 'wait:Settle in' \
     'sig:TERM' \
     -- "$RELAX" play "$LIVE_TMP/outside.session" >"$LIVE_TMP/tty2.out" 2>"$LIVE_TMP/tty2.err" || rc=$?
 [ "$rc" -eq 130 ] || fail "SIGTERM: exit $rc, want 130"
