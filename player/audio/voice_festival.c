@@ -24,10 +24,13 @@
  * error message are the reference. RELAX_TEXT2WAVE (a stand-in text2wave,
  * tests) turns the servers off unless RELAX_FESTIVAL names a festival too.
  *
- * HTS voices ignore Duration_Stretch, so the pace is applied afterwards with
- * a pitch-keeping time-stretch (stretch.c). */
+ * HTS voices ignore Duration_Stretch; the pace goes to hts_engine itself as
+ * its speed ("-r" = 1 / pace, appended to the voice's hts_engine_params for
+ * each line): the model's state durations are scaled before the vocoder
+ * runs, so the pitch stays and nothing is stretched afterwards. */
 #define _GNU_SOURCE /* pipe2, F_SETPIPE_SZ */
 #include "audio/voice.h"
+#include "core/sigmask.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,8 +47,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "audio/stretch.h"
 
 extern char **environ;
 
@@ -127,7 +128,7 @@ static rlx_err festival_available(char *why, size_t whylen)
 }
 
 /* The installed text2wave's size and time stand for Festival's version (a
- * new package may speak differently); plus the stretcher's. */
+ * new package may speak differently); plus how the pace is given. */
 static char version_buf[160];
 static pthread_once_t version_once = PTHREAD_ONCE_INIT;
 
@@ -140,8 +141,7 @@ static void make_version(void)
         size = (long long)st.st_size;
         mtime = (long long)st.st_mtime;
     }
-    snprintf(version_buf, sizeof version_buf, "festival-text2wave-%lld-%lld+%s", size, mtime,
-             rlx_stretch_version());
+    snprintf(version_buf, sizeof version_buf, "festival-text2wave-%lld-%lld+hts-speed", size, mtime);
 }
 
 static const char *festival_version(void)
@@ -305,9 +305,24 @@ static int spawn_child(const char *prog, char *const argv[], int in, int out, in
     return rc;
 }
 
+/* hts_engine's speed for a pace, as Scheme reads it (the same text for a
+ * server and for text2wave, so both speak the same samples). */
+static void speed_text(double pace, char *buf, size_t len)
+{
+    snprintf(buf, len, "%.6f", 1.0 / pace);
+}
+
+/* The Scheme that sets the pace after the voice is chosen (text2wave). */
+static void pace_eval(double pace, char *buf, size_t len)
+{
+    char sp[32];
+    speed_text(pace, sp, sizeof sp);
+    snprintf(buf, len, "(set! hts_engine_params (append hts_engine_params (list (list \"-r\" %s))))", sp);
+}
+
 /* Runs text2wave on text; on success io->out holds its stdout. */
-static rlx_err run_text2wave(const char *prog, size_t vi, const char *text, child_io *io,
-                             char *why, size_t whylen)
+static rlx_err run_text2wave(const char *prog, size_t vi, const char *text, double pace,
+                             child_io *io, char *why, size_t whylen)
 {
     int in[2] = {-1, -1}, out[2] = {-1, -1}, er[2] = {-1, -1};
     rlx_err err = RLX_ERR_TTS;
@@ -340,7 +355,9 @@ static rlx_err run_text2wave(const char *prog, size_t vi, const char *text, chil
     close(in[1]);
     in[1] = -1;
 
-    char *const argv[] = {(char *)prog, (char *)"-eval", (char *)voice_info[vi].eval, NULL};
+    char pe[160];
+    pace_eval(pace, pe, sizeof pe);
+    char *const argv[] = {(char *)prog, (char *)"-eval", (char *)voice_info[vi].eval, (char *)"-eval", pe, NULL};
     int rc = spawn_child(prog, argv, in[0], out[1], er[1], &pid);
     if (rc != 0) {
         pid = -1;
@@ -424,8 +441,8 @@ done:
 /* text2wave's steps for one input, as one Scheme function of the input and
  * output file names: the same init file, hooks that gather every utterance
  * of the text into one RIFF WAV, the text mode text2wave finds for its
- * stdin ("-"). Sent on the server's stdin, then one (rlx_say IN OUT) per
- * line; each answers "rlx:ok" on stdout once the WAV is complete. Under
+ * stdin ("-"). Sent on the server's stdin, then one (rlx_say IN OUT SPEED) per
+ * line (SPEED: hts_engine's -r, as text2wave gets it by -eval); each answers "rlx:ok" on stdout once the WAV is complete. Under
  * --script any Scheme error ends the process. %s is the voice's call. */
 static const char server_prelude[] =
     "(load (path-append datadir \"init.scm\"))\n"
@@ -441,7 +458,9 @@ static const char server_prelude[] =
     "  (set! rlx_utt utt))\n"
     "(set! tts_hooks (list utt.synth rlx_keep))\n"
     "%s\n"
-    "(define (rlx_say in out)\n"
+    "(defvar rlx_hts_params hts_engine_params)\n"
+    "(define (rlx_say in out speed)\n"
+    "  (set! hts_engine_params (append rlx_hts_params (list (list \"-r\" speed))))\n"
     "  (set! rlx_total 0)\n"
     "  (set! rlx_utt nil)\n"
     "  (set! rlx_fp (fopen out \"wb\"))\n"
@@ -455,7 +474,7 @@ static const char server_prelude[] =
 
 /* Lines this long go to text2wave, whose limit (and message) they meet. */
 #define SERVER_TEXT_MAX 60000
-/* Long enough to outlast the work between two lines of a batch (the stretch,
+/* Long enough to outlast the work between two lines of a batch (resampling,
  * the cache) on a loaded machine: at 3 s, a load of 18 stopped the server
  * between most lines and every line paid for a new one. */
 #define IDLE_S_DEFAULT 20.0
@@ -608,7 +627,7 @@ static void server_give_back(fest_server *s)
         pthread_t t;
         pthread_attr_init(&at);
         pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-        reaper_on = pthread_create(&t, &at, reaper, NULL) == 0;
+        reaper_on = rlx_thread_start(&t, &at, reaper, NULL) == 0;
         pthread_attr_destroy(&at);
         kept = reaper_on;   /* nobody would stop it: not kept */
     }
@@ -739,7 +758,7 @@ typedef enum { SERVED, SERVER_FAILED, SERVER_LATE } serve_result;
 
 /* One line through server s; SERVED: io->out holds the WAV. After
  * anything else the server is not to be used again. */
-static serve_result server_speak(fest_server *s, const char *text, child_io *io)
+static serve_result server_speak(fest_server *s, const char *text, double pace, child_io *io)
 {
     const char *dir = tmp_folder();
     char inp[600], outp[600];
@@ -770,8 +789,9 @@ static serve_result server_speak(fest_server *s, const char *text, child_io *io)
     if (close(fi) != 0 || !written)
         goto done;
 
-    char req[1300];
-    int n = snprintf(req, sizeof req, "(rlx_say \"%s\" \"%s\")\n", inp, outp);
+    char req[1400], sp[32];
+    speed_text(pace, sp, sizeof sp);
+    int n = snprintf(req, sizeof req, "(rlx_say \"%s\" \"%s\" %s)\n", inp, outp, sp);
     if (n < 0 || (size_t)n >= sizeof req || !put_all(s->in, req, (size_t)n))
         goto done;
 
@@ -860,7 +880,7 @@ static rlx_err festival_speak(const char *voice, const char *text, double pace, 
             s = server_start(prog, vi);
         if (s) {
             child_io io = {0};
-            serve_result sr = server_speak(s, text, &io);
+            serve_result sr = server_speak(s, text, pace, &io);
             served = sr == SERVED && parse_wav(io.out, io.nout, &raw, &n, &r, why, whylen) == RLX_OK;
             free(io.out);
             if (served) {
@@ -880,21 +900,15 @@ static rlx_err festival_speak(const char *voice, const char *text, double pace, 
         /* no server here, or it failed: text2wave for this line says what is wrong */
         find_text2wave(prog, sizeof prog);
         child_io io = {0};
-        err = run_text2wave(prog, vi, text, &io, why, whylen);
+        err = run_text2wave(prog, vi, text, pace, &io, why, whylen);
         if (!err)
             err = parse_wav(io.out, io.nout, &raw, &n, &r, why, whylen);
         free(io.out);
         if (err)
             return err;
     }
-    float *st;
-    size_t sn;
-    err = rlx_stretch(raw, n, r, pace, &st, &sn, why, whylen);
-    free(raw);
-    if (err)
-        return err;
-    *samples = st;
-    *frames = sn;
+    *samples = raw;
+    *frames = n;
     *rate = r;
     return RLX_OK;
 }

@@ -30,6 +30,16 @@ static const char *const LINES[] = {
     "And when you are ready, let your eyes open.",
 };
 #define NLINES (sizeof LINES / sizeof LINES[0])
+/* each line its own pace: a server takes the pace of each request */
+static const double PACES[NLINES] = {1.25, 1.0, 0.8, 1.6};
+
+static double pace_of(const char *text)
+{
+    for (size_t i = 0; i < NLINES; i++)
+        if (!strcmp(text, LINES[i]))
+            return PACES[i];
+    return 1.0;
+}
 
 typedef struct {
     float *x;
@@ -40,7 +50,7 @@ typedef struct {
 static bool speak_ok(const char *text, clip *c, char *why, size_t whylen)
 {
     *c = (clip){0};
-    return rlx_voice_speak(SPEC, text, 1.0, &c->x, &c->n, &c->rate, why, whylen) == RLX_OK &&
+    return rlx_voice_speak(SPEC, text, pace_of(text), &c->x, &c->n, &c->rate, why, whylen) == RLX_OK &&
            c->n > 0;
 }
 
