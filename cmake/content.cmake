@@ -11,6 +11,7 @@ set_tests_properties(fixture_content_cache PROPERTIES
   ENVIRONMENT "RELAX=$<TARGET_FILE:relax>;RLX_SOURCE_DIR=${CMAKE_CURRENT_SOURCE_DIR};RLX_BUILD_DIR=${CMAKE_CURRENT_BINARY_DIR}"
   FIXTURES_SETUP content_cache
   COST 2000   # the longest: start it first
+  PROCESSORS 2   # one worker per core: two of ctest's slots
   TIMEOUT 900)
 foreach(t unit_test_content e2e_content_check e2e_content_render)
   if(TEST ${t})

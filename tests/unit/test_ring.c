@@ -100,9 +100,9 @@ static void test_two_regions_wrap(void **state)
 }
 
 /* Threaded: the writer pushes a counting sequence in odd-sized chunks, the
- * reader checks it frame by frame. Runs a few million frames through a small
+ * reader checks it frame by frame. Runs a million frames through a small
  * ring so the indices wrap many times and the sides race constantly. */
-#define TOTAL_FRAMES 3000000u
+#define TOTAL_FRAMES 1000000u
 
 static void *writer_main(void *arg)
 {
