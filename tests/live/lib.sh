@@ -1,5 +1,6 @@
 # lib.sh - shared part of the live playback tests (sourced).
-# Starts a private JACK dummy server (48 kHz, 256-frame periods) under a
+# Starts a private JACK dummy server (48 kHz, 1024-frame periods unless a
+# test asks otherwise) under a
 # unique server name, waits until it answers, and always stops it (and
 # anything else a test started) on exit, also when the test fails.
 # Env from CTest: RELAX (binary), RLX_LIVE_BIN (helpers), RLX_SOURCE_DIR.
@@ -47,10 +48,13 @@ wait_gone() {
     return 1
 }
 
-# start_jack [PERIOD] [rt]: "rt" asks for a realtime server (as a desktop
+# start_jack [PERIOD] [rt]: the tests use 1024-frame periods: on the shared
+# 2-core machine a dummy server at 256 frames (5.3 ms a cycle) showed xruns
+# whenever the suite ran beside other work, and a client that misses a cycle
+# loses that cycle's frames, which the sample-exact tests then see. "rt" asks for a realtime server (as a desktop
 # sound server runs), falling back to a normal one where that is not allowed.
 start_jack() {
-    local period=${1:-256} mode=${2:-}
+    local period=${1:-1024} mode=${2:-}
     export JACK_DEFAULT_SERVER="relax-test-$$-$RANDOM"
     local rtflags=(--no-realtime)
     [ "$mode" = rt ] && rtflags=(-R -P 70)

@@ -6,7 +6,7 @@ S="$LIVE_TMP/live-lost.session"
 write_session "$S" live-lost "Live lost" "-18 dB" '0:00 say "This session will be cut short."' '1:00 end'
 "$RELAX" render "$S" --rate 48000 -o "$LIVE_TMP/warm.wav" >/dev/null 2>&1 || fail "relax render failed"
 
-start_jack 256 rt
+start_jack 1024 rt
 "$RELAX" play "$S" >"$LIVE_TMP/play.out" 2>"$LIVE_TMP/play.err" &
 PLAY_PID=$!
 LIVE_PIDS+=("$PLAY_PID")

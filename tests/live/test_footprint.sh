@@ -14,7 +14,7 @@ write_session "$S" footprint "Footprint" "-12 dB" \
     '0:00 say "Settle in."' '0:06 say "Let the breath move on its own."' '0:12 end'
 "$RELAX" render "$S" --rate 48000 -o "$LIVE_TMP/warm.wav" >/dev/null 2>&1 || fail "relax render failed"
 
-start_jack 256
+start_jack 1024
 "$RELAX" play "$S" --stats >"$LIVE_TMP/play.stats" 2>"$LIVE_TMP/play.err" </dev/null &
 PLAY=$!
 LIVE_PIDS+=("$PLAY")

@@ -14,7 +14,7 @@ write_session "$S" live-keys "Key test" "-6 dB" \
     '0:30 end'
 "$RELAX" render "$S" --rate 48000 -o "$LIVE_TMP/warm.wav" >/dev/null 2>&1 || fail "relax render failed"
 
-start_jack 256 rt
+start_jack 1024 rt
 
 note "pause 1.2 s, resume, seek +15 s, play to the end"
 start_capture "$LIVE_TMP/cap1.wav"

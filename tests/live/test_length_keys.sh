@@ -30,7 +30,7 @@ rest = 0 dB
 SESSION
 "$RELAX" render "$S" --rate 48000 -o "$LIVE_TMP/warm.wav" >/dev/null 2>&1 || fail "relax render failed"
 
-start_jack 256 rt
+start_jack 1024 rt
 
 # --length 20 s (A 1-10 s, B 10-19 s); '<' goes to the shortest, 0:10 (A
 # 1-5, B 5-9); '>' in B to 5:10 (B from 2:31: the tone is elsewhere in its

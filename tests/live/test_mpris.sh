@@ -41,7 +41,7 @@ wait_for() {
 
 S="$LIVE_TMP/remote-test.session"
 remote_session "$S"
-start_jack 256 rt
+start_jack 1024 rt
 start_capture "$LIVE_TMP/cap.wav"
 start_remote_play "$S" --length 2 min
 

@@ -18,7 +18,7 @@ note "render the reference (also warms the cache)"
 "$RELAX" render "$S" --rate 48000 -o "$LIVE_TMP/ref.wav" >"$LIVE_TMP/render.out" 2>"$LIVE_TMP/render.err" \
     || fail "relax render failed: $(cat "$LIVE_TMP/render.err")"
 
-start_jack 256 rt
+start_jack 1024 rt
 start_capture "$LIVE_TMP/cap.wav" "$LIVE_TMP/cap.info"
 t0=$(now_s)
 rc=0
@@ -44,7 +44,7 @@ wall_excess=$(awk -v a="$t0" -v b="$t1" -v s="$startup_ms" -v d="${drift_ms:-0}"
     'BEGIN { printf "%.0f", ((b - a) - 20) * 1000 - s - d }')
 # The precise claim is made on the audio clock (frames the JACK server
 # cycled): from the first to the last sound the player sends, the session's
-# 20 s, within one 256-frame period; the reference render says where its
+# 20 s, within 6 ms (a quarter of a period); the reference render says where its
 # first and last non-zero samples are. On the wall clock a loaded machine may
 # delay the process's exit: that only has to be prompt (no hang), not exact.
 audio_ms=$(sed -n 's/^audio_ms //p' "$LIVE_TMP/cap.info")

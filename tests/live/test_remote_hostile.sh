@@ -13,7 +13,7 @@ export ASAN_OPTIONS="$ASAN_OPTIONS:quarantine_size_mb=0:thread_local_quarantine_
 
 S="$LIVE_TMP/remote-test.session"
 remote_session "$S"
-start_jack 256 rt
+start_jack 1024 rt
 start_capture "$LIVE_TMP/cap.wav"
 start_remote_play "$S" --length 3 min
 

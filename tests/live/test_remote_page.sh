@@ -10,7 +10,7 @@ source "$(dirname "$0")/remote_lib.sh"
 
 S="$LIVE_TMP/remote-test.session"
 remote_session "$S"
-start_jack 256 rt
+start_jack 1024 rt
 start_capture "$LIVE_TMP/cap.wav"
 start_remote_play "$S"
 node "$NODE_DIR/page.mjs" "$REMOTE_URL" "$RLX_BUILD_DIR" | tee "$LIVE_TMP/page.log" ||

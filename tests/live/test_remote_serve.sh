@@ -31,7 +31,7 @@ now=$(date +%s)
     fail "store_tool crash"
 
 ROOM='Room <b>7</b> & "calm"'
-start_jack 256 rt
+start_jack 1024 rt
 : >"$LIVE_TMP/serve.err"
 "$RELAX" serve --remote-listen 127.0.0.1:0 --room "$ROOM" >"$LIVE_TMP/serve.out" 2>"$LIVE_TMP/serve.err" &
 SERVE_PID=$!

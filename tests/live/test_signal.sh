@@ -6,7 +6,7 @@ S="$LIVE_TMP/live-term.session"
 write_session "$S" live-term "Live term" "-6 dB" '0:00 fade-in 200 ms' '1:00 end'
 "$RELAX" render "$S" --rate 48000 -o "$LIVE_TMP/warm.wav" >/dev/null 2>&1 || fail "relax render failed"
 
-start_jack 256 rt
+start_jack 1024 rt
 start_capture "$LIVE_TMP/cap.wav"
 "$RELAX" play "$S" >"$LIVE_TMP/play.out" 2>"$LIVE_TMP/play.err" </dev/null &
 PLAY_PID=$!
