@@ -1023,6 +1023,9 @@ void rlx_remote_get_stats(rlx_remote *r, rlx_remote_stats *st)
     pthread_mutex_lock(&r->lock);
     *st = r->stats;
     pthread_mutex_unlock(&r->lock);
+    const union MHD_DaemonInfo *di =
+        r->daemon ? MHD_get_daemon_info(r->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS) : NULL;
+    st->connections = di ? di->num_connections : 0;
 }
 
 void rlx_remote_close(rlx_remote *r)

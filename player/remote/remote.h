@@ -169,6 +169,7 @@ bool rlx_remote_take(rlx_remote *r, rlx_remote_cmd *cmd);
 /* Counters for tests and the report. */
 typedef struct {
     uint64_t requests, unauthorized, rate_limited, bad_requests, commands, dropped_commands;
+    unsigned connections;   /* open now, including those still being closed */
 } rlx_remote_stats;
 void rlx_remote_get_stats(rlx_remote *r, rlx_remote_stats *st);
 
