@@ -78,6 +78,11 @@ grep -qa 'relax: stopped; 0 takes kept in ' "$LIVE_TMP/tty2.log" || fail "Ctrl-C
 [ "$(md5sum <"$f1")" = "$SUM" ] && [ "$(ls -A "$REC" | wc -l)" = 1 ] || fail "Ctrl-C touched the recordings"
 
 note "the disk fills while a take is saved: exit 5, one line, no partial file, line 1 intact"
+# The feeder connects to the first relax:in_0 it sees: the last step's
+# client must be gone from the server first (it can linger a moment after
+# that relax has exited), or the feeder plays into a port on its way out.
+for ((i = 0; i < 1000; i++)); do jack_lsp 2>/dev/null | grep -q '^relax:' || break; sleep 0.01; done
+jack_lsp 2>/dev/null | grep -q '^relax:' && fail "the last step's relax client is still on the server"
 "$RLX_LIVE_BIN/jack_feed" -i "$LIVE_TMP/speech.wav" -d 3 -w 60 >"$LIVE_TMP/feed2.out" 2>"$LIVE_TMP/feed2.err" &
 FEED_PID=$!
 LIVE_PIDS+=("$FEED_PID")
