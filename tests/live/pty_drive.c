@@ -6,6 +6,8 @@
  *   wait:TEXT   wait until the command has printed TEXT (bounded by the timeout;
  *               escapes as with key:)
  *   after:MS    let MS milliseconds pass (the pace of a person typing)
+ *   file:PATH:TEXT  wait until the file PATH holds TEXT (another helper's
+ *               output, such as a feeder's "played"), bounded by the timeout
  *   key:KEYS    type KEYS; \e is ESC, \n newline, \\ a backslash
  *   sig:NAME    send INT, TERM, HUP, TSTP or CONT to the command
  *   stopped     wait until the command has stopped (SIGTSTP), as a job-control
@@ -203,6 +205,33 @@ int main(int argc, char **argv)
             while (!strstr(seen, want)) {
                 if (now_ns() > deadline || pump(master, 20) < 0) {
                     fprintf(stderr, "pty_drive: '%s' never appeared\n", st + 5);
+                    eof = 1;
+                    break;
+                }
+            }
+        } else if (!strncmp(st, "file:", 5)) {
+            char path[512];
+            const char *colon = strchr(st + 5, ':');
+            size_t pl = colon ? (size_t)(colon - (st + 5)) : 0;
+            if (!colon || !pl || pl >= sizeof path) {
+                fprintf(stderr, "pty_drive: bad step '%s' (want file:PATH:TEXT)\n", st);
+                kill(pid, SIGKILL);
+                return 125;
+            }
+            memcpy(path, st + 5, pl);
+            path[pl] = 0;
+            for (;;) {
+                char buf[4096] = "";
+                FILE *f = fopen(path, "r");
+                if (f) {
+                    size_t k = fread(buf, 1, sizeof buf - 1, f);
+                    buf[k] = 0;
+                    fclose(f);
+                }
+                if (strstr(buf, colon + 1))
+                    break;
+                if (now_ns() > deadline || pump(master, 20) < 0) {
+                    fprintf(stderr, "pty_drive: '%s' never appeared in %s\n", colon + 1, path);
                     eof = 1;
                     break;
                 }

@@ -35,7 +35,7 @@ LIVE_PIDS+=("$FEED_PID")
 start_capture "$LIVE_TMP/playback.wav"
 rc=0
 "$RLX_LIVE_BIN/pty_drive" -t 120 -l "$LIVE_TMP/tty1.log" \
-    'wait:press space' 'key: ' 'wait:#1 recording 0:10' 'key: ' 'wait:take 1:' \
+    'wait:press space' 'key: ' "file:$LIVE_TMP/feed.out:played" 'wait:#1 recording 0:1' 'key: ' 'wait:take 1:' \
     'key:p' 'wait:played take 1 in place' 'key:\n' \
     'wait:line 2 of 2' 'key: ' 'wait:#2 recording 0:02' 'key: ' 'wait:no signal' 'key:\n' \
     'wait:cannot be kept' 'key:q' \
@@ -81,6 +81,8 @@ note "the disk fills while a take is saved: exit 5, one line, no partial file, l
 # The feeder connects to the first relax:in_0 it sees: the last step's
 # client must be gone from the server first (it can linger a moment after
 # that relax has exited), or the feeder plays into a port on its way out.
+# The take ends once the feeder has played the speech whole (on a loaded
+# machine 9 s of recording did not always hold it).
 for ((i = 0; i < 1000; i++)); do jack_lsp 2>/dev/null | grep -q '^relax:' || break; sleep 0.01; done
 jack_lsp 2>/dev/null | grep -q '^relax:' && fail "the last step's relax client is still on the server"
 "$RLX_LIVE_BIN/jack_feed" -i "$LIVE_TMP/speech.wav" -d 3 -w 60 >"$LIVE_TMP/feed2.out" 2>"$LIVE_TMP/feed2.err" &
@@ -88,7 +90,7 @@ FEED_PID=$!
 LIVE_PIDS+=("$FEED_PID")
 rc=0
 "$RLX_LIVE_BIN/pty_drive" -t 90 -l "$LIVE_TMP/tty5.log" \
-    'wait:line 2 of 2' 'key: ' 'wait:#2 recording 0:09' 'key: ' 'wait:take 1:' 'key:\n' \
+    'wait:line 2 of 2' 'key: ' "file:$LIVE_TMP/feed2.out:played" 'wait:#2 recording 0:09' 'key: ' 'wait:take 1:' 'key:\n' \
     -- sh "$RLX_SOURCE_DIR/tests/preload/full_disk.sh" "$REC" 100 "$RELAX" record "$S" --line 2 \
     >"$LIVE_TMP/rec5.out" 2>"$LIVE_TMP/rec5.err" || rc=$?
 [ "$rc" -eq 5 ] || fail "full disk: exit $rc, want 5: $(tail -c 400 "$LIVE_TMP/tty5.log")"
