@@ -11,6 +11,7 @@
 #include "audio/source.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,12 @@ typedef struct {
     int64_t seg, xfade, period;   /* segment length, overlap, seg - xfade */
     int64_t span;                 /* where a segment may start: 0 .. span */
     uint64_t seed;
+    /* the equal-power crossfade's gains at each of its frames, (float)sin
+     * and (float)cos of the quarter turn: worked out once, not per frame
+     * of every crossfade (they were a tenth of a warm render's time);
+     * shared by layers with the same overlap */
+    float *fade_in, *fade_out;
+    bool owns_fades;
 } layer;
 
 typedef struct {
@@ -54,7 +61,6 @@ static int64_t seg_offset(const layer *l, int64_t k)
 static rlx_err layer_mix(bed *b, layer *l, int64_t a, size_t n, const float *gain, float *mix)
 {
     size_t i = 0;
-    const double half_pi = 1.5707963267948966;
     while (i < n) {
         int64_t t = a + (int64_t)i;
         int64_t k = t / l->period, u = t % l->period;
@@ -76,9 +82,9 @@ static rlx_err layer_mix(bed *b, layer *l, int64_t a, size_t n, const float *gai
             if (err != RLX_OK)
                 return err;
             const float *tl = b->tailbuf;
+            const float *fi = l->fade_in + u, *fo = l->fade_out + u;
             for (size_t j = 0; j < m; j++) {
-                double x = (double)(u + (int64_t)j) / (double)l->xfade * half_pi;
-                float gin = (float)sin(x) * ga[j] * lg, gout = (float)cos(x) * ga[j] * lg;
+                float gin = fi[j] * ga[j] * lg, gout = fo[j] * ga[j] * lg;
                 mx[2 * j] += c[2 * j] * gin + tl[2 * j] * gout;
                 mx[2 * j + 1] += c[2 * j + 1] * gin + tl[2 * j + 1] * gout;
             }
@@ -118,6 +124,10 @@ static void bed_close(rlx_source *base)
     for (int k = 0; k < BED_LAYERS; k++) {
         rlx_clip_reader_close(b->ly[k].main.rd);
         rlx_clip_reader_close(b->ly[k].tail.rd);
+        if (b->ly[k].owns_fades) {
+            free(b->ly[k].fade_in);
+            free(b->ly[k].fade_out);
+        }
     }
     free(b->buf);
     free(b->tailbuf);
@@ -169,6 +179,29 @@ rlx_err rlx_source_bed_open(const rlx_clip_info *info, int rate, int xfade_ms, s
     b->buf = malloc(block * 2 * sizeof(float));
     b->tailbuf = malloc(block * 2 * sizeof(float));
     rlx_err err = b->buf && b->tailbuf ? RLX_OK : RLX_ERR_NOMEM;
+    for (int k = 0; k < b->nlayers && err == RLX_OK; k++) {
+        layer *l = &b->ly[k];
+        if (l->xfade <= 0)
+            continue;   /* no crossfade, no gains */
+        if (k > 0 && l->xfade == b->ly[0].xfade) {
+            l->fade_in = b->ly[0].fade_in;
+            l->fade_out = b->ly[0].fade_out;
+            continue;
+        }
+        l->fade_in = malloc((size_t)l->xfade * sizeof(float));
+        l->fade_out = malloc((size_t)l->xfade * sizeof(float));
+        l->owns_fades = true;
+        if (!l->fade_in || !l->fade_out) {
+            err = RLX_ERR_NOMEM;
+            break;
+        }
+        const double half_pi = 1.5707963267948966;
+        for (int64_t u = 0; u < l->xfade; u++) {
+            double x = (double)u / (double)l->xfade * half_pi;
+            l->fade_in[u] = (float)sin(x);
+            l->fade_out[u] = (float)cos(x);
+        }
+    }
     for (int k = 0; k < b->nlayers && err == RLX_OK; k++) {
         b->ly[k].main.pos = b->ly[k].tail.pos = -1;
         err = rlx_clip_reader_open(info, &b->ly[k].main.rd);
