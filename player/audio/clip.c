@@ -1074,12 +1074,94 @@ void rlx_clip_prepare_batch(rlx_cache *c, const rlx_clip_job *jobs, size_t n, in
 
 /* ---- reader -------------------------------------------------------------------- */
 
+/* A cache entry is float WAV in the machine's byte order, written by us:
+ * libsndfile checks its header once, then its samples are read raw, in
+ * READER_AHEAD frames at a time with pread, and handed out from that
+ * buffer. The renderer asks for a block (1024 frames) at a time: through
+ * libsndfile that was one 8 KB read() each, and the bed's four readers
+ * made about half a million calls in a warm hour-long render. Anything
+ * else (an entry from another machine, a future format) is read through
+ * libsndfile. */
+#define READER_AHEAD 16384   /* frames */
 struct rlx_clip_reader {
     SNDFILE *sf;
+    int fd;          /* >= 0: direct reads of raw floats from data_at */
+    off_t data_at;
+    float *ahead;    /* READER_AHEAD frames read from frame ahead_at */
+    int64_t ahead_at, ahead_n;
     int channels;
     int64_t frames, pos;
     float *scratch;  /* READER_CHUNK mono frames */
 };
+
+static bool host_little_endian(void)
+{
+    const uint16_t one = 1;
+    return *(const uint8_t *)&one == 1;
+}
+
+/* Reads exactly len bytes at off; false at a short read (the entry shrank). */
+static bool pread_all(int fd, void *buf, size_t len, off_t off)
+{
+    char *p = buf;
+    while (len) {
+        ssize_t k = pread(fd, p, len, off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return false;
+        p += k;
+        len -= (size_t)k;
+        off += k;
+    }
+    return true;
+}
+
+/* Sets r->fd and r->data_at when the entry's samples can be read raw. */
+static void reader_go_direct(rlx_clip_reader *r, int fd, const SF_INFO *si)
+{
+    if ((si->format & SF_FORMAT_TYPEMASK) != SF_FORMAT_WAV ||
+        (si->format & SF_FORMAT_SUBMASK) != SF_FORMAT_FLOAT || !host_little_endian() ||
+        ((si->format & SF_FORMAT_ENDMASK) != SF_ENDIAN_FILE && (si->format & SF_FORMAT_ENDMASK) != SF_ENDIAN_LITTLE))
+        return;
+    if (sf_seek(r->sf, 0, SEEK_SET) != 0)
+        return;
+    off_t at = lseek(fd, 0, SEEK_CUR);   /* libsndfile left the file at its first sample */
+    struct stat st;
+    if (at <= 0 || fstat(fd, &st) != 0 ||
+        (int64_t)st.st_size - (int64_t)at < r->frames * r->channels * (int64_t)sizeof(float))
+        return;
+    r->ahead = malloc((size_t)READER_AHEAD * (size_t)r->channels * sizeof(float));
+    if (!r->ahead)
+        return;   /* libsndfile it is */
+    r->fd = fd;
+    r->data_at = at;
+}
+
+/* step frames from r->pos into dst, through the read-ahead buffer; false
+ * when the entry is shorter than its header said (it shrank) */
+static bool reader_direct(rlx_clip_reader *r, float *dst, size_t step)
+{
+    size_t ch = (size_t)r->channels;
+    while (step) {
+        if (r->pos < r->ahead_at || r->pos >= r->ahead_at + r->ahead_n) {
+            int64_t n = r->frames - r->pos < READER_AHEAD ? r->frames - r->pos : READER_AHEAD;
+            off_t at = r->data_at + (off_t)r->pos * (off_t)(ch * sizeof(float));
+            if (n <= 0 || !pread_all(r->fd, r->ahead, (size_t)n * ch * sizeof(float), at)) {
+                r->ahead_n = 0;
+                return false;
+            }
+            r->ahead_at = r->pos;
+            r->ahead_n = n;
+        }
+        size_t have = (size_t)(r->ahead_at + r->ahead_n - r->pos), k = step < have ? step : have;
+        memcpy(dst, r->ahead + (size_t)(r->pos - r->ahead_at) * ch, k * ch * sizeof(float));
+        dst += k * ch;
+        r->pos += (int64_t)k;
+        step -= k;
+    }
+    return true;
+}
 
 rlx_err rlx_clip_reader_open(const rlx_clip_info *info, rlx_clip_reader **out)
 {
@@ -1089,15 +1171,24 @@ rlx_err rlx_clip_reader_open(const rlx_clip_info *info, rlx_clip_reader **out)
     rlx_clip_reader *r = calloc(1, sizeof *r);
     if (!r)
         return RLX_ERR_NOMEM;
+    r->fd = -1;
+    int fd = open(info->cached_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rlx_clip_reader_close(r);
+        return RLX_ERR_AUDIO_FILE;
+    }
     SF_INFO si = {0};
-    r->sf = sf_open(info->cached_path, SFM_READ, &si);
+    r->sf = sf_open_fd(fd, SFM_READ, &si, SF_TRUE);   /* closes fd with the SNDFILE */
     if (!r->sf || si.channels != info->channels || si.frames != info->frames ||
         (si.channels != 1 && si.channels != 2)) {
+        if (!r->sf)
+            close(fd);
         rlx_clip_reader_close(r);
         return RLX_ERR_AUDIO_FILE;
     }
     r->channels = si.channels;
     r->frames = si.frames;
+    reader_go_direct(r, fd, &si);
     if (r->channels == 1) {
         r->scratch = malloc(sizeof(float) * READER_CHUNK);
         if (!r->scratch) {
@@ -1115,7 +1206,7 @@ rlx_err rlx_clip_reader_seek(rlx_clip_reader *r, int64_t frame)
         return RLX_ERR_USAGE;
     if (frame > r->frames)
         frame = r->frames;
-    if (sf_seek(r->sf, (sf_count_t)frame, SEEK_SET) != (sf_count_t)frame)
+    if (r->fd < 0 && sf_seek(r->sf, (sf_count_t)frame, SEEK_SET) != (sf_count_t)frame)
         return RLX_ERR_AUDIO_FILE;
     r->pos = frame;
     return RLX_OK;
@@ -1129,12 +1220,17 @@ rlx_err rlx_clip_reader_read(rlx_clip_reader *r, float *stereo, size_t n, size_t
     while (*got < want) {
         size_t step = want - *got;
         sf_count_t rd;
-        if (r->channels == 2) {
-            rd = sf_readf_float(r->sf, stereo + 2 * *got, (sf_count_t)step);
+        if (r->channels == 1 && step > READER_CHUNK)
+            step = READER_CHUNK;
+        float *dst = r->channels == 2 ? stereo + 2 * *got : r->scratch;
+        if (r->fd >= 0) {
+            int64_t was = r->pos;
+            rd = reader_direct(r, dst, step) ? (sf_count_t)step : 0;
+            r->pos = was;   /* moved on below */
         } else {
-            if (step > READER_CHUNK)
-                step = READER_CHUNK;
-            rd = sf_readf_float(r->sf, r->scratch, (sf_count_t)step);
+            rd = sf_readf_float(r->sf, dst, (sf_count_t)step);
+        }
+        if (r->channels == 1) {
             float *o = stereo + 2 * *got;
             for (sf_count_t i = 0; i < rd; i++)
                 o[2 * i] = o[2 * i + 1] = r->scratch[i];
@@ -1176,6 +1272,7 @@ void rlx_clip_reader_close(rlx_clip_reader *r)
         return;
     if (r->sf)
         sf_close(r->sf);
+    free(r->ahead);
     free(r->scratch);
     free(r);
 }
