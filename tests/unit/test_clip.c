@@ -860,6 +860,50 @@ static void full_check_until_stamped(void **state)
 
 /* ---- the reader ------------------------------------------------------------------------ */
 
+/* The reader reads cache entries raw, some frames ahead: across several
+ * of its windows, with seeks back and forth, it gives exactly what
+ * libsndfile reads from the entry; an entry that shrinks under an open
+ * reader is an error, not garbage. */
+static void reader_reads_ahead_and_sees_a_shrunk_entry(void **state)
+{
+    fixture *f = *state;
+    const int64_t N = 50000;   /* three of the reader's read-ahead windows */
+    char *p = gen(f->tmp, "ahead.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 48000, 2, N, 0.5);
+    rlx_clip_info info;
+    prepare_ok(f, p, 48000, &info);
+    SF_INFO si = {0};
+    SNDFILE *sf = sf_open(info.cached_path, SFM_READ, &si);
+    assert_non_null(sf);
+    assert_int_equal(si.frames, N);
+    float *ref = malloc(sizeof(float) * 2 * (size_t)N);
+    assert_int_equal(sf_readf_float(sf, ref, N), N);
+    sf_close(sf);
+    int64_t n;
+    float *all = read_clip(&info, &n);   /* 1000-frame blocks */
+    assert_int_equal(n, N);
+    assert_memory_equal(all, ref, sizeof(float) * 2 * (size_t)N);
+    rlx_clip_reader *r;
+    assert_int_equal(rlx_clip_reader_open(&info, &r), RLX_OK);
+    float buf[2 * 3000];
+    size_t got;
+    const int64_t at[] = {40000, 100, 16380, 16384, 33000, 49999, 0};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        assert_int_equal(rlx_clip_reader_seek(r, at[i]), RLX_OK);
+        assert_int_equal(rlx_clip_reader_read(r, buf, 3000, &got), RLX_OK);
+        assert_int_equal((int64_t)got, N - at[i] < 3000 ? N - at[i] : 3000);
+        assert_memory_equal(buf, ref + 2 * at[i], sizeof(float) * 2 * got);
+    }
+    /* shrunk under the open reader: reading on fails */
+    assert_int_equal(truncate(info.cached_path, 4096), 0);
+    assert_int_equal(rlx_clip_reader_seek(r, 30000), RLX_OK);
+    assert_int_equal(rlx_clip_reader_read(r, buf, 3000, &got), RLX_ERR_AUDIO_FILE);
+    rlx_clip_reader_close(r);
+    free(all);
+    free(ref);
+    rlx_clip_info_free(&info);
+    free(p);
+}
+
 static void reader_seeks_and_stops_at_the_end(void **state)
 {
     fixture *f = *state;
@@ -998,6 +1042,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(damaged_entries_are_rebuilt, rlx_test_cache_setup, rlx_test_cache_teardown),
         cmocka_unit_test_setup_teardown(full_check_until_stamped, rlx_test_cache_setup, rlx_test_cache_teardown),
         cmocka_unit_test_setup_teardown(reader_seeks_and_stops_at_the_end, rlx_test_cache_setup, rlx_test_cache_teardown),
+        cmocka_unit_test_setup_teardown(reader_reads_ahead_and_sees_a_shrunk_entry, rlx_test_cache_setup, rlx_test_cache_teardown),
         cmocka_unit_test_setup_teardown(concurrent_preparation, rlx_test_cache_setup, rlx_test_cache_teardown),
         cmocka_unit_test_setup_teardown(reader_does_not_allocate, rlx_test_cache_setup, rlx_test_cache_teardown),
         cmocka_unit_test_setup_teardown(unwritable_cache, rlx_test_cache_setup, rlx_test_cache_teardown),
