@@ -23,7 +23,12 @@ static const char *const exts[] = {"wav", "flac", "ogg", "aiff", "caf", "w64", "
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    snprintf(folder, sizeof folder, "%s/relax-fuzz-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    /* every execution writes its input to a file: tmpfs unless TMPDIR says
+     * otherwise */
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp)
+        tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+    snprintf(folder, sizeof folder, "%s/relax-fuzz-XXXXXX", tmp);
     if (!mkdtemp(folder))
         abort();
     return 0;
