@@ -4,7 +4,7 @@
 # it) on the corpus DIR/corpus/TARGET, until RUNS executions or SECONDS have
 # passed, at nice 19. A crash or a broken invariant stops libFuzzer: its input
 # is kept in DIR/artifacts/ and the run goes on from the same corpus (at most
-# 20 times). Each chunk's log (DIR/logs/TARGET-HHMMSS.log) ends with
+# 20 times). Each chunk's log (DIR/logs/TARGET-HHMMSS-N.log) ends with
 # libFuzzer's stat:: lines; DIR/logs/TARGET.total adds up the executions.
 # Seed the corpus from tests/fuzz/corpus/TARGET before the first run.
 # CAMPAIGN_TMP: where the targets make their scratch files (default under
@@ -22,7 +22,7 @@ start=$(date +%s) done_runs=0
 for chunk in $(seq 1 20); do
     left=$((secs - ($(date +%s) - start)))
     [ "$left" -gt 10 ] && [ "$done_runs" -lt "$runs" ] || break
-    log=$dir/logs/$t-$(date +%H%M%S).log
+    log=$dir/logs/$t-$(date +%H%M%S)-$chunk.log
     LSAN_OPTIONS="suppressions=$here/lsan.supp" TMPDIR=$scratch \
         nice -n 19 "$dir/bin/fuzz_$t" -runs=$((runs - done_runs)) -max_total_time="$left" ${dict:+-dict="$dict"} \
         -max_len="$max_len" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
