@@ -1,8 +1,12 @@
 /* fuzz_decode.c - libFuzzer target: any bytes as an audio file (the first
  * byte picks the extension, so every container libsndfile reads is tried):
  * the decoder opens it, walks its chunks and decodes it, or says why not in
- * one line naming the file. Decoding is bounded (about a second of audio: what matters is the
- * container and the first chunks; more only costs executions). */
+ * one line naming the file. Decoding is bounded by the input's size: 6 frames
+ * per byte reach the end of any stream coded with 1.33 bits per frame or more
+ * (every PCM and ADPCM encoding, GSM 6.10 at 1.65), so the end-of-data checks
+ * are still met; the frames a FLAC or MP3 stream packs beyond that bound run
+ * the same code again (decoding up to 48000 frames of each input made this
+ * target run at 0.9k exec/s). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +23,12 @@ static const char *const exts[] = {"wav", "flac", "ogg", "aiff", "caf", "w64", "
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    snprintf(folder, sizeof folder, "%s/relax-fuzz-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    /* every execution writes its input to a file: tmpfs unless TMPDIR says
+     * otherwise */
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp)
+        tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+    snprintf(folder, sizeof folder, "%s/relax-fuzz-XXXXXX", tmp);
     if (!mkdtemp(folder))
         abort();
     return 0;
@@ -41,9 +50,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (e != RLX_OK) {
         CHECK(!d && why[0] && !strchr(why, '\n') && strstr(why, "in."));
     } else {
-        CHECK(rlx_decoder_channels(d) == 1 || rlx_decoder_channels(d) == 2);
+        const size_t nch = (size_t)rlx_decoder_channels(d);
+        CHECK(nch == 1 || nch == 2);
         CHECK(rlx_decoder_rate(d) > 0);
         float buf[2 * 1024];
+        const size_t max_frames = 6 * size + 1024;
         size_t total = 0;
         for (;;) {
             size_t got = 0;
@@ -52,10 +63,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 CHECK(why[0] && !strchr(why, '\n'));
                 break;
             }
-            for (size_t k = 0; k < got * (size_t)rlx_decoder_channels(d); k++)
+            for (size_t k = 0; k < got * nch; k++)
                 CHECK(buf[k] == buf[k]); /* no NaN reaches the caller */
             total += got;
-            if (got == 0 || total > 48000)
+            if (got == 0 || total >= max_frames)
                 break;
         }
         rlx_decoder_close(d);
