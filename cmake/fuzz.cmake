@@ -131,7 +131,7 @@ function(rlx_add_fuzz_cli)
             ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/fuzz_cli.c
             $<TARGET_FILE:relax_device> $<TARGET_FILE:relax_remote> $<TARGET_FILE:relax_core> $<TARGET_FILE:relax_device>
             ${PORTAUDIO_LDFLAGS} ${SNDFILE_LDFLAGS} ${SAMPLERATE_LDFLAGS} ${SQLITE_LDFLAGS} ${LIBPQ_LDFLAGS}
-            ${EBUR128_LDFLAGS} ${RUBBERBAND_LDFLAGS} ${FLITE_LIBS} ${MHD_LDFLAGS} ${JANSSON_LDFLAGS}
+            ${EBUR128_LDFLAGS} ${FLITE_LIBS} ${MHD_LDFLAGS} ${JANSSON_LDFLAGS}
             ${QRENCODE_LDFLAGS} ${SYSTEMD_LDFLAGS} ${RLX_TINFO_LIB} -lpthread -lm
             -o ${CMAKE_CURRENT_BINARY_DIR}/fuzz_cli
     DEPENDS ${RLX_FUZZ_CLI_SOURCES} ${_p}/cli/main.c ${RLX_FUZZ_HEADERS} ${RLX_FUZZ_MORE_HEADERS}
