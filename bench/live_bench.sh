@@ -96,7 +96,7 @@ first_audio() {
     local info="$B/first.info" t0 fr
     rm -f "$info"
     start_capture "$B/first.wav" "$info"
-    for ((k = 0; k < 500; k++)); do jack_lsp 2>/dev/null | grep -q '^rlx_capture' && break; sleep 0.01; done
+    for ((k = 0; k < 500; k++)); do jack_lsp 2>/dev/null | grep -q '^rlx_capture-' && break; sleep 0.01; done
     t0=$(date +%s%N)
     XDG_CACHE_HOME="$1" "$RELAX" play "$B/live.session" --stop-after 0:04 >/dev/null 2>"$B/first.err" </dev/null ||
         fail "play failed: $(cat "$B/first.err")"

@@ -57,7 +57,7 @@ echo "== time to first audio (exec to the first non-silent frame at the capture 
 for i in 1 2 3 4 5; do
     start_capture "$B/first$i.wav" "$B/first$i.info"
     # the capture client must be waiting before the player starts
-    for ((k = 0; k < 500; k++)); do jack_lsp 2>/dev/null | grep -q '^rlx_capture' && break; sleep 0.01; done
+    for ((k = 0; k < 500; k++)); do jack_lsp 2>/dev/null | grep -q '^rlx_capture-' && break; sleep 0.01; done
     t0=$(date +%s%N)
     "$RELAX" play "$B/short.session" --stats >"$B/first$i.stats" 2>/dev/null || fail "play failed"
     finish_capture

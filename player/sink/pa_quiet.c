@@ -162,6 +162,25 @@ static void on_pa_abort(int sig)
         pa_close_prev.sa_handler(sig);
 }
 
+/* The JACK client's name: "relax", or RELAX_JACK_CLIENT when it is a
+ * plain name (letters, digits, '-', '_', '.', at most 48). libjack names a
+ * client's notification socket after the client alone, not its server
+ * (/dev/shm/jack_NAME_UID_0), so two players named alike on two JACK
+ * servers of one machine (a room per sound card) take each other's
+ * socket, and one of them cannot start. */
+const char *rlx_jack_client_name(void)
+{
+    const char *n = getenv("RELAX_JACK_CLIENT");
+    size_t len = n ? strlen(n) : 0;
+    if (!len || len > 48)
+        return "relax";
+    for (const char *c = n; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '-' || *c == '_' || *c == '.'))
+            return "relax";
+    return n;
+}
+
 PaError rlx_pa_init_quiet(void)
 {
     /* PortAudio's JACK host API would otherwise start a JACK server. */
@@ -170,7 +189,7 @@ PaError rlx_pa_init_quiet(void)
     rlx_quiet_begin(&q);
     memlock_guard g;
     memlock_deny(&g);
-    PaJack_SetClientName("relax");
+    PaJack_SetClientName(rlx_jack_client_name());
     struct sigaction sa = {.sa_handler = on_pa_abort}, old;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGABRT, &sa, &old);

@@ -21,6 +21,10 @@ typedef struct {
 void rlx_quiet_begin(rlx_quiet_fd *q);
 void rlx_quiet_end(rlx_quiet_fd *q);
 
+/* The JACK client name: "relax", or RELAX_JACK_CLIENT if it is a plain
+ * name (see pa_quiet.c for why one machine may need two). */
+const char *rlx_jack_client_name(void);
+
 /* Pa_Initialize, silenced and guarded against its abort(); paInternalError
  * if it aborted. JACK's client may not lock its 100 MB graph meanwhile. */
 PaError rlx_pa_init_quiet(void);

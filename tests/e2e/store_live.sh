@@ -7,7 +7,7 @@
 # it): without it, or without live playback in this build, the test fails.
 . "$(dirname "$0")/store_common.bash"
 command -v jackd >/dev/null && command -v jack_lsp >/dev/null || { echo "FAIL: jackd or jack_lsp not found; run .ci/install-deps" >&2; exit 1; }
-export JACK_NO_START_SERVER=1 JACK_DEFAULT_SERVER="relax-store-$$-$RANDOM"
+export JACK_NO_START_SERVER=1 JACK_DEFAULT_SERVER="relax-store-$$-$RANDOM" RELAX_JACK_CLIENT="relax-store-$$"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0"
 cat > "$RELAX_SESSIONS/week-01.session" <<'SESSION'
 [session]

@@ -11,7 +11,7 @@
 . "$(dirname "$0")/store_common.bash"
 . "$RLX_SOURCE_DIR/tests/pg/lib.bash"
 command -v jackd >/dev/null && command -v jack_lsp >/dev/null || { echo "FAIL: jackd or jack_lsp not found; run .ci/install-deps" >&2; exit 1; }
-export JACK_NO_START_SERVER=1 JACK_DEFAULT_SERVER="relax-pg-$$-$RANDOM"
+export JACK_NO_START_SERVER=1 JACK_DEFAULT_SERVER="relax-pg-$$-$RANDOM" RELAX_JACK_CLIENT="relax-pg-$$"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0"
 export XDG_STATE_HOME="$W/state"
 pg_start || finish

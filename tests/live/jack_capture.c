@@ -124,6 +124,11 @@ static void drain(SNDFILE *sf)
 int main(int argc, char **argv)
 {
     const char *out = NULL, *pattern = "^relax", *first_file = NULL;
+    char named[80];   /* the player's client as the tests name it (RELAX_JACK_CLIENT) */
+    if (getenv("RELAX_JACK_CLIENT") && *getenv("RELAX_JACK_CLIENT")) {
+        snprintf(named, sizeof named, "^%s:", getenv("RELAX_JACK_CLIENT"));
+        pattern = named;
+    }
     double wait_s = 10, max_s = 600;
     int c;
     while ((c = getopt(argc, argv, "o:p:w:t:f:")) != -1) {
@@ -146,7 +151,12 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
 
     jack_status_t status;
-    jack_client_t *cl = jack_client_open("rlx_capture", JackNoStartServer, &status);
+    /* a name of this process's own: libjack names a client's socket after
+     * the client, not its server, so helpers named alike in tests running
+     * at once on their own servers took each other's socket */
+    char cname[64];
+    snprintf(cname, sizeof cname, "rlx_capture-%d", (int)getpid());
+    jack_client_t *cl = jack_client_open(cname, JackNoStartServer, &status);
     if (!cl) {
         fprintf(stderr, "jack_capture: no JACK server (status 0x%x)\n", (unsigned)status);
         return 1;

@@ -56,6 +56,10 @@ wait_gone() {
 start_jack() {
     local period=${1:-1024} mode=${2:-}
     export JACK_DEFAULT_SERVER="relax-test-$$-$RANDOM"
+    # the player's JACK client gets a name of this test's own: libjack names
+    # a client's socket after the client, not its server, so players named
+    # alike in tests running at once took each other's socket
+    export RELAX_JACK_CLIENT="relax-$$"
     local rtflags=(--no-realtime)
     [ "$mode" = rt ] && rtflags=(-R -P 70)
     # -t: a client the machine's load holds up for a moment is slow, not
@@ -123,7 +127,7 @@ reclaim_jack() {
 wait_relax_ports() {
     local i
     for ((i = 0; i < 1000; i++)); do
-        jack_lsp 2>/dev/null | grep -q '^relax' && return 0
+        jack_lsp 2>/dev/null | grep -q "^${RELAX_JACK_CLIENT:-relax}:" && return 0
         sleep 0.01
     done
     return 1

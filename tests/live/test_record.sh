@@ -83,8 +83,8 @@ note "the disk fills while a take is saved: exit 5, one line, no partial file, l
 # that relax has exited), or the feeder plays into a port on its way out.
 # The take ends once the feeder has played the speech whole (on a loaded
 # machine 9 s of recording did not always hold it).
-for ((i = 0; i < 1000; i++)); do jack_lsp 2>/dev/null | grep -q '^relax:' || break; sleep 0.01; done
-jack_lsp 2>/dev/null | grep -q '^relax:' && fail "the last step's relax client is still on the server"
+for ((i = 0; i < 1000; i++)); do jack_lsp 2>/dev/null | grep -q "^$RELAX_JACK_CLIENT:" || break; sleep 0.01; done
+jack_lsp 2>/dev/null | grep -q "^$RELAX_JACK_CLIENT:" && fail "the last step's relax client is still on the server"
 "$RLX_LIVE_BIN/jack_feed" -i "$LIVE_TMP/speech.wav" -d 3 -w 60 >"$LIVE_TMP/feed2.out" 2>"$LIVE_TMP/feed2.err" &
 FEED_PID=$!
 LIVE_PIDS+=("$FEED_PID")
