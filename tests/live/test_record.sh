@@ -83,21 +83,33 @@ note "the disk fills while a take is saved: exit 5, one line, no partial file, l
 # that relax has exited), or the feeder plays into a port on its way out.
 # The take ends once the feeder has played the speech whole (on a loaded
 # machine 9 s of recording did not always hold it).
-for ((i = 0; i < 1000; i++)); do jack_lsp 2>/dev/null | grep -q "^$RELAX_JACK_CLIENT:" || break; sleep 0.01; done
-jack_lsp 2>/dev/null | grep -q "^$RELAX_JACK_CLIENT:" && fail "the last step's relax client is still on the server"
-"$RLX_LIVE_BIN/jack_feed" -i "$LIVE_TMP/speech.wav" -d 3 -w 60 >"$LIVE_TMP/feed2.out" 2>"$LIVE_TMP/feed2.err" &
-FEED_PID=$!
-LIVE_PIDS+=("$FEED_PID")
-rc=0
-"$RLX_LIVE_BIN/pty_drive" -t 90 -l "$LIVE_TMP/tty5.log" \
-    'wait:line 2 of 2' 'key: ' "file:$LIVE_TMP/feed2.out:played" 'wait:#2 recording 0:09' 'key: ' 'wait:take 1:' 'key:\n' \
-    -- sh "$RLX_SOURCE_DIR/tests/preload/full_disk.sh" "$REC" 100 "$RELAX" record "$S" --line 2 \
-    >"$LIVE_TMP/rec5.out" 2>"$LIVE_TMP/rec5.err" || rc=$?
+# If the feeder itself never played (the machine held its JACK client up:
+# seen once in CI under heavy load, relax recording silence for 90 s), the
+# step proved nothing about relax: it runs once more with a new feeder.
+for attempt in 1 2; do
+    for ((i = 0; i < 1000; i++)); do jack_lsp 2>/dev/null | grep -q "^$RELAX_JACK_CLIENT:" || break; sleep 0.01; done
+    jack_lsp 2>/dev/null | grep -q "^$RELAX_JACK_CLIENT:" && fail "the last step's relax client is still on the server"
+    "$RLX_LIVE_BIN/jack_feed" -i "$LIVE_TMP/speech.wav" -d 3 -w 60 >"$LIVE_TMP/feed2.out" 2>"$LIVE_TMP/feed2.err" &
+    FEED_PID=$!
+    LIVE_PIDS+=("$FEED_PID")
+    rc=0
+    "$RLX_LIVE_BIN/pty_drive" -t 60 -l "$LIVE_TMP/tty5.log" \
+        'wait:line 2 of 2' 'key: ' "file:$LIVE_TMP/feed2.out:played" 'wait:#2 recording 0:09' 'key: ' 'wait:take 1:' 'key:\n' \
+        -- sh "$RLX_SOURCE_DIR/tests/preload/full_disk.sh" "$REC" 100 "$RELAX" record "$S" --line 2 \
+        >"$LIVE_TMP/rec5.out" 2>"$LIVE_TMP/rec5.err" || rc=$?
+    kill -TERM "$FEED_PID" 2>/dev/null || true
+    wait "$FEED_PID" 2>/dev/null || true
+    if [ "$attempt" = 1 ] && [ "$rc" = 124 ] && ! grep -q '^played ' "$LIVE_TMP/feed2.out"; then
+        note "the feeder never played (its JACK client was held up): once more"
+        [ "$(md5sum <"$f1")" = "$SUM" ] && [ "$(ls -A "$REC" | wc -l)" = 1 ] || fail "the stopped attempt left: $(ls -A "$REC")"
+        continue
+    fi
+    break
+done
 [ "$rc" -eq 5 ] || fail "full disk: exit $rc, want 5: $(tail -c 400 "$LIVE_TMP/tty5.log")"
 grep -qa "relax: cannot write '$REC/say-[0-9a-f]*\.flac': the disk is full; 0 earlier takes kept in " "$LIVE_TMP/tty5.log" \
     || fail "full disk message: $(tail -c 400 "$LIVE_TMP/tty5.log")"
 [ "$(md5sum <"$f1")" = "$SUM" ] && [ "$(ls -A "$REC" | wc -l)" = 1 ] || fail "full disk left: $(ls -A "$REC")"
-kill -TERM "$FEED_PID" 2>/dev/null || true
 
 note "the server dies mid-take: exit 7, one line, the kept take untouched"
 rc=0
