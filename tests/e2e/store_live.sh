@@ -21,7 +21,7 @@ week  = 1
 +0 s  fade-out 1 s
 +1 s  end
 SESSION
-jackd --sync --no-realtime -t 10000 -d dummy -r 48000 -p 1024 >"$W/jackd.log" 2>&1 &
+jackd --sync --no-realtime -d dummy -r 48000 -p 1024 >"$W/jackd.log" 2>&1 &
 JACK=$!
 stop_all() { kill "$JACK" 2>/dev/null; wait "$JACK" 2>/dev/null; cleanup; }
 trap stop_all EXIT

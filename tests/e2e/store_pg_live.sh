@@ -15,7 +15,7 @@ export JACK_NO_START_SERVER=1 JACK_DEFAULT_SERVER="relax-pg-$$-$RANDOM" RELAX_JA
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0"
 export XDG_STATE_HOME="$W/state"
 pg_start || finish
-jackd --sync --no-realtime -t 10000 -d dummy -r 48000 -p 1024 >"$W/jackd.log" 2>&1 &
+jackd --sync --no-realtime -d dummy -r 48000 -p 1024 >"$W/jackd.log" 2>&1 &
 JACK=$!
 stop_all() { kill "$JACK" 2>/dev/null; wait "$JACK" 2>/dev/null; pg_stop; cleanup; }
 trap stop_all EXIT

@@ -62,10 +62,7 @@ start_jack() {
     export RELAX_JACK_CLIENT="relax-$$"
     local rtflags=(--no-realtime)
     [ "$mode" = rt ] && rtflags=(-R -P 70)
-    # -t: a client the machine's load holds up for a moment is slow, not
-    # gone; at JACK's default (500 ms) a loaded sanitizer run saw the
-    # server drop a test's own clients mid-test
-    jackd "${rtflags[@]}" --sync -t 10000 -d dummy -r 48000 -p "$period" >"$LIVE_TMP/jackd.log" 2>&1 &
+    jackd "${rtflags[@]}" --sync -d dummy -r 48000 -p "$period" >"$LIVE_TMP/jackd.log" 2>&1 &
     JACK_PID=$!
     local i
     for ((i = 0; i < 200; i++)); do   # bounded: 200 polls, about 10 s
