@@ -25,8 +25,12 @@ jackd --sync --no-realtime -d dummy -r 48000 -p 1024 >"$W/jackd.log" 2>&1 &
 JACK=$!
 stop_all() { kill "$JACK" 2>/dev/null; wait "$JACK" 2>/dev/null; cleanup; }
 trap stop_all EXIT
-for ((i = 0; i < 200; i++)); do jack_lsp >/dev/null 2>&1 && break; sleep 0.05; done
-jack_lsp >/dev/null 2>&1 || { fail "jackd did not start: $(tail -n 2 "$W/jackd.log")"; finish; }
+# (one answer is enough: jack_lsp's client is always named "lsp", and
+# libjack names a client's socket after the client, so two tests' jack_lsp
+# at the same moment can fail once)
+up=0
+for ((i = 0; i < 200; i++)); do jack_lsp >/dev/null 2>&1 && { up=1; break; }; sleep 0.05; done
+[ "$up" = 1 ] || { fail "jackd did not start: $(tail -n 2 "$W/jackd.log")"; finish; }
 mkdir "$W/here" && cd "$W/here" || exit 1
 
 rows() { "$RELAX" history --csv | tail -n +2 | wc -l; }
