@@ -305,6 +305,19 @@ static int spawn_child(const char *prog, char *const argv[], int in, int out, in
     return rc;
 }
 
+/* Closes whatever ends of a child's three pipes are still open (-1: closed). */
+static void close_pipes(const int in[2], const int out[2], const int er[2])
+{
+    for (int k = 0; k < 2; k++) {
+        if (in[k] >= 0)
+            close(in[k]);
+        if (out[k] >= 0)
+            close(out[k]);
+        if (er[k] >= 0)
+            close(er[k]);
+    }
+}
+
 /* hts_engine's speed for a pace, as Scheme reads it (the same text for a
  * server and for text2wave, so both speak the same samples). */
 static void speed_text(double pace, char *buf, size_t len)
@@ -425,14 +438,7 @@ static rlx_err run_text2wave(const char *prog, size_t vi, const char *text, doub
         err = RLX_OK;
     }
 done:
-    for (int k = 0; k < 2; k++) {
-        if (in[k] >= 0)
-            close(in[k]);
-        if (out[k] >= 0)
-            close(out[k]);
-        if (er[k] >= 0)
-            close(er[k]);
-    }
+    close_pipes(in, out, er);
     return err;
 }
 
@@ -701,14 +707,7 @@ static fest_server *server_start(const char *prog, size_t vi)
     }
     return s;
 fail:
-    for (int k = 0; k < 2; k++) {
-        if (in[k] >= 0)
-            close(in[k]);
-        if (out[k] >= 0)
-            close(out[k]);
-        if (er[k] >= 0)
-            close(er[k]);
-    }
+    close_pipes(in, out, er);
     if (s)
         free(s->prog);
     free(s);

@@ -21,6 +21,8 @@
  * Exit: 0 recorded, 1 error, 3 no matching ports appeared in time. */
 #include <errno.h>
 #include <jack/jack.h>
+
+#include "jack_names.h"
 #include <jack/ringbuffer.h>
 #include <signal.h>
 #include <sndfile.h>
@@ -124,11 +126,8 @@ static void drain(SNDFILE *sf)
 int main(int argc, char **argv)
 {
     const char *out = NULL, *pattern = "^relax", *first_file = NULL;
-    char named[80];   /* the player's client as the tests name it (RELAX_JACK_CLIENT) */
-    if (getenv("RELAX_JACK_CLIENT") && *getenv("RELAX_JACK_CLIENT")) {
-        snprintf(named, sizeof named, "^%s:", getenv("RELAX_JACK_CLIENT"));
-        pattern = named;
-    }
+    char named[80];   /* the player's client as the test named it */
+    pattern = rlx_player_port_pattern(pattern, named, sizeof named);
     double wait_s = 10, max_s = 600;
     int c;
     while ((c = getopt(argc, argv, "o:p:w:t:f:")) != -1) {
@@ -151,12 +150,8 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
 
     jack_status_t status;
-    /* a name of this process's own: libjack names a client's socket after
-     * the client, not its server, so helpers named alike in tests running
-     * at once on their own servers took each other's socket */
-    char cname[64];
-    snprintf(cname, sizeof cname, "rlx_capture-%d", (int)getpid());
-    jack_client_t *cl = jack_client_open(cname, JackNoStartServer, &status);
+    char cname[64];   /* a name of this process's own (jack_names.h) */
+    jack_client_t *cl = jack_client_open(rlx_helper_client_name("rlx_capture", cname, sizeof cname), JackNoStartServer, &status);
     if (!cl) {
         fprintf(stderr, "jack_capture: no JACK server (status 0x%x)\n", (unsigned)status);
         return 1;

@@ -14,6 +14,8 @@
  * Exit: 0 ok, 1 error, 3 no matching port appeared in time. */
 #include <errno.h>
 #include <jack/jack.h>
+
+#include "jack_names.h"
 #include <signal.h>
 #include <sndfile.h>
 #include <stdatomic.h>
@@ -70,11 +72,8 @@ static void on_shutdown(void *arg)
 int main(int argc, char **argv)
 {
     const char *in = NULL, *pattern = "^relax:";
-    char named[80];   /* the player's client as the tests name it (RELAX_JACK_CLIENT) */
-    if (getenv("RELAX_JACK_CLIENT") && *getenv("RELAX_JACK_CLIENT")) {
-        snprintf(named, sizeof named, "^%s:", getenv("RELAX_JACK_CLIENT"));
-        pattern = named;
-    }
+    char named[80];   /* the player's client as the test named it */
+    pattern = rlx_player_port_pattern(pattern, named, sizeof named);
     double lead_s = 0, wait_s = 20;
     int c;
     while ((c = getopt(argc, argv, "i:p:d:w:")) != -1) {
@@ -103,12 +102,8 @@ int main(int argc, char **argv)
         return 1;
     }
     sf_close(f);
-    /* a name of this process's own: libjack names a client's socket after
-     * the client, not its server, so helpers named alike in tests running
-     * at once on their own servers took each other's socket */
-    char cname[64];
-    snprintf(cname, sizeof cname, "mic_feed-%d", (int)getpid());
-    jack_client_t *cl = jack_client_open(cname, JackNoStartServer, NULL);
+    char cname[64];   /* a name of this process's own (jack_names.h) */
+    jack_client_t *cl = jack_client_open(rlx_helper_client_name("mic_feed", cname, sizeof cname), JackNoStartServer, NULL);
     if (!cl) {
         fprintf(stderr, "jack_feed: no JACK server\n");
         return 1;
