@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -705,11 +706,20 @@ rlx_err rlx_timeline_build_opts(const rlx_session *s, const int64_t *voice_ms, c
             rlx_diags_add(diags, RLX_DIAG_ERROR, s->path, 0, 0, NULL,
                           "length %s is not possible: this session always lasts %s (it has no stretchable silence)",
                           rlx_fmt_ms(length_ms, a, sizeof a), rlx_fmt_ms(rg.natural, b, sizeof b));
-        else
+        else {
+            /* "--length 90" is 90 seconds; when the same number of minutes
+             * would fit, the listener most likely meant minutes: say how */
+            char hint[64] = "";
+            int64_t as_min = length_ms * 60;
+            if (length_ms > 0 && length_ms % 1000 == 0 && length_ms < rg.shortest && as_min >= rg.shortest &&
+                as_min <= rg.longest)
+                snprintf(hint, sizeof hint, "; for %lld minute%s write '%lld min'", (long long)(length_ms / 1000),
+                         length_ms == 1000 ? "" : "s", (long long)(length_ms / 1000));
             rlx_diags_add(diags, RLX_DIAG_ERROR, s->path, 0, 0, NULL,
-                          "length %s is outside what this session allows: %s to %s (nearest that works: %s)",
+                          "length %s is outside what this session allows: %s to %s (nearest that works: %s%s)",
                           rlx_fmt_ms(length_ms, a, sizeof a), rlx_fmt_ms(rg.shortest, b, sizeof b),
-                          rlx_fmt_ms(rg.longest, c, sizeof c), rlx_fmt_ms(near, n, sizeof n));
+                          rlx_fmt_ms(rg.longest, c, sizeof c), rlx_fmt_ms(near, n, sizeof n), hint);
+        }
         goto done;
     }
     if (e != RLX_OK) {

@@ -49,6 +49,9 @@ expect 2 "length 0:10 is outside what this session allows: 0:22 to 2:17 \(neares
     "too short" -- render "$S/len.session" -o "$OUT" --length 10 s
 one_line "too short"
 [ -e "$OUT" ] && fail "too short: a file was written"
+expect 2 "length 0:02 is outside what this session allows: 0:22 to 2:17 \(nearest that works: 0:22; for 2 minutes write '2 min'\)" \
+    "a bare number meant as minutes" -- render "$S/len.session" -o "$OUT" --length 2
+one_line "a bare number meant as minutes"
 expect 2 "outside what this session allows: 0:22 to 2:17 \(nearest that works: 2:17\)" \
     "too long" -- render "$S/len.session" -o "$OUT" --length 5 min
 [ -e "$OUT" ] && fail "too long: a file was written"

@@ -105,6 +105,17 @@ static void readme_natural_and_stretched(void **state)
     assert_string_equal(d.items[0].message, "length 17:20.001 is outside what this session allows: 14:00 to 17:20 (nearest that works: 17:20)");
     assert_string_equal(d.items[1].message, "length 13:59.999 is outside what this session allows: 14:00 to 17:20 (nearest that works: 14:00)");
     rlx_diags_free(&d);
+
+    /* a bare number is seconds: when as many minutes would fit, say so */
+    assert_int_equal(rlx_timeline_build(s, v, 15000, RATE, &t, &d), RLX_ERR_LENGTH);
+    assert_int_equal(rlx_timeline_build(s, v, 13000, RATE, &t, &d), RLX_ERR_LENGTH);
+    assert_int_equal(rlx_timeline_build(s, v, 15500, RATE, &t, &d), RLX_ERR_LENGTH);
+    assert_int_equal(d.errors, 3);
+    assert_string_equal(d.items[0].message, "length 0:15 is outside what this session allows: 14:00 to 17:20 "
+                                            "(nearest that works: 14:00; for 15 minutes write '15 min')");
+    assert_string_equal(d.items[1].message, "length 0:13 is outside what this session allows: 14:00 to 17:20 (nearest that works: 14:00)");
+    assert_string_equal(d.items[2].message, "length 0:15.5 is outside what this session allows: 14:00 to 17:20 (nearest that works: 14:00)");
+    rlx_diags_free(&d);
     free(v);
     rlx_session_free(s);
 }
