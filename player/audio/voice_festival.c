@@ -30,6 +30,7 @@
  * runs, so the pitch stays and nothing is stretched afterwards. */
 #define _GNU_SOURCE /* pipe2, F_SETPIPE_SZ */
 #include "audio/voice.h"
+#include "core/outfile.h"
 #include "core/sigmask.h"
 
 #include <errno.h>
@@ -680,8 +681,34 @@ static bool put_all(int fd, const char *buf, size_t n)
     return ok;
 }
 
+/* The folder for a line's two files: TMPDIR when the name can go into a
+ * Scheme string as it is, else /tmp. */
+static const char *tmp_folder(void)
+{
+    const char *t = getenv("TMPDIR");
+    if (!t || t[0] != '/' || strlen(t) > 512)
+        return "/tmp";
+    for (const char *c = t; *c; c++)
+        if (!(*c == '/' || *c == '.' || *c == '_' || *c == '-' || *c == '+' ||
+              (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
+            return "/tmp";
+    return t;
+}
+
+/* A line's text and WAV are TMPDIR/.relax-festival.PID.XXXXXX while a server
+ * speaks it; a process killed meanwhile leaves them behind. */
+#define LINE_FILES "relax-festival"
+
+static void sweep_line_files(void)
+{
+    char base[600];
+    snprintf(base, sizeof base, "%s/" LINE_FILES, tmp_folder());
+    (void)rlx_outfile_sweep(base);
+}
+
 static fest_server *server_start(const char *prog, size_t vi)
 {
+    sweep_line_files();
     int in[2] = {-1, -1}, out[2] = {-1, -1}, er[2] = {-1, -1};
     fest_server *s = calloc(1, sizeof *s);
     if (!s || !(s->prog = strdup(prog)) || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
@@ -712,20 +739,6 @@ fail:
         free(s->prog);
     free(s);
     return NULL;
-}
-
-/* The folder for a line's two files: TMPDIR when the name can go into a
- * Scheme string as it is, else /tmp. */
-static const char *tmp_folder(void)
-{
-    const char *t = getenv("TMPDIR");
-    if (!t || t[0] != '/' || strlen(t) > 512)
-        return "/tmp";
-    for (const char *c = t; *c; c++)
-        if (!(*c == '/' || *c == '.' || *c == '_' || *c == '-' || *c == '+' ||
-              (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
-            return "/tmp";
-    return t;
 }
 
 /* Reads all of path into io->out (at most OUT_MAX bytes). */
@@ -761,8 +774,10 @@ static serve_result server_speak(fest_server *s, const char *text, double pace, 
 {
     const char *dir = tmp_folder();
     char inp[600], outp[600];
-    snprintf(inp, sizeof inp, "%s/relax-festival-XXXXXX", dir);
-    snprintf(outp, sizeof outp, "%s/relax-festival-XXXXXX", dir);
+    /* named as render's temporaries are, so that a server's start can sweep
+     * those of a process killed mid-line (sweep_line_files) */
+    snprintf(inp, sizeof inp, "%s/." LINE_FILES ".%ld.XXXXXX", dir, (long)getpid());
+    snprintf(outp, sizeof outp, "%s/." LINE_FILES ".%ld.XXXXXX", dir, (long)getpid());
     int fi = mkostemp(inp, O_CLOEXEC);
     if (fi < 0)
         return SERVER_FAILED;

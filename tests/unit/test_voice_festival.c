@@ -3,7 +3,8 @@
  * server speaks many lines; a forked process starts its own and leaves the
  * parent's alone; an idle server is stopped; a server that dies, answers
  * nothing or hangs costs a line nothing but time (text2wave speaks it, or the
- * timeout says so), and never a SIGPIPE. Needs festival and festvox-us-slt-hts
+ * timeout says so), and never a SIGPIPE; a server's start sweeps the line
+ * files of a process killed mid-line. Needs festival and festvox-us-slt-hts
  * (.ci/install-deps). */
 #include "rlx_test.h"
 
@@ -150,6 +151,54 @@ static void served_lines_are_text2wave_s(void **state)
     assert_int_equal(festivals_of(getpid(), NULL, 0), 1);
 }
 
+/* Line files (TMPDIR/.relax-festival.PID.XXXXXX) left by a process killed
+ * mid-line, and others main() put there before the first server started. */
+static char *line_dir;
+static pid_t dead_pid;
+
+static void plant_line_files(void)
+{
+    line_dir = rlx_test_tmpdir();
+    setenv("TMPDIR", line_dir, 1);
+    dead_pid = fork();   /* a PID that has surely ended */
+    if (dead_pid == 0)
+        _exit(0);
+    assert_true(dead_pid > 0);
+    assert_int_equal(waitpid(dead_pid, NULL, 0), dead_pid);
+    char name[128];
+    snprintf(name, sizeof name, ".relax-festival.%ld.aB3xYz", (long)dead_pid);
+    free(rlx_test_write(line_dir, name, "text", 4));
+    snprintf(name, sizeof name, ".relax-festival.%ld.q9Wq9W", (long)getpid());   /* in use */
+    free(rlx_test_write(line_dir, name, "text", 4));
+    free(rlx_test_write(line_dir, "relax-festival-notes.txt", "mine", 4));   /* not our naming */
+}
+
+static bool in_line_dir(const char *fmt, long pid)
+{
+    char name[128], path[4200];
+    snprintf(name, sizeof name, fmt, pid);
+    snprintf(path, sizeof path, "%s/%s", line_dir, name);
+    return access(path, F_OK) == 0;
+}
+
+static void a_dead_process_s_line_files_are_swept(void **state)
+{
+    (void)state;
+    /* the first test started a server: that swept */
+    assert_int_equal(festivals_of(getpid(), NULL, 0), 1);
+    assert_false(in_line_dir(".relax-festival.%ld.aB3xYz", (long)dead_pid));
+    assert_true(in_line_dir(".relax-festival.%ld.q9Wq9W", (long)getpid()));
+    assert_true(in_line_dir("relax-festival-notes.txt", 0));
+    /* and every line since has taken its files away with it */
+    DIR *d = opendir(line_dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    assert_int_equal(n, 2);
+}
+
 static void a_fork_has_its_own_server(void **state)
 {
     (void)state;
@@ -265,8 +314,10 @@ int main(void)
     setenv("RELAX_FESTIVAL_IDLE", "600", 1);
     unsetenv("RELAX_TEXT2WAVE");
     unsetenv("RELAX_FESTIVAL");
+    plant_line_files();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(served_lines_are_text2wave_s),
+        cmocka_unit_test(a_dead_process_s_line_files_are_swept),
         cmocka_unit_test(a_fork_has_its_own_server),
         cmocka_unit_test(a_killed_server_is_replaced),
         cmocka_unit_test(a_broken_festival_costs_only_time),
@@ -274,5 +325,7 @@ int main(void)
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     for (size_t i = 0; i < NLINES; i++)
         free(ref[i].x);
+    rlx_test_rmtree(line_dir);
+    free(line_dir);
     return rc;
 }
