@@ -5,7 +5,9 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +15,36 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "cli.h"
+
+/* wcwidth() in C.UTF-8 (built into glibc), whatever locale relax runs in:
+ * the C locale knows no character's width. NULL where there is none. */
+static locale_t utf8_locale;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+
+static void make_utf8_locale(void)
+{
+    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+int rlx_tui_char_cols(const char *s, size_t clen)
+{
+    unsigned char c = (unsigned char)s[0];
+    if (clen < 2 || clen > 4)
+        return 1;
+    uint32_t cp = c & (0x7f >> clen);
+    for (size_t k = 1; k < clen; k++)
+        cp = cp << 6 | ((unsigned char)s[k] & 0x3f);
+    pthread_once(&utf8_once, make_utf8_locale);
+    if (!utf8_locale)
+        return 1;
+    locale_t was = uselocale(utf8_locale);
+    int w = wcwidth((wchar_t)cp);
+    uselocale(was);
+    return w < 0 ? 1 : w > 2 ? 2 : w;   /* unassigned: one, as most terminals do */
+}
 
 /* The ASCII stand-in of a UTF-8 character (the status line and the
  * full-screen view share it) */
@@ -255,7 +285,7 @@ int rlx_tui_key(int timeout_ms)
     }
 }
 
-/* Appends s to buf, counting columns (one per UTF-8 code point) and never
+/* Appends s to buf, counting columns (rlx_tui_char_cols) and never
  * going past max_cols or cutting a character in half. Control bytes are dropped. */
 typedef struct {
     char *buf;
@@ -272,12 +302,13 @@ static void put_char(line_buf *b, const char *s, size_t clen)
         put(b, rlx_tui_ascii_for(s, clen));
         return;
     }
-    if (b->cols >= b->max_cols || b->used + clen + 1 > b->len)
+    int w = rlx_tui_char_cols(s, clen);
+    if (b->cols + w > b->max_cols || (w == 0 && b->cols >= b->max_cols) || b->used + clen + 1 > b->len)
         return;
     memcpy(b->buf + b->used, s, clen);
     b->used += clen;
     b->buf[b->used] = 0;
-    b->cols++;
+    b->cols += w;
 }
 
 static void put(line_buf *b, const char *s)

@@ -62,4 +62,8 @@ char *rlx_tui_format(const rlx_tui_state *st, int width, char *buf, size_t len);
 /* The ASCII stand-in of the UTF-8 character s[0..clen) ("?" if none). */
 const char *rlx_tui_ascii_for(const char *s, size_t clen);
 
+/* Columns a terminal gives the whole UTF-8 character s[0..clen): 0 for a
+ * combining mark, 2 for a wide one (CJK, most emoji), else 1. */
+int rlx_tui_char_cols(const char *s, size_t clen);
+
 #endif

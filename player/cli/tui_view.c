@@ -36,8 +36,11 @@ static size_t seq_len(const char *s)
 int rlx_tui_columns(const char *s)
 {
     int n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
+    while (*s) {
+        size_t k = seq_len(s);
+        n += k ? rlx_tui_char_cols(s, k) : 1;
+        s += k ? k : 1;
+    }
     return n;
 }
 
@@ -102,16 +105,17 @@ static row_buf row_at(rlx_tui_frame *f, int r)
 /* Appends clean text, at most up to the width; never half a character. */
 static void put(row_buf *b, const char *s)
 {
-    while (*s && b->cols < b->max) {
+    while (*s) {
         size_t n = seq_len(s);
         if (!n)
             return;
-        if (b->used + n + 1 > RLX_TUI_LINE_BYTES)
+        int w = rlx_tui_char_cols(s, n);
+        if (b->cols + w > b->max || (w == 0 && b->cols >= b->max) || b->used + n + 1 > RLX_TUI_LINE_BYTES)
             return;
         memcpy(b->p + b->used, s, n);
         b->used += n;
         b->p[b->used] = 0;
-        b->cols++;
+        b->cols += w;
         s += n;
     }
 }
@@ -138,13 +142,15 @@ static void fit(const char *s, int width, bool ascii, char *out, size_t len)
     const char *ell = ascii ? "..." : "\xe2\x80\xa6";
     int keep = width - rlx_tui_columns(ell);
     size_t o = 0;
-    for (int c = 0; c < keep && *s; c++) {
+    for (int c = 0; *s;) {
         size_t n = seq_len(s);
-        if (!n || o + n + 1 >= len)
+        int w = n ? rlx_tui_char_cols(s, n) : 0;
+        if (!n || c + w > keep || (w == 0 && c >= keep) || o + n + 1 >= len)
             break;
         memcpy(out + o, s, n);
         o += n;
         s += n;
+        c += w;
     }
     while (o > 0 && out[o - 1] == ' ')
         o--;
@@ -191,12 +197,15 @@ int rlx_tui_wrap(const char *text, int width, bool ascii, char (*lines)[RLX_TUI_
         /* the longest run of whole words that fits */
         const char *p = s, *brk = NULL;
         int cols = 0;
-        while (*p && cols < width) {
+        while (*p) {
+            size_t k = seq_len(p);
+            int w = k ? rlx_tui_char_cols(p, k) : 1;
+            if (cols + w > width && p > s)
+                break;   /* (a first character wider than the line still goes: progress) */
             if (*p == ' ')
                 brk = p;
-            size_t k = seq_len(p);
             p += k ? k : 1;
-            cols++;
+            cols += w;
         }
         const char *end;
         if (!*p || *p == ' ')

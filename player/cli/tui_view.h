@@ -65,7 +65,8 @@ void rlx_tui_layout(const rlx_tui_view *v, int cols, int rows, rlx_tui_frame *f)
  * line_bytes bytes each. Returns the number of lines. Pure (tested). */
 int rlx_tui_wrap(const char *text, int width, bool ascii, char (*lines)[RLX_TUI_LINE_BYTES], int max_lines);
 
-/* Columns of a UTF-8 string (one per code point). */
+/* Columns of a UTF-8 string on a terminal (wide characters two, combining
+ * marks none: rlx_tui_char_cols). */
 int rlx_tui_columns(const char *s);
 
 

@@ -1,7 +1,8 @@
 /* test_tui_view.c - the full-screen player's frame (tui_view.c): captions
  * wrap between words only, the spoken lines' ticks sit where they start,
  * the levels show the right share, every size from tiny to large fits the
- * terminal, and small terminals keep what matters. */
+ * terminal (wide characters counted as two columns), and small terminals
+ * keep what matters. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/tui.h"
 #include "cli/tui_view.h"
 
 static const char CAPTION[] = "If it feels right, you might let the jaw soften a little, and notice the breath "
@@ -123,6 +125,64 @@ static void wrap_says_when_it_is_cut(void **state)
 
 /* Every size, every mode: rows fit (the last column stays free), valid
  * UTF-8, no control bytes; ASCII mode is ASCII. */
+/* Wide and combining characters, as a terminal shows them: the test's own
+ * count (a table of the few it uses), not the one under test. */
+#define SEA "\xe6\xb5\xb7"           /* 海 U+6D77, two columns */
+#define WAVE "\xf0\x9f\x8c\x8a"     /* 🌊 U+1F30A, two columns */
+#define ACUTE "\xcc\x81"             /* U+0301 combining acute, none */
+
+static int shown_cols(const char *s)
+{
+    int n = 0;
+    while (*s) {
+        if (!strncmp(s, SEA, 3) || !strncmp(s, WAVE, 4)) {
+            n += 2;
+            s += *s == SEA[0] ? 3 : 4;
+        } else if (!strncmp(s, ACUTE, 2)) {
+            s += 2;
+        } else {
+            n += ((unsigned char)*s & 0xc0) != 0x80;
+            s++;
+        }
+    }
+    return n;
+}
+
+static void wide_and_combining_characters(void **state)
+{
+    (void)state;
+    assert_int_equal(rlx_tui_columns(SEA SEA SEA), 6);
+    assert_int_equal(rlx_tui_columns(WAVE " Ocean"), 8);
+    assert_int_equal(rlx_tui_columns("Cafe" ACUTE), 4);
+    /* wrapped at 5 columns: never a wide character across the edge */
+    int n = rlx_tui_wrap(SEA " " SEA SEA " " SEA SEA SEA, 5, false, lines, 8);
+    assert_int_equal(n, 4);
+    assert_string_equal(lines[0], SEA);
+    assert_string_equal(lines[1], SEA SEA);
+    assert_string_equal(lines[2], SEA SEA);
+    assert_string_equal(lines[3], SEA);
+    /* every row of every size within the terminal, by the terminal's count */
+    rlx_tui_view v = base();
+    v.title = WAVE " The sea " SEA SEA SEA SEA SEA SEA " Cafe" ACUTE " evening";
+    v.caption = SEA SEA SEA SEA SEA SEA SEA SEA SEA SEA SEA SEA SEA SEA SEA SEA " " WAVE WAVE WAVE " breathing";
+    for (int cols = 1; cols <= 120; cols++)
+        for (int rows = 1; rows <= 30; rows += rows < 12 ? 1 : 6) {
+            rlx_tui_layout(&v, cols, rows, frame);
+            for (int r = 0; r < rows; r++)
+                if (shown_cols(frame->text[r]) > (cols > 1 ? cols - 1 : 1))
+                    fail_msg("%dx%d row %d: '%s' is %d columns", cols, rows, r, frame->text[r],
+                             shown_cols(frame->text[r]));
+        }
+    /* and the one-line status of `relax play` */
+    rlx_tui_state st = {.title = v.title, .pos_ms = 1000, .total_ms = 60000, .caption = v.caption, .breath = -1};
+    for (int width = 2; width <= 120; width++) {
+        char buf[1024];
+        rlx_tui_format(&st, width, buf, sizeof buf);
+        if (shown_cols(buf) > width - 1)
+            fail_msg("status line at %d: '%s' is %d columns", width, buf, shown_cols(buf));
+    }
+}
+
 static void every_size_fits(void **state)
 {
     (void)state;
@@ -351,6 +411,7 @@ int main(void)
         cmocka_unit_test(wrap_cleans_and_splits_only_a_too_long_word),
         cmocka_unit_test(wrap_says_when_it_is_cut),
         cmocka_unit_test(every_size_fits),
+        cmocka_unit_test(wide_and_combining_characters),
         cmocka_unit_test(large_shows_everything),
         cmocka_unit_test(ticks_where_lines_start),
         cmocka_unit_test(levels_show_their_share),
