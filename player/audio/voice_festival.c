@@ -30,6 +30,7 @@
  * runs, so the pitch stays and nothing is stretched afterwards. */
 #define _GNU_SOURCE /* pipe2, F_SETPIPE_SZ */
 #include "audio/voice.h"
+#include "core/clock.h"
 #include "core/outfile.h"
 #include "core/sigmask.h"
 
@@ -153,9 +154,7 @@ static const char *festival_version(void)
 
 static double now_s(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    return (double)rlx_now_ns() / 1e9;
 }
 
 /* Seconds a line may take: generous for a loaded machine, still bounded.

@@ -20,6 +20,7 @@
 #include "cli_paths.h"
 #include "cli_remote.h"
 #include "cli_store.h"
+#include "core/clock.h"
 #include "engine/engine.h"
 #include "play.h"
 #include "remote/mpris.h"
@@ -55,13 +56,6 @@ static int64_t now_ms(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static int64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
 rlx_play_opts rlx_play_opts_init(void)
@@ -312,7 +306,7 @@ typedef struct {
 
 static int play_live(const char *session_arg, const rlx_play_opts *opts, play_end *end)
 {
-    int64_t t_entry = now_ns();
+    int64_t t_entry = rlx_now_ns();
     rlx_play_opts o = opts ? *opts : rlx_play_opts_init();
     rlx_session *s = NULL;
     rlx_engine *e = NULL;

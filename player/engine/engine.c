@@ -40,6 +40,7 @@
  * a pending base, sw_played, and the control thread switches its view of
  * the timeline, the length and the base there). */
 #include "engine/engine.h"
+#include "core/clock.h"
 #include "core/sigmask.h"
 
 #include <errno.h>
@@ -131,20 +132,6 @@ struct rlx_engine {
     bool has_hooks;
     rlx_engine_state st;
 };
-
-static int64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&t, &t) == -1 && errno == EINTR)
-        ;
-}
 
 static void wake_control(rlx_engine *e)
 {
@@ -445,7 +432,7 @@ static void *pump_main(void *arg)
             if (err != RLX_OK) {
                 if (atomic_load(&e->source_err))
                     break;
-                sleep_ms(IDLE_MS);  /* the device is not answering: its watchdog reports it */
+                rlx_sleep_ms(IDLE_MS);  /* the device is not answering: its watchdog reports it */
                 continue;
             }
             pos = target;
@@ -475,7 +462,7 @@ static void *pump_main(void *arg)
                 atomic_store(&e->drained, true);
                 wake_control(e);
             } else {
-                sleep_ms(IDLE_MS);
+                rlx_sleep_ms(IDLE_MS);
             }
             continue;
         }
@@ -486,7 +473,7 @@ static void *pump_main(void *arg)
             continue;
         }
         if (!rlx_renderer_ready(e->r, want)) {
-            sleep_ms(IDLE_MS);   /* a line still being spoken (stream) */
+            rlx_sleep_ms(IDLE_MS);   /* a line still being spoken (stream) */
             atomic_fetch_add(&e->line_wait_ms, IDLE_MS);
             continue;
         }
@@ -736,7 +723,7 @@ static bool update(rlx_engine *e)
     bool drained = atomic_load(&e->drained) && atomic_load(&e->seek_done) == atomic_load(&e->seek_gen) &&
                    !atomic_load(&e->next_r) && !e->view_next;
     if (e->stopping) {
-        if (st->sink.faded || drained || now_ns() > e->stop_deadline_ns) {
+        if (st->sink.faded || drained || rlx_now_ns() > e->stop_deadline_ns) {
             end_with(e, RLX_ENGINE_END_STOPPED);
             return false;
         }
@@ -755,7 +742,7 @@ static bool update(rlx_engine *e)
         e->last_breath_dir = st->breath_dir;
         emit(e, RLX_ENGINE_BREATH);
     }
-    int64_t now = now_ns();
+    int64_t now = rlx_now_ns();
     if (now - e->last_tick_ns >= (int64_t)e->cfg.tick_ms * 1000000LL) {
         e->last_tick_ns = now;
         emit(e, RLX_ENGINE_POSITION);
@@ -765,14 +752,14 @@ static bool update(rlx_engine *e)
 
 bool rlx_engine_poll(rlx_engine *e, int wait_ms, rlx_engine_state *out)
 {
-    int64_t until = now_ns() + (int64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000LL;
+    int64_t until = rlx_now_ns() + (int64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000LL;
     bool running;
     for (;;) {
         pthread_mutex_lock(&e->wake_lock);
         unsigned seen = e->wake_n;
         pthread_mutex_unlock(&e->wake_lock);
         running = update(e);
-        int64_t now = now_ns();
+        int64_t now = rlx_now_ns();
         if (!running || now >= until)
             break;
         /* asleep until the wait is over (a millisecond at least, as a
@@ -805,7 +792,7 @@ static rlx_err wait_head(rlx_engine *e)
     while (!rlx_renderer_ready(e->r, head)) {
         if (e->cfg.cancel && *e->cfg.cancel)
             return RLX_ERR_INTERRUPTED;
-        sleep_ms(IDLE_MS);
+        rlx_sleep_ms(IDLE_MS);
     }
     return RLX_OK;
 }
@@ -856,7 +843,7 @@ rlx_err rlx_engine_start(rlx_engine *e, int64_t from, int64_t to, char *why, siz
     }
     e->pump_started = true;
     e->started = true;
-    e->last_tick_ns = now_ns();
+    e->last_tick_ns = rlx_now_ns();
     refresh(e);
     emit(e, RLX_ENGINE_STARTED);
     return RLX_OK;
@@ -903,7 +890,7 @@ void rlx_engine_seek(rlx_engine *e, int64_t frame)
     atomic_store(&e->seek_layout, e->layout);
     atomic_fetch_add(&e->seek_gen, 1);
     e->last_seek_target = frame;
-    e->last_seek_ns = now_ns();
+    e->last_seek_ns = rlx_now_ns();
     refresh(e);
     emit(e, RLX_ENGINE_SEEKED);
 }
@@ -912,7 +899,7 @@ void rlx_engine_seek(rlx_engine *e, int64_t frame)
  * for (playback may not have got there yet), else what is heard. */
 static int64_t seek_base(rlx_engine *e)
 {
-    if (now_ns() - e->last_seek_ns < SEEK_ADDS_UP_MS * 1000000LL)
+    if (rlx_now_ns() - e->last_seek_ns < SEEK_ADDS_UP_MS * 1000000LL)
         return e->last_seek_target;
     refresh(e);
     return e->st.pos;
@@ -993,9 +980,9 @@ void rlx_engine_fade_stop(rlx_engine *e, int ms)
     e->stopping = true;
     if (e->ops->fade_out) {
         e->ops->fade_out(e->sink, ms);
-        e->stop_deadline_ns = now_ns() + (int64_t)(ms + STOP_SLACK_MS) * 1000000LL;
+        e->stop_deadline_ns = rlx_now_ns() + (int64_t)(ms + STOP_SLACK_MS) * 1000000LL;
     } else {
-        e->stop_deadline_ns = now_ns();
+        e->stop_deadline_ns = rlx_now_ns();
     }
     refresh(e);
     emit(e, RLX_ENGINE_STOPPING);

@@ -1,5 +1,6 @@
 /* capture_device.c - the audio input driver (see capture_device.h). */
 #include "sink/capture_device.h"
+#include "core/clock.h"
 #include "core/sigmask.h"
 
 #include <errno.h>
@@ -50,20 +51,6 @@ struct rlx_capture {
     bool lost;
     char lost_why[128];
 };
-
-static int64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&t, &t) == -1 && errno == EINTR)
-        ;
-}
 
 static uint32_t f2u(float f)
 {
@@ -178,7 +165,7 @@ static void *writer_main(void *arg)
     rlx_capture *c = arg;
     while (!atomic_load(&c->quit)) {
         drain_once(c);
-        sleep_ms(RLX_DRAIN_MS);
+        rlx_sleep_ms(RLX_DRAIN_MS);
     }
     drain_once(c);
     return NULL;
@@ -257,7 +244,7 @@ rlx_err rlx_capture_open(const rlx_capture_config *cfg, rlx_capture **out, char 
         goto error;
     }
     rlx_pa_release_jack_graph();   /* opening looked ports up */
-    c->wd_since = now_ns();
+    c->wd_since = rlx_now_ns();
     *out = c;
     return RLX_OK;
 error:
@@ -326,7 +313,7 @@ void rlx_capture_get_status(rlx_capture *c, rlx_capture_status *st)
     st->frames = atomic_load(&c->frames);
     st->overruns = atomic_load(&c->overruns);
     if (c->stream && !c->lost) {
-        int64_t now = now_ns();
+        int64_t now = rlx_now_ns();
         if (st->callbacks != c->wd_callbacks) {
             c->wd_callbacks = st->callbacks;
             c->wd_since = now;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/ring.h"
 #include "sink/pa_device.h"
 #include "sink/pa_quiet.h"
@@ -29,20 +30,6 @@
 /* the pump's longest sleep on a full ring: a slow device (a loaded dummy
  * server) is re-checked this often */
 #define RLX_PUMP_WAIT_MAX_MS 500
-
-static int64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&t, &t) == -1 && errno == EINTR)
-        ;
-}
 
 rlx_err rlx_device_list(rlx_device_info **out, size_t *n)
 {
@@ -365,7 +352,7 @@ static rlx_err dev_start(rlx_sink *s, char *why, size_t whylen)
     }
     rlx_pa_release_jack_graph();   /* opening looked ports up */
     p->wd_callbacks = 0;
-    p->wd_since = now_ns();
+    p->wd_since = rlx_now_ns();
     return RLX_OK;
 }
 
@@ -396,7 +383,7 @@ static rlx_err dev_write(rlx_sink *s, const float *frames, size_t n)
 {
     dev_sink *p = (dev_sink *)s;
     uint64_t last_cb = atomic_load(&p->callbacks);
-    int64_t last_progress = now_ns();
+    int64_t last_progress = rlx_now_ns();
     size_t cap = rlx_ring_capacity(p->ring);
     while (n) {
         if (interrupted(p))
@@ -405,14 +392,14 @@ static rlx_err dev_write(rlx_sink *s, const float *frames, size_t n)
         if (k) {
             frames += 2 * k;
             n -= k;
-            last_progress = now_ns();
+            last_progress = rlx_now_ns();
             continue;
         }
         uint64_t cb = atomic_load(&p->callbacks);
         if (cb != last_cb) {
             last_cb = cb;
-            last_progress = now_ns();
-        } else if (atomic_load(&p->lost) || now_ns() - last_progress > RLX_WATCHDOG_SLOW_NS) {
+            last_progress = rlx_now_ns();
+        } else if (atomic_load(&p->lost) || rlx_now_ns() - last_progress > RLX_WATCHDOG_SLOW_NS) {
             return RLX_ERR_DEVICE_LOST;
         }
         /* The ring is full. Wake when a quarter of it has played, then fill
@@ -436,11 +423,11 @@ static rlx_err dev_drop(rlx_sink *s)
     p->intr_seen = atomic_load(&p->intr);
     unsigned gen = ++p->epoch;
     atomic_store_explicit(&p->flush_req, gen, memory_order_release);
-    int64_t t0 = now_ns();
+    int64_t t0 = rlx_now_ns();
     while (atomic_load_explicit(&p->flush_ack, memory_order_acquire) != gen) {
-        if (atomic_load(&p->lost) || now_ns() - t0 > RLX_WATCHDOG_SLOW_NS)
+        if (atomic_load(&p->lost) || rlx_now_ns() - t0 > RLX_WATCHDOG_SLOW_NS)
             return RLX_ERR_DEVICE_LOST;   /* the watchdog reports it */
-        sleep_ms(2);
+        rlx_sleep_ms(2);
     }
     return RLX_OK;
 }
@@ -456,19 +443,19 @@ static rlx_err dev_drain(rlx_sink *s)
     uint64_t bound = (uint64_t)((p->cfg.ring_s + 1.0) * p->rate);
     uint64_t start = atomic_load(&p->consumed);
     uint64_t last_cb = atomic_load(&p->callbacks);
-    int64_t last_progress = now_ns();
+    int64_t last_progress = rlx_now_ns();
     while (!atomic_load_explicit(&p->drained, memory_order_acquire)) {
         if (interrupted(p))
             return RLX_ERR_INTERRUPTED;
         uint64_t cb = atomic_load(&p->callbacks);
         if (cb != last_cb) {
             last_cb = cb;
-            last_progress = now_ns();
+            last_progress = rlx_now_ns();
         }
-        if (atomic_load(&p->lost) || now_ns() - last_progress > RLX_WATCHDOG_SLOW_NS ||
+        if (atomic_load(&p->lost) || rlx_now_ns() - last_progress > RLX_WATCHDOG_SLOW_NS ||
             atomic_load(&p->consumed) - start > bound)
             return RLX_ERR_DEVICE_LOST;
-        sleep_ms(5);
+        rlx_sleep_ms(5);
     }
     return RLX_OK;
 }
@@ -538,7 +525,7 @@ static void dev_status(rlx_sink *s, rlx_sink_status *st)
 
     /* watchdog */
     if (p->stream && !atomic_load(&p->lost)) {
-        int64_t now = now_ns();
+        int64_t now = rlx_now_ns();
         if (st->callbacks != p->wd_callbacks) {
             p->wd_callbacks = st->callbacks;
             p->wd_since = now;

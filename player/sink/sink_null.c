@@ -3,6 +3,7 @@
  * paused, write waits (a paused device consumes nothing), so the engine's
  * position stands still exactly as it would on a device. */
 #include "sink/sink_null.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -24,20 +25,6 @@ typedef struct {
     int64_t pace_t0_ns;         /* real time: clock at pace_frames == 0 */
     int64_t pace_frames;
 } null_sink;
-
-static int64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void sleep_ns(int64_t ns)
-{
-    struct timespec t = {.tv_sec = (time_t)(ns / 1000000000LL), .tv_nsec = (long)(ns % 1000000000LL)};
-    while (nanosleep(&t, &t) == -1 && errno == EINTR)
-        ;
-}
 
 static bool interrupted(null_sink *s)
 {
@@ -68,7 +55,7 @@ static rlx_err null_write(rlx_sink *base, const float *frames, size_t n)
     while (atomic_load(&s->paused)) {
         if (interrupted(s))
             return RLX_ERR_INTERRUPTED;
-        sleep_ns(1000000);
+        rlx_sleep_ns(1000000);
         waited = true;
     }
     if (interrupted(s))
@@ -77,14 +64,14 @@ static rlx_err null_write(rlx_sink *base, const float *frames, size_t n)
         return RLX_OK;  /* silent for good: nothing more is heard */
     if (s->realtime) {
         if (waited || s->pace_frames == 0) {
-            s->pace_t0_ns = now_ns();
+            s->pace_t0_ns = rlx_now_ns();
             s->pace_frames = 0;
         }
         s->pace_frames += (int64_t)n;
         int64_t due = s->pace_t0_ns + s->pace_frames * 1000000000LL / s->rate;
-        int64_t wait = due - now_ns();
+        int64_t wait = due - rlx_now_ns();
         if (wait > 0)
-            sleep_ns(wait);
+            rlx_sleep_ns(wait);
     }
     int fms = atomic_load(&s->fade_ms);
     if (fms > 0) {
