@@ -62,7 +62,11 @@ static const rlx_command commands[] = {
  * once for every command, into "30 min". */
 static bool is_duration_option(const char *a)
 {
-    return !strcmp(a, "--length") || !strcmp(a, "--from") || !strcmp(a, "--to");
+    static const char *const opts[] = {"--length", "--from", "--to", "--tail", "--start-in", "--stop-after"};
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        if (!strcmp(a, opts[i]))
+            return true;
+    return false;
 }
 
 static bool is_unit(const char *u)

@@ -1669,15 +1669,18 @@ static bool parse_duration(const char *text, int64_t max_ms, int64_t *ms)
         size_t at, us;
         if (rlx_line_number(&L, &num, &at) == RLX_NUM_OK && num >= 0 && text[at] != '+') {
             size_t ul = rlx_line_unit(&L, &us);
-            double f = 0;
-            if (ul == 0 || rlx_unit_is(&L, us, ul, "s") || rlx_unit_is(&L, us, ul, "sec"))
-                f = 1000;
-            else if (rlx_unit_is(&L, us, ul, "ms"))
-                f = 1;
-            else if (rlx_unit_is(&L, us, ul, "min") || rlx_unit_is(&L, us, ul, "m"))
-                f = 60000;
-            else if (rlx_unit_is(&L, us, ul, "h"))
-                f = 3600000;
+            /* the command line's units: the language's, and the words */
+            static const struct {
+                const char *name;
+                double ms;
+            } units[] = {{"ms", 1},         {"s", 1000},         {"sec", 1000},      {"secs", 1000},
+                         {"second", 1000},  {"seconds", 1000},   {"m", 60000},       {"min", 60000},
+                         {"mins", 60000},   {"minute", 60000},   {"minutes", 60000}, {"h", 3600000},
+                         {"hour", 3600000}, {"hours", 3600000}};
+            double f = ul == 0 ? 1000 : 0;
+            for (size_t k = 0; ul && k < sizeof units / sizeof units[0] && f == 0; k++)
+                if (rlx_unit_is(&L, us, ul, units[k].name))
+                    f = units[k].ms;
             if (f > 0 && num * f <= (double)max_ms) {
                 v = (int64_t)llround(num * f);
                 ok = true;

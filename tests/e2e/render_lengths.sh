@@ -43,6 +43,10 @@ render_len() {  # render_len SECONDS DESC -- args...
 render_len 40 "a short version" -- --length "40 s"
 render_len 90 "a tail inside the length" -- --length 1:30 --tail "30 s"
 render_len 92 "a tail after the natural length" -- --tail "20 s"
+# a unit may be a word of its own, spelled out or not, after every duration option
+render_len 90 "units as words of their own" -- --length 1.5 minutes --tail 30 seconds
+"$RELAX" check --tail 20 s "$S/len.session" > "$T/check" 2>&1 && pass "check --tail 20 s" \
+    || { fail "check --tail 20 s: exit $?"; cat "$T/check"; }
 
 rm -f "$OUT"
 expect 2 "length 0:10 is outside what this session allows: 0:22 to 2:17 \(nearest that works: 0:22\)" \
@@ -59,6 +63,8 @@ expect 2 "--tail: '2 h' is not a duration up to 60 min" "tail too long" \
     -- render "$S/len.session" -o "$OUT" --tail "2 h"
 expect 2 "--start-in is at most 10 min \(got '11 min'\)" "start-in too long" \
     -- play "$S/len.session" --start-in "11 min"
+expect 2 "--start-in is at most 10 min \(got '11 min'\)" "start-in too long, the unit a word" \
+    -- play "$S/len.session" --start-in 11 min
 expect 2 "--stop-after wants a time after the start" "stop-after zero" \
     -- play "$S/len.session" --stop-after 0
 [ -e "$OUT" ] && fail "a file was written"

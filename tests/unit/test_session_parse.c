@@ -1018,7 +1018,8 @@ static void cli_durations(void **state)
     } good[] = {
         {"90", 90000}, {"90 s", 90000}, {"90s", 90000}, {"15 min", 900000}, {"15m", 900000},
         {"1500 ms", 1500}, {"1:30", 90000}, {"1:02:03.5", 3723500}, {" 2.5 s ", 2500}, {"1h", 3600000},
-        {"24:00:00", 86400000}, {"0", 0},
+        {"24:00:00", 86400000}, {"0", 0}, {"60 minutes", 3600000}, {"1 minute", 60000}, {"45 mins", 2700000},
+        {"1 hour", 3600000}, {"2 hours", 7200000}, {"30 seconds", 30000}, {"1 second", 1000}, {"5 secs", 5000},
     };
     for (size_t k = 0; k < sizeof good / sizeof *good; k++) {
         int64_t ms = -1;
@@ -1027,7 +1028,7 @@ static void cli_durations(void **state)
         assert_int_equal(ms, good[k].ms);
     }
     const char *bad[] = {"", "x", "-5", "+5", "5 parsecs", "1e3", "25 h", "24:00:01", "99999999999999999999",
-                         "1:2", "1:60", "5 s x", "5 s # c", "1441 min", ":30", NULL};
+                         "1:2", "1:60", "5 s x", "5 s # c", "1441 min", ":30", "5 minutess", "5 hrs", NULL};
     for (size_t k = 0; bad[k]; k++) {
         int64_t ms = 7;
         if (rlx_parse_duration_ms(bad[k], &ms))
