@@ -462,9 +462,12 @@ int rlx_cli_find_bed(const char *name, char *path, size_t len)
     if (!strcmp(name, "off") || !strcmp(name, "session"))
         return 0;
     bed_search b = {.name = name, .path = path, .len = len};
-    if (*name && !strchr(name, '/') && each_bed(bed_match, &b))
+    /* the whole scan even for a name that cannot match: it lists the choices */
+    if (each_bed(bed_match, &b) && *name && !strchr(name, '/'))
         return 0;
-    rlx_cli_error("--bed: no bed named '%s'; choose one of: %s%soff, session", name, b.list,
+    bool file_like = strchr(name, '/') || strchr(name, '.');
+    rlx_cli_error("--bed: no bed named '%s'%s; choose one of: %s%soff, session", name,
+                  file_like ? " (a bed is named without its folder and extension)" : "", b.list,
                   b.list[0] ? ", " : "");
     return RLX_EXIT_USAGE;
 }

@@ -31,6 +31,8 @@ expect_rc 2 "an unknown bed"
 expect_err "relax: --bed: no bed named 'waves'; choose one of: rain, shore, off, session" "the choices"
 run "$RELAX" render week-01 --bed ../chime -o x.wav
 expect_rc 2 "a bed is a name, not a path"
+expect_err "relax: --bed: no bed named '../chime' (a bed is named without its folder and extension); choose one of: rain, shore, off, session" \
+    "a path as a bed: what a bed's name is, and the choices"
 [ ! -e x.wav ] || fail "a file was written for an unknown bed"
 
 # chosen once: rendered at that length with that bed, and remembered
