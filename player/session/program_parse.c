@@ -46,7 +46,9 @@ static bool wait_value(rlx_line *L, int64_t *secs)
     }
     size_t ul = rlx_line_unit(L, &us);
     double f;
-    if (rlx_unit_is(L, us, ul, "days") || rlx_unit_is(L, us, ul, "day") || rlx_unit_is(L, us, ul, "d"))
+    if (ul == 0 && v == 0)
+        f = 1;   /* "wait = 0": no unit needed for none */
+    else if (rlx_unit_is(L, us, ul, "days") || rlx_unit_is(L, us, ul, "day") || rlx_unit_is(L, us, ul, "d"))
         f = 86400;
     else if (rlx_unit_is(L, us, ul, "h"))
         f = 3600;

@@ -93,7 +93,8 @@ static void waits_and_defaults(void **state)
         const char *w;
         int64_t s;
     } cases[] = {{"", 6 * 86400}, {"wait = 1 d\n", 86400}, {"wait = 12 h\n", 43200}, {"wait = 30 min\n", 1800},
-                 {"wait = 90 s\n", 90}, {"wait = 0 days\n", 0}, {"wait = 1.5 day\n", 129600}};
+                 {"wait = 90 s\n", 90}, {"wait = 0 days\n", 0}, {"wait = 1.5 day\n", 129600},
+                 {"wait = 0\n", 0}};
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         char text[512];
         snprintf(text, sizeof text, "[program]\nid = p\ntitle = \"P\"\n%s[sessions]\nweek-01.session\n", cases[k].w);
@@ -115,6 +116,8 @@ static void error_list(void **state)
     snprintf(want, sizeof want, "session file 'week-09.session' not found (looked in %s)", dir);
     expect_error(P "[sessions]\nweek-01.session\n  week-09.session\n", 6, 3, want);
     expect_error(P "wait = 6 weeks\n[sessions]\nweek-01.session\n", 4, 10,
+                 "expected a wait like '6 days', '12 h', '30 min' or '90 s'");
+    expect_error(P "wait = 6\n[sessions]\nweek-01.session\n", 4, 8,
                  "expected a wait like '6 days', '12 h', '30 min' or '90 s'");
     expect_error(P "wait = 400 days\n[sessions]\nweek-01.session\n", 4, 8, "wait must be from 0 to 365 days");
     expect_error(P "wiat = 1 d\n[sessions]\nweek-01.session\n", 4, 1, "unknown key 'wiat' in [program] (did you mean 'wait'?)");
