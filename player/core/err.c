@@ -90,17 +90,37 @@ void rlx_diags_add(rlx_diags *d, rlx_diag_severity sev, const char *file,
     va_end(ap);
 }
 
-void rlx_diags_free(rlx_diags *d)
+static void free_items(rlx_diags *d, size_t from)
 {
-    if (!d)
-        return;
-    for (size_t i = 0; i < d->count; i++) {
+    for (size_t i = from; i < d->count; i++) {
         free(d->items[i].file);
         free(d->items[i].message);
         free(d->items[i].source);
     }
+}
+
+void rlx_diags_free(rlx_diags *d)
+{
+    if (!d)
+        return;
+    free_items(d, 0);
     free(d->items);
     memset(d, 0, sizeof *d);
+}
+
+rlx_diags_mark rlx_diags_here(const rlx_diags *d)
+{
+    return (rlx_diags_mark){.count = d->count, .errors = d->errors, .warnings = d->warnings};
+}
+
+void rlx_diags_rewind(rlx_diags *d, rlx_diags_mark m)
+{
+    if (m.count > d->count)
+        return;   /* not a mark of this list as it is */
+    free_items(d, m.count);
+    d->count = m.count;
+    d->errors = m.errors;
+    d->warnings = m.warnings;
 }
 
 void rlx_why(char *why, size_t whylen, const char *fmt, ...)

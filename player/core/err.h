@@ -63,6 +63,14 @@ void rlx_diags_vadd(rlx_diags *d, rlx_diag_severity sev, const char *file,
     __attribute__((format(printf, 7, 0)));
 void rlx_diags_free(rlx_diags *d);
 
+/* A place in a list, to take back what was added after it (a parser that
+ * replaces a file's errors with one that sums them up). */
+typedef struct {
+    size_t count, errors, warnings;
+} rlx_diags_mark;
+rlx_diags_mark rlx_diags_here(const rlx_diags *d);
+void rlx_diags_rewind(rlx_diags *d, rlx_diags_mark m);
+
 /* The other half of the convention: a one-line reason formatted into a
  * caller's why buffer (why may be NULL or whylen 0: nothing is written). */
 void rlx_why(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -1237,7 +1237,7 @@ static bool add_file(parser *P, const char *path)
     return true;
 }
 
-static void parse_text(parser *P, int file_idx, const char *data, size_t len, bool is_include);
+static bool parse_text(parser *P, int file_idx, const char *data, size_t len, bool is_include);
 static void parse_line(parser *P, rlx_line *L0, section *secp, int first_line[SEC_COUNT], int file_idx,
                        const char *dir, bool is_include);
 
@@ -1309,7 +1309,9 @@ static void include_line(parser *P, rlx_line *L, const char *from_dir)
     P->depth++;
     P->stack[P->depth].dev = dev;
     P->stack[P->depth].ino = ino;
-    parse_text(P, (int)P->s->nfiles - 1, data, len, true);
+    if (!parse_text(P, (int)P->s->nfiles - 1, data, len, true))
+        rlx_line_error(L, at, "'%s' does not look like a session file: stopped reading it after %d errors",
+                       P->s->files[P->s->nfiles - 1], RLX_SESSION_MAX_FOREIGN_ERRORS);
     P->depth--;
     free(data);
 }
@@ -1363,29 +1365,37 @@ static section section_line(parser *P, rlx_line *L, int first_line[SEC_COUNT], b
     return sec;
 }
 
-static void parse_text(parser *P, int file_idx, const char *data, size_t len, bool is_include)
+/* False when the file was abandoned as not a session file: its errors are
+ * taken back (they would echo its lines), and the caller says it once. */
+static bool parse_text(parser *P, int file_idx, const char *data, size_t len, bool is_include)
 {
     const char *fname = P->s->files[file_idx];
     char *dir = rlx_lex_dirname(fname);
     if (!dir) {
         P->oom = true;
-        return;
+        return true;
     }
+    rlx_diags_mark before = rlx_diags_here(P->diags);
+    bool foreign = false;
     int first_line[SEC_COUNT] = {0};
     section sec = SEC_NONE;
     rlx_lines it;
     rlx_line L;
     /* Lines that failed, and whether any line looked like the language: a
      * file with only failures (say /etc/passwd named by an include) is
-     * abandoned early instead of echoing its lines into the diagnostics. */
+     * abandoned early, its errors replaced by one that echoes none of its
+     * lines. */
     int failed_lines = 0;
     bool any_good = false;
     rlx_lines_init(&it, data, len);
     while (!P->oom && rlx_lines_next(&it, &L, fname, P->diags)) {
         if (!any_good && failed_lines >= RLX_SESSION_MAX_FOREIGN_ERRORS) {
-            rlx_diags_add(P->diags, RLX_DIAG_ERROR, fname, 0, 0, NULL,
-                          "this does not look like a session file: stopped reading it after %d errors",
-                          RLX_SESSION_MAX_FOREIGN_ERRORS);
+            rlx_diags_rewind(P->diags, before);
+            if (!is_include)
+                rlx_diags_add(P->diags, RLX_DIAG_ERROR, fname, 0, 0, NULL,
+                              "this does not look like a session file: stopped reading it after %d errors",
+                              RLX_SESSION_MAX_FOREIGN_ERRORS);
+            foreign = true;
             break;
         }
         if (rlx_line_at_end(&L))
@@ -1397,6 +1407,7 @@ static void parse_text(parser *P, int file_idx, const char *data, size_t len, bo
             any_good = true;
     }
     free(dir);
+    return !foreign;
 }
 
 /* One non-blank line of a file; `sec` is the section it is in. */
@@ -1609,9 +1620,9 @@ static rlx_err parse_main(const char *name, const char *data, size_t len, uint64
         return RLX_ERR_IO;
     }
     s->hash = rlx_lex_fnv1a(RLX_FNV_OFFSET, data, len);
-    parse_text(&P, 0, data, len, false);
-    if (!P.oom)
-        finish(&P);
+    bool foreign = !parse_text(&P, 0, data, len, false);
+    if (!P.oom && !foreign)
+        finish(&P);   /* (what a foreign file lacks would be noise) */
     if (P.oom) {
         rlx_session_free(s);
         return RLX_ERR_NOMEM;
