@@ -273,14 +273,26 @@ int rlx_cmd_next(int argc, char **argv)
     int64_t from = 0, fade = 0, length = 0;   /* length 0: the session's natural length */
     char a[32], b[32];
     rlx_cli_next_start(&p, w, po.length_ms, &from, &fade, &length);
-    if (p.sum.resume) {
+    /* no output device at all: render straight away (the player would say
+     * "no device" first); a device that fails to open comes back as 6 too */
+    bool none = false;
+    if (!out) {   /* asked for a file: no need to look for a device */
+        rlx_device_info *devs = NULL;
+        size_t ndevs = 0;
+        none = rlx_device_list(&devs, &ndevs) == RLX_OK && ndevs == 0;
+        free(devs);
+    }
+    if (p.sum.resume && !out && !none) {
         printf("Resuming week %d, %s, at %s of %s.\n", w + 1, title, rlx_cli_fmt_time(from, a, sizeof a),
                rlx_cli_fmt_time(p.status[w].length_ms, b, sizeof b));
+    } else if (p.sum.resume) {   /* a file holds the whole week, to listen to from the start */
+        printf("Week %d: %s (last time you stopped at %s; the file holds the whole week)\n", w + 1, title,
+               rlx_cli_fmt_time(from, a, sizeof a));
     } else {
         printf("Week %d: %s\n", w + 1, title);
     }
     fflush(stdout);
-    if (out) {   /* asked for a file: no need to look for a device */
+    if (out) {
         rc = rlx_cli_next_render(&o, profile, &p, w, out, len_remembered ? len_buf : length_arg, tail_arg, bed_arg,
                                  len_remembered, false);
         if (rc == RLX_EXIT_OK)
@@ -288,12 +300,6 @@ int rlx_cmd_next(int argc, char **argv)
         rlx_cli_progress_free(&p);
         return rc;
     }
-    /* no output device at all: render straight away (the player would say
-     * "no device" first); a device that fails to open comes back as 6 too */
-    rlx_device_info *devs = NULL;
-    size_t ndevs = 0;
-    bool none = rlx_device_list(&devs, &ndevs) == RLX_OK && ndevs == 0;
-    free(devs);
     rc = none ? RLX_EXIT_NO_DEVICE : play_week(&po, week->path, from, fade, length, profile, o.store);
     if (rc == RLX_EXIT_NO_DEVICE && !(po.device && *po.device && !none)) {
         rc = rlx_cli_next_render(&o, profile, &p, w, NULL, len_remembered ? len_buf : length_arg, tail_arg,

@@ -43,9 +43,9 @@ export XDG_CONFIG_HOME="$W/config"
 # ~/Music when user-dirs.dirs names none
 run "$RELAX" next --profile mo
 expect_rc 0 "next to ~/Music"
-expect_out "No audio device found: rendered week 1 to $HOME/Music/relax-week-01.ogg instead." "~/Music"
+expect_out "No audio device found: rendered week 1 to $HOME/Music/relax-mo-week-01.ogg instead." "~/Music"
 expect_out "Play it whenever you are ready; 'relax progress' shows week 1 as rendered, not yet heard." "says what next"
-[ "$(head -c 4 "$HOME/Music/relax-week-01.ogg")" = OggS ] || fail "not an Ogg file in ~/Music"
+[ "$(head -c 4 "$HOME/Music/relax-mo-week-01.ogg")" = OggS ] || fail "not an Ogg file in ~/Music"
 [ -z "$(ls -A "$W/cwd")" ] || fail "next wrote into the current folder: $(ls -A "$W/cwd")"
 run "$RELAX" progress --profile mo
 grep -qE "Week  1  Test week 01 +rendered, not yet heard$" "$W/out" || fail "next's render not recorded: $OUT"
@@ -55,8 +55,8 @@ grep -qE '^mo,week-01,1,[0-9a-f]{16},3000,[^,]+,[^,]+,0,0,0,0,0,1,,1'$'\r''$' "$
 # XDG_MUSIC_DIR from user-dirs.dirs wins
 echo 'XDG_MUSIC_DIR="$HOME/Tunes"' > "$XDG_CONFIG_HOME/user-dirs.dirs"
 run "$RELAX" next --profile tu
-expect_out "rendered week 1 to $HOME/Tunes/relax-week-01.ogg instead." "XDG_MUSIC_DIR"
-[ -f "$HOME/Tunes/relax-week-01.ogg" ] || fail "nothing in XDG_MUSIC_DIR"
+expect_out "rendered week 1 to $HOME/Tunes/relax-tu-week-01.ogg instead." "XDG_MUSIC_DIR"
+[ -f "$HOME/Tunes/relax-tu-week-01.ogg" ] || fail "nothing in XDG_MUSIC_DIR"
 # -o chooses the file and the format
 run "$RELAX" next --profile oh -o "$W/mine.flac"
 expect_rc 0 "next -o"

@@ -35,16 +35,24 @@ expect_rc 0 "next --any"
 expect_out "No audio device found: rendered week 2 to relax-week-02.ogg instead." "--any renders week 2"
 [ -f relax-week-02.ogg ] || fail "relax-week-02.ogg missing"
 
-# a file the listener already has is never replaced (another profile's week 1)
-printf 'precious' > relax-week-01.ogg
-run "$RELAX" next --profile eve
-expect_out "rendered week 1 to relax-week-01-2.ogg instead." "a free name is chosen"
-[ "$(cat relax-week-01.ogg)" = precious ] || fail "next overwrote relax-week-01.ogg"
+# another profile's week 1 is a file of its own, never taken for the
+# default profile's (rendered, not heard yet, above)
+run "$RELAX" next --profile 'eve b/2'
+expect_out "rendered week 1 to relax-eve-b-2-week-01.ogg instead." "a profile's name in its file's"
+run "$RELAX" next --profile 'eve b/2'
+expect_out "Week 1 is waiting for you in relax-eve-b-2-week-01.ogg" "the profile's own file is waiting"
+# a file the listener already has is never replaced
+printf 'precious' > relax-ann-week-01.ogg
+run "$RELAX" next --profile ann
+expect_out "rendered week 1 to relax-ann-week-01-2.ogg instead." "a free name is chosen"
+[ "$(cat relax-ann-week-01.ogg)" = precious ] || fail "next overwrote relax-ann-week-01.ogg"
 
-# an unfinished week is resumed first, 5 s before where it stopped
+# an unfinished week comes first; with no device it is rendered whole, and
+# says so (resumed, on a device, 5 s before where it stopped: store_live)
 crash default 3 600 125 $((T0 + 60))
 run "$RELAX" next
-expect_out "Resuming week 3, Test week 03, at 2:00 of 10:00." "resume message"
+expect_out "Week 3: Test week 03 (last time you stopped at 2:00; the file holds the whole week)" "resume message"
+grep -q "Resuming" "$W/out" && fail "a render said it resumes: $(cat "$W/out")"
 
 # the week's file broke since: an error, not an announcement
 sed -i 's/^0:02  fade-out 1 s$/0:02  fade-ot 1 s/' "$RELAX_SESSIONS/week-03.session"
