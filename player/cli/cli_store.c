@@ -157,6 +157,19 @@ int rlx_cli_store_open_ex(const rlx_cli_store_opts *o, unsigned flags, rlx_store
     return 0;
 }
 
+int rlx_cli_store_open_existing(const rlx_cli_store_opts *o, rlx_store **out)
+{
+    char path[4096];
+    struct stat st;
+    if (o->store && *o->store && rlx_store_resolve_path(o->store, path, sizeof path) == RLX_OK &&
+        !rlx_store_is_pg(path) && lstat(path, &st) != 0 && errno == ENOENT) {
+        rlx_cli_error("no progress store at %s: nothing has been played with it yet; check the name, "
+                      "or play with it first ('relax next --store %s')", path, path);
+        return RLX_EXIT_STORE;
+    }
+    return rlx_cli_store_open(o, out);
+}
+
 int rlx_cli_store_open(const rlx_cli_store_opts *o, rlx_store **out)
 {
     char why[1024];

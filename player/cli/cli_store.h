@@ -35,6 +35,12 @@ int rlx_cli_store_open(const rlx_cli_store_opts *o, rlx_store **out);
 /* The same with rlx_store_open_ex flags; a store opened offline is returned
  * with 0 and the reason in why (nothing printed). */
 int rlx_cli_store_open_ex(const rlx_cli_store_opts *o, unsigned flags, rlx_store **out, char *why, size_t whylen);
+/* For the commands that only read (progress, history, profiles, calendar):
+ * a --store that does not exist is an error (exit 8; a typo, most likely),
+ * not a new empty store that says "0 of 10"; the default store and
+ * $RELAX_STORE (a setting, like the default) are opened as ever: a first
+ * run has none yet. */
+int rlx_cli_store_open_existing(const rlx_cli_store_opts *o, rlx_store **out);
 
 /* The room given with --room (NULL: $RELAX_ROOM or none) is a valid name?
  * Prints the problem and returns RLX_EXIT_USAGE, else 0; remembers it for

@@ -163,7 +163,7 @@ int rlx_cmd_calendar(int argc, char **argv)
         return rc;
     const char *profile = rlx_store_resolve_profile(o.profile);
     rlx_store *st;
-    if ((rc = rlx_cli_store_open(&o, &st)))
+    if ((rc = rlx_cli_store_open_existing(&o, &st)))
         return rc;
     rlx_cli_progress p;
     rc = rlx_cli_progress_load(st, profile, false, &p);

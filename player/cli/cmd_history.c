@@ -106,7 +106,7 @@ int rlx_cmd_history(int argc, char **argv)
     if ((rc = rlx_cli_parsed(argv[0])))
         return rc;
     rlx_store *st;
-    if ((rc = rlx_cli_store_open(&o, &st)))
+    if ((rc = rlx_cli_store_open_existing(&o, &st)))
         return rc;
     if (!o.all)
         rlx_cli_note_unknown_profile(st, rlx_store_resolve_profile(o.profile));

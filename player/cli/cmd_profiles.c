@@ -108,7 +108,7 @@ int rlx_cmd_profiles(int argc, char **argv)
     if (o.names)
         return list_names(&o);
     rlx_store *st;
-    if ((rc = rlx_cli_store_open(&o, &st)))
+    if ((rc = rlx_cli_store_open_existing(&o, &st)))
         return rc;
     rlx_profile *profiles;
     size_t n;

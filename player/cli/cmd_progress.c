@@ -126,7 +126,7 @@ int rlx_cmd_progress(int argc, char **argv)
         return rc;
     const char *profile = rlx_store_resolve_profile(o.profile);
     rlx_store *st;
-    if ((rc = rlx_cli_store_open(&o, &st)))
+    if ((rc = rlx_cli_store_open_existing(&o, &st)))
         return rc;
     rlx_cli_note_unknown_profile(st, profile);
     rlx_cli_progress p;

@@ -33,7 +33,7 @@ expect 2 "is not a duration" "render --length 2x" -- render "$S/ok.session" -o "
 
 # folders others may write: a warning naming them (and the work still done)
 mkdir -p "$T/loose-store" "$T/loose-cache/relax"; chmod 777 "$T/loose-store" "$T/loose-cache/relax"
-"$RELAX" profiles --store "$T/loose-store/p.db" >/dev/null 2>"$T/stderr" || { fail "loose store: failed"; cat "$T/stderr"; }
+RELAX_STORE="$T/loose-store/p.db" "$RELAX" profiles >/dev/null 2>"$T/stderr" || { fail "loose store: failed"; cat "$T/stderr"; }
 grep -q "warning: the progress store's folder $T/loose-store can be written by other users" "$T/stderr" ||
     { fail "loose store: no warning"; cat "$T/stderr"; }
 XDG_CACHE_HOME="$T/loose-cache" "$RELAX" render "$S/ok.session" -o "$T/out/ok.wav" 2>"$T/stderr" ||

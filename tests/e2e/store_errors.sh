@@ -17,15 +17,25 @@ for cmd in progress next profiles history; do
 done
 [ ! -e "$STORE-wal" ] || fail "corrupt: a -wal file was created"
 
-# --- --store and RELAX_STORE take precedence over XDG_DATA_HOME
+# --- --store and RELAX_STORE take precedence over XDG_DATA_HOME; a
+#     --store that does not exist (a typo?) is not made by a command that
+#     only reads, RELAX_STORE (a setting) is
 run "$RELAX" progress --store "$W/other.db"
-expect_rc 0 "--store"
-[ -f "$W/other.db" ] || fail "--store did not create $W/other.db"
+expect_rc 8 "a --store that does not exist"
+expect_err "relax: no progress store at $W/other.db: nothing has been played with it yet; check the name, or play with it first ('relax next --store $W/other.db')" \
+    "a --store that does not exist"
+[ -e "$W/other.db" ] && fail "progress made the --store $W/other.db"
+run "$RELAX" history --store "$W/nodir/sub/other.db"
+expect_rc 8 "history, a --store in folders that do not exist"
+[ -e "$W/nodir" ] && fail "history made the folders of a --store"
 RELAX_STORE="$W/env.db" run "$RELAX" progress
 expect_rc 0 "RELAX_STORE"
 [ -f "$W/env.db" ] || fail "RELAX_STORE did not create $W/env.db"
-RELAX_STORE="$W/env.db" run "$RELAX" progress --store "$W/other2.db"
-[ -f "$W/other2.db" ] || fail "--store does not win over RELAX_STORE"
+"$TOOL" "$W/other2.db" listen default week-01 1 600 600 600 1 $T0 || fail "tool: other2.db"
+RELAX_STORE="$W/env2.db" run "$RELAX" progress --store "$W/other2.db"
+expect_rc 0 "--store over RELAX_STORE"
+grep -E "Week  1 .* done on" "$W/out" >/dev/null || fail "--store does not win over RELAX_STORE: $OUT"
+[ -e "$W/env2.db" ] && fail "RELAX_STORE was opened despite --store"
 cmp -s "$STORE" "$W/orig" || fail "corrupt store touched"
 
 # --- the store's folder is a file
@@ -37,7 +47,7 @@ expect_err "$W/afile is a file, not a folder" "folder is a file"
 
 # --- read-only file and folder (root ignores permission bits: use chattr +i)
 good="$W/good/progress.db"
-run "$RELAX" progress --store "$good"
+RELAX_STORE=$good run "$RELAX" progress
 expect_rc 0 "make good store"
 cp "$good" "$W/good.orig"
 ro_on() { if [ "$(id -u)" -eq 0 ]; then chattr +i "$1"; else chmod a-w "$1"; fi; }
@@ -65,7 +75,7 @@ fi
 #     fail with "no space left", as a full disk does
 mkdir "$W/full"
 nospace() { "$(dirname "$0")/../preload/full_disk.sh" "$W/full" 0 "$@"; }
-run "$RELAX" progress --store "$W/full/progress.db"
+RELAX_STORE=$W/full/progress.db run "$RELAX" progress
 expect_rc 0 "store in the folder"
 "$TOOL" "$W/full/progress.db" listen default week-01 1 600 600 600 1 $T0 || fail "tool before the disk fills"
 cp "$W/full/progress.db" "$W/full.orig"
