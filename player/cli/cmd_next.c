@@ -144,6 +144,27 @@ static int remember_choice(const rlx_cli_store_opts *o, const char *profile, con
     return RLX_EXIT_OK;
 }
 
+/* The options given that only playing uses ("--volume, --stop-after"), or "". */
+static void playing_only(const rlx_play_opts *po, char *buf, size_t len)
+{
+    const char *names[6];
+    size_t n = 0;
+    if (po->device && *po->device)
+        names[n++] = "--device";
+    if (po->volume_set)
+        names[n++] = "--volume";
+    if (po->start_in_ms > 0)
+        names[n++] = "--start-in";
+    if (po->stop_after_ms > 0)
+        names[n++] = "--stop-after";
+    if (po->remote)
+        names[n++] = "--remote";
+    size_t o = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < n && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", names[i]);
+}
+
 int rlx_cmd_next(int argc, char **argv)
 {
     /* the options that play come from play's table; the rest are the store's */
@@ -199,6 +220,13 @@ int rlx_cmd_next(int argc, char **argv)
     }
     if ((rc = rlx_cli_parsed(argv[0])))
         return rc;
+    char only_playing[128];
+    playing_only(&po, only_playing, sizeof only_playing);
+    if (out && only_playing[0]) {
+        rlx_cli_error("next -o writes a file: %s %s to playing; leave %s out", only_playing,
+                      strchr(only_playing, ',') ? "apply" : "applies", strchr(only_playing, ',') ? "them" : "it");
+        return RLX_EXIT_USAGE;
+    }
     const char *profile = rlx_store_resolve_profile(o.profile);
     rlx_store *st;
     char why[1024];
@@ -302,6 +330,9 @@ int rlx_cmd_next(int argc, char **argv)
     }
     rc = none ? RLX_EXIT_NO_DEVICE : play_week(&po, week->path, from, fade, length, profile, o.store);
     if (rc == RLX_EXIT_NO_DEVICE && !(po.device && *po.device && !none)) {
+        if (only_playing[0])
+            rlx_cli_error("note: no audio device, so the week goes to a file: %s %s to playing, not to it",
+                          only_playing, strchr(only_playing, ',') ? "apply" : "applies");
         rc = rlx_cli_next_render(&o, profile, &p, w, NULL, len_remembered ? len_buf : length_arg, tail_arg,
                                  bed_arg, len_remembered, true);
         if (rc == RLX_EXIT_OK)

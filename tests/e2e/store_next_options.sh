@@ -3,7 +3,8 @@
 # table: bad values are refused with play's messages before anything is
 # announced, and --length reaches the rendered file where there is no
 # audio device (no JACK server under this name, ALSA given an empty
-# configuration).
+# configuration); what only playing uses is noted there, and refused with
+# -o.
 . "$(dirname "$0")/store_common.bash"
 export RELAX_NOW=$T0 JACK_DEFAULT_SERVER="relax-none-$$" JACK_NO_START_SERVER=1
 : > "$W/empty-alsa.conf"
@@ -36,6 +37,14 @@ run "$RELAX" next --length 3 s --volume -6
 expect_rc 0 "next --length 3 s --volume -6"
 expect_out "No audio device found: rendered week 1 to relax-week-01.ogg instead." "render fallback"
 expect_err "wrote relax-week-01.ogg (0:03, 48000 Hz)" "the rendered length"
+expect_err "relax: note: no audio device, so the week goes to a file: --volume applies to playing, not to it" \
+    "what the file leaves out"
+
+# a file asked for: what only playing uses is refused, nothing written
+run "$RELAX" next -o mine.ogg --volume -10 --stop-after 2 min
+expect_rc 2 "next -o with playing's options"
+expect_err "relax: next -o writes a file: --volume, --stop-after apply to playing; leave them out" "next -o --volume"
+[ ! -e mine.ogg ] || fail "next -o --volume wrote a file"
 
 run "$RELAX" next --length 5 min
 expect_rc 2 "a length the week cannot have"
