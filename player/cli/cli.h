@@ -71,6 +71,10 @@ bool rlx_cli_is_tty(int fd);
 
 /* Formats ms as m:ss (or h:mm:ss) into buf. */
 const char *rlx_cli_fmt_time(long long ms, char *buf, size_t len);
+/* A session's lengths in whole seconds as shown to a listener: the ends of
+ * its range rounded inwards (both play as typed), the natural length cut
+ * to the second (as everywhere) within them. Each buffer holds 32 bytes. */
+void rlx_cli_fmt_lengths(int64_t shortest, int64_t natural, int64_t longest, char *lo, char *nat, char *hi);
 
 /* Subcommands: argv[0] is the subcommand name. Return an exit code. */
 int rlx_cmd_check(int argc, char **argv);

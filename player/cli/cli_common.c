@@ -98,6 +98,20 @@ const char *rlx_cli_fmt_time(long long ms, char *buf, size_t len)
     return buf;
 }
 
+void rlx_cli_fmt_lengths(int64_t shortest, int64_t natural, int64_t longest, char *lo, char *nat, char *hi)
+{
+    int64_t l = (shortest + 999) / 1000 * 1000, h = longest / 1000 * 1000;
+    if (l > h) {   /* less than a second of range: as it is */
+        l = shortest;
+        h = longest;
+    }
+    int64_t n = natural / 1000 * 1000;   /* as the player and render show it */
+    n = n < l ? l : n > h ? h : n;
+    rlx_cli_fmt_time(l, lo, 32);
+    rlx_cli_fmt_time(n, nat, 32);
+    rlx_cli_fmt_time(h, hi, 32);
+}
+
 static rlx_cli_parsed_hook parsed_hook;
 
 void rlx_cli_set_parsed_hook(rlx_cli_parsed_hook hook)

@@ -382,9 +382,8 @@ static bool check_session(check_run *run, const char *path, rlx_diags *d)
     if (ok) {
         char a[32], b[32], c[32];
         print_ok(s, path, d);
-        printf("  length natural %s, plays at %s to %s%s\n", rlx_cli_fmt_time(natural, a, sizeof a),
-               rlx_cli_fmt_time(shortest, c, sizeof c), rlx_cli_fmt_time(longest, b, sizeof b),
-               longest > shortest ? "" : " (nothing stretches)");
+        rlx_cli_fmt_lengths(shortest, natural, longest, c, a, b);
+        printf("  length natural %s, plays at %s to %s%s\n", a, c, b, longest > shortest ? "" : " (nothing stretches)");
         if (run->length_ms > 0)
             printf("  version at %s: %zu cue%s left out%s\n", rlx_cli_fmt_time(t->length_ms, a, sizeof a),
                    t->nomitted, t->nomitted == 1 ? "" : "s",

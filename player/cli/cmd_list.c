@@ -21,8 +21,8 @@ static void usage(FILE *f)
 
 typedef struct {
     char *id, *title, *summary;
-    char length[24];
-    char range[40];
+    char length[32];
+    char range[72];
 } row;
 
 static void fill_row(row *r, const rlx_program_entry *e)
@@ -57,10 +57,10 @@ static void fill_row(row *r, const rlx_program_entry *e)
     int64_t *ms = NULL, shortest, natural, longest;
     if (rlx_auth_durations(s, &ms, &d) == RLX_OK &&
         rlx_timeline_range(s, ms, 0, &shortest, &natural, &longest, &d) == RLX_OK) {
-        char a[24], b[24];
-        rlx_cli_fmt_time(natural, r->length, sizeof r->length);
-        snprintf(r->range, sizeof r->range, "%s-%s", rlx_cli_fmt_time(shortest, a, sizeof a),
-                 rlx_cli_fmt_time(longest, b, sizeof b));
+        char a[32], n[32], b[32];
+        rlx_cli_fmt_lengths(shortest, natural, longest, a, n, b);
+        snprintf(r->length, sizeof r->length, "%s", n);
+        snprintf(r->range, sizeof r->range, "%s-%s", a, b);
     }
     free(ms);
     rlx_diags_free(&d);

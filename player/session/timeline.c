@@ -715,10 +715,22 @@ rlx_err rlx_timeline_build_opts(const rlx_session *s, const int64_t *voice_ms, c
                 as_min <= rg.longest)
                 snprintf(hint, sizeof hint, "; for %lld minute%s write '%lld min'", (long long)(length_ms / 1000),
                          length_ms == 1000 ? "" : "s", (long long)(length_ms / 1000));
+            /* whole seconds, rounded inwards so that both ends as shown
+             * work (as typed back on a command line) */
+            int64_t lo = rg.shortest, hi = rg.longest;
+            int64_t lo_s = (lo + 999) / 1000 * 1000, hi_s = hi / 1000 * 1000;
+            if (lo_s <= hi_s) {
+                near = near == lo ? lo_s : near == hi ? hi_s : near;
+                lo = lo_s;
+                hi = hi_s;
+            }
+            char with[48] = "", tl[32];
+            if (o->tail_ms > 0)
+                snprintf(with, sizeof with, " with a %s tail", rlx_fmt_ms(o->tail_ms, tl, sizeof tl));
             rlx_diags_add(diags, RLX_DIAG_ERROR, s->path, 0, 0, NULL,
-                          "length %s is outside what this session allows: %s to %s (nearest that works: %s%s)",
-                          rlx_fmt_ms(length_ms, a, sizeof a), rlx_fmt_ms(rg.shortest, b, sizeof b),
-                          rlx_fmt_ms(rg.longest, c, sizeof c), rlx_fmt_ms(near, n, sizeof n), hint);
+                          "length %s is outside what this session allows%s: %s to %s (nearest that works: %s%s)",
+                          rlx_fmt_ms(length_ms, a, sizeof a), with, rlx_fmt_ms(lo, b, sizeof b),
+                          rlx_fmt_ms(hi, c, sizeof c), rlx_fmt_ms(near, n, sizeof n), hint);
         }
         goto done;
     }

@@ -30,10 +30,10 @@ grep -q "version at 0:40: 3 cues left out" "$T/check" && pass "check --length li
     || { fail "cue list of the short version"; cat "$T/check"; }
 
 # a short version and a tail render exactly as long as asked
-render_len() {  # render_len SECONDS DESC -- args...
+render_len() {  # render_len SECONDS DESC -- args... (of $RL, else len.session)
     local want=$1 desc=$2; shift 3
     rm -f "$OUT"
-    if ! "$RELAX" render "$S/len.session" -o "$OUT" "$@" > /dev/null 2>"$T/stderr"; then
+    if ! "$RELAX" render "${RL:-$S/len.session}" -o "$OUT" "$@" > /dev/null 2>"$T/stderr"; then
         fail "$desc: exit $?"; cat "$T/stderr"; return
     fi
     local frames
@@ -68,6 +68,19 @@ expect 2 "--start-in is at most 10 min \(got '11 min'\)" "start-in too long, the
 expect 2 "--stop-after wants a time after the start" "stop-after zero" \
     -- play "$S/len.session" --stop-after 0
 [ -e "$OUT" ] && fail "a file was written"
+
+# a range in fractions of a second is shown in whole seconds that play:
+# natural and shortest 11.4 s, longest 21.3 s
+write_session "$S/frac.session" '[timeline]' '0:00   fade-in 1 s' '+0 s   silence 10.4 s .. 20.3 s' \
+    '+0 s   fade-out 1 s' '+1 s   end'
+"$RELAX" check "$S/frac.session" > "$T/check" 2>&1 || fail "check frac: exit $?"
+grep -q "length natural 0:12, plays at 0:12 to 0:21" "$T/check" && pass "a range shown rounded inwards" \
+    || { fail "frac range"; cat "$T/check"; }
+expect 2 "length 0:05 is outside what this session allows: 0:12 to 0:21 \(nearest that works: 0:12\)" \
+    "a range rounded inwards in the error" -- render "$S/frac.session" -o "$OUT" --length 5 s
+RL=$S/frac.session render_len 12 "the shortest as shown" -- --length 0:12
+RL=$S/frac.session render_len 21 "the longest as shown" -- --length 0:21
+rm -f "$OUT"
 
 # an optional block that takes the end with it
 write_session "$S/noend.session" '[timeline]' '0:00 silence 10 s' 'optional {' '+0 s silence 5 s' '+0 s end' '}'
