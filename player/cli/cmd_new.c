@@ -42,7 +42,7 @@ static bool valid_id(const char *s)
 
 /* The template: every setting with its default spelled out and explained,
  * and a short timeline showing each kind of cue. Natural length about
- * 2 minutes, longest about 14. %1$s is the id. */
+ * 2 minutes, longest about 12. %1$s is the id. */
 static const char template_head[] =
     "# %s.session - a Relax session. Check it with:  relax check %s.session\n"
     "# Listen with:  relax play %s.session   (or render it: relax render %s.session -o %s.wav)\n"
@@ -61,8 +61,8 @@ static const char template_head[] =
 static const char template_body[] =
     "[voice]\n"
     "level     = -18 LUFS       # every spoken line is brought to this loudness\n"
-    "tts-voice = slt            # slt, rms, awb or kal16\n"
-    "pace      = 1.15           # 0.5 (fast) to 2 (slow); 1.15 is calm\n"
+    "tts-voice = festival:slt-hts  # the program's voice; 'relax voices' lists all\n"
+    "pace      = 1.25           # 0.5 (fast) to 2 (slow); 1.25 is calm\n"
     "\n"
     "[breath]\n"
     "pattern = 4 0 6 0          # seconds: inhale, hold, exhale, hold\n"
@@ -89,7 +89,7 @@ static const char template_body[] =
     "+3 s   say \"You are in charge here. Your eyes can be open or closed, and you can move or stop at any time.\"\n"
     "\n"
     "# A stretchable silence: its minimum counts towards the natural length; a\n"
-    "# longer rendering (relax play ... --length 20 min) stretches it up to the\n"
+    "# longer rendering (relax play ... --length 10 min) stretches it up to the\n"
     "# maximum.\n"
     "+0 s   silence 20 s .. 3 min\n"
     "\n"
