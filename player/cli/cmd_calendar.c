@@ -1,5 +1,6 @@
 /* cmd_calendar.c - `relax calendar [--profile NAME] -o FILE.ics`: the
  * profile's coming weeks as an iCalendar file any calendar app imports. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -97,8 +98,10 @@ static int write_atomic(const char *out, const rlx_calendar_info *info, const rl
     return err ? RLX_EXIT_OUTPUT : RLX_EXIT_OK;
 }
 
-/* Summary and natural length of a week's session (0 when they cannot be had). */
-static void session_facts(const char *path, char **summary, int64_t *length_ms)
+/* Summary of a week's session, and the length it will play at: the
+ * profile's remembered one (want_ms > 0) brought into its range, as `relax
+ * next` does, else its natural length (0 when they cannot be had). */
+static void session_facts(const char *path, int64_t want_ms, char **summary, int64_t *length_ms)
 {
     *summary = NULL;
     *length_ms = 0;
@@ -107,10 +110,10 @@ static void session_facts(const char *path, char **summary, int64_t *length_ms)
     rlx_diags d = {0};
     if (rlx_session_parse(path, &cfg, &s, &d) == RLX_OK) {
         *summary = s->summary ? strdup(s->summary) : NULL;
-        int64_t *ms = NULL, natural, longest;
+        int64_t *ms = NULL, shortest, natural, longest;
         if (rlx_auth_durations(s, &ms, &d) == RLX_OK &&
-            rlx_timeline_lengths(s, ms, &natural, &longest, &d) == RLX_OK)
-            *length_ms = natural;
+            rlx_timeline_range(s, ms, 0, &shortest, &natural, &longest, &d) == RLX_OK)
+            *length_ms = want_ms <= 0 ? natural : want_ms < shortest ? shortest : want_ms > longest ? longest : want_ms;
         free(ms);
     }
     rlx_session_free(s);
@@ -167,6 +170,11 @@ int rlx_cmd_calendar(int argc, char **argv)
         return rc;
     rlx_cli_progress p;
     rc = rlx_cli_progress_load(st, profile, false, &p);
+    /* the length the profile chose last (`next --length`) is the one it plays at */
+    rlx_profile me = {0};
+    char why[1024];
+    int64_t want_ms = rlx_store_profile_get(st, profile, false, &me, why, sizeof why) == RLX_OK ? me.length_ms : 0;
+    rlx_profile_clear(&me);
     rlx_store_close(st);
     if (rc)
         return rc;
@@ -193,15 +201,29 @@ int rlx_cmd_calendar(int argc, char **argv)
         e->week = (int)i + 1;
         e->session_id = p.weeks[i].id;
         e->title = p.weeks[i].title;
-        session_facts(p.weeks[i].path, &summaries[i], &e->length_ms);
+        session_facts(p.weeks[i].path, want_ms, &summaries[i], &e->length_ms);
         e->summary = summaries[i];
         e->opens_ms = opens[i];
         e->planned = planned[i];
         e->open_now = opens[i] <= p.now_ms;
         nplanned += planned[i];
     }
+    /* the command to run, with the profile when it is not the default one
+     * (quoted for a shell when its name needs it) */
+    char listen[200] = "relax next";
+    if (strcmp(profile, "default")) {
+        bool plain = true;
+        for (const unsigned char *c = (const unsigned char *)profile; *c; c++)
+            plain = plain && (isalnum(*c) || strchr("._-+@", *c));
+        size_t o = (size_t)snprintf(listen, sizeof listen, "relax next --profile %s", plain ? profile : "'");
+        for (const char *c = profile; !plain && *c && o + 6 < sizeof listen; c++)
+            o += (size_t)snprintf(listen + o, sizeof listen - o, "%s", *c == '\'' ? "'\\''" : (char[]){*c, 0});
+        if (!plain && o + 2 < sizeof listen)
+            snprintf(listen + o, sizeof listen - o, "'");
+    }
     rlx_calendar_info info = {.profile = profile, .program_id = p.program->id ? p.program->id : "",
-                              .version = RLX_VERSION, .weeks_total = p.n, .now_ms = p.now_ms};
+                              .version = RLX_VERSION, .weeks_total = p.n, .now_ms = p.now_ms,
+                              .listen_cmd = listen};
     rc = write_atomic(out, &info, ev, nev);
     if (rc == RLX_EXIT_OK && strcmp(out, "-")) {
         fprintf(stderr, "wrote %s: %zu week%s (%zu planned); import it into your calendar app, "

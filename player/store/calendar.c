@@ -162,7 +162,8 @@ rlx_err rlx_calendar_write(FILE *f, const rlx_calendar_info *info, const rlx_cal
             snprintf(buf, sizeof buf, "\n\nAbout %lld minutes.", minutes);
             put_text(&o, buf);
         }
-        put_text(&o, " To listen, run: relax next");
+        put_text(&o, " To listen, run: ");
+        put_text(&o, info->listen_cmd && *info->listen_cmd ? info->listen_cmd : "relax next");
         if (e->planned) {
             snprintf(buf, sizeof buf, "\n\nPlanned: this is when it would open if each week before it is "
                      "completed on the day it opens. Any other pace is fine; running relax calendar "

@@ -26,7 +26,7 @@ typedef struct {
     const char *title;        /* may be NULL */
     const char *summary;      /* the session's summary; may be NULL */
     int64_t opens_ms;
-    int64_t length_ms;        /* natural length; 0 if unknown */
+    int64_t length_ms;        /* the length it will play at; 0 if unknown */
     bool planned;             /* depends on a week not yet completed */
     bool open_now;            /* already open at now_ms */
 } rlx_calendar_event;
@@ -37,6 +37,7 @@ typedef struct {
     const char *version;      /* for PRODID */
     size_t weeks_total;
     int64_t now_ms;           /* DTSTAMP */
+    const char *listen_cmd;   /* what to run to listen; NULL: "relax next" */
 } rlx_calendar_info;
 
 /* Writes a VCALENDAR with one VEVENT (and VALARM) per event: CRLF line

@@ -88,4 +88,20 @@ run "$RELAX" next --profile zoe --bed shore -o zoe2.wav
 run "$RELAX" profiles
 expect_out "natural   the week's" "anna, forgotten"
 expect_out "natural   shore" "zoe's bed"
+
+# a calendar counts the remembered length (brought into each week's range),
+# and its command names the profile, quoted for a shell
+for n in 01 02 03 04 05 06 07 08 09 10; do stretchy $n 300; done
+run "$RELAX" next --profile "O'Neil b" --length 3 min -o cal.wav
+expect_rc 0 "next --length 3 min"
+run "$RELAX" calendar --profile "O'Neil b" -o cal.ics
+expect_rc 0 "calendar of a profile with a remembered length"
+/usr/bin/python3 - cal.ics > "$W/cal.txt" <<'PYEOF' || fail "calendar unreadable"
+import sys, icalendar
+for e in icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read()).walk('VEVENT'):
+    print(e['DURATION'].to_ical().decode(), '|', str(e['DESCRIPTION']).replace('\n', ' '))
+PYEOF
+want="About 3 minutes. To listen, run: relax next --profile 'O'\''Neil b'"
+[ "$(grep -F -- "$want" "$W/cal.txt" | grep -c '^PT3M |')" = 10 ] ||
+    fail "calendar: not 3 minutes and the profile's command in every week: $(head -2 "$W/cal.txt")"
 finish
