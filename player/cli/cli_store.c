@@ -87,7 +87,7 @@ static const char *cli_room;
 
 int rlx_cli_set_room(const char *given)
 {
-    const char *r = rlx_store_resolve_room(given);
+    const char *r = given && !*given ? given : rlx_store_resolve_room(given);   /* "": not a name */
     if (r && !rlx_profile_name_valid(r)) {
         rlx_cli_error("invalid room name '%s'%s: use 1 to %d printable characters", r,
                       given ? "" : " (from RELAX_ROOM)", RLX_ROOM_NAME_MAX);

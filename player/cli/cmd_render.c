@@ -169,6 +169,11 @@ static int render_main(int argc, char **argv, bool remembered, int64_t *rendered
     const char *dot = strrchr(out_path, '.');
     const char *slash = strrchr(out_path, '/');
     const char *base = slash ? slash + 1 : out_path;
+    if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+        rlx_cli_error("%s is a folder: name a file, like %s%sweek-03.wav", out_path, out_path,
+                      *base ? "/" : "");
+        return RLX_EXIT_USAGE;
+    }
     if (dot == base) {
         rlx_cli_error("%s: give the file a name before its extension, like week-03%s", out_path, dot);
         return RLX_EXIT_USAGE;

@@ -139,7 +139,8 @@ int rlx_cmd_script(int argc, char **argv)
         }
     }
     if (!session || !out) {
-        usage(stderr);
+        rlx_cli_error(!session ? "script: name a SESSION, like: relax script week-03 -o week-03.txt"
+                               : "script: name the output with -o FILE.txt or FILE.html (or - for standard output)");
         return RLX_EXIT_USAGE;
     }
     bool html = ends_with(out, ".html") || ends_with(out, ".htm");

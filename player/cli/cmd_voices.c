@@ -62,7 +62,7 @@ static int list_voices(void)
     return RLX_EXIT_OK;
 }
 
-/* Writes samples to path (.wav or .flac, 16-bit) through core/outfile, so a
+/* Writes samples to path (.wav or .flac, 16-bit, or .ogg) through core/outfile, so a
  * failure never leaves half a file. */
 static int write_sample(const char *path, const float *x, size_t n, int rate)
 {
@@ -72,8 +72,10 @@ static int write_sample(const char *path, const float *x, size_t n, int rate)
         fmt = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
     else if (dot && !strcasecmp(dot, ".flac"))
         fmt = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+    else if (dot && !strcasecmp(dot, ".ogg"))
+        fmt = SF_FORMAT_OGG | SF_FORMAT_VORBIS;
     else {
-        rlx_cli_error("voices: cannot tell the format of '%s': name it .wav or .flac", path);
+        rlx_cli_error("voices: a sample is written as .wav, .flac or .ogg, not '%s'", path);
         return RLX_EXIT_USAGE;
     }
     char why[512];
@@ -201,6 +203,10 @@ int rlx_cmd_voices(int argc, char **argv)
         }
         int rc = rlx_cli_parsed(argv[0]);
         return rc ? rc : list_voices();
+    }
+    if (!*say) {
+        rlx_cli_error("voices: --say needs some text to speak, like --say \"Breathing in.\"");
+        return RLX_EXIT_USAGE;
     }
     double pace = 1.0;
     if (pace_s) {

@@ -30,7 +30,7 @@ static const rlx_command commands[] = {
      .help = "show how far you are in the program"},
     {.name = "profiles", .run = rlx_cmd_profiles, .args = "",
      .help = "list profiles and their progress"},
-    {.name = "history", .run = rlx_cmd_history, .args = "[--profile NAME] --csv",
+    {.name = "history", .run = rlx_cmd_history, .args = "[--profile NAME | --all] [--csv]",
      .help = "export every listen"},
     {.name = "store", .run = rlx_cmd_store, .args = "copy FROM TO",
      .help = "copy every profile and listen between two stores"},
@@ -161,8 +161,11 @@ static void usage(FILE *f)
     fprintf(f, "Usage: relax COMMAND [ARGS]\n\nCommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-9s %-44s %s\n", commands[i].name, commands[i].args, commands[i].help);
-    fprintf(f, "\nrelax COMMAND --help shows a command's options; relax help TOPIC says where a topic is\n"
-               "explained. The manual: man relax, man 5 relax-session.\n");
+    fprintf(f, "\nrelax COMMAND --help shows a command's options.\n"
+               "relax help TOPIC says where a topic is explained:");
+    for (size_t i = 0; i < NTOPICS; i++)
+        fprintf(f, " %s%s", topics[i].topic, i + 1 < NTOPICS ? "," : ".\n");
+    fprintf(f, "The manual: man relax, man 5 relax-session.\n");
 }
 
 int main(int argc, char **argv)

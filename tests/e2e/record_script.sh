@@ -63,6 +63,9 @@ freq=$(sox "$T/out.wav" -n trim 1.3 0.5 remix 1 stat -freq 2>&1 | awk 'NF==2 && 
 # bad names and a full disk: exit 2 / 5, one line, nothing written
 timeout 60 "$RELAX" script "$S" -o "$T/x.doc" 2>"$T/err"; rc=$?
 [ "$rc" = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] || { echo "FAIL: .doc exit $rc"; cat "$T/err"; fail=1; }
+timeout 60 "$RELAX" script "$S" 2>"$T/err"; rc=$?
+[ "$rc" = 2 ] && [ "$(cat "$T/err")" = "relax: script: name the output with -o FILE.txt or FILE.html (or - for standard output)" ] ||
+    { echo "FAIL: no -o: exit $rc"; cat "$T/err"; fail=1; }
 mkdir "$T/small"
 sh "$RLX_SOURCE_DIR/tests/preload/full_disk.sh" "$T/small" 100 "$RELAX" script "$S" -o "$T/small/s.txt" 2>"$T/err"; rc=$?
 [ "$rc" = 5 ] || { echo "FAIL: full disk exit $rc"; fail=1; }

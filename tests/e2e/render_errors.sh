@@ -69,6 +69,8 @@ one_line "--to past the end"; untouched "$OUT" "$SUM" "--to past the end"
 expect 2 "give the file a name before its extension, like week-03.wav" "a name that is only an extension" \
     -- render "$S/good.session" -o "$T/out/.wav"
 one_line "a name that is only an extension"
+expect 2 "\. is a folder: name a file, like \./week-03\.wav" "a folder as the output" -- render "$S/good.session" -o .
+one_line "a folder as the output"
 expect 2 "name the output with -o FILE.wav" "no output" -- render "$S/good.session"
 one_line "no output"
 expect 2 "unknown option.*try 'relax render --help'" "unknown option" -- render "$S/good.session" -o "$OUT" --loud

@@ -49,7 +49,10 @@ JACK_DEFAULT_SERVER="relax-none-$$" ALSA_CONFIG_PATH="$T/empty-alsa.conf" \
     expect 6 'no audio output device to play the sample on; add -o FILE.wav' -- voices --say "Hi."
 expect 2 'go with --say'                -- voices -o "$T/x.wav"
 expect 2 'pace must be a number'        -- voices --say "Hi." --pace fast -o "$T/x.wav"
-expect 2 'name it .wav or .flac'        -- voices --say "Hi." -o "$T/x.mp3"
+expect 2 "written as .wav, .flac or .ogg, not '$T/x.mp3'" -- voices --say "Hi." -o "$T/x.mp3"
+expect 2 'say needs some text to speak' -- voices --say "" -o "$T/x.wav"
+expect 0 'at 16000 Hz'                  -- voices --say "Hello." -o "$T/flite.ogg"
+[ "$(soxi -t "$T/flite.ogg" 2>/dev/null)" = vorbis ] || { echo "FAIL: flite.ogg is not Ogg Vorbis"; fail=1; }
 expect 2 "unexpected 'extra'"           -- voices extra
 # a folder that cannot hold the file (a regular file stands in its place, so
 # this holds for root too)
