@@ -304,6 +304,22 @@ typedef struct {
     char id[128];
 } play_end;
 
+/* Where there is no device: the render that gives the same listen (its
+ * length, tail and bed), as a command to copy. */
+static void render_instead(const char *session_arg, const rlx_session *s, const rlx_play_opts *o, char *buf,
+                           size_t len)
+{
+    char t[32];
+    const char *id = s && s->id ? s->id : "session";
+    size_t n = (size_t)snprintf(buf, len, "relax render %s -o %s.ogg", session_arg, id);
+    if (n < len && o->length_set && o->length_ms > 0)
+        n += (size_t)snprintf(buf + n, len - n, " --length %s", rlx_cli_fmt_time(o->length_ms, t, sizeof t));
+    if (n < len && o->tail_ms > 0)
+        n += (size_t)snprintf(buf + n, len - n, " --tail %s", rlx_cli_fmt_time(o->tail_ms, t, sizeof t));
+    if (n < len && o->bed && *o->bed)
+        snprintf(buf + n, len - n, " --bed %s", o->bed);
+}
+
 static int play_live(const char *session_arg, const rlx_play_opts *opts, play_end *end)
 {
     int64_t t_entry = rlx_now_ns();
@@ -348,8 +364,9 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
     if (err == RLX_OK)
         err = rlx_engine_open_sink(e, why, sizeof why);
     if (err == RLX_ERR_NO_DEVICE && (!o.device || !*o.device)) {
-        rlx_cli_error("no audio output device found; use 'relax render %s -o FILE.wav' to listen later",
-                      session_arg);
+        char cmd[600];
+        render_instead(session_arg, s, &o, cmd, sizeof cmd);
+        rlx_cli_error("no audio output device found; to listen later, render it: %s", cmd);
         rc = RLX_EXIT_NO_DEVICE;
         goto done;
     }
@@ -453,9 +470,11 @@ static int play_live(const char *session_arg, const rlx_play_opts *opts, play_en
     }
     err = rlx_engine_start(e, from, -1, why, sizeof why);
     if (err != RLX_OK) {
-        if (err == RLX_ERR_NO_DEVICE)
-            rlx_cli_error("no audio output device found (%s); use 'relax render %s -o FILE.wav' to listen later",
-                          why, session_arg);
+        if (err == RLX_ERR_NO_DEVICE) {
+            char cmd[600];
+            render_instead(session_arg, s, &o, cmd, sizeof cmd);
+            rlx_cli_error("no audio output device found (%s); to listen later, render it: %s", why, cmd);
+        }
         else
             rlx_cli_error("%s", why[0] ? why : rlx_strerror(err));
         rc = rlx_cli_exit_code(err);

@@ -19,8 +19,14 @@ rc=0
 "$RELAX" play "$S" >"$LIVE_TMP/play.out" 2>"$LIVE_TMP/play.err" || rc=$?
 [ "$rc" -eq 6 ] || fail "exit $rc, want 6"
 [ "$(wc -l <"$LIVE_TMP/play.err")" -eq 1 ] || fail "want one line on stderr, got: $(cat "$LIVE_TMP/play.err")"
-grep -q "^relax: no audio output device found; use 'relax render .* -o FILE.wav' to listen later$" "$LIVE_TMP/play.err" \
+grep -qxF "relax: no audio output device found; to listen later, render it: relax render $S -o live-none.ogg" "$LIVE_TMP/play.err" \
     || fail "message: $(cat "$LIVE_TMP/play.err")"
+# the render it suggests is the listen asked for: length, tail, bed
+S2="$LIVE_TMP/live-long.session"
+write_session "$S2" live-long "Live long" "-18 dB" '0:00 say "Hello."' '+0 s silence 1 s .. 3 min' '+0 s end'
+"$RELAX" play "$S2" --length "1 min" --tail "20 s" --bed rain >/dev/null 2>"$LIVE_TMP/play3.err" || true
+grep -qxF "relax: no audio output device found; to listen later, render it: relax render $S2 -o live-long.ogg --length 1:00 --tail 0:20 --bed rain" \
+    "$LIVE_TMP/play3.err" || fail "message with options: $(cat "$LIVE_TMP/play3.err")"
 [ ! -s "$LIVE_TMP/play.out" ] || fail "stdout not empty"
 
 rc=0
