@@ -145,10 +145,12 @@ rlx_render_config rlx_render_config_init(void)
 
 /* ---- preparation ------------------------------------------------------- */
 
+/* A cue's audio failed: at its file's name when it has one (as check says
+ * it), else at the cue. */
 static void add_cue_diag(rlx_diags *d, const rlx_session *s, const rlx_cue *c, const char *msg)
 {
     rlx_diags_add(d, RLX_DIAG_ERROR, c ? c->src_file : s->path, c ? c->line : 0,
-                  c ? c->col : 0, NULL, "%s", msg);
+                  c ? (c->path && c->file_col > 0 ? c->file_col : c->col) : 0, NULL, "%s", msg);
 }
 
 static const char *cue_audio_name(const rlx_session *s, const rlx_cue *c)

@@ -97,16 +97,16 @@ static void probe_audio(const rlx_session *s, rlx_diags *d)
         why[0] = 0;
         const char *name = c->file ? c->file : c->path;
         const char *where = c->src_file ? c->src_file : s->path;
+        /* at the file's name, where the parser and render point too */
+        int col = c->file_col > 0 ? c->file_col : c->col;
         if (rlx_audio_probe(c->path, &frames, &rate, &ch, why, sizeof why) != RLX_OK) {
             /* the reason names the file already */
             if (why[0])
-                diag_word(d, RLX_DIAG_ERROR, where, c->line, c->col, c->file, "%s%s", why, NULL);
+                diag_at(d, RLX_DIAG_ERROR, where, c->line, col, "%s%s", why, NULL);
             else
-                diag_word(d, RLX_DIAG_ERROR, where, c->line, c->col, c->file,
-                          "cannot decode '%s'%s", name, NULL);
+                diag_at(d, RLX_DIAG_ERROR, where, c->line, col, "cannot decode '%s'%s", name, NULL);
         } else if (frames == 0) {
-            diag_word(d, RLX_DIAG_WARNING, where, c->line, c->col, c->file,
-                      "'%s' holds no audio", name, NULL);
+            diag_at(d, RLX_DIAG_WARNING, where, c->line, col, "'%s' holds no audio", name, NULL);
         }
     }
     const struct { const char *what, *file, *path; bool used; } beds[] = {

@@ -35,6 +35,7 @@ typedef enum {
 typedef struct {
     rlx_cue_kind kind;
     int line, col;          /* where the cue starts in `src_file` */
+    int file_col;           /* where its audio file is named on that line (0: none) */
     const char *src_file;   /* file the cue was written in (session or include); borrowed from rlx_session.files */
     bool relative;          /* time_ms is an offset from the end of the previous voice cue or silence */
     int64_t time_ms;        /* absolute start, or offset when relative (>= 0) */

@@ -1014,6 +1014,7 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
                 size_t fat;
                 if (!(ok = rlx_line_file_name(L, FILE_EXPECTED, &cue.file, &fat)))
                     break;
+                cue.file_col = rlx_line_col(L, fat);
                 cue.path = resolve_checked(P, L, cue.file, from_dir, fat, false);
             } else if (is_word_here(L, "gain")) {
                 if (!(ok = gain_opt(L, &cue.gain_db)))
@@ -1036,6 +1037,7 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
         }
         if (!(ok = rlx_line_file_name(L, FILE_EXPECTED, &cue.file, &fat)))
             break;
+        cue.file_col = rlx_line_col(L, fat);
         cue.path = resolve_checked(P, L, cue.file, from_dir, fat, true);
         if (L->failed) {
             ok = false;
@@ -1089,6 +1091,7 @@ static void cue_line(parser *P, rlx_line *L, const char *from_dir)
             size_t fat;
             if (!(ok = rlx_line_file_name(L, FILE_EXPECTED, &cue.file, &fat)))
                 break;
+            cue.file_col = rlx_line_col(L, fat);
             cue.path = resolve_checked(P, L, cue.file, from_dir, fat, true);
             if (L->failed) {
                 ok = false;

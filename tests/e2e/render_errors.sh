@@ -29,6 +29,10 @@ one_line "truncated audio file"; untouched "$OUT" "$SUM" "truncated audio file"
 expect 4 "bad-corrupt.wav.session:10:[0-9]+: error: .*corrupt.wav" "corrupt audio file" \
     -- render "$S/bad-corrupt.wav.session" -o "$OUT"
 one_line "corrupt audio file"; untouched "$OUT" "$SUM" "corrupt audio file"
+# check and render point at the same place: the file's name
+"$RELAX" check "$S/bad-corrupt.wav.session" 2>&1 | grep -q "bad-corrupt.wav.session:10:11: error: corrupt.wav" &&
+    grep -q "bad-corrupt.wav.session:10:11: error: corrupt.wav" "$T/stderr" && pass "check and render agree on the column" ||
+    { fail "check and render point at different columns"; "$RELAX" check "$S/bad-corrupt.wav.session"; cat "$T/stderr"; }
 expect 4 "error: .*header-only.wav" "audio file with a header and no data" \
     -- render "$S/bad-header-only.wav.session" -o "$OUT"
 one_line "header-only audio file"; untouched "$OUT" "$SUM" "header-only audio file"
