@@ -61,10 +61,11 @@ static int remote_key(const rlx_cli_store_opts *o, bool keep)
         return rlx_cli_exit_code(err);
     }
     if (keep)
-        printf("%s keeps the remote key %s from now on: 'relax next --profile %s --remote' shows the\n"
-               "same address every time (bookmark it on the phone). --keep-remote-key again makes a\n"
-               "new one (the old address stops working); --forget-remote-key goes back to a new key\n"
-               "for every session.\n", profile, key, profile);
+        printf("%s keeps the remote key %s from now on.\n"
+               "'relax next --profile %s --remote' shows the same address every time\n"
+               "(bookmark it on the phone). --keep-remote-key again makes a new one (the old\n"
+               "address stops working); --forget-remote-key goes back to a new key for every\n"
+               "session.\n", profile, key, profile);
     else
         printf("%s keeps no remote key: every session with --remote has a new one.\n", profile);
     return fflush(stdout) == 0 ? RLX_EXIT_OK : RLX_EXIT_OUTPUT;
