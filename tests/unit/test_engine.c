@@ -70,47 +70,12 @@ static const event *last(const recorder *r, rlx_engine_event_kind k)
     return NULL;
 }
 
-/* A half-second tone: a "recorded line". */
-static void write_line(const char *dir, const char *name, double hz)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    SF_INFO info = {.samplerate = RATE, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
-    SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
-    assert_non_null(sf);
-    float buf[RATE / 2];
-    for (int i = 0; i < RATE / 2; i++)
-        buf[i] = (float)(0.3 * sin(2 * M_PI * hz * i / RATE));
-    assert_int_equal(sf_writef_float(sf, buf, RATE / 2), RATE / 2);
-    sf_close(sf);
-}
-
-static const char session_text[] =
-    "[session]\nid = t\ntitle = \"T\"\n"
-    "[timeline]\n"
-    "0:00 fade-in 200 ms\n"
-    "0:01 play a.wav \"First\"\n"
-    "0:05 play b.wav \"Second\"\n"
-    "0:09 play c.wav \"Third\"\n"
-    "+0 s silence 1 s .. 30 s\n"
-    "+1 s end\n";
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     f->dir = rlx_test_tmpdir();
     f->cache = rlx_test_tmpdir();
-    write_line(f->dir, "a.wav", 330);
-    write_line(f->dir, "b.wav", 440);
-    write_line(f->dir, "c.wav", 550);
-    const char *dirs[] = {f->dir, NULL};
-    rlx_parse_config cfg = {.asset_dirs = dirs, .check_files = true};
-    char name[4096];
-    snprintf(name, sizeof name, "%s/t.session", f->dir);
-    rlx_diags d = {0};
-    assert_int_equal(rlx_session_parse_buffer(name, session_text, strlen(session_text), &cfg, &f->s, &d),
-                     RLX_OK);
-    rlx_diags_free(&d);
+    f->s = rlx_test_three_lines(f->dir, "t", "T");
     *state = f;
     return 0;
 }
