@@ -71,6 +71,9 @@ bool rlx_cli_is_tty(int fd);
 
 /* Formats ms as m:ss (or h:mm:ss) into buf. */
 const char *rlx_cli_fmt_time(long long ms, char *buf, size_t len);
+/* An argument as a shell reads it back: as it is when that is safe, else
+ * in single quotes (into buf). For commands a message suggests. */
+const char *rlx_cli_shell_word(const char *w, char *buf, size_t len);
 /* A session's lengths in whole seconds as shown to a listener: the ends of
  * its range rounded inwards (both play as typed), the natural length cut
  * to the second (as everywhere) within them. Each buffer holds 32 bytes. */

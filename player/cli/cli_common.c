@@ -123,3 +123,24 @@ int rlx_cli_parsed(const char *command)
 {
     return parsed_hook ? parsed_hook(command) : 0;
 }
+
+const char *rlx_cli_shell_word(const char *w, char *buf, size_t len)
+{
+    if (w[0] && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-/+:@=,") == strlen(w))
+        return w;
+    size_t o = 0;
+    if (len < 3)
+        return "''";
+    buf[o++] = '\'';
+    for (; *w && o + 6 < len; w++) {
+        if (*w == '\'') {
+            memcpy(buf + o, "'\\''", 4);
+            o += 4;
+        } else {
+            buf[o++] = *w;
+        }
+    }
+    buf[o++] = '\'';
+    buf[o] = 0;
+    return buf;
+}

@@ -1,6 +1,5 @@
 /* cmd_calendar.c - `relax calendar [--profile NAME] -o FILE.ics`: the
  * profile's coming weeks as an iCalendar file any calendar app imports. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -210,17 +209,9 @@ int rlx_cmd_calendar(int argc, char **argv)
     }
     /* the command to run, with the profile when it is not the default one
      * (quoted for a shell when its name needs it) */
-    char listen[200] = "relax next";
-    if (strcmp(profile, "default")) {
-        bool plain = true;
-        for (const unsigned char *c = (const unsigned char *)profile; *c; c++)
-            plain = plain && (isalnum(*c) || strchr("._-+@", *c));
-        size_t o = (size_t)snprintf(listen, sizeof listen, "relax next --profile %s", plain ? profile : "'");
-        for (const char *c = profile; !plain && *c && o + 6 < sizeof listen; c++)
-            o += (size_t)snprintf(listen + o, sizeof listen - o, "%s", *c == '\'' ? "'\\''" : (char[]){*c, 0});
-        if (!plain && o + 2 < sizeof listen)
-            snprintf(listen + o, sizeof listen - o, "'");
-    }
+    char listen[400] = "relax next", q[300];
+    if (strcmp(profile, "default"))
+        snprintf(listen, sizeof listen, "relax next --profile %s", rlx_cli_shell_word(profile, q, sizeof q));
     rlx_calendar_info info = {.profile = profile, .program_id = p.program->id ? p.program->id : "",
                               .version = RLX_VERSION, .weeks_total = p.n, .now_ms = p.now_ms,
                               .listen_cmd = listen};

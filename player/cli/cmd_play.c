@@ -309,15 +309,15 @@ typedef struct {
 static void render_instead(const char *session_arg, const rlx_session *s, const rlx_play_opts *o, char *buf,
                            size_t len)
 {
-    char t[32];
+    char t[32], q[300];
     const char *id = s && s->id ? s->id : "session";
-    size_t n = (size_t)snprintf(buf, len, "relax render %s -o %s.ogg", session_arg, id);
+    size_t n = (size_t)snprintf(buf, len, "relax render %s -o %s.ogg", rlx_cli_shell_word(session_arg, q, sizeof q), id);
     if (n < len && o->length_set && o->length_ms > 0)
         n += (size_t)snprintf(buf + n, len - n, " --length %s", rlx_cli_fmt_time(o->length_ms, t, sizeof t));
     if (n < len && o->tail_ms > 0)
         n += (size_t)snprintf(buf + n, len - n, " --tail %s", rlx_cli_fmt_time(o->tail_ms, t, sizeof t));
     if (n < len && o->bed && *o->bed)
-        snprintf(buf + n, len - n, " --bed %s", o->bed);
+        snprintf(buf + n, len - n, " --bed %s", rlx_cli_shell_word(o->bed, q, sizeof q));
 }
 
 static int play_live(const char *session_arg, const rlx_play_opts *opts, play_end *end)
@@ -614,28 +614,6 @@ int rlx_cli_play(const char *session_arg, const rlx_play_opts *opts)
     return play_live(session_arg, opts, NULL);
 }
 
-/* An argument as the shell reads it back: as it is when that is safe, else quoted. */
-static const char *shell_word(const char *w, char *buf, size_t len)
-{
-    if (w[0] && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-/+:@=,") == strlen(w))
-        return w;
-    size_t o = 0;
-    if (len < 3)
-        return "''";
-    buf[o++] = '\'';
-    for (; *w && o + 6 < len; w++) {
-        if (*w == '\'') {
-            memcpy(buf + o, "'\\''", 4);
-            o += 4;
-        } else {
-            buf[o++] = *w;
-        }
-    }
-    buf[o++] = '\'';
-    buf[o] = 0;
-    return buf;
-}
-
 /* "relax: stopped at 12:34 of 30:00." and how to go on: `relax next` when
  * it would resume this very week (it starts a few seconds back), else
  * `relax play ... --from`. Printed once the terminal is back to normal, so
@@ -644,7 +622,7 @@ static void tell_stop(const play_end *end, const char *session_arg, const rlx_pl
 {
     char t1[32], t2[32], t3[32], q1[300], q2[600], prof[320] = "", hint[1100] = "";
     if (o->profile)
-        snprintf(prof, sizeof prof, " --profile %s", shell_word(o->profile, q1, sizeof q1));
+        snprintf(prof, sizeof prof, " --profile %s", rlx_cli_shell_word(o->profile, q1, sizeof q1));
     rlx_cli_progress p;
     if (st && !rlx_store_offline(st) && rlx_cli_progress_load(st, rlx_store_resolve_profile(o->profile), false, &p) == 0) {
         int w = p.sum.next;
@@ -657,7 +635,7 @@ static void tell_stop(const play_end *end, const char *session_arg, const rlx_pl
     }
     if (!hint[0])
         snprintf(hint, sizeof hint, " 'relax play %s --from %s%s' goes on from there.",
-                 shell_word(session_arg, q2, sizeof q2), rlx_cli_fmt_time(end->pos_ms, t3, sizeof t3), prof);
+                 rlx_cli_shell_word(session_arg, q2, sizeof q2), rlx_cli_fmt_time(end->pos_ms, t3, sizeof t3), prof);
     fprintf(stderr, "relax: stopped at %s of %s.%s\n", rlx_cli_fmt_time(end->pos_ms, t1, sizeof t1),
             rlx_cli_fmt_time(end->length_ms, t2, sizeof t2), hint);
 }

@@ -60,12 +60,13 @@ static int remote_key(const rlx_cli_store_opts *o, bool keep)
         rlx_cli_error("%s", why);
         return rlx_cli_exit_code(err);
     }
+    char q[300];
     if (keep)
         printf("%s keeps the remote key %s from now on.\n"
                "'relax next --profile %s --remote' shows the same address every time\n"
                "(bookmark it on the phone). --keep-remote-key again makes a new one (the old\n"
                "address stops working); --forget-remote-key goes back to a new key for every\n"
-               "session.\n", profile, key, profile);
+               "session.\n", profile, key, rlx_cli_shell_word(profile, q, sizeof q));
     else
         printf("%s keeps no remote key: every session with --remote has a new one.\n", profile);
     return fflush(stdout) == 0 ? RLX_EXIT_OK : RLX_EXIT_OUTPUT;
